@@ -1,0 +1,397 @@
+"""The default eWOM cascade kernel (independent-cascade family).
+
+One replicate: seeds share at step 0; each follower of a sharer sees the share with
+probability ``visibility`` (an impression); a user who is not yet a sharer engages at
+each impression with probability ``stickiness(t)``; an engagement becomes a share at
+step t+1 with probability ``contagion``; a user's first engagement converts with
+probability ``conversion`` (``conversion_referred`` when the first exposure came from
+a peer rather than a seed).
+
+Impressions are found by geometric gap draws over the concatenated follower lists of
+the step's sharers, so the work is proportional to impressions, not to ties examined.
+Every (replicate, purpose) pair owns a SplitMix64 stream, so a replicate's outcome does
+not depend on which thread runs it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from smmsim._config import jit
+from smmsim._kernels.rng import (
+    PURPOSE_CASCADE,
+    PURPOSE_CONVERSION,
+    PURPOSE_SEEDING,
+    geometric_gap,
+    randbelow,
+    stream_key,
+    uniform,
+)
+
+# user flags (one byte per user, valid only where stamp == current replicate)
+REACHED = np.uint8(1)
+ENGAGED = np.uint8(2)
+SHARER = np.uint8(4)
+SEED = np.uint8(8)
+REFERRED = np.uint8(16)
+CONVERTED = np.uint8(32)
+
+# columns of the per-replicate count table
+C_IMPRESSIONS = 0
+C_PAID_IMPRESSIONS = 1
+C_REACH = 2
+C_EARNED_REACH = 3
+C_ENGAGED = 4
+C_ENGAGEMENTS = 5
+C_SHARES = 6
+C_SEEDS = 7
+C_PENDING = 8
+C_CONVERSIONS = 9
+C_REFERRAL_CONVERSIONS = 10
+N_COUNTS = 11
+
+# columns of the per-step time series
+T_IMPRESSIONS = 0
+T_REACH = 1
+T_ENGAGEMENTS = 2
+T_SHARES = 3
+T_CONVERSIONS = 4
+N_SERIES = 5
+
+NO_GAP = np.int64(9_000_000_000_000_000_000)
+
+
+@jit
+def run_one(
+    indptr,
+    indices,
+    seeds,
+    visibility,
+    stickiness,
+    contagion,
+    half_life,
+    conversion,
+    conversion_referred,
+    steps,
+    key_cascade,
+    key_conversion,
+    cur,
+    stamp,
+    flags,
+    order,
+    parent,
+    referrer,
+    first_step,
+    counts,
+    series,
+):
+    """Simulate one replicate into ``counts`` and ``series``; return structural virality.
+
+    Workspace arrays (``stamp`` ... ``first_step``) have one slot per user and are not
+    cleared between replicates: a slot is valid only where ``stamp == cur``.
+    ``order[:shares + pending]`` lists sharers in the order they were activated and
+    ``parent[i]`` is the position in ``order`` of the sharer that activated ``order[i]``.
+    """
+    s_c = key_cascade
+    s_v = key_conversion
+    # --- seeds share at step 0
+    tail = 0
+    for i in range(seeds.shape[0]):
+        s = seeds[i]
+        if stamp[s] == cur and (flags[s] & SHARER):
+            continue  # the same seed listed twice
+        stamp[s] = cur
+        flags[s] = SHARER | SEED
+        referrer[s] = -1
+        first_step[s] = 0
+        order[tail] = s
+        parent[tail] = -1
+        tail += 1
+    n_seeds = tail
+    counts[C_SEEDS] = n_seeds
+
+    if visibility <= 0.0:
+        inv_log_q = 0.0
+        skip = NO_GAP
+    elif visibility >= 1.0:
+        inv_log_q = 0.0
+        skip = np.int64(0)
+    else:
+        inv_log_q = 1.0 / np.log1p(-visibility)
+        s_c, skip = geometric_gap(s_c, inv_log_q)
+    draw_gaps = 0.0 < visibility < 1.0
+
+    head = 0
+    t = 0
+    while head < tail and t < steps:
+        gen_end = tail
+        stick = stickiness
+        if half_life > 0.0:
+            stick = stickiness * 0.5 ** (t / half_life)
+        n_imp = 0
+        n_paid = 0
+        n_reach = 0
+        n_earned = 0
+        n_eng = 0
+        n_conv = 0
+        for pos in range(head, gen_end):
+            u = order[pos]
+            from_seed = (flags[u] & SEED) != 0
+            a = indptr[u]
+            b = indptr[u + 1]
+            if skip >= b - a:
+                skip -= b - a
+                continue
+            j = a + skip
+            while j < b:
+                v = indices[j]
+                # ---- an impression of u's share in v's feed
+                n_imp += 1
+                if from_seed:
+                    n_paid += 1
+                if stamp[v] != cur:
+                    stamp[v] = cur
+                    referrer[v] = u
+                    first_step[v] = t
+                    n_reach += 1
+                    if from_seed:
+                        flags[v] = REACHED
+                    else:
+                        flags[v] = REACHED | REFERRED
+                        n_earned += 1
+                fv = flags[v]
+                if (fv & SHARER) == 0:
+                    engaged = True
+                    if stick < 1.0:
+                        s_c, x = uniform(s_c)
+                        engaged = x < stick
+                    if engaged:
+                        n_eng += 1
+                        if (fv & ENGAGED) == 0:
+                            fv |= ENGAGED
+                            counts[C_ENGAGED] += 1
+                            p = conversion_referred if (fv & REFERRED) else conversion
+                            s_v, y = uniform(s_v)
+                            if y < p:
+                                fv |= CONVERTED
+                                n_conv += 1
+                                if fv & REFERRED:
+                                    counts[C_REFERRAL_CONVERSIONS] += 1
+                        shares = True
+                        if contagion < 1.0:
+                            s_c, z = uniform(s_c)
+                            shares = z < contagion
+                        if shares:
+                            fv |= SHARER
+                            order[tail] = v
+                            parent[tail] = pos
+                            tail += 1
+                        flags[v] = fv
+                # ---- next impression
+                if draw_gaps:
+                    s_c, g = geometric_gap(s_c, inv_log_q)
+                    j += g + 1
+                else:
+                    j += 1
+            skip = j - b
+        series[t, T_IMPRESSIONS] = n_imp
+        series[t, T_REACH] = n_reach
+        series[t, T_ENGAGEMENTS] = n_eng
+        series[t, T_SHARES] = gen_end - head
+        series[t, T_CONVERSIONS] = n_conv
+        counts[C_IMPRESSIONS] += n_imp
+        counts[C_PAID_IMPRESSIONS] += n_paid
+        counts[C_REACH] += n_reach
+        counts[C_EARNED_REACH] += n_earned
+        counts[C_ENGAGEMENTS] += n_eng
+        counts[C_CONVERSIONS] += n_conv
+        head = gen_end
+        t += 1
+
+    counts[C_SHARES] = head
+    counts[C_PENDING] = tail - head
+    return structural_virality(order, parent, head, n_seeds)
+
+
+@jit
+def structural_virality(order, parent, n_shared, n_seeds):
+    """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
+
+    Seeds hang from one virtual root (the brand), so with several seeds a pair in
+    different seed trees is joined through it. The virtual root is not itself a node of
+    the average. Computed in O(sharers) from the Wiener index: each tie separates
+    ``size * (N - size)`` pairs.
+    """
+    nn = n_shared
+    if nn < 2:
+        return 0.0
+    size = np.ones(nn, dtype=np.int64)
+    for pos in range(nn - 1, n_seeds - 1, -1):
+        size[parent[pos]] += size[pos]
+    wiener = 0.0
+    for pos in range(nn):
+        s = size[pos]
+        wiener += float(s) * float(nn - s)
+    return wiener / (0.5 * float(nn) * float(nn - 1))
+
+
+@jit(parallel=True)
+def ensemble(
+    indptr,
+    indices,
+    seed_sets,
+    visibility,
+    stickiness,
+    contagion,
+    half_life,
+    conversion,
+    conversion_referred,
+    steps,
+    root,
+    first_replicate,
+    n_reps,
+    n_chunks,
+):
+    """Run replicates ``first_replicate .. first_replicate + n_reps - 1`` in parallel.
+
+    ``seed_sets`` has one row per replicate, or a single row shared by all. Replicates
+    are dealt round-robin to ``n_chunks`` workers, each with its own workspace.
+
+    Returns
+    -------
+    counts : int64 array (n_reps, N_COUNTS)
+    virality : float64 array (n_reps,)
+    series : int64 array (n_reps, steps, N_SERIES)
+    """
+    n = indptr.shape[0] - 1
+    counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
+    virality = np.zeros(n_reps, dtype=np.float64)
+    series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
+    shared_seeds = seed_sets.shape[0] == 1
+    for c in prange(n_chunks):
+        stamp = np.zeros(n, dtype=np.int32)
+        flags = np.zeros(n, dtype=np.uint8)
+        order = np.empty(n, dtype=np.int32)
+        parent = np.empty(n, dtype=np.int32)
+        referrer = np.empty(n, dtype=np.int32)
+        first_step = np.empty(n, dtype=np.int32)
+        cur = 0
+        for r in range(c, n_reps, n_chunks):
+            cur += 1
+            rep = first_replicate + r
+            row = 0 if shared_seeds else r
+            virality[r] = run_one(
+                indptr,
+                indices,
+                seed_sets[row],
+                visibility,
+                stickiness,
+                contagion,
+                half_life,
+                conversion,
+                conversion_referred,
+                steps,
+                stream_key(root, rep, PURPOSE_CASCADE),
+                stream_key(root, rep, PURPOSE_CONVERSION),
+                cur,
+                stamp,
+                flags,
+                order,
+                parent,
+                referrer,
+                first_step,
+                counts[r],
+                series[r],
+            )
+    return counts, virality, series
+
+
+@jit
+def trace(
+    indptr,
+    indices,
+    seeds,
+    visibility,
+    stickiness,
+    contagion,
+    half_life,
+    conversion,
+    conversion_referred,
+    steps,
+    root,
+    replicate,
+):
+    """Run one replicate and return its node-level record.
+
+    Returns
+    -------
+    nodes : int32 array of every user reached or seeded
+    flags, referrer, first_step : per entry of ``nodes``
+    order, parent : sharers in activation order and their parents' positions
+    counts, series, virality : as in :func:`ensemble`
+    """
+    n = indptr.shape[0] - 1
+    stamp = np.zeros(n, dtype=np.int32)
+    flags = np.zeros(n, dtype=np.uint8)
+    order = np.empty(n, dtype=np.int32)
+    parent = np.empty(n, dtype=np.int32)
+    referrer = np.empty(n, dtype=np.int32)
+    first_step = np.empty(n, dtype=np.int32)
+    counts = np.zeros(N_COUNTS, dtype=np.int64)
+    series = np.zeros((steps, N_SERIES), dtype=np.int64)
+    sv = run_one(
+        indptr,
+        indices,
+        seeds,
+        visibility,
+        stickiness,
+        contagion,
+        half_life,
+        conversion,
+        conversion_referred,
+        steps,
+        stream_key(root, replicate, PURPOSE_CASCADE),
+        stream_key(root, replicate, PURPOSE_CONVERSION),
+        1,
+        stamp,
+        flags,
+        order,
+        parent,
+        referrer,
+        first_step,
+        counts,
+        series,
+    )
+    nodes = np.nonzero(stamp == 1)[0].astype(np.int32)
+    k = counts[C_SHARES] + counts[C_PENDING]
+    return (
+        nodes,
+        flags[nodes],
+        referrer[nodes],
+        first_step[nodes],
+        order[:k].copy(),
+        parent[:k].copy(),
+        counts,
+        series,
+        sv,
+    )
+
+
+@jit
+def random_seed_sets(n, k, root, first_replicate, n_reps):
+    """``k`` distinct users drawn uniformly for each replicate (its own seeding stream)."""
+    out = np.empty((n_reps, k), dtype=np.int64)
+    mark = np.zeros(n, dtype=np.uint8)
+    for r in range(n_reps):
+        s = stream_key(root, first_replicate + r, PURPOSE_SEEDING)
+        i = 0
+        while i < k:
+            s, v = randbelow(s, n)
+            if mark[v] == 0:
+                mark[v] = 1
+                out[r, i] = v
+                i += 1
+        for i in range(k):
+            mark[out[r, i]] = 0
+    return out
