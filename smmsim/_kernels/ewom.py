@@ -270,8 +270,10 @@ def ensemble(
     series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
     shared_seeds = seed_sets.shape[0] == 1
     for c in prange(n_chunks):
-        stamp = np.zeros(n, dtype=np.int32)
-        flags = np.zeros(n, dtype=np.uint8)
+        # np.empty + fill: np.zeros inside prange becomes a slow nested parfor
+        stamp = np.empty(n, dtype=np.int32)
+        stamp[:] = 0
+        flags = np.empty(n, dtype=np.uint8)
         order = np.empty(n, dtype=np.int32)
         parent = np.empty(n, dtype=np.int32)
         referrer = np.empty(n, dtype=np.int32)
