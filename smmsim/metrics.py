@@ -1,0 +1,213 @@
+"""From raw cascade records to marketing metrics, economics and ensemble summaries.
+
+Shared by every model: a model produces a :class:`~smmsim.models.base.RawBatch`, and
+this module turns it into one row of metrics per Monte Carlo run, a per-step time
+series and ensemble statistics (mean, standard deviation, 95% confidence interval,
+quantiles).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from smmsim.graph import CSRGraph
+from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
+
+__all__ = ["METRICS", "Economics", "run_table", "series_table", "summarize"]
+
+#: Per-run metrics and what they mean (the README's metric glossary is built from this).
+METRICS: dict[str, str] = {
+    "seeds": "paid seed accounts that posted at step 0",
+    "impressions": "times the content was shown, repeats included",
+    "paid_impressions": "impressions from the seeds' own posts",
+    "earned_impressions": "impressions from peers' shares",
+    "reach": "unique users (other than seeds) who saw the content",
+    "paid_reach": "users whose first exposure came from a seed",
+    "earned_reach": "users whose first exposure came from a peer's share (referred users)",
+    "engaged": "unique users who engaged at least once",
+    "engagements": "engagement events (a user can engage at several exposures)",
+    "shares": "users who shared within the horizon, seeds included",
+    "earned_shares": "users other than the seeds who shared",
+    "pending_shares": "users about to share when the horizon ended",
+    "conversions": "purchases (a user's first engagement converts at most once)",
+    "direct_conversions": "conversions of users first reached by a seed",
+    "referral_conversions": "conversions of referred users (first reached by a peer)",
+    "k_factor": "viral coefficient: new sharers per sharer in this run",
+    "depth": "generations of sharing beyond the seeds",
+    "structural_virality": "mean pairwise distance in the sharer tree (Goel et al. 2016)",
+    "peak_step": "step with the most new impressions",
+    "viral": "1 if earned sharers reached simulation.viral_fraction of the audience",
+    "cost": "campaign cost: fixed + per seed + per seed follower",
+    "revenue": "conversions x revenue per conversion",
+    "roi": "(revenue - cost) / cost",
+    "earned_media_value": "earned impressions valued at the scenario's CPM",
+}
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Campaign prices (all in ``currency``).
+
+    Parameters
+    ----------
+    cost_per_seed : float
+        Flat fee per seed account.
+    cost_per_follower : float
+        Fee per follower of each seed (influencer pricing by audience size).
+    fixed_cost : float
+        Campaign cost independent of seeds (creative, agency).
+    revenue_per_conversion : float
+        Margin earned per purchase.
+    cpm : float
+        Value of 1,000 earned impressions (what the same exposure would cost as ads).
+    """
+
+    cost_per_seed: float = 0.0
+    cost_per_follower: float = 0.0
+    fixed_cost: float = 0.0
+    revenue_per_conversion: float = 0.0
+    cpm: float = 0.0
+    currency: str = "USD"
+
+    @classmethod
+    def from_scenario(cls, scenario) -> Economics:
+        """Build from a scenario's ``economics`` section."""
+        return cls(**scenario.economics)
+
+    def cost(self, graph: CSRGraph, seed_sets: np.ndarray) -> np.ndarray:
+        """Cost of each seed set (one value per row of ``seed_sets``)."""
+        followers = graph.out_degree()[seed_sets].sum(axis=1).astype(float)
+        return (
+            self.fixed_cost
+            + self.cost_per_seed * seed_sets.shape[1]
+            + self.cost_per_follower * followers
+        )
+
+
+def run_table(
+    batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float
+) -> pd.DataFrame:
+    """One row of metrics per Monte Carlo run of ``batch``; see :data:`METRICS`."""
+    c = {name: batch.counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
+    series = batch.series
+    R = len(batch)
+    shares_t = series[:, :, SERIES_COLUMNS.index("shares")]
+    imp_t = series[:, :, SERIES_COLUMNS.index("impressions")]
+    active = shares_t > 0
+    steps = shares_t.shape[1]
+    depth = np.where(active.any(axis=1), steps - 1 - np.argmax(active[:, ::-1], axis=1), 0)
+    shares = c["shares"]
+    earned_shares = shares - c["seeds"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k_factor = np.where(shares > 0, (earned_shares + c["pending_shares"]) / shares, 0.0)
+    cost = economics.cost(graph, batch.seed_sets)
+    cost = np.broadcast_to(cost, (R,)) if cost.shape[0] == 1 else cost
+    revenue = c["conversions"] * economics.revenue_per_conversion
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = np.where(cost > 0, (revenue - cost) / cost, np.nan)
+    earned_imp = c["impressions"] - c["paid_impressions"]
+    cut = max(1, int(np.ceil(viral_fraction * graph.n)))
+    return pd.DataFrame(
+        {
+            "run": np.arange(batch.first, batch.first + R),
+            "seeds": c["seeds"],
+            "impressions": c["impressions"],
+            "paid_impressions": c["paid_impressions"],
+            "earned_impressions": earned_imp,
+            "reach": c["reach"],
+            "paid_reach": c["reach"] - c["earned_reach"],
+            "earned_reach": c["earned_reach"],
+            "engaged": c["engaged"],
+            "engagements": c["engagements"],
+            "shares": shares,
+            "earned_shares": earned_shares,
+            "pending_shares": c["pending_shares"],
+            "conversions": c["conversions"],
+            "direct_conversions": c["conversions"] - c["referral_conversions"],
+            "referral_conversions": c["referral_conversions"],
+            "k_factor": k_factor,
+            "depth": depth,
+            "structural_virality": batch.virality,
+            "peak_step": np.argmax(imp_t, axis=1),
+            "viral": (earned_shares >= cut).astype(np.int64),
+            "cost": cost,
+            "revenue": revenue,
+            "roi": roi,
+            "earned_media_value": earned_imp / 1000.0 * economics.cpm,
+        }
+    )
+
+
+def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
+    """Tidy per-step series of ``batch``: one row per (run, step), new events per step.
+
+    ``steps`` truncates to the first steps (default: through the last active step).
+    """
+    s = batch.series
+    if steps is None:
+        active = s.any(axis=(0, 2))
+        steps = int(np.nonzero(active)[0].max()) + 1 if active.any() else 1
+    s = s[:, :steps, :]
+    R = s.shape[0]
+    frame = {
+        "run": np.repeat(np.arange(batch.first, batch.first + R), steps),
+        "step": np.tile(np.arange(steps), R),
+    }
+    for i, name in enumerate(SERIES_COLUMNS):
+        frame[name] = s[:, :, i].reshape(-1)
+    return pd.DataFrame(frame)
+
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def summarize(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Ensemble statistics of every metric: one row per metric.
+
+    Columns: ``mean``, ``std`` (sample), ``sem``, ``ci_low``/``ci_high`` (normal
+    approximation, ``mean -/+ z sem``; for the 0/1 ``viral`` metric the Wilson score
+    interval), ``q05`` ... ``q95`` and ``n`` (runs with a defined value: ROI is
+    undefined when a campaign costs nothing).
+    """
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    rows = {}
+    for name in runs.columns:
+        if name == "run":
+            continue
+        x = runs[name].to_numpy(dtype=float)
+        x = x[np.isfinite(x)]
+        n = x.size
+        if n == 0:
+            rows[name] = dict(mean=np.nan, std=np.nan, sem=np.nan, ci_low=np.nan,
+                              ci_high=np.nan, n=0, **{f"q{int(q * 100):02d}": np.nan
+                                                      for q in QUANTILES})  # fmt: skip
+            continue
+        mean = float(x.mean())
+        std = float(x.std(ddof=1)) if n > 1 else 0.0
+        sem = std / np.sqrt(n)
+        if name == "viral":
+            lo, hi = wilson_interval(mean, n, z)
+        else:
+            lo, hi = mean - z * sem, mean + z * sem
+        qs = np.quantile(x, QUANTILES)
+        rows[name] = dict(mean=mean, std=std, sem=sem, ci_low=lo, ci_high=hi, n=n,
+                          **{f"q{int(q * 100):02d}": float(v) for q, v in
+                             zip(QUANTILES, qs, strict=True)})  # fmt: skip
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "metric"
+    return out
+
+
+def wilson_interval(p: float, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``p`` observed in ``n`` trials."""
+    if n == 0:
+        return (0.0, 1.0)
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))

@@ -1,0 +1,9 @@
+"""Cascade models, by registry key."""
+
+from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
+from smmsim.models.ewom import EWOM
+
+#: Registry: scenario ``model:`` key -> model class.
+MODELS = {"ewom": EWOM}
+
+__all__ = ["COUNT_COLUMNS", "EWOM", "MODELS", "SERIES_COLUMNS", "RawBatch"]
