@@ -39,7 +39,7 @@ class Stream:
         return min(int(self.uniform() * n), n - 1)
 
     def gap(self, p: float) -> int:
-        return int(math.log(self.uniform()) / math.log1p(-p))
+        return int(math.log(self.uniform()) * (1.0 / math.log1p(-p)))
 
 
 def ewom_reference(

@@ -100,3 +100,24 @@ def test_random_seed_sets_match_reference():
     for r in range(4):
         assert sets[r].tolist() == random_seed_set(50, 7, int(ROOT), 3 + r)
         assert len(set(sets[r].tolist())) == 7
+
+
+@pytest.mark.parametrize("p", [0.9, 0.5, 0.2, 0.05, 0.01, 1e-4])
+def test_gap_table_gives_the_same_draws_as_the_logarithm(p):
+    from numba import njit
+
+    from smmsim._kernels.rng import fast_gap, gap_table, geometric_gap
+
+    @njit
+    def both(inv, tab, n):
+        a = np.uint64(12345)
+        b = np.uint64(12345)
+        out = 0
+        for _ in range(n):
+            a, g1 = geometric_gap(a, inv)
+            b, g2 = fast_gap(b, inv, tab)
+            out += g1 != g2
+        return out
+
+    inv = 1.0 / np.log1p(-p)
+    assert both(inv, gap_table(inv), 200_000) == 0

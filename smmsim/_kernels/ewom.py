@@ -23,7 +23,8 @@ from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
     PURPOSE_SEEDING,
-    geometric_gap,
+    fast_gap,
+    gap_table,
     randbelow,
     stream_key,
     uniform,
@@ -74,6 +75,7 @@ def run_one(
     conversion,
     conversion_referred,
     steps,
+    gap_tab,
     key_cascade,
     key_conversion,
     cur,
@@ -119,7 +121,7 @@ def run_one(
         skip = np.int64(0)
     else:
         inv_log_q = 1.0 / np.log1p(-visibility)
-        s_c, skip = geometric_gap(s_c, inv_log_q)
+        s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
     draw_gaps = 0.0 < visibility < 1.0
 
     head = 0
@@ -190,7 +192,7 @@ def run_one(
                         flags[v] = fv
                 # ---- next impression
                 if draw_gaps:
-                    s_c, g = geometric_gap(s_c, inv_log_q)
+                    s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
                     j += g + 1
                 else:
                     j += 1
@@ -269,6 +271,7 @@ def ensemble(
     virality = np.zeros(n_reps, dtype=np.float64)
     series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
     shared_seeds = seed_sets.shape[0] == 1
+    gap_tab = _visibility_table(visibility)
     for c in prange(n_chunks):
         # np.empty + fill: np.zeros inside prange becomes a slow nested parfor
         stamp = np.empty(n, dtype=np.int32)
@@ -294,6 +297,7 @@ def ensemble(
                 conversion,
                 conversion_referred,
                 steps,
+                gap_tab,
                 stream_key(root, rep, PURPOSE_CASCADE),
                 stream_key(root, rep, PURPOSE_CONVERSION),
                 cur,
@@ -307,6 +311,13 @@ def ensemble(
                 series[r],
             )
     return counts, virality, series
+
+
+@jit
+def _visibility_table(visibility):
+    if 0.0 < visibility < 1.0:
+        return gap_table(1.0 / np.log1p(-visibility))
+    return np.empty(0, dtype=np.int64)
 
 
 @jit
@@ -353,6 +364,7 @@ def trace(
         conversion,
         conversion_referred,
         steps,
+        _visibility_table(visibility),
         stream_key(root, replicate, PURPOSE_CASCADE),
         stream_key(root, replicate, PURPOSE_CONVERSION),
         1,

@@ -74,13 +74,56 @@ def randbelow(state, n):
 
 
 @jit
+def gap_of(u, inv_log_q):
+    """Geometric gap for the uniform ``u``: ``floor(log(u) / log(1 - p))``."""
+    g = np.log(u) * inv_log_q
+    if g > 9.0e18:
+        return np.int64(9_000_000_000_000_000_000)
+    return np.int64(g)
+
+
+@jit
 def geometric_gap(state, inv_log_q):
     """Number of failures before the next success of a Bernoulli(p) sequence.
 
     ``inv_log_q`` is ``1 / log(1 - p)`` (negative); for ``p = 1`` pass 0.
     """
     state, u = uniform(state)
-    g = np.log(u) * inv_log_q
-    if g > 9.0e18:
-        return state, np.int64(9_000_000_000_000_000_000)
-    return state, np.int64(g)
+    return state, gap_of(u, inv_log_q)
+
+
+GAP_BITS = 14  # 16,384 buckets of int64: 128 KiB, cache-resident
+BUCKET_SHIFT = np.uint64(53 - GAP_BITS)
+
+
+@jit
+def gap_table(inv_log_q):
+    """Lookup table that makes :func:`fast_gap` skip the logarithm almost always.
+
+    The 53-bit mantissa source of ``u`` is split into buckets by its top
+    ``GAP_BITS`` bits. Where the gap is the same at both ends of a bucket it is the same
+    throughout (the gap is monotone in ``u``), and the table stores it; elsewhere it
+    stores -1 and :func:`fast_gap` computes the logarithm. The result is therefore
+    exactly :func:`geometric_gap`'s, draw for draw.
+    """
+    size = 1 << GAP_BITS
+    tab = np.empty(size, dtype=np.int64)
+    width = 1 << (53 - GAP_BITS)
+    for i in range(size):
+        lo = (float(i * width) + 0.5) * TWO_M53
+        hi = (float((i + 1) * width - 1) + 0.5) * TWO_M53
+        g_lo = gap_of(lo, inv_log_q)
+        g_hi = gap_of(hi, inv_log_q)
+        tab[i] = g_lo if g_lo == g_hi else -1
+    return tab
+
+
+@jit
+def fast_gap(state, inv_log_q, tab):
+    """Same draws as :func:`geometric_gap`, through the table of :func:`gap_table`."""
+    state = state + GOLDEN
+    m = mix64(state) >> S11
+    g = tab[np.int64(m >> BUCKET_SHIFT)]
+    if g >= 0:
+        return state, g
+    return state, gap_of((float(m) + 0.5) * TWO_M53, inv_log_q)
