@@ -73,11 +73,17 @@ def cli() -> None:
 @click.option("--runs", type=click.IntRange(min=1), help="Monte Carlo runs (default: scenario).")
 @click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
 @set_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Write summary.json, runs.csv, timeseries.csv and adoption.png here.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write summary.json, runs.csv, timeseries.csv and adoption.png here.",
+)
 @click.option("--threads", type=click.IntRange(min=1), help="Worker threads (default: all).")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: only on a terminal).")  # fmt: skip
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: only on a terminal).",
+)
 def run(scenario, runs, rng_seed, overrides, out, threads, progress) -> None:
     """Simulate SCENARIO (a YAML file; the built-in product launch if omitted).
 
@@ -89,8 +95,9 @@ def run(scenario, runs, rng_seed, overrides, out, threads, progress) -> None:
     try:
         sc = _load(scenario, overrides)
         writer = RunWriter(out) if out is not None else None
-        res = simulate(sc, runs=runs, rng=rng_seed, progress=progress, on_batch=writer,
-                       threads=threads)  # fmt: skip
+        res = simulate(
+            sc, runs=runs, rng=rng_seed, progress=progress, on_batch=writer, threads=threads
+        )
     except _user_errors() as exc:
         raise BadInput(_one_line(exc)) from None
     click.echo(res.report())
@@ -154,12 +161,16 @@ def audience(scenario, overrides, as_json) -> None:
         f"mean excess degree = {stats.excess:.3f}   max degree = {stats.max_degree:,}",
     ]
     if graph.directed:
-        lines.append(f"  <k_in> = {stats.mean_in:.3f}   <k_out> = {stats.mean_out:.3f}   "
-                     f"<k_in k_out> = {stats.mean_in_out:.3f}")  # fmt: skip
+        lines.append(
+            f"  <k_in> = {stats.mean_in:.3f}   <k_out> = {stats.mean_out:.3f}   "
+            f"<k_in k_out> = {stats.mean_in_out:.3f}"
+        )
     lines.append("  " + threshold_verdict({**th.as_dict(), "decay": False}, c))
     if th.viral:
-        lines.append(f"  A large cascade would reach {th.large_share:.1%} of sharers' audience; "
-                     f"one random seed starts one with probability {th.p_large:.1%}.")  # fmt: skip
+        lines.append(
+            f"  A large cascade would reach {th.large_share:.1%} of sharers' audience; "
+            f"one random seed starts one with probability {th.p_large:.1%}."
+        )
     click.echo("\n".join(lines))
 
 

@@ -125,11 +125,7 @@ class CSRGraph:
         if src.size and (min(src.min(), dst.min()) < 0 or top > n):
             raise GraphError(f"node ids must lie in [0, {n})")
         has_w = weights is not None
-        w = (
-            np.ascontiguousarray(weights, dtype=FLOAT)
-            if has_w
-            else np.empty(0, dtype=FLOAT)
-        )
+        w = np.ascontiguousarray(weights, dtype=FLOAT) if has_w else np.empty(0, dtype=FLOAT)
         if has_w and w.shape != src.shape:
             raise GraphError("weights must align with the edge list")
         indptr, indices, wt = build_csr(src, dst, w, int(n), not directed, has_w)

@@ -183,9 +183,15 @@ def summarize(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         x = x[np.isfinite(x)]
         n = x.size
         if n == 0:
-            rows[name] = dict(mean=np.nan, std=np.nan, sem=np.nan, ci_low=np.nan,
-                              ci_high=np.nan, n=0, **{f"q{int(q * 100):02d}": np.nan
-                                                      for q in QUANTILES})  # fmt: skip
+            rows[name] = dict(
+                mean=np.nan,
+                std=np.nan,
+                sem=np.nan,
+                ci_low=np.nan,
+                ci_high=np.nan,
+                n=0,
+                **{f"q{int(q * 100):02d}": np.nan for q in QUANTILES},
+            )
             continue
         mean = float(x.mean())
         std = float(x.std(ddof=1)) if n > 1 else 0.0
@@ -195,9 +201,15 @@ def summarize(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         else:
             lo, hi = mean - z * sem, mean + z * sem
         qs = np.quantile(x, QUANTILES)
-        rows[name] = dict(mean=mean, std=std, sem=sem, ci_low=lo, ci_high=hi, n=n,
-                          **{f"q{int(q * 100):02d}": float(v) for q, v in
-                             zip(QUANTILES, qs, strict=True)})  # fmt: skip
+        rows[name] = dict(
+            mean=mean,
+            std=std,
+            sem=sem,
+            ci_low=lo,
+            ci_high=hi,
+            n=n,
+            **{f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES, qs, strict=True)},
+        )
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "metric"
     return out

@@ -49,8 +49,14 @@ def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
         )
         cum = wide.to_numpy().cumsum(axis=1)
         (line,) = ax.plot(steps, cum.mean(axis=0), label=label, lw=2)
-        ax.fill_between(steps, np.quantile(cum, lo_q, axis=0), np.quantile(cum, hi_q, axis=0),
-                        color=line.get_color(), alpha=0.15, lw=0)  # fmt: skip
+        ax.fill_between(
+            steps,
+            np.quantile(cum, lo_q, axis=0),
+            np.quantile(cum, hi_q, axis=0),
+            color=line.get_color(),
+            alpha=0.15,
+            lw=0,
+        )
     ax.set_xlabel("Step (time since launch)")
     ax.set_ylabel("Cumulative count (users or events)")
     ax.set_title(f"Adoption curves: mean and central {band:.0%} of runs")

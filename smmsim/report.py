@@ -88,8 +88,9 @@ def format_report(res: Results) -> str:
         unit = f" {cur}" if key in ("cost", "revenue", "earned_media_value") else ""
         ci = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"
         band = f"{_num(r.q05)} - {_num(r.q95)}"
-        lines.append(f"{label + unit:32s}{_num(r['mean']):>12s}{ci:>26s}"
-                     f"{_num(r.q50):>11s}{band:>22s}")  # fmt: skip
+        lines.append(
+            f"{label + unit:32s}{_num(r['mean']):>12s}{ci:>26s}{_num(r.q50):>11s}{band:>22s}"
+        )
     v = s.loc["viral"]
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
@@ -102,8 +103,12 @@ def format_report(res: Results) -> str:
         lines.append(
             f"Earned media: {s.loc['earned_reach', 'mean'] / reach:.0%} of reach came from "
             f"peers' shares"
-            + (f"; {s.loc['referral_conversions', 'mean'] / conv:.0%} of conversions were "
-               "referral-driven." if conv > 0 else ".")  # fmt: skip
+            + (
+                f"; {s.loc['referral_conversions', 'mean'] / conv:.0%} of conversions were "
+                "referral-driven."
+                if conv > 0
+                else "."
+            )
         )
     if "roi" in s.index and s.loc["roi", "n"] > 0:
         r = s.loc["roi"]

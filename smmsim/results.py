@@ -85,8 +85,7 @@ class Results:
     def to_dict(self) -> dict:
         """Everything but the per-run tables, as JSON-ready plain values."""
         metrics = {
-            name: {k: row[k] for k in self.summary.columns}
-            for name, row in self.summary.iterrows()
+            name: {k: row[k] for k in self.summary.columns} for name, row in self.summary.iterrows()
         }
         return _plain(
             {

@@ -12,7 +12,7 @@ import numpy as np
 
 RandomLike = int | np.random.SeedSequence | np.random.Generator | None
 
-__all__ = ["RandomLike", "as_generator", "root_key", "resolve_seed"]
+__all__ = ["RandomLike", "as_generator", "resolve_seed", "root_key"]
 
 
 def resolve_seed(rng: RandomLike) -> int:

@@ -28,7 +28,7 @@ def seed_sets(
     *,
     k: int = 1,
     nodes: Sequence[Any] | None = None,
-    root: np.uint64 = np.uint64(0),
+    root: int = 0,
     first: int = 0,
     n_reps: int = 1,
 ) -> np.ndarray:
@@ -45,7 +45,7 @@ def seed_sets(
         Number of seeds for ``random`` and ``top_degree``.
     nodes : sequence, optional
         Original user labels for ``nodes``.
-    root : numpy.uint64
+    root : int
         Root key of the random streams.
 
     Returns

@@ -94,9 +94,15 @@ def simulate(
     try:
         while done < n_runs:
             started = time.perf_counter()
-            sets = seed_sets(graph, seeding["strategy"], k=seeding["k"],
-                             nodes=seeding["nodes"], root=root, first=done,
-                             n_reps=batch)  # fmt: skip
+            sets = seed_sets(
+                graph,
+                seeding["strategy"],
+                k=seeding["k"],
+                nodes=seeding["nodes"],
+                root=root,
+                first=done,
+                n_reps=batch,
+            )
             raw = model.run(graph, sets, done, batch, steps, root, threads)
             rt = run_table(raw, graph, economics, sim["viral_fraction"])
             st = series_table(raw, steps)

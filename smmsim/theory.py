@@ -85,8 +85,10 @@ class PercolationTheory:
 
     def as_dict(self) -> dict:
         """Plain dictionary (JSON-ready; infinities become ``None``)."""
-        return {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                for k, v in asdict(self).items()}  # fmt: skip
+        return {
+            k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+            for k, v in asdict(self).items()
+        }
 
 
 def _solve(f, tol: float = 1e-13, max_iter: int = 200_000) -> float:

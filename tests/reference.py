@@ -43,9 +43,19 @@ class Stream:
 
 
 def ewom_reference(
-    indptr, indices, seeds, visibility, stickiness, contagion, half_life,
-    conversion, conversion_referred, steps, root, replicate,
-):  # fmt: skip
+    indptr,
+    indices,
+    seeds,
+    visibility,
+    stickiness,
+    contagion,
+    half_life,
+    conversion,
+    conversion_referred,
+    steps,
+    root,
+    replicate,
+):
     """One replicate of the default eWOM model; returns a dict of plain Python values."""
     followers = [list(indices[indptr[u] : indptr[u + 1]]) for u in range(len(indptr) - 1)]
     cascade = Stream(stream_key(root, replicate, 1))
@@ -54,8 +64,15 @@ def ewom_reference(
     sharer, engaged, referred, converted = set(seeds), set(), set(), set()
     first_exposure = {}  # user -> (step, referrer)
     parent = {s: None for s in seeds}
-    out = dict(impressions=0, paid_impressions=0, reach=0, earned_reach=0, engagements=0,
-               conversions=0, referral_conversions=0)  # fmt: skip
+    out = dict(
+        impressions=0,
+        paid_impressions=0,
+        reach=0,
+        earned_reach=0,
+        engagements=0,
+        conversions=0,
+        referral_conversions=0,
+    )
     series = []
     if 0 < visibility < 1:
         skip = cascade.gap(visibility)
@@ -109,10 +126,16 @@ def ewom_reference(
         frontier = new_sharers
         t += 1
     out.update(
-        engaged=len(engaged), shares=len(shared), seeds=len(seeds), pending=len(frontier),
-        series=series, shared=shared, parent=parent, converted=converted,
+        engaged=len(engaged),
+        shares=len(shared),
+        seeds=len(seeds),
+        pending=len(frontier),
+        series=series,
+        shared=shared,
+        parent=parent,
+        converted=converted,
         first_exposure=first_exposure,
-    )  # fmt: skip
+    )
     out["structural_virality"] = _mean_tree_distance(shared, parent)
     return out
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from reference import ewom_reference, random_seed_set
+
 from smmsim._kernels import ewom
 from smmsim.graph import CSRGraph
 
@@ -36,7 +36,7 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     seeds = np.array([0, 5, 5, 17], dtype=np.int64)  # a repeated seed counts once
     steps = 6
     got = ewom.trace(g.indptr, g.indices, seeds, *params, steps, ROOT, replicate)
-    nodes, flags, referrer, first_step, order, parent, counts, series, sv = got
+    nodes, flags, referrer, first_step, order, _parent, counts, series, sv = got
     ref = ewom_reference(g.indptr, g.indices, seeds, *params, steps, int(ROOT), replicate)
 
     names = {
@@ -61,8 +61,11 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     np.testing.assert_array_equal(series[: len(expect)], expect)
     assert not series[len(expect) :].any()
     # who referred whom, and when each user first saw the content
-    reached = {int(v): (int(s), int(r)) for v, s, r, f in
-               zip(nodes, first_step, referrer, flags, strict=True) if f & ewom.REACHED}  # fmt: skip
+    reached = {
+        int(v): (int(s), int(r))
+        for v, s, r, f in zip(nodes, first_step, referrer, flags, strict=True)
+        if f & ewom.REACHED
+    }
     assert reached == ref["first_exposure"]
     converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & ewom.CONVERTED}
     assert converted == ref["converted"]
