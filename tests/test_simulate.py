@@ -176,10 +176,10 @@ def test_costs_by_follower_count():
 def test_unknown_seed_node_is_a_scenario_error():
     from smmsim.scenario import ScenarioError
 
-    with pytest.raises(ScenarioError, match="seeding.nodes"):
+    with pytest.raises(ScenarioError, match=r"seeding\.nodes"):
         scenario(**{"seeding.strategy": "nodes", "seeding.nodes": [10**9]})
     sc = scenario(**{"seeding.strategy": "nodes", "seeding.nodes": [50]})
-    with pytest.raises(ScenarioError, match="seeding.nodes: unknown user id 50"):
+    with pytest.raises(ScenarioError, match=r"seeding\.nodes: unknown user id 50"):
         simulate(sc, graph=star(11), runs=2)
 
 

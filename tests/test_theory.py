@@ -7,6 +7,8 @@ errors of the Monte Carlo estimate.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -91,4 +93,4 @@ def test_theory_is_monotone_in_transmissibility(scale_free):
     Tc = critical_transmissibility(scale_free)
     values = [percolation(scale_free, f * Tc).large_share for f in (0.9, 1.2, 1.5, 2.0, 3.0)]
     assert values[0] == 0
-    assert all(b > a for a, b in zip(values[1:], values[2:], strict=False))
+    assert all(b > a for a, b in pairwise(values[1:]))
