@@ -1,7 +1,54 @@
-"""smmsim: electronic word-of-mouth simulation for social-media marketing."""
+"""smmsim: electronic word-of-mouth simulation for social-media marketing.
 
-from smmsim.graph import CSRGraph, DegreeStats, GraphError
+Load or build a scenario, simulate it, read tidy tables::
+
+    import smmsim
+    results = smmsim.simulate(smmsim.default_scenario(), runs=500, rng=1)
+    print(results.report())
+"""
 
 __version__ = "0.1.0"
 
-__all__ = ["CSRGraph", "DegreeStats", "GraphError", "__version__"]
+from smmsim import generators
+from smmsim.audience import build_audience
+from smmsim.graph import CSRGraph, DegreeStats, GraphError
+from smmsim.io import EdgeListError, read_edgelist, write_edgelist
+from smmsim.metrics import METRICS, Economics, summarize
+from smmsim.models import EWOM, MODELS
+from smmsim.results import Results
+from smmsim.scenario import (
+    Scenario,
+    ScenarioError,
+    default_scenario,
+    load_scenario,
+    scenario_from_dict,
+)
+from smmsim.simulate import simulate
+from smmsim.theory import PercolationTheory, critical_transmissibility, percolation
+
+__all__ = [
+    "EWOM",
+    "METRICS",
+    "MODELS",
+    "CSRGraph",
+    "DegreeStats",
+    "Economics",
+    "EdgeListError",
+    "GraphError",
+    "PercolationTheory",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "build_audience",
+    "critical_transmissibility",
+    "default_scenario",
+    "generators",
+    "load_scenario",
+    "percolation",
+    "read_edgelist",
+    "scenario_from_dict",
+    "simulate",
+    "summarize",
+    "write_edgelist",
+]
