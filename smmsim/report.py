@@ -97,7 +97,7 @@ def format_report(res: Results) -> str:
     lines += [
         "",
         f"Went viral in {v['mean']:.1%} of runs (95% CI {v.ci_low:.1%} - {v.ci_high:.1%}); "
-        f"theory: {res.theory['p_large_from_seeds']:.1%} for this many random seeds.",
+        f"percolation theory: {res.theory['p_large_from_seeds']:.1%} for this many random seeds.",
     ]
     if reach > 0:
         lines.append(

@@ -1116,8 +1116,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 def default_scenario() -> Scenario:
     """The built-in scenario: a product launch seeded by ten random customers.
 
-    A Barabási-Albert audience of 10,000 users (4 ties per newcomer), content with
-    the schema's default stickiness, contagion and visibility, and 1,000 runs of 50
+    A Barabási-Albert audience of 10,000 users (4 ties per newcomer), content a little
+    above the audience's virality threshold (stickiness 0.25 with the schema's default
+    visibility and contagion: K = 1.36), a 5% conversion rate, and 1,000 runs of 50
     steps.
 
     Returns
@@ -1129,7 +1130,10 @@ def default_scenario() -> Scenario:
             "name": "product-launch",
             "description": "Ten randomly chosen customers post about a new product.",
             "audience": {"generator": "barabasi_albert", "n": 10_000, "m": 4},
+            "content": {"stickiness": 0.25},
             "seeding": {"strategy": "random", "k": 10},
+            "funnel": {"conversion": 0.05},
+            "economics": {"cost_per_seed": 50.0},
         }
     )
 

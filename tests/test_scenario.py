@@ -103,13 +103,14 @@ def test_default_scenario_is_valid_and_complete():
     assert s.audience == {"generator": "barabasi_albert", "n": 10_000, "m": 4, "rng_seed": None}
     assert s.seeding == {"strategy": "random", "k": 10, "nodes": None}
     assert s.content == {
-        "stickiness": 0.15,
+        "stickiness": 0.25,
         "contagion": 0.5,
         "visibility": 0.5,
         "half_life": None,
     }
-    assert s.funnel == {"conversion": 0.02, "referral_multiplier": 2.0}
+    assert s.funnel == {"conversion": 0.05, "referral_multiplier": 2.0}
     assert s.economics["currency"] == "USD"
+    assert s.economics["cost_per_seed"] == 50.0
     assert s.simulation == {"runs": 1000, "steps": 50, "rng_seed": 42, "viral_fraction": 0.01}
     assert list(s.data) == [
         "name",
@@ -132,7 +133,8 @@ def test_empty_sections_take_defaults(tmp_path):
     path = write(tmp_path, "content:\nseeding: {}\n", "my_launch.yaml")
     s = load_scenario(path)
     assert s.name == "my_launch"  # the file name is the default name
-    assert s.data["content"] == default_scenario().content
+    assert s.data["content"] == scenario_from_dict({}).content  # the schema defaults
+    assert s.data["content"]["stickiness"] == 0.15
     assert scenario_from_dict({}).name == "scenario"
 
 
@@ -140,7 +142,7 @@ def test_sections_are_copies():
     s = default_scenario()
     s.content["stickiness"] = 0.9
     s.to_dict()["content"]["stickiness"] = 0.9
-    assert s.get("content.stickiness") == 0.15
+    assert s.get("content.stickiness") == 0.25
 
 
 def test_yaml_details(tmp_path):
@@ -403,7 +405,7 @@ def test_with_overrides_revalidates():
     s = default_scenario()
     t = s.with_overrides({"content.stickiness": 0.3, "simulation.runs": 10, "name": "probe"})
     assert t.content["stickiness"] == 0.3 and t.simulation["runs"] == 10 and t.name == "probe"
-    assert s.content["stickiness"] == 0.15  # the original is untouched
+    assert s.content["stickiness"] == 0.25  # the original is untouched
     with pytest.raises(ScenarioError, match=r"content.stickiness: must be a probability"):
         s.with_overrides({"content.stickiness": 1.2})
 
@@ -489,7 +491,7 @@ def test_get():
     s = default_scenario()
     assert s.get("audience.m") == 4
     assert s.get("name") == "product-launch"
-    assert s.get("funnel") == {"conversion": 0.02, "referral_multiplier": 2.0}
+    assert s.get("funnel") == {"conversion": 0.05, "referral_multiplier": 2.0}
     with pytest.raises(ScenarioError, match=r"content\.stickyness: unknown key; content allows"):
         s.get("content.stickyness")
 
