@@ -127,7 +127,10 @@ def test_broken_edge_list(tmp_path):
 
 def test_unknown_seed_in_edge_list_audience(tmp_path):
     write(tmp_path, "10 11\n11 12\n", name="edges.txt")
-    text = "audience: {generator: edgelist, path: edges.txt}\nseeding: {strategy: nodes, nodes: [99]}\n"
+    text = (
+        "audience: {generator: edgelist, path: edges.txt}\n"
+        "seeding: {strategy: nodes, nodes: [99]}\n"
+    )
     assert_clean_error(invoke("run", write(tmp_path, text)), "seeding.nodes", "99")
 
 
