@@ -1,0 +1,1 @@
+"""CLI commands that live beside ``smmsim.cli``; each module defines one click command."""
