@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["adoption_curves", "save"]
+__all__ = ["adoption_curves", "save", "write_run_plots"]
 
 CURVES = (
     ("reach", "Reach"),
@@ -74,3 +74,12 @@ def save(fig, path: str | Path, dpi: int = 120) -> Path:
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def write_run_plots(results, out_dir: str | Path) -> list[Path]:
+    """Write the main pictures of a simulation's results as PNG files into ``out_dir``.
+
+    Returns the paths written (``adoption.png``: cumulative adoption curves).
+    """
+    out = Path(out_dir)
+    return [save(adoption_curves(results.timeseries).figure, out / "adoption.png")]

@@ -145,9 +145,7 @@ class RunWriter:
         _atomic_write_text(summary, json.dumps(results.to_dict(), indent=2))
         paths = [summary, self.runs_path, self.series_path]
         if plots:
-            from smmsim.plotting import adoption_curves, save
+            from smmsim.plotting import write_run_plots
 
-            png = self.out / "adoption.png"
-            save(adoption_curves(results.timeseries).figure, png)
-            paths.append(png)
+            paths += write_run_plots(results, self.out)
         return paths
