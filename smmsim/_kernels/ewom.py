@@ -11,6 +11,10 @@ Impressions are found by geometric gap draws over the concatenated follower list
 the step's sharers, so the work is proportional to impressions, not to ties examined.
 Every (replicate, purpose) pair owns a SplitMix64 stream, so a replicate's outcome does
 not depend on which thread runs it.
+
+A user's per-replicate state is one ``int32`` word, ``(replicate stamp << FLAG_BITS) |
+flags``: an impression reads and writes one word, so a cascade on a large audience pays
+one cache miss per impression rather than one per array.
 """
 
 from __future__ import annotations
@@ -30,13 +34,18 @@ from smmsim._kernels.rng import (
     uniform,
 )
 
-# user flags (one byte per user, valid only where stamp == current replicate)
+# user flags (the low FLAG_BITS bits of a user's state word; valid only where the word's
+# stamp is the current replicate's)
 REACHED = np.uint8(1)
 ENGAGED = np.uint8(2)
 SHARER = np.uint8(4)
 SEED = np.uint8(8)
 REFERRED = np.uint8(16)
 CONVERTED = np.uint8(32)
+FLAG_BITS = 6
+FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
+#: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
+MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
 
 # columns of the per-replicate count table
 C_IMPRESSIONS = 0
@@ -79,34 +88,39 @@ def run_one(
     key_cascade,
     key_conversion,
     cur,
-    stamp,
-    flags,
+    state,
     order,
     parent,
+    record,
     referrer,
     first_step,
+    size,
     counts,
     series,
 ):
     """Simulate one replicate into ``counts`` and ``series``; return structural virality.
 
-    Workspace arrays (``stamp`` ... ``first_step``) have one slot per user and are not
-    cleared between replicates: a slot is valid only where ``stamp == cur``.
-    ``order[:shares + pending]`` lists sharers in the order they were activated and
-    ``parent[i]`` is the position in ``order`` of the sharer that activated ``order[i]``.
+    ``state`` holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is not
+    cleared between replicates: a word is valid only where its stamp is ``cur``
+    (``1 <= cur <= MAX_STAMP``). ``order[:shares + pending]`` lists sharers in the order
+    they were activated and ``parent[i]`` is the position in ``order`` of the sharer that
+    activated ``order[i]``. With ``record`` true, ``referrer`` and ``first_step`` receive
+    each reached user's first exposure (for :func:`trace`); otherwise they are not
+    touched. ``size`` is scratch space of at least ``shares`` entries.
     """
     s_c = key_cascade
     s_v = key_conversion
+    mark = np.int32(cur << FLAG_BITS)
     # --- seeds share at step 0
     tail = 0
     for i in range(seeds.shape[0]):
         s = seeds[i]
-        if stamp[s] == cur and (flags[s] & SHARER):
+        if (state[s] & ~FLAG_MASK) == mark:
             continue  # the same seed listed twice
-        stamp[s] = cur
-        flags[s] = SHARER | SEED
-        referrer[s] = -1
-        first_step[s] = 0
+        state[s] = mark | np.int32(SHARER | SEED)
+        if record:
+            referrer[s] = -1
+            first_step[s] = 0
         order[tail] = s
         parent[tail] = -1
         tail += 1
@@ -123,7 +137,13 @@ def run_one(
         inv_log_q = 1.0 / np.log1p(-visibility)
         s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
     draw_gaps = 0.0 < visibility < 1.0
+    # a conversion probability of 0 or 1 needs no draw; the conversion stream feeds
+    # nothing else, so leaving those draws out changes no outcome
+    draw_direct = 0.0 < conversion < 1.0
+    draw_referred = 0.0 < conversion_referred < 1.0
 
+    n_engaged = 0
+    n_ref_conv = 0
     head = 0
     t = 0
     while head < tail and t < steps:
@@ -139,12 +159,12 @@ def run_one(
         n_conv = 0
         for pos in range(head, gen_end):
             u = order[pos]
-            from_seed = (flags[u] & SEED) != 0
             a = indptr[u]
             b = indptr[u + 1]
             if skip >= b - a:
                 skip -= b - a
                 continue
+            from_seed = pos < n_seeds  # the seeds are order[:n_seeds]
             j = a + skip
             while j < b:
                 v = indices[j]
@@ -152,17 +172,19 @@ def run_one(
                 n_imp += 1
                 if from_seed:
                     n_paid += 1
-                if stamp[v] != cur:
-                    stamp[v] = cur
-                    referrer[v] = u
-                    first_step[v] = t
+                word = state[v]
+                if (word & ~FLAG_MASK) != mark:
                     n_reach += 1
+                    if record:
+                        referrer[v] = u
+                        first_step[v] = t
                     if from_seed:
-                        flags[v] = REACHED
+                        word = mark | np.int32(REACHED)
                     else:
-                        flags[v] = REACHED | REFERRED
+                        word = mark | np.int32(REACHED | REFERRED)
                         n_earned += 1
-                fv = flags[v]
+                    state[v] = word
+                fv = word & FLAG_MASK
                 if (fv & SHARER) == 0:
                     engaged = True
                     if stick < 1.0:
@@ -172,14 +194,24 @@ def run_one(
                         n_eng += 1
                         if (fv & ENGAGED) == 0:
                             fv |= ENGAGED
-                            counts[C_ENGAGED] += 1
-                            p = conversion_referred if (fv & REFERRED) else conversion
-                            s_v, y = uniform(s_v)
-                            if y < p:
+                            n_engaged += 1
+                            referred = (fv & REFERRED) != 0
+                            if referred:
+                                p = conversion_referred
+                                draw = draw_referred
+                            else:
+                                p = conversion
+                                draw = draw_direct
+                            if draw:
+                                s_v, y = uniform(s_v)
+                                converts = y < p
+                            else:
+                                converts = p >= 1.0
+                            if converts:
                                 fv |= CONVERTED
                                 n_conv += 1
-                                if fv & REFERRED:
-                                    counts[C_REFERRAL_CONVERSIONS] += 1
+                                if referred:
+                                    n_ref_conv += 1
                         shares = True
                         if contagion < 1.0:
                             s_c, z = uniform(s_c)
@@ -189,7 +221,7 @@ def run_one(
                             order[tail] = v
                             parent[tail] = pos
                             tail += 1
-                        flags[v] = fv
+                        state[v] = mark | fv
                 # ---- next impression
                 if draw_gaps:
                     s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
@@ -211,24 +243,28 @@ def run_one(
         head = gen_end
         t += 1
 
+    counts[C_ENGAGED] = n_engaged
+    counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
     counts[C_SHARES] = head
     counts[C_PENDING] = tail - head
-    return structural_virality(order, parent, head, n_seeds)
+    return structural_virality(parent, head, n_seeds, size)
 
 
 @jit
-def structural_virality(order, parent, n_shared, n_seeds):
+def structural_virality(parent, n_shared, n_seeds, size):
     """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
 
     Seeds hang from one virtual root (the brand), so with several seeds a pair in
     different seed trees is joined through it. The virtual root is not itself a node of
     the average. Computed in O(sharers) from the Wiener index: each tie separates
-    ``size * (N - size)`` pairs.
+    ``size * (N - size)`` pairs. ``size`` is scratch space of at least ``n_shared``
+    entries.
     """
     nn = n_shared
     if nn < 2:
         return 0.0
-    size = np.ones(nn, dtype=np.int64)
+    for pos in range(nn):
+        size[pos] = 1
     for pos in range(nn - 1, n_seeds - 1, -1):
         size[parent[pos]] += size[pos]
     wiener = 0.0
@@ -238,7 +274,7 @@ def structural_virality(order, parent, n_shared, n_seeds):
     return wiener / (0.5 * float(nn) * float(nn - 1))
 
 
-@jit(parallel=True)
+@jit
 def ensemble(
     indptr,
     indices,
@@ -255,10 +291,12 @@ def ensemble(
     n_reps,
     n_chunks,
 ):
-    """Run replicates ``first_replicate .. first_replicate + n_reps - 1`` in parallel.
+    """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
 
     ``seed_sets`` has one row per replicate, or a single row shared by all. Replicates
-    are dealt round-robin to ``n_chunks`` workers, each with its own workspace.
+    are dealt round-robin to ``n_chunks`` workers, each with its own workspace; with one
+    chunk they run on the calling thread, outside any parallel region (no thread-pool
+    launch, no workers spinning while they wait).
 
     Returns
     -------
@@ -266,51 +304,85 @@ def ensemble(
     virality : float64 array (n_reps,)
     series : int64 array (n_reps, steps, N_SERIES)
     """
-    n = indptr.shape[0] - 1
     counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
     virality = np.zeros(n_reps, dtype=np.float64)
     series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
-    shared_seeds = seed_sets.shape[0] == 1
     gap_tab = _visibility_table(visibility)
-    for c in prange(n_chunks):
-        # np.empty + fill: np.zeros inside prange becomes a slow nested parfor
-        stamp = np.empty(n, dtype=np.int32)
-        stamp[:] = 0
-        flags = np.empty(n, dtype=np.uint8)
-        order = np.empty(n, dtype=np.int32)
-        parent = np.empty(n, dtype=np.int32)
-        referrer = np.empty(n, dtype=np.int32)
-        first_step = np.empty(n, dtype=np.int32)
-        cur = 0
-        for r in range(c, n_reps, n_chunks):
-            cur += 1
-            rep = first_replicate + r
-            row = 0 if shared_seeds else r
-            virality[r] = run_one(
-                indptr,
-                indices,
-                seed_sets[row],
-                visibility,
-                stickiness,
-                contagion,
-                half_life,
-                conversion,
-                conversion_referred,
-                steps,
-                gap_tab,
-                stream_key(root, rep, PURPOSE_CASCADE),
-                stream_key(root, rep, PURPOSE_CONVERSION),
-                cur,
-                stamp,
-                flags,
-                order,
-                parent,
-                referrer,
-                first_step,
-                counts[r],
-                series[r],
-            )
+    params = (visibility, stickiness, contagion, half_life, conversion, conversion_referred)
+    if n_chunks <= 1:
+        _chunk(
+            indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
+            0, 1, counts, virality, series,
+        )  # fmt: skip
+    else:
+        _parallel_chunks(
+            indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
+            n_chunks, counts, virality, series,
+        )  # fmt: skip
     return counts, virality, series
+
+
+@jit(parallel=True)
+def _parallel_chunks(
+    indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
+    n_chunks, counts, virality, series,
+):  # fmt: skip
+    for c in prange(n_chunks):
+        _chunk(
+            indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
+            c, n_chunks, counts, virality, series,
+        )  # fmt: skip
+
+
+@jit
+def _chunk(
+    indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
+    c, n_chunks, counts, virality, series,
+):  # fmt: skip
+    """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
+    visibility, stickiness, contagion, half_life, conversion, conversion_referred = params
+    n = indptr.shape[0] - 1
+    n_reps = counts.shape[0]
+    shared_seeds = seed_sets.shape[0] == 1
+    # a plain function, not a parfor body: np.zeros stays a single fill here
+    state = np.zeros(n, dtype=np.int32)
+    order = np.empty(n, dtype=np.int32)
+    parent = np.empty(n, dtype=np.int32)
+    size = np.empty(n, dtype=np.int32)
+    unused = np.empty(0, dtype=np.int32)
+    cur = 0
+    for r in range(c, n_reps, n_chunks):
+        cur += 1
+        if cur > MAX_STAMP:
+            state[:] = 0
+            cur = 1
+        rep = first_replicate + r
+        row = 0 if shared_seeds else r
+        virality[r] = run_one(
+            indptr,
+            indices,
+            seed_sets[row],
+            visibility,
+            stickiness,
+            contagion,
+            half_life,
+            conversion,
+            conversion_referred,
+            steps,
+            gap_tab,
+            stream_key(root, rep, PURPOSE_CASCADE),
+            stream_key(root, rep, PURPOSE_CONVERSION),
+            cur,
+            state,
+            order,
+            parent,
+            False,
+            unused,
+            unused,
+            size,
+            counts[r],
+            series[r],
+        )
 
 
 @jit
@@ -345,12 +417,12 @@ def trace(
     counts, series, virality : as in :func:`ensemble`
     """
     n = indptr.shape[0] - 1
-    stamp = np.zeros(n, dtype=np.int32)
-    flags = np.zeros(n, dtype=np.uint8)
+    state = np.zeros(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
     parent = np.empty(n, dtype=np.int32)
     referrer = np.empty(n, dtype=np.int32)
     first_step = np.empty(n, dtype=np.int32)
+    size = np.empty(n, dtype=np.int32)
     counts = np.zeros(N_COUNTS, dtype=np.int64)
     series = np.zeros((steps, N_SERIES), dtype=np.int64)
     sv = run_one(
@@ -368,20 +440,21 @@ def trace(
         stream_key(root, replicate, PURPOSE_CASCADE),
         stream_key(root, replicate, PURPOSE_CONVERSION),
         1,
-        stamp,
-        flags,
+        state,
         order,
         parent,
+        True,
         referrer,
         first_step,
+        size,
         counts,
         series,
     )
-    nodes = np.nonzero(stamp == 1)[0].astype(np.int32)
+    nodes = np.nonzero((state >> FLAG_BITS) == 1)[0].astype(np.int32)
     k = counts[C_SHARES] + counts[C_PENDING]
     return (
         nodes,
-        flags[nodes],
+        (state[nodes] & FLAG_MASK).astype(np.uint8),
         referrer[nodes],
         first_step[nodes],
         order[:k].copy(),
