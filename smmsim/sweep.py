@@ -350,9 +350,10 @@ class Sweep:
         keys = ", ".join(self.keys)
         if self.method == "grid":
             sizes = [
-                a.values.count if isinstance(a.values, Range) else len(a.values)
-                for a in self.axes
+                a.values.count if isinstance(a.values, Range) else len(a.values) for a in self.axes
             ]
+            if len(sizes) == 1:
+                return f"{sizes[0]}-point grid over {keys}"
             return f"{' x '.join(map(str, sizes))} grid over {keys}"
         if self.method == "list":
             return f"{len(self.listed or ())} listed variants over {keys}"
@@ -411,8 +412,10 @@ class Sweep:
                 values = list(axis.values)
                 if not values:
                     raise ScenarioError(self.source, axis.key, "has no values; give at least one")
-            if generator_axis and axis.key.startswith("audience.") and axis.key != (
-                "audience.generator"
+            if (
+                generator_axis
+                and axis.key.startswith("audience.")
+                and axis.key != ("audience.generator")
             ):
                 continue  # checked with each generator in the variants
             for value in values:
@@ -483,9 +486,7 @@ class Sweep:
         try:
             sc = scenario.with_overrides(overrides)
         except ScenarioError as exc:
-            others = ", ".join(
-                f"{k}={_text(v)}" for k, v in overrides.items() if k != exc.key
-            )
+            others = ", ".join(f"{k}={_text(v)}" for k, v in overrides.items() if k != exc.key)
             problem = exc.problem + (f" (in the variant with {others})" if others else "")
             raise ScenarioError(self.source, exc.key, problem) from None
         seed_key = "simulation.rng_seed"
@@ -499,8 +500,7 @@ class Sweep:
 def _axes(axes: Mapping[str, Any], source: str) -> tuple[_Axis, ...]:
     if not isinstance(axes, Mapping):
         raise SweepError(
-            f"{source}: axes must be a mapping of dotted keys to values, got "
-            f"{describe_value(axes)}"
+            f"{source}: axes must be a mapping of dotted keys to values, got {describe_value(axes)}"
         )
     out = []
     for key, values in axes.items():
@@ -540,12 +540,12 @@ def _parse_spec(key: str, spec: str, source: str) -> tuple[Any, ...] | Range:
         log, start, stop, count = m.groups()
         if count is not None and not re.fullmatch(r"\d+", count):
             raise ScenarioError(
-                source, key, f"bad range {spec!r}: the count must be an integer >= 1, got "
-                f"{count!r}; {_RANGE_HELP}"
+                source,
+                key,
+                f"bad range {spec!r}: the count must be an integer >= 1, got "
+                f"{count!r}; {_RANGE_HELP}",
             )
-        rng = Range(
-            float(start), float(stop), None if count is None else int(count), bool(log)
-        )
+        rng = Range(float(start), float(stop), None if count is None else int(count), bool(log))
         _check_range(key, rng, source)
         return rng
     items = _split_list(spec)
@@ -563,8 +563,10 @@ def _parse_spec(key: str, spec: str, source: str) -> tuple[Any, ...] | Range:
 def _check_range(key: str, rng: Range, source: str) -> None:
     for name in ("start", "stop"):
         value = getattr(rng, name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
-            value
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
         ):
             raise ScenarioError(
                 source, key, f"the range {name} must be a finite number, got {value!r}"

@@ -111,9 +111,9 @@ def plot_metric(
 
     Notes
     -----
-    Points are joined by lines only when ``(param, by)`` identifies one row each; in
-    random designs (or when further parameters vary) they are drawn as points with
-    error bars.
+    Points are joined by lines only when no other swept parameter varies along a line;
+    otherwise (random designs, grids over more keys) they are drawn as points with
+    error bars. Filter the table first to draw one slice as lines.
     """
     import matplotlib.pyplot as plt
 
@@ -129,6 +129,7 @@ def plot_metric(
         if len(others) == 1:
             by = others[0]
     numeric_x = _numeric(table[param])
+    params = parameter_columns(table)
     groups = [(None, table)] if by is None else _groups(table, by)
     for value, sub in groups:
         label = None if by is None else f"{by} = {_label(value)}"
@@ -140,7 +141,9 @@ def plot_metric(
             x = np.array([cats.index(_hashable(v)) for v in sub[param]], dtype=float)
             ax.set_xticks(range(len(cats)), [_label(c) for c in cats])
         y = sub[col].to_numpy(dtype=float)
-        connected = _nunique(sub[param]) == len(sub)
+        connected = _nunique(sub[param]) == len(sub) and not (
+            param in params and any(_nunique(sub[c]) > 1 for c in params if c not in (param, by))
+        )
         lo = sub[f"{metric}_ci_low"].to_numpy(dtype=float) if has_ci else None
         hi = sub[f"{metric}_ci_high"].to_numpy(dtype=float) if has_ci else None
         if connected:
