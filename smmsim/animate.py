@@ -1,0 +1,553 @@
+"""One cascade, step by step: trace it, lay out its audience, animate it.
+
+For the classroom. :func:`one_cascade` simulates one run of a scenario and keeps its
+node-level record (who saw the content when, who referred whom, who shared, who
+bought). :func:`animate_cascade` draws every user of a small audience (up to a few
+thousand) and writes an animated GIF, or an MP4 where an encoder (ffmpeg) is
+available, of that run spreading step by step, with a counter of reach and
+conversions. ``smmsim animate SCENARIO --out FILE`` does both.
+
+Examples
+--------
+>>> import smmsim, smmsim.animate
+>>> sc = smmsim.load_scenario("scenarios/classroom.yaml")   # doctest: +SKIP
+>>> cascade = smmsim.animate.one_cascade(sc, run=3)          # doctest: +SKIP
+>>> smmsim.animate.animate_cascade(cascade, "cascade.gif")   # doctest: +SKIP
+14
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from smmsim.graph import CSRGraph
+from smmsim.rng import RandomLike, resolve_seed, root_key
+
+__all__ = [
+    "MAX_USERS",
+    "Cascade",
+    "animate_cascade",
+    "has_mp4_encoder",
+    "layout",
+    "one_cascade",
+    "trace_table",
+]
+
+#: Largest audience :func:`animate_cascade` draws by default (every user is a dot).
+MAX_USERS = 5000
+
+UNSEEN, SAW, SHARED, BOUGHT = "#d9d9d9", "#6baed6", "tab:orange", "tab:green"
+REFERRAL = "#3182bd"
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """One simulated run, node by node.
+
+    Attributes
+    ----------
+    graph : CSRGraph
+        The audience.
+    nodes : pandas.DataFrame
+        One row per user reached or seeded (see :func:`trace_table`).
+    name : str
+        Scenario name.
+    run : int
+        Monte Carlo run (replicate) index: the same run as row ``run`` of
+        ``smmsim.simulate(scenario, rng=rng_seed).runs``.
+    rng_seed : int
+        Root seed of the random streams.
+    steps : int
+        Horizon of the simulation (steps).
+    """
+
+    graph: CSRGraph
+    nodes: pd.DataFrame
+    name: str
+    run: int
+    rng_seed: int
+    steps: int
+
+    @property
+    def reach(self) -> int:
+        """Users other than the seeds who saw the content."""
+        return int((~self.nodes["seed"]).sum())
+
+    @property
+    def conversions(self) -> int:
+        """Users who bought."""
+        return int(self.nodes["converted"].sum())
+
+    @property
+    def last_step(self) -> int:
+        """Last step at which anything happened (a first exposure or a share)."""
+        nd = self.nodes
+        shares = nd.loc[nd["shared"], "share_step"]
+        return int(max(nd["first_step"].max(), shares.max() if len(shares) else 0))
+
+    def counts(self) -> pd.DataFrame:
+        """Cumulative reach, sharers and conversions at the end of each step.
+
+        A conversion is counted at the step its user was first reached (the engagement
+        that converts can come at a later exposure, which the record does not keep), so
+        the totals are exact and the timing can be early by a few steps.
+        """
+        nd = self.nodes
+        t = np.arange(self.last_step + 1)
+        first = nd["first_step"].to_numpy()
+        not_seed = ~nd["seed"].to_numpy()
+        shared = nd["shared"].to_numpy()
+        conv = nd["converted"].to_numpy()
+        share_step = nd["share_step"].to_numpy()
+        return pd.DataFrame(
+            {
+                "step": t,
+                "reach": [int((not_seed & (first <= s)).sum()) for s in t],
+                "sharers": [int((shared & (share_step <= s)).sum()) for s in t],
+                "conversions": [int((conv & (first <= s)).sum()) for s in t],
+            }
+        )
+
+
+def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
+    """Turn ``EWOM.trace`` output into one tidy row per user reached or seeded.
+
+    Columns: ``node``, ``first_step`` (step of first exposure; 0 for seeds),
+    ``referrer`` (the sharer whose post the user saw first; -1 for seeds),
+    ``generation`` (referral hops from a seed), ``seed``, ``engaged``, ``shared``
+    (shared within the horizon), ``share_step`` (step of the share; -1 if none),
+    ``referred`` (first reached by a peer), ``converted``.
+
+    A sharer activated at step ``t`` shares at ``t + 1``; seeds share at step 0. So a
+    sharer's share step is its depth in the sharer tree (``sharers`` /
+    ``sharer_parent``), and sharers still waiting when the horizon ends did not share.
+    """
+    nodes = np.asarray(trace["node"], dtype=np.int64)
+    sharers = np.asarray(trace["sharers"], dtype=np.int64)
+    parent = np.asarray(trace["sharer_parent"], dtype=np.int64)
+    depth = np.zeros(sharers.size, dtype=np.int64)
+    has_parent = parent >= 0
+    # parents come before their children in activation order, so depths settle after
+    # as many passes as there are generations
+    for _ in range(sharers.size):
+        new = np.where(has_parent, depth[np.maximum(parent, 0)] + 1, 0)
+        if np.array_equal(new, depth):
+            break
+        depth = new
+    share_step = np.full(nodes.size, -1, dtype=np.int64)
+    pos = {int(v): i for i, v in enumerate(nodes)}
+    idx = np.array([pos[int(v)] for v in sharers], dtype=np.int64)
+    within = depth < steps
+    share_step[idx[within]] = depth[within]
+
+    referrer = np.asarray(trace["referrer"], dtype=np.int64)
+    first = np.asarray(trace["first_step"], dtype=np.int64)
+    seed = np.asarray(trace["seed"], dtype=bool)
+    generation = np.full(nodes.size, -1, dtype=np.int64)
+    generation[seed] = 0
+    ref_pos = np.array([pos.get(int(r), -1) for r in referrer], dtype=np.int64)
+    # a referrer is reached strictly before the users it refers (or is a seed)
+    for _ in range(nodes.size):
+        todo = (generation < 0) & (ref_pos >= 0)
+        ready = todo & (generation[np.maximum(ref_pos, 0)] >= 0)
+        if not ready.any():
+            break
+        generation[ready] = generation[ref_pos[ready]] + 1
+    return pd.DataFrame(
+        {
+            "node": nodes,
+            "first_step": first,
+            "referrer": referrer,
+            "generation": generation,
+            "seed": seed,
+            "engaged": np.asarray(trace["engaged"], dtype=bool),
+            "shared": share_step >= 0,
+            "share_step": share_step,
+            "referred": np.asarray(trace["referred"], dtype=bool),
+            "converted": np.asarray(trace["converted"], dtype=bool),
+        }
+    )
+
+
+def one_cascade(
+    scenario,
+    *,
+    run: int | None = None,
+    rng: RandomLike = None,
+    graph: CSRGraph | None = None,
+    candidates: int = 20,
+) -> Cascade:
+    """Simulate one run of ``scenario`` and keep its node-level record.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    run : int, optional
+        Which Monte Carlo run (replicate) to trace; the result matches row ``run`` of
+        ``smmsim.simulate(scenario, rng=rng).runs``. Default: the run with the largest
+        reach among the first ``candidates`` runs (a cascade worth watching).
+    rng : int, SeedSequence, Generator or None
+        Indicator of random number generation state; default ``simulation.rng_seed``.
+    graph : CSRGraph, optional
+        The scenario's audience, if already built.
+    candidates : int
+        Runs to look through when ``run`` is not given.
+
+    Returns
+    -------
+    Cascade
+    """
+    from smmsim.audience import build_audience
+    from smmsim.models import MODELS
+    from smmsim.scenario import check_seed_nodes
+    from smmsim.seeding import seed_sets
+    from smmsim.simulate import simulate
+
+    sim = scenario.simulation
+    seed = resolve_seed(sim["rng_seed"] if rng is None else rng)
+    if graph is None:
+        graph = build_audience(scenario)
+    check_seed_nodes(scenario, graph)
+    if run is None:
+        runs = simulate(scenario, runs=candidates, rng=seed, graph=graph).runs
+        run = int(runs.loc[runs["reach"].idxmax(), "run"])
+    if run < 0:
+        raise ValueError(f"run must be >= 0, got {run}")
+    root = root_key(seed)
+    sd = scenario.seeding
+    seeds = seed_sets(
+        graph, sd["strategy"], k=sd["k"], nodes=sd["nodes"], root=root, first=run, n_reps=1
+    )[0]
+    model = MODELS[scenario.data["model"]].from_scenario(scenario)
+    steps = int(sim["steps"])
+    trace = model.trace(graph, seeds, steps, root, run)
+    return Cascade(
+        graph=graph,
+        nodes=trace_table(trace, steps),
+        name=scenario.name,
+        run=int(run),
+        rng_seed=seed,
+        steps=steps,
+    )
+
+
+def _spring(graph: CSRGraph, iterations: int, rng: RandomLike, chunk: int = 512) -> np.ndarray:
+    """Fruchterman-Reingold force-directed positions in the unit square.
+
+    Vectorised over blocks of ``chunk`` users, so a few thousand users take seconds:
+    every pair repels with ``k^2 / d``, every tie attracts with ``d^2 / k``
+    (``k = 1 / sqrt(n)``), and a cooling step caps each move.
+
+    References
+    ----------
+    T. M. J. Fruchterman and E. M. Reingold, "Graph drawing by force-directed
+    placement", Software: Practice and Experience 21(11), 1129-1164 (1991).
+    """
+    from smmsim.rng import as_generator
+
+    n = graph.n
+    pos = as_generator(rng).random((n, 2)).astype(np.float32)
+    if n < 2:
+        return pos.astype(float)
+    k2 = np.float32(1.0 / n)
+    k = np.sqrt(k2)
+    src = np.repeat(np.arange(n), np.diff(graph.indptr))
+    dst = np.asarray(graph.indices)
+    temp = 0.1
+    cool = temp / (iterations + 1)
+    for _ in range(iterations):
+        x, y = pos[:, 0], pos[:, 1]
+        disp = np.zeros((n, 2), dtype=np.float32)
+        for a in range(0, n, chunk):
+            b = min(n, a + chunk)
+            dx = x[a:b, None] - x[None, :]
+            dy = y[a:b, None] - y[None, :]
+            w = dx * dx
+            w += dy * dy
+            np.maximum(w, np.float32(1e-6), out=w)
+            np.divide(k2, w, out=w)
+            disp[a:b, 0] = (dx * w).sum(axis=1)
+            disp[a:b, 1] = (dy * w).sum(axis=1)
+        delta = pos[src] - pos[dst]
+        dist = np.sqrt((delta * delta).sum(axis=1))
+        pull = delta * (dist / k)[:, None]
+        disp[:, 0] -= np.bincount(src, pull[:, 0], minlength=n).astype(np.float32)
+        disp[:, 1] -= np.bincount(src, pull[:, 1], minlength=n).astype(np.float32)
+        length = np.maximum(np.sqrt((disp * disp).sum(axis=1)), np.float32(1e-2))
+        pos += disp * (temp / length)[:, None]
+        temp -= cool
+    return pos.astype(float)
+
+
+def layout(
+    graph: CSRGraph,
+    kind: str = "spring",
+    *,
+    iterations: int = 50,
+    rng: RandomLike = 0,
+) -> np.ndarray:
+    """Positions of every user for drawing, an array of shape ``(n, 2)``.
+
+    Parameters
+    ----------
+    graph : CSRGraph
+    kind : {"spring", "circle"}
+        ``spring``: force-directed (Fruchterman & Reingold 1991), which pulls friend
+        circles together; ``circle``: users on a ring in id order, the classic picture
+        of a Watts-Strogatz small world (ring ties short, rewired shortcuts across).
+    iterations : int
+        Force-directed iterations.
+    rng : int, SeedSequence, Generator or None
+        Indicator of random number generation state (starting positions).
+    """
+    if kind == "circle":
+        angle = 2 * np.pi * np.arange(graph.n) / max(graph.n, 1)
+        return np.column_stack([np.cos(angle), np.sin(angle)])
+    if kind == "spring":
+        return _spring(graph, iterations, rng)
+    raise ValueError(f"layout must be 'spring' or 'circle', got {kind!r}")
+
+
+def has_mp4_encoder() -> bool:
+    """Whether matplotlib finds an MP4 encoder (ffmpeg)."""
+    from matplotlib import animation
+
+    return animation.writers.is_available("ffmpeg")
+
+
+class _Frames:
+    """The figure of the animation, redrawn for each step."""
+
+    def __init__(self, cascade: Cascade, pos: np.ndarray, dpi: int):
+        import matplotlib.pyplot as plt
+        from matplotlib.collections import LineCollection
+        from matplotlib.lines import Line2D
+
+        self.c = cascade
+        self.pos = pos
+        g = cascade.graph
+        nd = cascade.nodes
+        self.counts = cascade.counts()
+        self.fig = fig = plt.figure(figsize=(10, 6.2), dpi=dpi)
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.65, 1], height_ratios=[1, 1.1])
+        self.net = net = fig.add_subplot(grid[:, 0])
+        info = fig.add_subplot(grid[0, 1])
+        self.curve = curve = fig.add_subplot(grid[1, 1])
+        fig.subplots_adjust(left=0.02, right=0.97, top=0.9, bottom=0.1, wspace=0.15)
+        fig.suptitle(
+            f"{cascade.name}: one cascade spreading by word of mouth (run {cascade.run})",
+            fontsize=13,
+        )
+
+        # the audience: every tie once, faint
+        src = np.repeat(np.arange(g.n), np.diff(g.indptr))
+        dst = np.asarray(g.indices)
+        keep = src < dst if not g.directed else np.ones(src.size, bool)
+        ties = np.stack([pos[src[keep]], pos[dst[keep]]], axis=1)
+        alpha = float(np.clip(30.0 / max(np.sqrt(ties.shape[0]), 1.0), 0.03, 0.25))
+        net.add_collection(LineCollection(ties, colors="#9e9e9e", linewidths=0.4, alpha=alpha))
+        self.size = float(np.clip(6000.0 / max(g.n, 1), 5.0, 60.0))
+        self.dots = net.scatter(pos[:, 0], pos[:, 1], s=self.size, c=UNSEEN, lw=0, zorder=2)
+        self.referrals = LineCollection([], colors=REFERRAL, linewidths=0.9, alpha=0.6, zorder=3)
+        net.add_collection(self.referrals)
+        seeds = nd.loc[nd["seed"], "node"].to_numpy()
+        net.scatter(
+            pos[seeds, 0],
+            pos[seeds, 1],
+            s=self.size * 6 + 60,
+            marker="*",
+            c=SHARED,
+            edgecolors="black",
+            lw=0.8,
+            zorder=5,
+        )
+        net.set_aspect("equal")
+        net.set_axis_off()
+        net.autoscale_view()
+
+        # index arrays for the per-step colouring
+        self.node = nd["node"].to_numpy()
+        self.first = nd["first_step"].to_numpy()
+        self.share_step = np.where(nd["shared"], nd["share_step"], np.iinfo(np.int64).max)
+        self.converted = nd["converted"].to_numpy()
+        ref = nd["referrer"].to_numpy()
+        self.has_ref = ref >= 0
+        self.ref_segments = np.stack(
+            [pos[np.maximum(ref, 0)], pos[self.node]], axis=1
+        )  # rows without a referrer are never shown
+
+        info.set_axis_off()
+        self.counter = info.text(
+            0.02, 0.98, "", va="top", ha="left", fontsize=13, family="monospace"
+        )
+        legend = [
+            Line2D([], [], ls="", marker="o", ms=7, color=UNSEEN, label="Not reached yet"),
+            Line2D([], [], ls="", marker="o", ms=7, color=SAW, label="Saw it"),
+            Line2D([], [], ls="", marker="o", ms=9, color=SHARED, label="Shared it"),
+            Line2D([], [], ls="", marker="o", ms=7, color=BOUGHT, label="Bought"),
+            Line2D([], [], ls="", marker="*", ms=13, mfc=SHARED, mec="black", label="Paid seed"),
+            Line2D([], [], color=REFERRAL, label="Saw it first from"),
+        ]
+        info.legend(handles=legend, loc="lower left", ncol=2, fontsize=9, frameon=False)
+
+        last = cascade.last_step
+        top = max(1, int(self.counts["reach"].max()))
+        curve.set_xlim(-0.3, max(last, 1) + 0.3)
+        curve.set_ylim(0, top * 1.08)
+        (self.reach_line,) = curve.plot([], [], "-o", ms=3, color=REFERRAL, label="Reached")
+        (self.conv_line,) = curve.plot([], [], "-o", ms=3, color=BOUGHT, label="Bought")
+        curve.set_xlabel("Step (time since launch)")
+        curve.set_ylabel("Users (cumulative)")
+        curve.set_title("Reach and conversions so far", fontsize=10)
+        curve.grid(alpha=0.3)
+        curve.legend(fontsize=8, loc="upper left")
+
+    def draw(self, t: int) -> None:
+        c, n = self.c, self.c.graph.n
+        colors = np.full(n, UNSEEN, dtype=object)
+        sizes = np.full(n, self.size)
+        seen = self.first <= t
+        shared = self.share_step <= t
+        bought = seen & self.converted
+        colors[self.node[seen]] = SAW
+        colors[self.node[shared]] = SHARED
+        sizes[self.node[shared]] = self.size * 2.5
+        colors[self.node[bought]] = BOUGHT
+        self.dots.set_facecolor(list(colors))
+        self.dots.set_sizes(sizes)
+        self.referrals.set_segments(self.ref_segments[seen & self.has_ref])
+
+        row = self.counts.iloc[t]
+        share = row["reach"] / n if n else 0.0
+        self.counter.set_text(
+            f"Step {t:>3} of {c.last_step}\n"
+            f"Reached  {int(row['reach']):>6,} of {n:,} ({share:.0%})\n"
+            f"Shared   {int(row['sharers']):>6,}\n"
+            f"Bought   {int(row['conversions']):>6,}"
+        )
+        upto = self.counts.iloc[: t + 1]
+        self.reach_line.set_data(upto["step"], upto["reach"])
+        self.conv_line.set_data(upto["step"], upto["conversions"])
+
+    def image(self):
+        from PIL import Image
+
+        self.fig.canvas.draw()
+        rgba = np.asarray(self.fig.canvas.buffer_rgba())
+        return Image.fromarray(rgba[..., :3].copy())
+
+
+def animate_cascade(
+    cascade: Cascade,
+    path: str | Path,
+    *,
+    positions: str | np.ndarray = "spring",
+    fps: float = 2.0,
+    pause: float = 2.0,
+    dpi: int = 90,
+    max_users: int = MAX_USERS,
+    rng: RandomLike = 0,
+) -> int:
+    """Write an animation of ``cascade`` spreading, one frame per step.
+
+    Every user is a dot, grey until reached, then coloured by what they did (saw it,
+    shared it, bought); a line joins each reached user to the sharer they saw it from
+    first. A counter shows reach, sharers and conversions, and a small chart the
+    cumulative reach and conversions so far. Conversions appear at the step their user
+    was first reached (see :meth:`Cascade.counts`).
+
+    Parameters
+    ----------
+    cascade : Cascade
+        From :func:`one_cascade`.
+    path : path-like
+        ``.gif`` (always available) or ``.mp4`` (needs ffmpeg; see
+        :func:`has_mp4_encoder`).
+    positions : {"spring", "circle"} or array of shape (n, 2)
+        Where to draw the users: a :func:`layout` kind, or positions computed once
+        with :func:`layout` and reused.
+    fps : float
+        Frames (steps) per second.
+    pause : float
+        Seconds the last frame stays before the animation loops.
+    dpi : int
+        Resolution (the frame is 10 x 6.2 inches).
+    max_users : int
+        Refuse larger audiences: every user is drawn, and the layout grows with the
+        square of the audience.
+    rng : int, SeedSequence, Generator or None
+        Indicator of random number generation state (force-directed layout).
+
+    Returns
+    -------
+    int
+        Frames written: one per step from 0 to ``cascade.last_step`` in a GIF (the last
+        shown ``pause`` seconds longer); an MP4 repeats the last frame instead.
+
+    Raises
+    ------
+    ValueError
+        The audience has more than ``max_users`` users, the file suffix is neither
+        ``.gif`` nor ``.mp4``, or there is no MP4 encoder for an ``.mp4``.
+    """
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise ValueError(f"the animation file must end in .gif or .mp4, got {path.name!r}")
+    if suffix == ".mp4" and not has_mp4_encoder():
+        raise ValueError("no MP4 encoder (ffmpeg) found; write a .gif instead")
+    n = cascade.graph.n
+    if n > max_users:
+        raise ValueError(
+            f"the audience has {n:,} users; animations draw every user and are limited "
+            f"to {max_users:,} (raise max_users, or use a smaller audience)"
+        )
+    if fps <= 0:
+        raise ValueError(f"fps must be > 0, got {fps}")
+    if isinstance(positions, str):
+        pos = layout(cascade.graph, positions, rng=rng)
+    else:
+        pos = np.asarray(positions, dtype=float)
+        if pos.shape != (n, 2):
+            raise ValueError(f"layout positions must have shape ({n}, 2), got {pos.shape}")
+
+    frames = _Frames(cascade, pos, dpi)
+    steps = range(cascade.last_step + 1)
+    try:
+        if suffix == ".gif":
+            images = []
+            for t in steps:
+                frames.draw(t)
+                images.append(frames.image())
+            ms = round(1000 / fps)
+            durations = [ms] * len(images)
+            durations[-1] += round(1000 * pause)
+            images[0].save(
+                path,
+                save_all=True,
+                append_images=images[1:],
+                duration=durations,
+                loop=0,
+            )
+            return len(images)
+        from matplotlib.animation import FFMpegWriter
+
+        writer = FFMpegWriter(fps=fps)
+        written = 0
+        with writer.saving(frames.fig, str(path), dpi):
+            for t in steps:
+                frames.draw(t)
+                writer.grab_frame()
+                written += 1
+            for _ in range(round(pause * fps)):
+                writer.grab_frame()
+                written += 1
+        return written
+    finally:
+        plt.close(frames.fig)
