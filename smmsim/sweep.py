@@ -855,9 +855,10 @@ def _row(v: _Variant, keys: Sequence[str], res) -> dict[str, Any]:
     row["rng_seed"] = v.seed
     row["runs"] = len(res.runs)
     summary = res.summary
-    for metric in summary.index:
-        for stat in STATS:
-            row[f"{metric}_{stat}"] = float(summary.at[metric, stat])
+    values = summary.to_numpy(dtype=float)[:, summary.columns.get_indexer(list(STATS))]
+    for metric, stats in zip(res.summary.index, values.tolist(), strict=True):
+        for stat, value in zip(STATS, stats, strict=True):
+            row[f"{metric}_{stat}"] = value
     for name in THEORY:
         value = res.theory.get(name)
         row[f"theory_{name}"] = np.nan if value is None else float(value)
