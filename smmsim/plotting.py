@@ -309,6 +309,7 @@ def _split_bars(runs, columns, labels, colors, ax, ylabel, title):
         ax.bar_label(bars, labels=[_fmt(m) for m in means], padding=2, fontsize="small")
         top = max(top, max((m + h for m, h in stats), default=0.0))
     ax.set_xticks(x, list(groups) if len(groups) > 1 or "" not in groups else ["all runs"])
+    ax.set_xlabel("Scenario")
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.35 * top if top > 0 else 1.0)  # room for the legend above the bars
     ax.set_title(title)
