@@ -111,7 +111,9 @@ def ewom_reference(
                         if v not in engaged:
                             engaged.add(v)
                             p = conversion_referred if v in referred else conversion
-                            if conv.uniform() < p:
+                            # a certain outcome (p = 0 or 1) takes no draw
+                            buys = p >= 1 or (p > 0 and conv.uniform() < p)
+                            if buys:
                                 converted.add(v)
                                 row["conversions"] += 1
                                 out["conversions"] += 1
