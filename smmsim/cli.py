@@ -188,5 +188,16 @@ def main() -> None:
         sys.exit(130)
 
 
+def _register_commands() -> None:
+    """Commands that live in ``smmsim.commands``, one module each."""
+    from smmsim.commands.animate import animate
+
+    for command in (animate,):
+        cli.add_command(command)
+
+
+_register_commands()  # after the shared helpers above, which the commands import
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
