@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 from smmsim import generators
 from smmsim.audience import build_audience
 from smmsim.graph import CSRGraph, DegreeStats, GraphError
-from smmsim.io import EdgeListError, read_edgelist, write_edgelist
+from smmsim.io import EdgeListError, facebook, read_edgelist, write_edgelist
 from smmsim.metrics import METRICS, Economics, summarize
 from smmsim.models import EWOM, MODELS
 from smmsim.results import Results
@@ -43,6 +43,7 @@ __all__ = [
     "build_audience",
     "critical_transmissibility",
     "default_scenario",
+    "facebook",
     "generators",
     "load_scenario",
     "percolation",
