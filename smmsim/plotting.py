@@ -102,6 +102,7 @@ def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
     ax = _new_axes(ax)
     steps = np.sort(timeseries["step"].unique())
     lo_q, hi_q = (1 - band) / 2, 1 - (1 - band) / 2
+    top = 1.0
     for col, label in CURVES:
         if col not in timeseries:
             continue
@@ -110,10 +111,12 @@ def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
         )
         cum = wide.fillna(0).to_numpy().cumsum(axis=1)
         (line,) = ax.plot(steps, cum.mean(axis=0), label=label, lw=2)
+        hi = np.quantile(cum, hi_q, axis=0)
+        top = max(top, float(hi.max()), float(cum.mean(axis=0).max()))
         ax.fill_between(
             steps,
             np.quantile(cum, lo_q, axis=0),
-            np.quantile(cum, hi_q, axis=0),
+            hi,
             color=line.get_color(),
             alpha=0.12,
             lw=0,
@@ -122,10 +125,11 @@ def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
     ax.set_ylabel("Cumulative count (users or events)")
     ax.set_title(f"Adoption curves: mean and central {band:.0%} of runs")
     ax.set_yscale("symlog", linthresh=1, linscale=0.5)
-    ax.set_ylim(bottom=0)
+    # explicit limits: on axes shared with other panels the largest top wins
+    ax.set_ylim(0, max(ax.get_ylim()[1], top * 1.5))
     ax.yaxis.set_major_formatter(_plain_formatter())
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="best", fontsize="small")
     return ax
 
 
@@ -278,14 +282,16 @@ def _as_groups(runs) -> dict[str, pd.DataFrame]:
     raise TypeError(f"runs must be a DataFrame or a mapping of labels to DataFrames, got {runs!r}")
 
 
-def _ci(x: pd.Series, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Mean and half-width of its normal-approximation 95% confidence interval."""
-    v = x.to_numpy(dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return np.nan, 0.0
-    sem = v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else 0.0
-    return float(v.mean()), float(z * sem)
+def _ci(runs: pd.DataFrame, metric: str) -> tuple[float, float, float]:
+    """Mean of ``metric`` and the distances down and up to its 95% confidence bounds,
+    as :func:`smmsim.summarize` reports them (Wilson score interval for ``viral``)."""
+    from smmsim.metrics import summarize
+
+    row = summarize(runs[[metric]]).loc[metric]
+    mean = float(row["mean"])
+    if not np.isfinite(mean):
+        return np.nan, 0.0, 0.0
+    return mean, max(mean - float(row["ci_low"]), 0.0), max(float(row["ci_high"]) - mean, 0.0)
 
 
 def _split_bars(runs, columns, labels, colors, ax, ylabel, title):
@@ -295,19 +301,19 @@ def _split_bars(runs, columns, labels, colors, ax, ylabel, title):
     width = 0.8 / len(columns)
     top = 0.0
     for i, (col, label, color) in enumerate(zip(columns, labels, colors, strict=True)):
-        stats = [_ci(df[col]) for df in groups.values()]
-        means = [m for m, _ in stats]
+        stats = [_ci(df, col) for df in groups.values()]
+        means = [m for m, _, _ in stats]
         bars = ax.bar(
             x + (i - (len(columns) - 1) / 2) * width,
             means,
             width,
-            yerr=[h for _, h in stats],
+            yerr=[[lo for _, lo, _ in stats], [hi for _, _, hi in stats]],
             capsize=4,
             color=color,
             label=label,
         )
         ax.bar_label(bars, labels=[_fmt(m) for m in means], padding=2, fontsize="small")
-        top = max(top, max((m + h for m, h in stats), default=0.0))
+        top = max(top, max((m + hi for m, _, hi in stats), default=0.0))
     ax.set_xticks(x, list(groups) if len(groups) > 1 or "" not in groups else ["all runs"])
     ax.set_xlabel("Scenario")
     ax.set_ylabel(ylabel)
@@ -404,10 +410,11 @@ def compare_metric(runs, metric: str, *, ax=None, label: str | None = None):
     ax = _new_axes(ax, figsize=(6.5, 4.5))
     groups = _as_groups(runs)
     names = list(groups) if len(groups) > 1 or "" not in groups else ["all runs"]
-    stats = [_ci(df[metric]) for df in groups.values()]
-    means = [m for m, _ in stats]
+    stats = [_ci(df, metric) for df in groups.values()]
+    means = [m for m, _, _ in stats]
     colors = [f"C{i}" for i in range(len(groups))]
-    bars = ax.bar(names, means, yerr=[h for _, h in stats], capsize=5, color=colors, width=0.6)
+    err = [[lo for _, lo, _ in stats], [hi for _, _, hi in stats]]
+    bars = ax.bar(names, means, yerr=err, capsize=5, color=colors, width=0.6)
     ax.bar_label(bars, labels=[_fmt(m) for m in means], padding=3, fontsize="small")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(label or METRIC_LABELS.get(metric, metric))

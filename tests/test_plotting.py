@@ -12,6 +12,7 @@ from PIL import Image
 import smmsim
 from smmsim import animate as anim
 from smmsim import plotting
+from smmsim.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = ROOT / "scenarios" / "classroom.yaml"
@@ -223,13 +224,11 @@ def test_animation_guards(scenario, tmp_path):
 
 
 def test_animate_command_writes_a_gif(tmp_path):
-    from smmsim.commands.animate import animate
-
     out = tmp_path / "c.gif"
     args = [str(CLASSROOM), "--out", str(out), "--run", "1", "--rng-seed", "3"]
     for key, value in SMALL.items():
         args += ["--set", f"{key}={value}"]
-    res = CliRunner().invoke(animate, args)
+    res = CliRunner().invoke(cli, ["animate", *args])
     assert res.exit_code == 0, res.output
     assert res.output.startswith(f"Wrote {out} (") and "run 1 of classroom" in res.output
     with Image.open(out) as im:
@@ -245,22 +244,20 @@ def test_animate_command_writes_a_gif(tmp_path):
     ],
 )
 def test_animate_command_bad_input(tmp_path, extra, message):
-    from smmsim.commands.animate import animate
-
-    res = CliRunner().invoke(animate, [str(CLASSROOM), "--out", str(tmp_path / "c.gif"), *extra])
+    res = CliRunner().invoke(
+        cli, ["animate", str(CLASSROOM), "--out", str(tmp_path / "c.gif"), *extra]
+    )
     assert res.exit_code == 2
     assert message in res.output and res.output.count("\n") == 1
     assert not (tmp_path / "c.gif").exists()
 
 
 def test_animate_command_file_types(tmp_path):
-    from smmsim.commands.animate import animate
-
-    res = CliRunner().invoke(animate, [str(CLASSROOM), "--out", str(tmp_path / "c.png")])
+    res = CliRunner().invoke(cli, ["animate", str(CLASSROOM), "--out", str(tmp_path / "c.png")])
     assert res.exit_code == 2 and ".gif or .mp4" in res.output
     mp4 = tmp_path / "c.mp4"
     res = CliRunner().invoke(
-        animate, [str(CLASSROOM), "--out", str(mp4), "--set", "audience.n=100"]
+        cli, ["animate", str(CLASSROOM), "--out", str(mp4), "--set", "audience.n=100"]
     )
     if anim.has_mp4_encoder():
         assert res.exit_code == 0, res.output
