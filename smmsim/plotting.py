@@ -133,17 +133,19 @@ def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
     return ax
 
 
-def _bins(values: np.ndarray, n_bins: int = 30) -> tuple[np.ndarray, bool]:
+def _bins(values: np.ndarray, n_bins: int = 30, log: bool | None = None) -> tuple[np.ndarray, bool]:
     """Histogram bins for non-negative counts: logarithmic when they span decades."""
     hi = float(values.max()) if values.size else 1.0
     positive = values[values > 0]
     lo = float(positive.min()) if positive.size else 1.0
-    if positive.size and hi / lo >= 50:
+    if log is None:
+        log = bool(positive.size) and hi / lo >= 50
+    if log and positive.size:
         return np.unique(np.geomspace(max(lo, 1.0), hi + 1, n_bins)), True
     return np.linspace(0, max(hi, 1.0) + 1, min(n_bins, int(hi) + 2)), False
 
 
-def reach_histogram(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
+def reach_histogram(runs: pd.DataFrame, *, ax=None, metric: str = "reach", log: bool | None = None):
     """Histogram of a run metric (final reach by default), viral runs apart.
 
     Runs that went viral (``runs.viral == 1``) are stacked in a second colour, so a
@@ -158,6 +160,9 @@ def reach_histogram(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
     ax : matplotlib Axes, optional
     metric : str
         Column of ``runs`` to show.
+    log : bool, optional
+        Force a logarithmic (``True``) or linear (``False``) x-axis, e.g. to compare
+        two histograms; default: logarithmic when the values span a factor of 50.
 
     Returns
     -------
@@ -166,7 +171,7 @@ def reach_histogram(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
     ax = _new_axes(ax)
     x = runs[metric].to_numpy(dtype=float)
     viral = runs["viral"].to_numpy(dtype=bool) if "viral" in runs else np.zeros(x.size, bool)
-    bins, log = _bins(x)
+    bins, log = _bins(x, log=log)
     shown = x > 0 if log else np.ones(x.size, bool)
     zeros = int((~shown).sum())
     ax.hist(
@@ -419,7 +424,8 @@ def compare_metric(runs, metric: str, *, ax=None, label: str | None = None):
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(label or METRIC_LABELS.get(metric, metric))
     ax.set_xlabel("Scenario")
-    ax.set_title(f"{metric.replace('_', ' ').capitalize()}: mean and 95% confidence interval")
+    name = METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize()).split(" (")[0]
+    ax.set_title(f"{name}: mean and 95% confidence interval")
     ax.grid(alpha=0.3, axis="y")
     return ax
 
