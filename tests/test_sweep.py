@@ -606,3 +606,35 @@ def test_worker_killed_mid_sweep_is_replaced_by_dask(tmp_path, dask_cluster, cli
     local = run_sweep(base, design, runs=150, progress=False)
     assert_same_table(t, local)
     assert_same_table(pd.read_parquet(tmp_path / "sweep" / "results.parquet"), local)
+
+
+def test_edgelist_audience_is_sent_to_workers_not_read_there(tmp_path, client):
+    from smmsim.scenario import scenario_from_dict
+    from smmsim.sweep import audience_cache_info as info
+
+    rng = np.random.default_rng(3)
+    edges = rng.integers(0, 300, size=(1200, 2))
+    path = tmp_path / "ties.txt"
+    path.write_text("".join(f"{u} {v}\n" for u, v in edges if u != v))
+    base = scenario_from_dict(
+        {"audience": {"generator": "edgelist", "path": "ties.txt"}, "seeding": {"k": 3}},
+        base_dir=tmp_path,
+    )
+    client.run(info, clear=True)
+    d = Sweep.from_specs(["content.stickiness=0.2,0.3,0.4"])
+    remote = run_sweep(base, d, runs=20, client=client, batch_size=1, progress=False)
+    assert all(w["builds"] == 0 for w in client.run(info).values())
+    assert_same_table(remote, run_sweep(base, d, runs=20, progress=False))
+
+
+def test_cli_workers_starts_and_stops_a_local_cluster(tmp_path):
+    out = tmp_path / "sweep"
+    result = invoke(
+        "--grid", "seeding.k=1,5", "--set", "audience.n=500", "--runs", 10,
+        "--workers", 1, "--no-progress", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "on a local Dask cluster of 1 workers" in result.output
+    base = default_scenario().with_overrides({"audience.n": 500})
+    local = run_sweep(base, Sweep.from_specs(["seeding.k=1,5"]), runs=10, progress=False)
+    assert_same_table(pd.read_parquet(out / "results.parquet"), local)

@@ -234,7 +234,7 @@ def _client(workers: int | None, scheduler: str | None):
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clash with another cluster
             silence_logs=logging.ERROR,
             env={"NUMBA_NUM_THREADS": str(per_worker)},
         ) as cluster,
