@@ -5,9 +5,11 @@ variant). They take ``ax=None`` and return the Axes, and never call ``plt.show()
 
 Examples
 --------
->>> from smmsim.sweep_plots import plot_metric, plot_heatmap   # doctest: +SKIP
->>> ax = plot_metric(table, "earned_reach", "content.stickiness")   # one line per seeding.k
->>> ax = plot_heatmap(table, "viral", "content.stickiness", "seeding.k")
+>>> from smmsim.sweep_plots import plot_metric, plot_heatmap
+>>> ax = plot_metric(table, "earned_reach", "content.stickiness")  # doctest: +SKIP
+>>> ax = plot_heatmap(table, "viral", "content.stickiness", "seeding.k")  # doctest: +SKIP
+
+With a grid over stickiness and ``seeding.k``, the first draws one line per seed count.
 """
 
 from __future__ import annotations
