@@ -260,8 +260,10 @@ def _plain_log_ticks(axis) -> None:
 
 
 def _fmt(value: float) -> str:
-    """A bar label: two decimals below 10, whole numbers above."""
-    return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
+    """A bar label: three significant figures up to 100, whole numbers above."""
+    if abs(value) < 10:
+        return f"{value:,.2f}"
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
 def reach_distribution(runs: pd.DataFrame, *, metric: str = "reach"):
@@ -299,6 +301,23 @@ def _ci(runs: pd.DataFrame, metric: str) -> tuple[float, float, float]:
     return mean, max(mean - float(row["ci_low"]), 0.0), max(float(row["ci_high"]) - mean, 0.0)
 
 
+def _label_bars(ax, bars, stats) -> None:
+    """Write each bar's mean just beyond the end of its error bar."""
+    for bar, (mean, lo, hi) in zip(bars, stats, strict=True):
+        if not np.isfinite(mean):
+            continue
+        up = mean >= 0
+        ax.annotate(
+            _fmt(mean),
+            (bar.get_x() + bar.get_width() / 2, mean + hi if up else mean - lo),
+            xytext=(0, 3 if up else -3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if up else "top",
+            fontsize="small",
+        )
+
+
 def _split_bars(runs, columns, labels, colors, ax, ylabel, title):
     ax = _new_axes(ax, figsize=(6.5, 4.5))
     groups = _as_groups(runs)
@@ -317,7 +336,7 @@ def _split_bars(runs, columns, labels, colors, ax, ylabel, title):
             color=color,
             label=label,
         )
-        ax.bar_label(bars, labels=[_fmt(m) for m in means], padding=2, fontsize="small")
+        _label_bars(ax, bars, stats)
         top = max(top, max((m + hi for m, _, hi in stats), default=0.0))
     ax.set_xticks(x, list(groups) if len(groups) > 1 or "" not in groups else ["all runs"])
     ax.set_xlabel("Scenario")
@@ -420,7 +439,7 @@ def compare_metric(runs, metric: str, *, ax=None, label: str | None = None):
     colors = [f"C{i}" for i in range(len(groups))]
     err = [[lo for _, lo, _ in stats], [hi for _, _, hi in stats]]
     bars = ax.bar(names, means, yerr=err, capsize=5, color=colors, width=0.6)
-    ax.bar_label(bars, labels=[_fmt(m) for m in means], padding=3, fontsize="small")
+    _label_bars(ax, bars, stats)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylabel(label or METRIC_LABELS.get(metric, metric))
     ax.set_xlabel("Scenario")
