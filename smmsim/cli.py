@@ -191,8 +191,9 @@ def main() -> None:
 def _register_commands() -> None:
     """Commands that live in ``smmsim.commands``, one module each."""
     from smmsim.commands.animate import animate
+    from smmsim.commands.sweep import sweep
 
-    for command in (animate,):
+    for command in (sweep, animate):
         cli.add_command(command)
 
 

@@ -234,6 +234,11 @@ class CSRGraph:
 
     def degree_stats(self) -> DegreeStats:
         """Degree moments for percolation theory; see :class:`DegreeStats`."""
+        if "stats" not in self._cache:
+            self._cache["stats"] = self._degree_stats()
+        return self._cache["stats"]
+
+    def _degree_stats(self) -> DegreeStats:
         kout = self.out_degree().astype(FLOAT)
         kin = self.in_degree().astype(FLOAT)
         n = max(self.n, 1)

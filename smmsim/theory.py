@@ -102,6 +102,21 @@ def _solve(f, tol: float = 1e-13, max_iter: int = 200_000) -> float:
     return u
 
 
+def _joint_degree_distribution(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (in, out) degree pairs and their frequencies, computed once per graph."""
+    cache = graph._cache
+    if "joint_degrees" not in cache:
+        kin = graph.in_degree().astype(np.int64)
+        kout = graph.out_degree().astype(np.int64)
+        pairs, counts = np.unique(np.stack([kin, kout]), axis=1, return_counts=True)
+        cache["joint_degrees"] = (
+            pairs[0].astype(float),
+            pairs[1].astype(float),
+            counts / max(graph.n, 1),
+        )
+    return cache["joint_degrees"]
+
+
 def percolation(graph: CSRGraph, T: float) -> PercolationTheory:
     """Generating-function predictions for bond percolation with probability ``T``.
 
@@ -132,12 +147,7 @@ def percolation(graph: CSRGraph, T: float) -> PercolationTheory:
     stats = graph.degree_stats()
     critical = 1.0 / stats.excess if stats.excess > 0 else float("inf")
     K = T * stats.excess
-    kin = graph.in_degree().astype(np.int64)
-    kout = graph.out_degree().astype(np.int64)
-    n = graph.n
-    pairs, counts = np.unique(np.stack([kin, kout]), axis=1, return_counts=True)
-    j, k = pairs[0].astype(float), pairs[1].astype(float)
-    p = counts / n
+    j, k, p = _joint_degree_distribution(graph)
     mj, mk = float((p * j).sum()), float((p * k).sum())
     if mj == 0 or T == 0:
         return PercolationTheory(T, critical, K, False, 0.0, 0.0, 1.0)
