@@ -1,0 +1,127 @@
+"""``smmsim threshold``: how sticky must this content be to go viral in this audience?"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from smmsim.cli import BadInput, _load, _one_line, _user_errors, scenario_argument, set_option
+
+
+@click.command("threshold")
+@scenario_argument(required=True)
+@click.option(
+    "--param",
+    default="content.stickiness",
+    show_default=True,
+    metavar="KEY",
+    help="Parameter to find the threshold of: content.stickiness, content.contagion, "
+    "content.visibility or seeding.k.",
+)
+@click.option(
+    "--range",
+    "bounds",
+    type=float,
+    nargs=2,
+    metavar="LOW HIGH",
+    help="Values of the parameter that must bracket the threshold (also the plot's range).",
+)
+@set_option
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON here."
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a plot of P(large cascade) and mean reach against the parameter (PNG, SVG, PDF).",
+)
+@click.option(
+    "--precision",
+    type=click.FloatRange(min=0.001, max=0.5),
+    default=0.02,
+    show_default=True,
+    help="Relative half-width of the 95% interval the search aims for.",
+)
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.5,
+    show_default=True,
+    help="For seeding.k: the chance of going viral the seeds must reach.",
+)
+@click.option(
+    "--scan-runs",
+    type=click.IntRange(min=10),
+    default=200,
+    show_default=True,
+    help="Simulated cascades per scanned value (per seed count for seeding.k).",
+)
+@click.option(
+    "--empirical/--no-empirical",
+    default=True,
+    help="Also find the threshold by simulation (default) or give theory only.",
+)
+@click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
+@click.option("--threads", type=click.IntRange(min=1), help="Worker threads (default: all).")
+def threshold(
+    scenario,
+    param,
+    bounds,
+    overrides,
+    json_path,
+    plot_path,
+    precision,
+    target,
+    scan_runs,
+    empirical,
+    rng_seed,
+    threads,
+) -> None:
+    """Virality threshold of SCENARIO: the critical value of one parameter.
+
+    Prints what theory (percolation on the audience's own degree sequence) and
+    simulation say the parameter must reach for content to go viral, with the 95%
+    interval of the simulated value, the scenario's own value and its K-factor.
+
+    Example: smmsim threshold scenarios/facebook_real_audience.yaml --param content.stickiness
+    """
+    from smmsim.threshold import find_threshold, plot_threshold_scan
+
+    try:
+        sc = _load(scenario, overrides)
+        res = find_threshold(
+            sc,
+            param,
+            bounds=bounds,
+            empirical=empirical,
+            scan=empirical or plot_path is not None,
+            scan_runs=scan_runs,
+            precision=precision,
+            target=target,
+            rng=rng_seed,
+            threads=threads,
+        )
+    except _user_errors() as exc:
+        raise BadInput(_one_line(exc)) from None
+    click.echo(res.report())
+    written = []
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(res.to_dict(), indent=2) + "\n")
+        written.append(json_path)
+    if plot_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ax = plot_threshold_scan(res)
+        plot_path.parent.mkdir(parents=True, exist_ok=True)
+        ax.figure.savefig(plot_path, dpi=120)
+        plt.close(ax.figure)
+        written.append(plot_path)
+    if written:
+        click.echo(f"Wrote {', '.join(str(p) for p in written)}")
