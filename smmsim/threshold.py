@@ -1494,7 +1494,7 @@ def _seed_verdict(r: ThresholdResult) -> str:
     if e.value is None:
         return head + f" Simulation: no seed count tried reached a {tgt} chance of going viral."
     return (
-        f"{head} Simulation (novelty decay and seeding as in the scenario): {int(e.value)} "
+        f"{head} Simulation (the scenario as it is): {int(e.value)} "
         f"seeds for a {tgt} chance of going viral (95% CI {_fmt(e.ci_low)} - "
         f"{_fmt(e.ci_high)})."
     )
@@ -1669,9 +1669,19 @@ def find_threshold(
         notes: list[str] = []
         if an.viral and scenario.content["half_life"] is not None:
             notes.append(
-                "Novelty decay lowers T after launch, so simulated seed counts exceed "
-                "theory's, which assumes the launch appeal lasts."
+                "Novelty decay lowers T after launch, so the simulation may need more seeds "
+                "than theory, which assumes the launch appeal lasts."
             )
+        if scenario.seeding["strategy"] != "random":
+            notes.append(
+                f"Theory counts random seeds; the simulation seeds as the scenario does "
+                f"({scenario.seeding['strategy']})."
+            )
+        notes.append(
+            "Theory treats the audience as a random network with its degree sequence; "
+            "clustering and segments change how many seeds a viral start takes (see "
+            "the threshold of content.stickiness for how far theory is off here)."
+        )
     else:
         structure = _structure(graph, seed)
         notes = _notes(an, emp, structure, param, graph)
@@ -1680,8 +1690,11 @@ def find_threshold(
             center = emp.value
         table = pd.DataFrame()
         if scan:
-            top = hi if bounds is not None else (math.inf if param == "transmissibility" else 1)
-            values = _scan_values(center, an.current, lo, top)
+            if bounds is not None:
+                values = np.linspace(max(lo, hi / 20), hi, 11)
+            else:
+                top = math.inf if param == "transmissibility" else 1.0
+                values = _scan_values(center, an.current, lo, top)
             table = threshold_scan(
                 scenario,
                 param,
