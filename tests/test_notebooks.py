@@ -1,0 +1,86 @@
+"""The notebooks in ``notebooks/``: stored without outputs, public API only, and every
+cell runs (executed with nbclient; a failing cell fails the test)."""
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+EXPECTED = {
+    "01-word-of-mouth-in-the-classroom",
+    "02-strategist-what-if",
+    "03-researcher-sweep",
+}
+#: ``smmsim`` and the documented submodules a notebook may import.
+PUBLIC = {
+    "smmsim",
+    "smmsim.animate",
+    "smmsim.generators",
+    "smmsim.plotting",
+    "smmsim.sweep",
+    "smmsim.sweep_plots",
+    "smmsim.threshold",
+}
+#: Each notebook must run in under a minute on two cores; the limit leaves room for a
+#: machine shared with other jobs.
+LIMIT_S = 120
+
+
+def code_cells(path):
+    nb = nbformat.read(path, as_version=4)
+    return nb, [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_notebooks_are_there():
+    assert EXPECTED <= {p.stem for p in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_without_outputs(path):
+    _, cells = code_cells(path)
+    assert cells
+    for cell in cells:
+        assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_public_api_only(path):
+    _, cells = code_cells(path)
+    source = "\n".join(c.source for c in cells)
+    modules = re.findall(r"^\s*import (smmsim[\w.]*)", source, re.M)
+    modules += re.findall(r"^\s*from (smmsim[\w.]*) import", source, re.M)
+    assert "smmsim" in {m.split(".")[0] for m in modules}
+    assert set(modules) <= PUBLIC, set(modules) - PUBLIC
+    for names in re.findall(r"^\s*from smmsim[\w.]* import \(?([^)\n]+)", source, re.M):
+        assert not any(n.strip().startswith("_") for n in names.split(",")), names
+    assert not re.search(r"\bsmmsim(\.\w+)*\._", source), "private name used"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_runs(path):
+    from nbclient import NotebookClient
+
+    nb, _ = code_cells(path)
+    client = NotebookClient(
+        nb,
+        timeout=LIMIT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    )
+    started = time.perf_counter()
+    client.execute()  # raises CellExecutionError on the first failing cell
+    elapsed = time.perf_counter() - started
+    assert elapsed < LIMIT_S, f"{path.name} took {elapsed:.0f} s"
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("output_type") == "error"
+    ]
+    assert not errors
