@@ -1226,7 +1226,7 @@ def threshold_scan(
         cutoff = _large_cutoff(g)
         model = _model(c["visibility"], c["stickiness"], c["contagion"])
         sizes, reach = _one_seed_cascades(
-            g, model, runs, root_key(seed, _SCAN_STREAM, i), steps=256, threads=threads
+            g, model, runs, root_key(seed, _SCAN_STREAM, i), steps=1024, threads=threads
         )
         hits = int((sizes >= cutoff).sum())
         lo, hi = _wilson(hits, runs)
