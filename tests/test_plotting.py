@@ -87,6 +87,9 @@ def test_reach_histogram_separates_viral_runs(results, tmp_path):
     assert 0 < n_viral < len(results.runs)
     assert f"Went viral ({n_viral} runs)" in [t.get_text() for t in ax.get_legend().get_texts()]
     render(ax.figure, tmp_path, "histogram")
+    assert plotting.reach_histogram(results.runs, log=True).get_xscale() == "log"
+    assert plotting.reach_histogram(results.runs, log=False).get_xscale() == "linear"
+    plt.close("all")
 
 
 def test_reach_ccdf_is_log_log(results, tmp_path):
