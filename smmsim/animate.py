@@ -326,6 +326,7 @@ class _Frames:
         import matplotlib.pyplot as plt
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
+        from matplotlib.ticker import MaxNLocator
 
         self.c = cascade
         self.pos = pos
@@ -400,6 +401,7 @@ class _Frames:
         curve.set_ylim(0, top * 1.08)
         (self.reach_line,) = curve.plot([], [], "-o", ms=3, color=REFERRAL, label="Reached")
         (self.conv_line,) = curve.plot([], [], "-o", ms=3, color=BOUGHT, label="Bought")
+        curve.xaxis.set_major_locator(MaxNLocator(integer=True))
         curve.set_xlabel("Step (time since launch)")
         curve.set_ylabel("Users (cumulative)")
         curve.set_title("Reach and conversions so far", fontsize=10)
