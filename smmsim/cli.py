@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -61,7 +62,32 @@ def set_option(func):
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A click group that imports the commands of ``smmsim.commands`` on first use.
+
+    Those modules import this one's shared helpers, so they are loaded lazily rather
+    than at import time (which also keeps ``smmsim --help`` fast).
+    """
+
+    lazy: ClassVar[dict[str, str]] = {
+        "sweep": "smmsim.commands.sweep:sweep",
+        "threshold": "smmsim.commands.threshold:threshold",
+        "animate": "smmsim.commands.animate:animate",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            import importlib
+
+            module, attr = self.lazy[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="smmsim")
 def cli() -> None:
     """Simulate electronic word of mouth: earned reach, virality and referral-driven
@@ -76,7 +102,7 @@ def cli() -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write summary.json, runs.csv, timeseries.csv and adoption.png here.",
+    help="Write summary.json, runs.csv, timeseries.csv and the PNG plots here.",
 )
 @click.option("--threads", type=click.IntRange(min=1), help="Worker threads (default: all).")
 @click.option(
@@ -186,18 +212,6 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover - interactive
         click.echo("Interrupted; runs already written are kept.", err=True)
         sys.exit(130)
-
-
-def _register_commands() -> None:
-    """Commands that live in ``smmsim.commands``, one module each."""
-    from smmsim.commands.animate import animate
-    from smmsim.commands.sweep import sweep
-
-    for command in (sweep, animate):
-        cli.add_command(command)
-
-
-_register_commands()  # after the shared helpers above, which the commands import
 
 
 if __name__ == "__main__":  # pragma: no cover

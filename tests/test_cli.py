@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -148,7 +149,9 @@ def test_bad_overrides(override, needle):
 
 def test_every_command_has_help_and_is_in_readme():
     readme = (ROOT / "README.md").read_text()
-    for name, command in cli.commands.items():
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
         assert command.help, f"{name} is missing its help"
         assert f"smmsim {name}" in readme, f"README does not show `smmsim {name}`"
 
