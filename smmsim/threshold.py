@@ -1602,13 +1602,14 @@ def _notes(r_an: AnalyticThreshold, emp: EmpiricalThreshold | None, structure, p
                     f"it is clustered (clustering {C:.2f} against {C0:.4f} in a random "
                     "audience with these degrees): friends of a sharer are often friends of "
                     "each other, so many impressions are repeats and each sharer recruits "
-                    "fewer new sharers than theory counts"
+                    "fewer new sharers than theory counts, which raises the threshold"
                 )
             if mp is not None and abs(mp / Tc - 1) > 0.05:
                 why.append(
                     f"who is tied to whom matters (segments or degree correlations): "
                     f"message-passing theory, which knows the actual ties but not short "
-                    f"loops, puts T_c at {mp:.3g} ({mp / Tc - 1:+.0%})"
+                    f"loops, puts T_c at {mp:.3g} ({mp / Tc - 1:+.0%}, "
+                    f"{'lower' if mp < Tc else 'higher'} than the degrees alone say)"
                 )
             window = _window(g, Tc)
             if window > 0.03:
