@@ -11,13 +11,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from smmsim import __version__
 from smmsim.audience import build_audience
 from smmsim.graph import CSRGraph
 from smmsim.metrics import Economics, run_table, series_table, summarize
-from smmsim.models import MODELS
+from smmsim.models import MODELS, RawBatch
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, check_seed_nodes
@@ -87,7 +88,7 @@ def simulate(
     steps = int(sim["steps"])
 
     t0 = time.perf_counter()
-    run_frames, series_frames = [], []
+    batches = []
     done = 0
     batch = min(n_runs, 16)
     bar = tqdm(total=n_runs, unit="run", disable=None if progress is None else not progress)
@@ -104,12 +105,12 @@ def simulate(
                 n_reps=batch,
             )
             raw = model.run(graph, sets, done, batch, steps, root, threads)
-            rt = run_table(raw, graph, economics, sim["viral_fraction"])
-            st = series_table(raw, steps)
-            run_frames.append(rt)
-            series_frames.append(st)
+            batches.append(raw)
             if on_batch is not None:
-                on_batch(rt, st)
+                on_batch(
+                    run_table(raw, graph, economics, sim["viral_fraction"]),
+                    series_table(raw, steps),
+                )
             done += batch
             bar.update(batch)
             elapsed = time.perf_counter() - started
@@ -118,13 +119,12 @@ def simulate(
             batch = max(1, min(batch, n_runs - done))
     finally:
         bar.close()
+    # tables are built once from the raw arrays: pandas work per batch would cost more
+    # than the cascades themselves when they are small
+    raw = _concat(batches)
+    runs_df = run_table(raw, graph, economics, sim["viral_fraction"])
+    series_df = series_table(raw)  # cut after the last step any run was active
     timing["simulate_s"] = time.perf_counter() - t0
-
-    runs_df = pd.concat(run_frames, ignore_index=True)
-    series_df = pd.concat(series_frames, ignore_index=True)
-    last = series_df.loc[series_df.iloc[:, 2:].to_numpy().any(axis=1), "step"].max()
-    series_df = series_df[series_df["step"] <= (0 if pd.isna(last) else last)]
-    series_df = series_df.reset_index(drop=True)
 
     theory = percolation(graph, model.transmissibility)
     stats = graph.degree_stats()
@@ -142,4 +142,19 @@ def simulate(
         },
         timing=timing,
         version=__version__,
+    )
+
+
+def _concat(batches: list[RawBatch]) -> RawBatch:
+    """One raw batch from consecutive batches."""
+    if len(batches) == 1:
+        return batches[0]
+    shared = all(b.seed_sets.shape[0] == 1 for b in batches)
+    sets = batches[0].seed_sets if shared else np.concatenate([b.seed_sets for b in batches])
+    return RawBatch(
+        first=batches[0].first,
+        counts=np.concatenate([b.counts for b in batches]),
+        virality=np.concatenate([b.virality for b in batches]),
+        series=np.concatenate([b.series for b in batches]),
+        seed_sets=sets,
     )
