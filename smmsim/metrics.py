@@ -40,7 +40,7 @@ METRICS: dict[str, str] = {
     "structural_virality": "mean pairwise distance in the sharer tree (Goel et al. 2016)",
     "peak_step": "step with the most new impressions",
     "viral": "1 if earned sharers reached simulation.viral_fraction of the audience",
-    "cost": "campaign cost: fixed + per seed + per seed follower",
+    "cost": "campaign cost: fixed + per seed + per seed follower + paid media (ads)",
     "revenue": "conversions x revenue per conversion",
     "roi": "(revenue - cost) / cost",
     "earned_media_value": "earned impressions valued at the scenario's CPM",
@@ -105,6 +105,8 @@ def run_table(
         k_factor = np.where(shares > 0, (earned_shares + c["pending_shares"]) / shares, 0.0)
     cost = economics.cost(graph, batch.seed_sets)
     cost = np.broadcast_to(cost, (R,)) if cost.shape[0] == 1 else cost
+    if batch.media_cost is not None:
+        cost = cost + batch.media_cost
     revenue = c["conversions"] * economics.revenue_per_conversion
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(cost > 0, (revenue - cost) / cost, np.nan)

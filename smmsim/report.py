@@ -68,6 +68,12 @@ def threshold_verdict(theory: dict, content: dict) -> str:
     return text
 
 
+def _theory_lines(theory: dict, content: dict) -> list[str]:
+    if "transmissibility" in theory and "critical" in theory:
+        return [threshold_verdict(theory, content)]
+    return [theory["verdict"]] if theory.get("verdict") else []
+
+
 def format_report(res: Results) -> str:
     """The summary table and verdicts that ``smmsim run`` prints."""
     sc, s, a = res.scenario, res.summary, res.audience
@@ -77,7 +83,7 @@ def format_report(res: Results) -> str:
         f"rng_seed {res.rng_seed}",
         f"Audience: {a['name']}: {a['n']:,} users, {a['n_edges']:,} ties, "
         f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}",
-        threshold_verdict(res.theory, sc["content"]),
+        *_theory_lines(res.theory, sc["content"]),
         "",
         f"{'metric':32s}{'mean':>12s}{'95% CI':>26s}{'median':>11s}{'5%-95%':>22s}",
     ]
@@ -94,11 +100,11 @@ def format_report(res: Results) -> str:
     v = s.loc["viral"]
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
-    lines += [
-        "",
-        f"Went viral in {v['mean']:.1%} of runs (95% CI {v.ci_low:.1%} - {v.ci_high:.1%}); "
-        f"percolation theory: {res.theory['p_large_from_seeds']:.1%} for this many random seeds.",
-    ]
+    viral = f"Went viral in {v['mean']:.1%} of runs (95% CI {v.ci_low:.1%} - {v.ci_high:.1%})"
+    p_large = res.theory.get("p_large_from_seeds")
+    if p_large is not None:
+        viral += f"; theory: {p_large:.1%} for this many random seeds"
+    lines += ["", viral + "."]
     if reach > 0:
         lines.append(
             f"Earned media: {s.loc['earned_reach', 'mean'] / reach:.0%} of reach came from "

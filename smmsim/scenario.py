@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from smmsim.models import MODELS
 from smmsim.params import (
     Param,
     ParamError,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GENERATOR_SCHEMA",
+    "MODEL_SECTIONS",
     "SCHEMA",
     "Scenario",
     "ScenarioError",
@@ -199,7 +201,12 @@ TOP_LEVEL: dict[str, Param] = {
         description="short name used in results (default: the file name without .yaml)",
     ),
     "description": Param("str", "", description="free text: what the campaign tests"),
-    "model": Param("str", "ewom", choices=("ewom",), description="spreading model"),
+    "model": Param(
+        "str",
+        "ewom",
+        choices=tuple(MODELS),
+        description="spreading model; its own parameters go in the section of that name",
+    ),
 }
 
 GENERATOR_SCHEMA: dict[str, dict[str, Param]] = {
@@ -403,12 +410,21 @@ SECTIONS: dict[str, dict[str, Param]] = {
     },
 }
 
+#: The sections of the models' own parameters (``social_proof:``, ``bass:``, ...), from
+#: the model registry: a section is validated when present and filled with defaults
+#: when the scenario selects its model.
+MODEL_SECTIONS: dict[str, dict[str, Param]] = {
+    m.section: m.params for m in MODELS.values() if m.section is not None
+}
+_MODEL_OF_SECTION = {m.section: m for m in MODELS.values() if m.section is not None}
+_ALL_SECTIONS: dict[str, dict[str, Param]] = {**SECTIONS, **MODEL_SECTIONS}
+
 #: Every declared key: top-level parameters, then one mapping per section. The
 #: ``audience`` section lists its common keys (``generator``, ``rng_seed``); the keys
 #: of each generator are in :data:`GENERATOR_SCHEMA`.
-SCHEMA: dict[str, Any] = {**TOP_LEVEL, **SECTIONS}
+SCHEMA: dict[str, Any] = {**TOP_LEVEL, **_ALL_SECTIONS}
 
-_TOP_KEYS = [*TOP_LEVEL, *SECTIONS]
+_TOP_KEYS = [*TOP_LEVEL, *_ALL_SECTIONS]
 
 
 def _audience_schema(generator: str) -> dict[str, Param]:
@@ -449,7 +465,7 @@ def schema_table() -> list[tuple[str, str, str, str]]:
         )
     seed = AUDIENCE["rng_seed"]
     rows.append(("audience.rng_seed", seed.type_summary(), seed.default_text(), seed.description))
-    for section, params in SECTIONS.items():
+    for section, params in _ALL_SECTIONS.items():
         if section == "audience":
             continue
         for key, spec in params.items():
@@ -716,14 +732,14 @@ class Scenario:
             allowed = (
                 list(_audience_schema(new_gen))
                 if section == "audience"
-                else list(SECTIONS[section])
+                else list(_ALL_SECTIONS[section])
             )
             if key not in allowed:
                 where = f"generator {new_gen}" if section == "audience" else section
                 raise ScenarioError(
                     src, f"{section}.{key}", unknown_key_message(key, allowed, where)
                 )
-            data[section][key] = value
+            data.setdefault(section, {})[key] = value
 
         seeding = data["seeding"]
         touched = {parts[1] for parts in split if parts[0] == "seeding" and len(parts) == 2}
@@ -748,9 +764,9 @@ def _split_override_key(dotted: Any, source: str) -> tuple[str, ...]:
         raise ScenarioError(
             source, key_text(dotted), unknown_key_message(parts[0], _TOP_KEYS, "a scenario")
         )
-    if parts[0] in SECTIONS:
+    if parts[0] in _ALL_SECTIONS:
         if len(parts) != 2:
-            keys = [f"{parts[0]}.{k}" for k in SECTIONS[parts[0]]]
+            keys = [f"{parts[0]}.{k}" for k in _ALL_SECTIONS[parts[0]]]
             what = "is a section" if len(parts) == 1 else "is too deep"
             raise ScenarioError(
                 source,
@@ -809,9 +825,15 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     for section, params in SECTIONS.items():
         if section != "audience":
             data[section] = validate_mapping(raw.get(section), params, section)
+    for section, params in MODEL_SECTIONS.items():
+        if section in raw or _MODEL_OF_SECTION[section].name == data["model"]:
+            data[section] = validate_mapping(raw.get(section), params, section)
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
     _check_funnel(data["funnel"])
+    for section, model in _MODEL_OF_SECTION.items():
+        if section in data:
+            model.check(data)
     return data
 
 

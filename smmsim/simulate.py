@@ -23,7 +23,6 @@ from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, check_seed_nodes
 from smmsim.seeding import seed_sets
-from smmsim.theory import percolation
 
 __all__ = ["simulate"]
 
@@ -83,6 +82,7 @@ def simulate(
     check_seed_nodes(scenario, graph)
 
     model = MODELS[scenario.data["model"]].from_scenario(scenario)
+    model.check_audience(graph)
     economics = Economics.from_scenario(scenario)
     seeding = scenario.seeding
     steps = int(sim["steps"])
@@ -126,7 +126,6 @@ def simulate(
     series_df = series_table(raw)  # cut after the last step any run was active
     timing["simulate_s"] = time.perf_counter() - t0
 
-    theory = percolation(graph, model.transmissibility)
     stats = graph.degree_stats()
     return Results(
         scenario=scenario.to_dict(),
@@ -135,11 +134,7 @@ def simulate(
         timeseries=series_df,
         summary=summarize(runs_df),
         audience={"name": graph.name, **stats.as_dict()},
-        theory={
-            **theory.as_dict(),
-            "decay": scenario.content["half_life"] is not None,
-            "p_large_from_seeds": theory.p_large_from(int(runs_df["seeds"].median())),
-        },
+        theory=model.theory(graph, int(runs_df["seeds"].median())),
         timing=timing,
         version=__version__,
     )
@@ -157,4 +152,11 @@ def _concat(batches: list[RawBatch]) -> RawBatch:
         virality=np.concatenate([b.virality for b in batches]),
         series=np.concatenate([b.series for b in batches]),
         seed_sets=sets,
+        media_cost=(
+            None
+            if all(b.media_cost is None for b in batches)
+            else np.concatenate(
+                [np.zeros(len(b)) if b.media_cost is None else b.media_cost for b in batches]
+            )
+        ),
     )

@@ -26,6 +26,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from smmsim._config import jit
+from smmsim._kernels.funnel import converts, structural_virality
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -169,10 +170,6 @@ def run_one(
         inv_log_q = 1.0 / np.log1p(-visibility)
         s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
     draw_gaps = 0.0 < visibility < 1.0
-    # a conversion probability of 0 or 1 needs no draw; the conversion stream feeds
-    # nothing else, so leaving those draws out changes no outcome
-    draw_direct = 0.0 < conversion < 1.0
-    draw_referred = 0.0 < conversion_referred < 1.0
 
     n_engaged = 0
     n_ref_conv = 0
@@ -232,18 +229,10 @@ def run_one(
                             fv |= ENGAGED
                             n_engaged += 1
                             referred = (fv & REFERRED) != 0
-                            if referred:
-                                p = conversion_referred
-                                draw = draw_referred
-                            else:
-                                p = conversion
-                                draw = draw_direct
-                            if draw:
-                                s_v, y = uniform(s_v)
-                                converts = y < p
-                            else:
-                                converts = p >= 1.0
-                            if converts:
+                            s_v, converted = converts(
+                                s_v, referred, conversion, conversion_referred
+                            )
+                            if converted:
                                 fv |= CONVERTED
                                 n_conv += 1
                                 if referred:
@@ -284,30 +273,6 @@ def run_one(
     counts[C_SHARES] = head
     counts[C_PENDING] = tail - head
     return structural_virality(parent, head, n_seeds, size)
-
-
-@jit
-def structural_virality(parent, n_shared, n_seeds, size):
-    """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
-
-    Seeds hang from one virtual root (the brand), so with several seeds a pair in
-    different seed trees is joined through it. The virtual root is not itself a node of
-    the average. Computed in O(sharers) from the Wiener index: each tie separates
-    ``size * (N - size)`` pairs. ``size`` is scratch space of at least ``n_shared``
-    entries.
-    """
-    nn = n_shared
-    if nn < 2:
-        return 0.0
-    for pos in range(nn):
-        size[pos] = 1
-    for pos in range(nn - 1, n_seeds - 1, -1):
-        size[parent[pos]] += size[pos]
-    wiener = 0.0
-    for pos in range(nn):
-        s = size[pos]
-        wiener += float(s) * float(nn - s)
-    return wiener / (0.5 * float(nn) * float(nn - 1))
 
 
 def ensemble(

@@ -1,17 +1,24 @@
-"""What every cascade model gives the engine: raw per-replicate counts and series.
+"""What every cascade model gives the engine, and what the engine asks of a model.
 
-A model validates its own parameters and calls its kernel; the funnel metrics,
-economics and summaries are computed from the raw arrays by :mod:`smmsim.metrics`,
-so they are written once for every model.
+A model is one module: a :class:`Model` subclass that declares its scenario section
+and parameters, validates them, and calls its kernel. It returns raw per-replicate
+counts and series (a :class:`RawBatch`); the funnel metrics, economics and summaries
+are computed from those arrays by :mod:`smmsim.metrics`, so they are written once for
+every model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-__all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "RawBatch"]
+if TYPE_CHECKING:
+    from smmsim.graph import CSRGraph
+    from smmsim.params import Param
+
+__all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "RawBatch"]
 
 #: Columns of :attr:`RawBatch.counts`, in order.
 COUNT_COLUMNS = (
@@ -46,6 +53,9 @@ class RawBatch:
     series : ndarray of int64, shape (R, steps, len(SERIES_COLUMNS))
     seed_sets : ndarray of int64, shape (R, k) or (1, k)
         Seed users of each replicate (one shared row when fixed).
+    media_cost : ndarray of float64, shape (R,), or None
+        Cost of paid media other than seeding (ads) in each replicate, in the
+        scenario's currency; ``None`` when the model buys none.
     """
 
     first: int
@@ -53,6 +63,86 @@ class RawBatch:
     virality: np.ndarray
     series: np.ndarray
     seed_sets: np.ndarray
+    media_cost: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.counts.shape[0])
+
+
+class Model:
+    """Base of every spreading model.
+
+    A subclass sets the class attributes below and implements :meth:`from_scenario`
+    and :meth:`run`; :meth:`check`, :meth:`check_audience`, :meth:`theory` and
+    :meth:`trace` are optional. Registering it in :data:`smmsim.models.MODELS` makes
+    ``model: <name>`` valid in scenarios, with its parameters validated like every
+    other section.
+
+    Attributes
+    ----------
+    name : str
+        Registry key: the scenario's ``model:`` value.
+    section : str or None
+        Scenario section holding the model's own parameters (usually ``name``);
+        ``None`` when the model needs only the shared sections.
+    params : dict of str to Param
+        The parameters of ``section``, with ranges, defaults and descriptions.
+    uses : tuple of str
+        Shared ``content`` keys the model reads (the rest of ``content`` is ignored).
+    title : str
+        One line for listings: what the model assumes.
+    """
+
+    name: ClassVar[str]
+    section: ClassVar[str | None] = None
+    params: ClassVar[dict[str, Param]] = {}
+    uses: ClassVar[tuple[str, ...]] = ()
+    title: ClassVar[str] = ""
+
+    @classmethod
+    def check(cls, data: dict[str, Any]) -> None:
+        """Cross-key checks on a resolved scenario (raise :class:`~smmsim.params.ParamError`).
+
+        Called after every section has been validated on its own, whether or not the
+        scenario selects this model, only when ``data`` holds this model's section.
+        """
+
+    @classmethod
+    def from_scenario(cls, scenario: Any) -> Model:
+        """Build from a validated scenario."""
+        raise NotImplementedError
+
+    def check_audience(self, graph: CSRGraph) -> None:
+        """Checks that need the audience (segment names, weights); raise ValueError."""
+
+    def run(
+        self,
+        graph: CSRGraph,
+        seed_sets: np.ndarray,
+        first: int,
+        n_reps: int,
+        steps: int,
+        root: np.uint64,
+        threads: int | None = None,
+    ) -> RawBatch:
+        """Simulate replicates ``first .. first + n_reps - 1``.
+
+        Replicate ``r`` must draw only from streams keyed by ``(root, r)``, so the
+        result is the same for any ``threads`` and any batching.
+        """
+        raise NotImplementedError
+
+    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
+        """What theory predicts for this model on ``graph`` (empty when none applies).
+
+        Keys the report understands: ``verdict`` (one sentence), ``p_large_from_seeds``
+        (probability of a large cascade from ``n_seeds`` random seeds), and for
+        percolation models ``transmissibility``, ``critical`` and ``k_factor``.
+        """
+        return {}
+
+    def trace(
+        self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
+    ) -> dict[str, np.ndarray]:
+        """Node-level record of one replicate (see :meth:`smmsim.models.EWOM.trace`)."""
+        raise NotImplementedError(f"model {self.name} has no node-level trace")

@@ -23,13 +23,14 @@ import numpy as np
 
 from smmsim._kernels import ewom as kernel
 from smmsim.graph import CSRGraph
-from smmsim.models.base import RawBatch
+from smmsim.models.base import Model, RawBatch
+from smmsim.theory import percolation
 
 __all__ = ["EWOM"]
 
 
 @dataclass(frozen=True)
-class EWOM:
+class EWOM(Model):
     """Parameters of the default model (all probabilities in [0, 1]).
 
     Parameters
@@ -56,6 +57,8 @@ class EWOM:
     referral_multiplier: float
 
     name = "ewom"
+    uses = ("visibility", "stickiness", "contagion", "half_life")
+    title = "independent cascade with a marketing funnel (default)"
 
     @classmethod
     def from_scenario(cls, scenario) -> EWOM:
@@ -74,6 +77,15 @@ class EWOM:
     def transmissibility(self) -> float:
         """``visibility x stickiness x contagion`` at launch."""
         return self.visibility * self.stickiness * self.contagion
+
+    def theory(self, graph: CSRGraph, n_seeds: int) -> dict:
+        """Bond-percolation predictions at ``T`` (Newman 2002); see :mod:`smmsim.theory`."""
+        th = percolation(graph, self.transmissibility)
+        return {
+            **th.as_dict(),
+            "decay": self.half_life is not None,
+            "p_large_from_seeds": th.p_large_from(int(n_seeds)),
+        }
 
     def _args(self) -> tuple:
         hl = 0.0 if self.half_life is None else float(self.half_life)

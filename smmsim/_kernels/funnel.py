@@ -1,0 +1,59 @@
+"""Kernel pieces every model shares: the conversion draw and the sharer-tree shape.
+
+The funnel is the same whatever spreads the content: a user's first engagement
+converts with probability ``conversion`` (``conversion_referred`` when their first
+exposure came from a peer rather than from the brand), drawn from the replicate's
+conversion stream, and the cascade's shape is summarised by the structural virality
+of its sharer tree.
+"""
+
+from __future__ import annotations
+
+from smmsim._config import jit
+from smmsim._kernels.rng import uniform
+
+
+@jit
+def converts(s_v, referred, conversion, conversion_referred):
+    """Does a user's first engagement convert? Returns ``(stream, outcome)``.
+
+    A probability of 0 or 1 takes no draw: the conversion stream feeds nothing else,
+    so leaving those draws out changes no outcome.
+    """
+    p = conversion_referred if referred else conversion
+    if p <= 0.0:
+        return s_v, False
+    if p >= 1.0:
+        return s_v, True
+    s_v, y = uniform(s_v)
+    return s_v, y < p
+
+
+@jit
+def structural_virality(parent, n_shared, n_seeds, size):
+    """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
+
+    ``parent[i]`` is the position (in activation order) of the sharer that activated
+    sharer ``i``; the first ``n_seeds`` are roots. Seeds hang from one virtual root (the
+    brand), so with several seeds a pair in different seed trees is joined through it.
+    The virtual root is not itself a node of the average. Computed in O(sharers) from
+    the Wiener index: each tie separates ``size * (N - size)`` pairs. ``size`` is
+    scratch space of at least ``n_shared`` entries.
+
+    References
+    ----------
+    S. Goel, A. Anderson, J. Hofman and D. J. Watts, "The structural virality of online
+    diffusion", Management Science 62(1), 180-196 (2016).
+    """
+    nn = n_shared
+    if nn < 2:
+        return 0.0
+    for pos in range(nn):
+        size[pos] = 1
+    for pos in range(nn - 1, n_seeds - 1, -1):
+        size[parent[pos]] += size[pos]
+    wiener = 0.0
+    for pos in range(nn):
+        s = size[pos]
+        wiener += float(s) * float(nn - s)
+    return wiener / (0.5 * float(nn) * float(nn - 1))
