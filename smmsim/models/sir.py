@@ -1,0 +1,312 @@
+"""Continuous-time SIR: people share until they lose interest.
+
+A user who shares keeps passing the post to each follower at rate ``beta`` (per time
+unit; the scenarios use hours) until they lose interest, at rate ``gamma``; a follower
+who sees it and has not shared yet starts sharing at that moment. This is the Markovian
+SIR epidemic on the audience graph (susceptible = has not seen it, infected = sharing,
+recovered = lost interest), simulated event by event with the ``fast_SIR`` algorithm of
+Kiss, Miller & Simon (2017). Seeds share at time 0; time is continuous and the per-step
+series are counts in bins of width ``dt`` (``simulation.steps`` bins: the horizon is
+``steps x dt``).
+
+In marketing terms every impression from a peer is a referral and every user reached
+engages and shares (pure SIR: the funnel's engagement and sharing steps are certain);
+the shared funnel then decides who buys: a user's first engagement, at the moment they
+start sharing, converts with probability ``conversion`` (times the referral multiplier
+when their first impression came from a peer rather than a seed).
+
+Theory. Along one tie the share gets through before the sharer loses interest with
+probability ``T = beta / (beta + gamma)``. The epidemic threshold (``K = T x excess
+degree = 1``), the mean size of small cascades and the fraction of the audience a large
+cascade reaches are those of bond percolation with probability ``T`` (Newman 2002;
+Kenah & Robins 2007). The probability that one seed starts a large cascade is not: the
+ties out of one sharer share that sharer's interest span, so their transmissions are
+positively correlated, and it is the chance that the seed's out-component in the
+epidemic percolation network is large (Kenah & Robins 2007; Miller 2007), computed by
+:func:`p_large_outbreak`. It is below the bond-percolation value.
+
+References
+----------
+I. Z. Kiss, J. C. Miller and P. L. Simon, *Mathematics of Epidemics on Networks*,
+Springer (2017), Appendix A.1.
+E. Kenah and J. M. Robins, "Second look at the spread of epidemics on networks",
+Phys. Rev. E 76, 036113 (2007).
+J. C. Miller, "Epidemic size and probability in populations with heterogeneous
+infectivity and susceptibility", Phys. Rev. E 76, 010101(R) (2007).
+M. E. J. Newman, "Spread of epidemic disease on networks", Phys. Rev. E 66, 016128 (2002).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numba
+import numpy as np
+
+from smmsim._kernels import sir as kernel
+from smmsim.graph import CSRGraph
+from smmsim.models.base import Model, RawBatch
+from smmsim.params import Param
+from smmsim.theory import _joint_degree_distribution, _solve, percolation
+
+__all__ = ["SIR", "p_large_outbreak"]
+
+_RATE = {"low": 0, "closed": "neither"}
+
+
+def p_large_outbreak(graph: CSRGraph, beta: float, gamma: float) -> float:
+    """Probability that one random seed starts a large SIR cascade (exponential spans).
+
+    Parameters
+    ----------
+    graph : CSRGraph
+        The audience (configuration-model approximation over its own degree sequence).
+    beta, gamma : float
+        Transmission rate per tie and rate of losing interest (> 0).
+
+    Returns
+    -------
+    float
+        0 at or below the threshold ``T x excess <= 1``.
+
+    Notes
+    -----
+    A sharer with interest span ``D ~ Exp(gamma)`` reaches each of its ``k`` followers
+    independently given ``D``, with probability ``p(D) = 1 - exp(-beta D)``. The number
+    it reaches therefore has the generating function ``h_k(y) = E[(1 - p(D) + p(D) y)^k]``
+    (see :func:`smmsim._kernels.sir.no_transmission_pgf`; ``h_k(0) = gamma / (gamma + k
+    beta)``), not the binomial ``(1 - T + T y)^k`` of bond percolation. With ``x`` the
+    probability that a user reached along a tie does not start a large cascade, the
+    smallest root of ``x = sum_k q_k h_(k-1)(x)`` (``q_k = k p_k / <k>``; directed: ``x =
+    sum p_jk (j / <j>) h_k(x)``), the answer is ``1 - sum_k p_k h_k(x)`` (directed: ``1 -
+    sum p_jk h_k(x)``). This is the probability that the seed's out-component in the
+    epidemic percolation network is large (Kenah & Robins 2007, section IV; Miller 2007).
+    """
+    beta, gamma = float(beta), float(gamma)
+    if not (beta > 0 and gamma > 0 and np.isfinite(beta) and np.isfinite(gamma)):
+        raise ValueError(f"beta and gamma must be finite rates > 0, got {beta}, {gamma}")
+    T = beta / (beta + gamma)
+    if T * graph.degree_stats().excess <= 1:
+        return 0.0
+    j, k, p = _joint_degree_distribution(graph)
+    a = gamma / beta
+    kout = k.astype(np.int64)
+    kmax = int(kout.max(initial=0))
+    tab = np.empty(kmax + 1)
+    if graph.directed:
+        weight = p * j / float((p * j).sum())
+        offspring = kout
+    else:
+        weight = p * k / float((p * k).sum())
+        offspring = np.maximum(kout - 1, 0)  # the tie it was reached along leads back
+
+    def f(x: float) -> float:
+        kernel.no_transmission_pgf(x, a, kmax, tab)
+        return float((weight * tab[offspring]).sum())
+
+    x = _solve(f)
+    kernel.no_transmission_pgf(x, a, kmax, tab)
+    return max(0.0, 1.0 - float((p * tab[kout]).sum()))
+
+
+@dataclass(frozen=True)
+class SIR(Model):
+    """Continuous-time SIR (Markovian: exponential transmission and interest spans).
+
+    Parameters
+    ----------
+    beta : float
+        Rate at which a sharer's post reaches each follower, per time unit.
+    gamma : float
+        Rate at which a sharer loses interest; ``1 / gamma`` is the mean sharing span.
+    dt : float
+        Width of one time-series step, in the same time unit.
+    conversion : float
+        Probability that a user's first engagement is a purchase.
+    referral_multiplier : float
+        Factor on ``conversion`` for users whose first exposure came from a peer.
+
+    Notes
+    -----
+    The time unit is whatever ``beta``, ``gamma`` and ``dt`` share; the scenarios use
+    hours. Counts per replicate: every user reached starts sharing at their first
+    impression, so ``reach = engaged = engagements = shares - seeds``. ``shares`` counts
+    users who started before the horizon ``steps x dt``; ``pending_shares`` counts users
+    not yet sharing at the horizon to whom a sharer had already passed the post, landing
+    after it (they will start sharing then; their own followers are not counted).
+    Impressions are counted at the moment they land, within the horizon, repeats
+    included (one per tie at most: an SIR sharer transmits once along a tie).
+
+    References
+    ----------
+    I. Z. Kiss, J. C. Miller and P. L. Simon, *Mathematics of Epidemics on Networks*,
+    Springer (2017), Appendix A.1.
+    E. Kenah and J. M. Robins, Phys. Rev. E 76, 036113 (2007).
+    """
+
+    beta: float
+    gamma: float
+    dt: float
+    conversion: float
+    referral_multiplier: float
+
+    name = "sir"
+    section = "sir"
+    params: ClassVar[dict[str, Param]] = {
+        "beta": Param(
+            "float",
+            0.1,
+            **_RATE,
+            description="rate a sharer's post reaches each follower, per time unit (hours)",
+        ),
+        "gamma": Param(
+            "float",
+            0.5,
+            **_RATE,
+            description="rate a sharer loses interest, per time unit (1/gamma: mean span)",
+        ),
+        "dt": Param(
+            "float",
+            1.0,
+            **_RATE,
+            description="width of one step of the time series, in the same unit (hours)",
+        ),
+    }
+    uses = ()
+    title = "continuous-time SIR: sharers pass it on at rate beta until they lose interest"
+
+    @classmethod
+    def from_scenario(cls, scenario: Any) -> SIR:
+        """Build from a scenario's ``sir`` and ``funnel`` sections."""
+        s, f = scenario.data["sir"], scenario.funnel
+        return cls(
+            beta=s["beta"],
+            gamma=s["gamma"],
+            dt=s["dt"],
+            conversion=f["conversion"],
+            referral_multiplier=f["referral_multiplier"],
+        )
+
+    @property
+    def transmissibility(self) -> float:
+        """``beta / (beta + gamma)``: chance a share gets along a tie before interest ends."""
+        return self.beta / (self.beta + self.gamma)
+
+    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
+        """Threshold and sizes from bond percolation at ``T``; the outbreak probability
+        from the epidemic percolation network (see the module notes).
+
+        Keys: those of :class:`smmsim.theory.PercolationTheory` (``p_large`` replaced by
+        the SIR value, the bond-percolation one kept as ``p_large_bond``), ``beta``,
+        ``gamma``, ``p_large_from_seeds`` (``n_seeds`` random seeds, independent in a
+        large audience) and a one-sentence ``verdict``.
+        """
+        th = percolation(graph, self.transmissibility)
+        out = th.as_dict()
+        p1 = p_large_outbreak(graph, self.beta, self.gamma)
+        k = max(int(n_seeds), 0)
+        out.update(
+            model=self.name,
+            beta=float(self.beta),
+            gamma=float(self.gamma),
+            p_large_bond=th.p_large,
+            p_large=p1,
+            p_large_from_seeds=1.0 - (1.0 - p1) ** k,
+        )
+        out["verdict"] = _verdict(th, p1, self.beta, self.gamma)
+        return out
+
+    def _args(self) -> tuple:
+        ref = min(1.0, self.conversion * self.referral_multiplier)
+        return (
+            float(self.beta),
+            float(self.gamma),
+            float(self.dt),
+            float(self.conversion),
+            ref,
+        )
+
+    def run(
+        self,
+        graph: CSRGraph,
+        seed_sets: np.ndarray,
+        first: int,
+        n_reps: int,
+        steps: int,
+        root: np.uint64,
+        threads: int | None = None,
+    ) -> RawBatch:
+        """Simulate replicates ``first .. first + n_reps - 1``.
+
+        Replicate ``r`` draws from streams keyed by ``(root, r)`` alone, so the result
+        is the same for any ``threads`` and any batching.
+        """
+        threads = numba.get_num_threads() if threads is None else threads
+        chunks = max(1, min(int(threads), n_reps))
+        counts, virality, series = kernel.ensemble(
+            graph.indptr,
+            graph.indices,
+            np.ascontiguousarray(seed_sets, dtype=np.int64),
+            *self._args(),
+            int(steps),
+            np.uint64(root),
+            int(first),
+            int(n_reps),
+            chunks,
+        )
+        return RawBatch(first, counts, virality, series, seed_sets)
+
+    def trace(
+        self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
+    ) -> dict[str, np.ndarray]:
+        """Node-level record of one replicate (every user reached is a sharer).
+
+        Same keys as :meth:`smmsim.models.EWOM.trace`, with ``first_step`` the step
+        (bin of width ``dt``) of the first exposure, plus ``first_time``, its time.
+        """
+        out = kernel.trace(
+            graph.indptr,
+            graph.indices,
+            np.ascontiguousarray(seeds, dtype=np.int64),
+            *self._args(),
+            int(steps),
+            np.uint64(root),
+            int(replicate),
+        )
+        nodes, flags, referrer, first_time, order, parent = out[:6]
+        return {
+            "node": nodes,
+            "first_step": np.floor(first_time / self.dt).astype(np.int64),
+            "first_time": first_time,
+            "referrer": referrer,
+            "seed": (flags & kernel.SEED) != 0,
+            "engaged": (flags & kernel.ENGAGED) != 0,
+            "shared": (flags & kernel.SHARER) != 0,
+            "referred": (flags & kernel.REFERRED) != 0,
+            "converted": (flags & kernel.CONVERTED) != 0,
+            "sharers": order,
+            "sharer_parent": parent,
+        }
+
+
+def _verdict(th, p1: float, beta: float, gamma: float) -> str:
+    """One sentence on the threshold, for the run report."""
+    T, K = th.transmissibility, th.k_factor
+    if not np.isfinite(th.critical):
+        return "This audience has no ties to spread along: no post can go viral."
+    head = (
+        f"SIR: a sharer passes it on at rate beta = {beta:.3g} per follower for a mean "
+        f"{1 / gamma:.3g} time units, so T = beta/(beta+gamma) = {T:.3g} against the "
+        f"threshold T_c = {th.critical:.3g} (K = {K:.2f})"
+    )
+    if K <= 1:
+        return (
+            head
+            + f": below threshold, cascades stay small (mean {th.mean_small:.3g} sharers per seed)."
+        )
+    return (
+        head + f": above threshold, a large cascade reaches {th.large_share:.1%} of the "
+        f"audience and one random seed starts one with probability {p1:.1%} "
+        f"({th.p_large:.1%} if ties were independent)."
+    )
