@@ -1,0 +1,615 @@
+"""The Bass diffusion kernel on a network (Bass 1969).
+
+One replicate. Seeds (when seeded) are adopters at step 0. At every step ``t`` each user
+who has not adopted yet adopts
+
+* by advertising with probability ``p``, if the ads run at step ``t`` and the user is in
+  the targeted audience (innovation), or otherwise
+* by word of mouth with probability ``q * a / d``, where ``d`` is the user's in-degree
+  (accounts they see) and ``a`` how many of those had adopted by the end of step
+  ``t - 1`` (imitation).
+
+The two are exclusive: a targeted user adopts by the ad with probability ``p`` and, if
+not, by word of mouth with probability ``q f / (1 - p)``, so the adoption hazard is
+exactly Bass's ``p + q f`` (``p + q <= 1`` is required).
+
+Work per step is proportional to the users who can adopt, not to the audience:
+
+* ad adoptions are found by geometric gap draws over the list of targeted users
+  (users who have adopted already are passed over), so an ad step costs about
+  ``p x targeted`` operations; the ad impressions (every targeted user who has not
+  adopted sees the ad once per ad step) are counted in closed form;
+* word of mouth is drawn only for the at-risk frontier, the users with at least one
+  adopted friend, whose adopted-friend counters are kept in stamped per-user words
+  (nothing is cleared between replicates).
+
+Random numbers: ad gaps come from the replicate's ads stream in the order of the
+targeted list; a word-of-mouth draw and the choice of an imitator's parent are
+counter-based draws keyed by ``(stream, step, user)``, so they do not depend on the
+order in which the frontier is visited; conversions are drawn from the replicate's
+conversion stream in the order of adoption (within a step: ad adopters in the order of
+the targeted list, then imitators by user id). A replicate's outcome therefore does not
+depend on which thread runs it.
+
+References
+----------
+F. M. Bass, "A new product growth for model consumer durables", Management Science
+15(5), 215-227 (1969).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from smmsim._config import jit
+from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.rng import (
+    PURPOSE_CASCADE,
+    PURPOSE_CONVERSION,
+    S11,
+    TWO_M53,
+    fast_gap,
+    gap_table,
+    mix64,
+    stream_key,
+)
+
+# user flags (the low FLAG_BITS bits of a user's state word, valid only where the word's
+# stamp is the current replicate's)
+ADOPTED = np.int32(1)
+SEED = np.int32(2)
+AT_RISK = np.int32(4)  # in the word-of-mouth frontier
+IMITATED = np.int32(8)  # adopted by word of mouth (a referred user)
+CONVERTED = np.int32(16)
+AD = np.int32(32)  # adopted because of an ad
+FLAG_BITS = 6
+FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
+#: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
+MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
+
+# Stream purposes of this model beside rng.PURPOSE_CASCADE (word of mouth) and
+# rng.PURPOSE_CONVERSION (the shared funnel).
+PURPOSE_ADS = 11
+PURPOSE_PARENT = 12
+
+# columns of the per-replicate count table (models.base.COUNT_COLUMNS)
+C_IMPRESSIONS = 0
+C_PAID_IMPRESSIONS = 1
+C_REACH = 2
+C_EARNED_REACH = 3
+C_ENGAGED = 4
+C_ENGAGEMENTS = 5
+C_SHARES = 6
+C_SEEDS = 7
+C_PENDING = 8
+C_CONVERSIONS = 9
+C_REFERRAL_CONVERSIONS = 10
+N_COUNTS = 11
+
+# columns of the per-step time series (models.base.SERIES_COLUMNS)
+T_IMPRESSIONS = 0
+T_REACH = 1
+T_ENGAGEMENTS = 2
+T_SHARES = 3
+T_CONVERSIONS = 4
+N_SERIES = 5
+
+S32 = np.uint64(32)
+
+
+@jit
+def hashed_uniform(key, t, v):
+    """Uniform on (0, 1) for user ``v`` at step ``t`` of stream ``key`` (counter-based)."""
+    z = mix64(key ^ mix64((np.uint64(t) << S32) | np.uint64(v)))
+    return (float(z >> S11) + 0.5) * TWO_M53
+
+
+@jit
+def _spread(indptr, indices, u, mark, state, cnt, frontier, nf):
+    """Adopter ``u`` becomes visible to its followers: count it, grow the frontier."""
+    for j in range(indptr[u], indptr[u + 1]):
+        w = indices[j]
+        word = state[w]
+        if (word & ~FLAG_MASK) != mark:
+            word = mark
+            cnt[w] = 0
+        if (word & ADOPTED) != 0:
+            continue
+        cnt[w] += 1
+        if (word & AT_RISK) == 0:
+            state[w] = word | AT_RISK
+            frontier[nf] = w
+            nf += 1
+    return nf
+
+
+@jit
+def run_one(
+    indptr,
+    indices,
+    rindptr,
+    rindices,
+    in_deg,
+    seeds,
+    p,
+    q,
+    active,
+    target_all,
+    target_users,
+    target_mask,
+    conversion,
+    conversion_referred,
+    steps,
+    gap_tab,
+    key_wom,
+    key_ads,
+    key_parent,
+    key_conv,
+    cur,
+    state,
+    cnt,
+    pos,
+    order,
+    parent,
+    frontier,
+    size,
+    counts,
+    series,
+    work,
+):
+    """Simulate one replicate into ``counts``, ``series`` and ``work``; return virality.
+
+    ``rindptr`` / ``rindices`` list each user's in-neighbours (the accounts they see;
+    the same arrays as ``indptr`` / ``indices`` for undirected audiences) and ``in_deg``
+    their number. ``active[t]`` is nonzero when the ads run at step ``t``; with
+    ``target_all`` every user is targeted, otherwise the targeted users are
+    ``target_users`` (sorted) and ``target_mask`` flags them. ``state`` holds one word
+    per user, ``(stamp << FLAG_BITS) | flags``, valid only where its stamp is ``cur``;
+    ``cnt`` and ``pos`` are valid only for users stamped ``cur``. On return
+    ``order[:shares]`` lists the adopters in adoption order and ``parent[i]`` is the
+    position in ``order`` of imitator ``order[i]``'s parent (-1 for seeds and ad
+    adopters). ``work[t]`` counts users examined at step ``t`` (ad candidates, frontier
+    users, followers updated, in-neighbours scanned for a parent).
+    """
+    n = indptr.shape[0] - 1
+    n_target = n if target_all else target_users.shape[0]
+    mark = np.int32(cur << FLAG_BITS)
+    s_a = key_ads
+    s_v = key_conv
+    use_wom = q > 0.0
+
+    # --- seeds: adopters at step 0
+    tail = 0
+    t_adopted = 0  # targeted users who have adopted
+    for i in range(seeds.shape[0]):
+        s = seeds[i]
+        if (state[s] & ~FLAG_MASK) == mark:
+            continue  # the same seed listed twice
+        state[s] = mark | ADOPTED | SEED
+        pos[s] = tail
+        order[tail] = s
+        parent[tail] = -1
+        tail += 1
+        if target_all or target_mask[s] != 0:
+            t_adopted += 1
+    n_seeds = tail
+    counts[C_SEEDS] = n_seeds
+    nf = 0
+    seed_work = 0
+    if use_wom:
+        for i in range(n_seeds):
+            u = order[i]
+            seed_work += indptr[u + 1] - indptr[u]
+            nf = _spread(indptr, indices, u, mark, state, cnt, frontier, nf)
+
+    first_active = -1
+    for t in range(steps):
+        if active[t] != 0:
+            first_active = t
+            break
+    draw_gaps = 0.0 < p < 1.0
+    inv_log_q = 1.0 / np.log1p(-p) if draw_gaps else 0.0
+
+    n_ref_conv = 0
+    for t in range(steps):
+        step_start = tail
+        examined = seed_work if t == 0 else 0
+        ads_on = active[t] != 0
+        n_imp = 0
+        # ---- ads: geometric gaps over the targeted list
+        if ads_on:
+            n_imp = n_target - t_adopted
+            if p > 0.0:
+                j = 0
+                if draw_gaps:
+                    s_a, j = fast_gap(s_a, inv_log_q, gap_tab)
+                while j < n_target:
+                    v = j if target_all else target_users[j]
+                    examined += 1
+                    word = state[v]
+                    if (word & ~FLAG_MASK) != mark:
+                        word = mark
+                    if (word & ADOPTED) == 0:
+                        state[v] = word | ADOPTED | AD
+                        order[tail] = v
+                        tail += 1
+                    if draw_gaps:
+                        s_a, g = fast_gap(s_a, inv_log_q, gap_tab)
+                        j += g + 1
+                    else:
+                        j += 1
+        ad_end = tail
+        # ---- word of mouth over the at-risk frontier
+        if use_wom and nf > 0:
+            keep = 0
+            for i in range(nf):
+                v = frontier[i]
+                examined += 1
+                word = state[v]
+                if (word & ADOPTED) != 0:
+                    continue  # adopted by an ad this step
+                prob = q * float(cnt[v]) / float(in_deg[v])
+                if ads_on and (target_all or target_mask[v] != 0):
+                    prob = prob / (1.0 - p)  # given that the ad did not convert them
+                if hashed_uniform(key_wom, t, v) < prob:
+                    state[v] = word | ADOPTED | IMITATED
+                    order[tail] = v
+                    tail += 1
+                else:
+                    frontier[keep] = v
+                    keep += 1
+            nf = keep
+            if tail - ad_end > 1:
+                order[ad_end:tail].sort()  # imitators by user id, whatever the frontier order
+        # ---- the step's adopters: positions, parents, funnel
+        for i in range(step_start, tail):
+            pos[order[i]] = i
+        n_reach = n_imp if t == first_active else 0
+        n_imitated = 0
+        n_conv = 0
+        for i in range(step_start, tail):
+            v = order[i]
+            word = state[v]
+            targeted = target_all or target_mask[v] != 0
+            if targeted:
+                t_adopted += 1
+            imitated = (word & IMITATED) != 0
+            parent[i] = -1
+            if imitated:
+                n_imitated += 1
+                if not (targeted and 0 <= first_active <= t):
+                    n_reach += 1  # first reached by a friend, never shown the ad
+                # parent: one of the friends adopted before this step, uniformly
+                c = cnt[v]
+                k = np.int64(hashed_uniform(key_parent, t, v) * c)
+                if k >= c:
+                    k = c - 1
+                for jj in range(rindptr[v], rindptr[v + 1]):
+                    u = rindices[jj]
+                    examined += 1
+                    wu = state[u]
+                    if (wu & ~FLAG_MASK) == mark and (wu & ADOPTED) != 0 and pos[u] < step_start:
+                        if k == 0:
+                            parent[i] = pos[u]
+                            break
+                        k -= 1
+            s_v, converted = converts(s_v, imitated, conversion, conversion_referred)
+            if converted:
+                state[v] = word | CONVERTED
+                n_conv += 1
+                if imitated:
+                    n_ref_conv += 1
+        # ---- the step's adopters become visible to their followers
+        if use_wom:
+            for i in range(step_start, tail):
+                u = order[i]
+                examined += indptr[u + 1] - indptr[u]
+                nf = _spread(indptr, indices, u, mark, state, cnt, frontier, nf)
+        n_new = tail - step_start
+        series[t, T_IMPRESSIONS] = n_imp
+        series[t, T_REACH] = n_reach
+        series[t, T_ENGAGEMENTS] = n_new
+        series[t, T_SHARES] = n_new + (n_seeds if t == 0 else 0)
+        series[t, T_CONVERSIONS] = n_conv
+        counts[C_IMPRESSIONS] += n_imp
+        counts[C_PAID_IMPRESSIONS] += n_imp
+        counts[C_REACH] += n_reach
+        counts[C_EARNED_REACH] += n_imitated
+        counts[C_ENGAGED] += n_new
+        counts[C_ENGAGEMENTS] += n_new
+        counts[C_CONVERSIONS] += n_conv
+        work[t] = examined
+
+    counts[C_SHARES] = tail
+    counts[C_PENDING] = 0
+    counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
+    # ---- structural virality: seeds and ad adopters hang from the brand; the funnel's
+    # function wants the roots first, so renumber (``frontier`` and ``cnt`` are free now)
+    n_roots = 0
+    for i in range(tail):
+        if parent[i] < 0:
+            n_roots += 1
+    r = 0
+    k = n_roots
+    for i in range(tail):
+        if parent[i] < 0:
+            frontier[i] = r
+            r += 1
+        else:
+            frontier[i] = k
+            k += 1
+    for i in range(tail):
+        if parent[i] >= 0:
+            cnt[frontier[i]] = frontier[parent[i]]
+    return structural_virality(cnt, tail, n_roots, size)
+
+
+@jit
+def reverse_csr(indptr, indices):
+    """In-neighbour lists: row ``v`` of the result lists the ``u`` with ``u -> v``, sorted."""
+    n = indptr.shape[0] - 1
+    rptr = np.zeros(n + 1, dtype=np.int64)
+    for j in range(indices.shape[0]):
+        rptr[indices[j] + 1] += 1
+    for v in range(n):
+        rptr[v + 1] += rptr[v]
+    fill = rptr[:-1].copy()
+    ridx = np.empty(indices.shape[0], dtype=np.int32)
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            ridx[fill[v]] = u
+            fill[v] += 1
+    return rptr, ridx
+
+
+def ensemble(
+    indptr,
+    indices,
+    rindptr,
+    rindices,
+    in_deg,
+    seed_sets,
+    p,
+    q,
+    active,
+    target_all,
+    target_users,
+    target_mask,
+    conversion,
+    conversion_referred,
+    root,
+    first_replicate,
+    n_reps,
+    n_chunks,
+):
+    """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
+
+    ``seed_sets`` has one row per replicate, or a single row shared by all (it may have
+    no columns: an unseeded launch). ``active`` has one entry per step (its length is
+    the horizon). Replicates are dealt round-robin to ``n_chunks`` workers, each with
+    its own workspace, so the result does not depend on ``n_chunks``.
+
+    Returns
+    -------
+    counts : int64 array (n_reps, N_COUNTS)
+    virality : float64 array (n_reps,)
+    series : int64 array (n_reps, steps, N_SERIES)
+    work : int64 array (n_reps, steps)
+        Users examined at each step (see :func:`run_one`).
+    """
+    steps = int(active.shape[0])
+    counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
+    virality = np.zeros(n_reps, dtype=np.float64)
+    series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
+    work = np.zeros((n_reps, steps), dtype=np.int64)
+    params = (float(p), float(q), float(conversion), float(conversion_referred))
+    _ensemble_into(
+        indptr,
+        indices,
+        rindptr,
+        rindices,
+        np.ascontiguousarray(in_deg, dtype=np.int64),
+        np.ascontiguousarray(seed_sets, dtype=np.int64),
+        params,
+        np.ascontiguousarray(active, dtype=np.uint8),
+        bool(target_all),
+        np.ascontiguousarray(target_users, dtype=np.int32),
+        np.ascontiguousarray(target_mask, dtype=np.uint8),
+        np.uint64(root),
+        int(first_replicate),
+        int(n_chunks),
+        counts,
+        virality,
+        series,
+        work,
+    )
+    return counts, virality, series, work
+
+
+@jit
+def _ensemble_into(
+    indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active, target_all,
+    target_users, target_mask, root, first_replicate, n_chunks, counts, virality, series,
+    work,
+):  # fmt: skip
+    """:func:`ensemble` into preallocated (zeroed) outputs."""
+    gap_tab = _ad_table(params[0])
+    if n_chunks <= 1:
+        _chunk(
+            indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active,
+            target_all, target_users, target_mask, gap_tab, root, first_replicate, 0, 1,
+            counts, virality, series, work,
+        )  # fmt: skip
+    else:
+        _parallel_chunks(
+            indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active,
+            target_all, target_users, target_mask, gap_tab, root, first_replicate,
+            n_chunks, counts, virality, series, work,
+        )  # fmt: skip
+
+
+@jit(parallel=True)
+def _parallel_chunks(
+    indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active, target_all,
+    target_users, target_mask, gap_tab, root, first_replicate, n_chunks, counts,
+    virality, series, work,
+):  # fmt: skip
+    for c in prange(n_chunks):
+        _chunk(
+            indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active,
+            target_all, target_users, target_mask, gap_tab, root, first_replicate, c,
+            n_chunks, counts, virality, series, work,
+        )  # fmt: skip
+
+
+@jit
+def _chunk(
+    indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active, target_all,
+    target_users, target_mask, gap_tab, root, first_replicate, c, n_chunks, counts,
+    virality, series, work,
+):  # fmt: skip
+    """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
+    p, q, conversion, conversion_referred = params
+    n = indptr.shape[0] - 1
+    n_reps = counts.shape[0]
+    steps = active.shape[0]
+    shared_seeds = seed_sets.shape[0] == 1
+    state = np.zeros(n, dtype=np.int32)
+    cnt = np.empty(n, dtype=np.int32)
+    pos = np.empty(n, dtype=np.int32)
+    order = np.empty(n, dtype=np.int32)
+    parent = np.empty(n, dtype=np.int32)
+    frontier = np.empty(n, dtype=np.int32)
+    size = np.empty(n, dtype=np.int32)
+    cur = 0
+    for r in range(c, n_reps, n_chunks):
+        cur += 1
+        if cur > MAX_STAMP:
+            state[:] = 0
+            cur = 1
+        rep = first_replicate + r
+        row = 0 if shared_seeds else r
+        virality[r] = run_one(
+            indptr,
+            indices,
+            rindptr,
+            rindices,
+            in_deg,
+            seed_sets[row],
+            p,
+            q,
+            active,
+            target_all,
+            target_users,
+            target_mask,
+            conversion,
+            conversion_referred,
+            steps,
+            gap_tab,
+            stream_key(root, rep, PURPOSE_CASCADE),
+            stream_key(root, rep, PURPOSE_ADS),
+            stream_key(root, rep, PURPOSE_PARENT),
+            stream_key(root, rep, PURPOSE_CONVERSION),
+            cur,
+            state,
+            cnt,
+            pos,
+            order,
+            parent,
+            frontier,
+            size,
+            counts[r],
+            series[r],
+            work[r],
+        )
+
+
+@jit
+def _ad_table(p):
+    if 0.0 < p < 1.0:
+        return gap_table(1.0 / np.log1p(-p))
+    return np.empty(0, dtype=np.int64)
+
+
+def trace(
+    indptr,
+    indices,
+    rindptr,
+    rindices,
+    in_deg,
+    seeds,
+    p,
+    q,
+    active,
+    target_all,
+    target_users,
+    target_mask,
+    conversion,
+    conversion_referred,
+    root,
+    replicate,
+):
+    """Run one replicate and return its adopters.
+
+    Returns
+    -------
+    order : int32 array of adopters in adoption order
+    parent : int32 array, position in ``order`` of each adopter's parent (-1: a root)
+    flags : int32 array of each adopter's flags (``ADOPTED``, ``SEED``, ``IMITATED``,
+        ``AD``, ``CONVERTED``)
+    counts, series, work, virality : as in :func:`ensemble` for one replicate
+    """
+    return _trace_one(
+        indptr,
+        indices,
+        rindptr,
+        rindices,
+        np.ascontiguousarray(in_deg, dtype=np.int64),
+        np.ascontiguousarray(seeds, dtype=np.int64),
+        float(p),
+        float(q),
+        np.ascontiguousarray(active, dtype=np.uint8),
+        bool(target_all),
+        np.ascontiguousarray(target_users, dtype=np.int32),
+        np.ascontiguousarray(target_mask, dtype=np.uint8),
+        float(conversion),
+        float(conversion_referred),
+        np.uint64(root),
+        int(replicate),
+    )
+
+
+@jit
+def _trace_one(
+    indptr, indices, rindptr, rindices, in_deg, seeds, p, q, active, target_all,
+    target_users, target_mask, conversion, conversion_referred, root, replicate,
+):  # fmt: skip
+    n = indptr.shape[0] - 1
+    steps = active.shape[0]
+    state = np.zeros(n, dtype=np.int32)
+    cnt = np.empty(n, dtype=np.int32)
+    pos = np.empty(n, dtype=np.int32)
+    order = np.empty(n, dtype=np.int32)
+    parent = np.empty(n, dtype=np.int32)
+    frontier = np.empty(n, dtype=np.int32)
+    size = np.empty(n, dtype=np.int32)
+    counts = np.zeros(N_COUNTS, dtype=np.int64)
+    series = np.zeros((steps, N_SERIES), dtype=np.int64)
+    work = np.zeros(steps, dtype=np.int64)
+    sv = run_one(
+        indptr, indices, rindptr, rindices, in_deg, seeds, p, q, active, target_all,
+        target_users, target_mask, conversion, conversion_referred, steps, _ad_table(p),
+        stream_key(root, replicate, PURPOSE_CASCADE),
+        stream_key(root, replicate, PURPOSE_ADS),
+        stream_key(root, replicate, PURPOSE_PARENT),
+        stream_key(root, replicate, PURPOSE_CONVERSION),
+        1, state, cnt, pos, order, parent, frontier, size, counts, series, work,
+    )  # fmt: skip
+    k = counts[C_SHARES]
+    out = order[:k].copy()
+    flags = np.empty(k, dtype=np.int32)
+    for i in range(k):
+        flags[i] = state[out[i]] & FLAG_MASK
+    return out, parent[:k].copy(), flags, counts, series, work, sv
