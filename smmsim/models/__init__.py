@@ -2,10 +2,18 @@
 
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
 from smmsim.models.bass import BassDiffusion
+from smmsim.models.complex_contagion import ComplexContagion
 from smmsim.models.ewom import EWOM
 from smmsim.models.sir import SIR
+from smmsim.models.social_proof import SocialProof
 
 #: Registry: scenario ``model:`` key -> model class.
-MODELS = {"bass": BassDiffusion, "ewom": EWOM, "sir": SIR}
+MODELS = {
+    "bass": BassDiffusion,
+    "ewom": EWOM,
+    "sir": SIR,
+    "social_proof": SocialProof,
+    "complex_contagion": ComplexContagion,
+}
 
 __all__ = ["COUNT_COLUMNS", "EWOM", "MODELS", "SERIES_COLUMNS", "RawBatch"]

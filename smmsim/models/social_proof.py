@@ -1,0 +1,409 @@
+"""Social proof: a user shares once enough of the accounts they follow have shared.
+
+The threshold model of Watts (2002): a user who follows ``k`` accounts and has seen
+shares from ``c`` of them adopts once ``c / k >= phi``. Each share shows in a follower's
+feed with probability ``content.visibility`` (with ``visibility: 1`` this is exactly
+Watts' model). The threshold ``phi`` is fixed, or drawn per user from a distribution
+(``uniform``, ``normal`` clipped to [0, 1], ``beta``), optionally with its own value or
+distribution per audience segment. With ``weighted: true`` on an audience with tie
+strengths, the rule is the linear threshold model of Kempe, Kleinberg & Tardos (2003):
+the summed strength of the ties that brought seen shares must reach ``phi`` times the
+user's total incoming strength.
+
+Adoption and the funnel: the share that tips a user over their threshold is their
+activation (its sharer is their parent and referrer for structural virality). The
+adopter engages at that step (one engagement, which goes through the shared conversion
+draw) and shares at the next step. Every adopter engages and shares:
+``content.stickiness`` and ``content.contagion`` are not used (the threshold *is* the
+decision to engage); use the default ``ewom`` model for independent chances per
+exposure. Seeds share at step 0 whatever their threshold. Every exposure is an
+impression; a user's threshold is drawn the first time they are exposed, from a stream
+keyed by (replicate, user), so it is redrawn each replicate and untouched users cost
+nothing.
+
+References
+----------
+D. J. Watts, "A simple model of global cascades on random networks", PNAS 99(9),
+5766-5771 (2002).
+D. Kempe, J. Kleinberg and E. Tardos, "Maximizing the spread of influence through a
+social network", KDD 2003.
+J. P. Gleeson and D. J. Cahalane, "Seed size strongly affects cascades on random
+networks", Phys. Rev. E 75, 056103 (2007).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numba
+import numpy as np
+
+from smmsim._kernels import social as kernel
+from smmsim.graph import CSRGraph
+from smmsim.models.base import Model, RawBatch
+from smmsim.params import Param, ParamError, describe_value, validate, validate_mapping
+
+__all__ = ["SocialProof", "ThresholdModel", "parse_threshold"]
+
+_DISTRIBUTIONS: dict[str, tuple[int, dict[str, Param]]] = {
+    "uniform": (
+        kernel.UNIFORM,
+        {
+            "low": Param("float", 0.0, low=0, high=1, description="smallest threshold"),
+            "high": Param("float", 1.0, low=0, high=1, description="largest threshold"),
+        },
+    ),
+    "normal": (
+        kernel.NORMAL,
+        {
+            "mean": Param("float", 0.18, low=0, high=1, description="mean threshold"),
+            "sd": Param("float", 0.05, low=0, description="standard deviation (then clipped)"),
+        },
+    ),
+    "beta": (
+        kernel.BETA,
+        {
+            "a": Param("float", 2.0, low=0, closed="neither", description="shape a"),
+            "b": Param("float", 8.0, low=0, closed="neither", description="shape b"),
+        },
+    ),
+}
+
+THRESHOLD_TEXT = (
+    "a probability in [0, 1] or a mapping {distribution: uniform (low, high), "
+    "normal (mean, sd) or beta (a, b)}"
+)
+
+
+def parse_threshold(value: Any, key: str) -> float | dict[str, Any]:
+    """Validate a threshold: a number in [0, 1] or a distribution mapping.
+
+    Returns the value with defaults filled in (``{"distribution": "uniform", "low": 0.0,
+    "high": 1.0}``); raises :class:`~smmsim.params.ParamError` with a one-line message.
+    """
+    if not isinstance(value, Mapping):
+        fixed = Param("float", low=0, high=1, type_text=THRESHOLD_TEXT)
+        return validate(value, fixed, key)
+    if "distribution" not in value:
+        raise ParamError(f"{key}.distribution", f"is required: one of {', '.join(_DISTRIBUTIONS)}")
+    name = value["distribution"]
+    if name not in _DISTRIBUTIONS:
+        raise ParamError(
+            f"{key}.distribution",
+            f"must be one of: {', '.join(_DISTRIBUTIONS)}; got {describe_value(name)}",
+        )
+    _code, schema = _DISTRIBUTIONS[name]
+    rest = {k: v for k, v in value.items() if k != "distribution"}
+    out = validate_mapping(rest, schema, key, where=f"a {name} threshold")
+    if name == "uniform" and out["low"] > out["high"]:
+        raise ParamError(key, f"low must not exceed high, got low={out['low']}, high={out['high']}")
+    return {"distribution": name, **out}
+
+
+def threshold_row(spec: float | Mapping[str, Any]) -> tuple[int, float, float]:
+    """``(kind, a, b)`` of a validated threshold for the kernel's table."""
+    if not isinstance(spec, Mapping):
+        return kernel.FIXED, float(spec), 0.0
+    code, schema = _DISTRIBUTIONS[spec["distribution"]]
+    a, b = (float(spec[k]) for k in schema)
+    return code, a, b
+
+
+def describe_threshold(spec: float | Mapping[str, Any]) -> str:
+    """Short text: ``0.18`` or ``uniform(low=0, high=1)``."""
+    if not isinstance(spec, Mapping):
+        return f"{float(spec):g}"
+    args = ", ".join(f"{k}={v:g}" for k, v in spec.items() if k != "distribution")
+    return f"{spec['distribution']}({args})"
+
+
+def _check_segment_map(check_one):
+    def check(value: Any, key: str) -> dict[str, Any]:
+        if not isinstance(value, Mapping) or not value:
+            raise ParamError(
+                key, f"must be a non-empty mapping of segment name to value, got "
+                f"{describe_value(value)}"
+            )  # fmt: skip
+        out = {}
+        for name, spec in value.items():
+            if not isinstance(name, str | int) or isinstance(name, bool):
+                raise ParamError(key, f"segment names must be text, got {describe_value(name)}")
+            out[str(name)] = check_one(spec, f"{key}.{name}")
+        return out
+
+    return check
+
+
+@dataclass(frozen=True)
+class ThresholdModel(Model):
+    """Shared engine of the threshold models (fractional or absolute rule).
+
+    Parameters
+    ----------
+    rows : tuple of (kind, a, b)
+        The default rule (first row) and, with ``segment_rows``, one per segment.
+    segment_rows : tuple of (str, (kind, a, b)), or None
+        Rule of named segments; users of unlisted segments follow the default.
+    absolute : bool
+        Count seen shares (Centola & Macy) rather than their fraction (Watts).
+    weighted : bool
+        Linear-threshold rule on tie strengths (fractional rule only).
+    visibility, conversion, referral_multiplier : float
+        From the scenario's ``content`` and ``funnel`` sections.
+    """
+
+    rows: tuple
+    segment_rows: tuple | None
+    absolute: bool
+    weighted: bool
+    visibility: float
+    conversion: float
+    referral_multiplier: float
+
+    uses: ClassVar[tuple[str, ...]] = ("visibility",)
+
+    # ------------------------------------------------------------------ audience
+    def check_audience(self, graph: CSRGraph) -> None:
+        """Segment names must exist; ``weighted`` needs non-negative tie strengths."""
+        if self.segment_rows is not None:
+            names = graph.segment_names
+            if graph.segments is None or names is None:
+                raise ValueError(
+                    f"{self.section}.{self._segment_key}: the audience has no named segments"
+                )
+            for name, _row in self.segment_rows:
+                if name not in names:
+                    raise ValueError(
+                        f"{self.section}.{self._segment_key}: unknown segment {name!r}; "
+                        f"the audience has: {', '.join(names)}"
+                    )
+        if self.weighted:
+            if graph.weights is None:
+                raise ValueError(
+                    f"{self.section}.weighted: the audience has no tie strengths "
+                    "(use an edge list with audience.weighted: true)"
+                )
+            if graph.weights.size and float(graph.weights.min()) < 0:
+                raise ValueError(f"{self.section}.weighted: tie strengths must be >= 0")
+
+    _segment_key: ClassVar[str] = "segment_thresholds"
+
+    def table(self, graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(segments, kinds, a, b)`` for the kernel: per-user row ids and the rule rows."""
+        if self.segment_rows is None:
+            rows = [self.rows[0]]
+            seg = np.empty(0, dtype=np.int32)
+        else:
+            by_name = dict(self.segment_rows)
+            rows = [by_name.get(name, self.rows[0]) for name in graph.segment_names]
+            seg = np.ascontiguousarray(graph.segments, dtype=np.int32)
+        kinds = np.array([r[0] for r in rows], dtype=np.int64)
+        a = np.array([r[1] for r in rows], dtype=np.float64)
+        b = np.array([r[2] for r in rows], dtype=np.float64)
+        return seg, kinds, a, b
+
+    def _graph_args(self, graph: CSRGraph) -> tuple:
+        in_degree = np.ascontiguousarray(graph.in_degree(), dtype=np.int64)
+        if self.weighted:
+            weights = np.ascontiguousarray(graph.weights, dtype=np.float64)
+            cache = graph._cache
+            if "in_weight" not in cache:
+                cache["in_weight"] = np.bincount(graph.indices, weights, minlength=graph.n)
+            in_weight = cache["in_weight"]
+        else:
+            weights = in_weight = np.empty(0, dtype=np.float64)
+        seg, kinds, a, b = self.table(graph)
+        return (
+            graph.indptr,
+            graph.indices,
+            weights,
+            in_degree,
+            in_weight,
+            seg,
+            kinds,
+            a,
+            b,
+            self.absolute,
+            self.weighted,
+        )
+
+    def _funnel(self) -> tuple[float, float, float]:
+        ref = min(1.0, self.conversion * self.referral_multiplier)
+        return float(self.visibility), float(self.conversion), ref
+
+    # ------------------------------------------------------------------ running
+    def run(
+        self,
+        graph: CSRGraph,
+        seed_sets: np.ndarray,
+        first: int,
+        n_reps: int,
+        steps: int,
+        root: np.uint64,
+        threads: int | None = None,
+    ) -> RawBatch:
+        """Simulate replicates ``first .. first + n_reps - 1``.
+
+        Replicate ``r`` draws from streams keyed by ``(root, r)`` alone (visibility,
+        thresholds, conversions), so the result is the same for any ``threads`` and any
+        batching.
+        """
+        threads = numba.get_num_threads() if threads is None else threads
+        chunks = max(1, min(int(threads), n_reps))
+        counts, virality, series = kernel.ensemble(
+            *self._graph_args(graph),
+            np.ascontiguousarray(seed_sets, dtype=np.int64),
+            *self._funnel(),
+            int(steps),
+            np.uint64(root),
+            int(first),
+            int(n_reps),
+            chunks,
+        )
+        return RawBatch(first, counts, virality, series, seed_sets)
+
+    def trace(
+        self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
+    ) -> dict[str, np.ndarray]:
+        """Node-level record of one replicate (same keys as :meth:`smmsim.models.EWOM.trace`)."""
+        out = kernel.trace(
+            *self._graph_args(graph),
+            np.ascontiguousarray(seeds, dtype=np.int64),
+            *self._funnel(),
+            int(steps),
+            np.uint64(root),
+            int(replicate),
+        )
+        nodes, flags, referrer, first_step, order, parent = out[:6]
+        return {
+            "node": nodes,
+            "first_step": first_step,
+            "referrer": referrer,
+            "seed": (flags & kernel.SEED) != 0,
+            "engaged": (flags & kernel.ENGAGED) != 0,
+            "shared": (flags & kernel.SHARER) != 0,
+            "referred": (flags & kernel.REFERRED) != 0,
+            "converted": (flags & kernel.CONVERTED) != 0,
+            "sharers": order,
+            "sharer_parent": parent,
+        }
+
+    # ------------------------------------------------------------------ theory
+    def rule(self, graph: CSRGraph):
+        """The :class:`smmsim.social_theory.Rule` and per-user rows for ``graph``."""
+        from smmsim.social_theory import Rule
+
+        seg, kinds, a, b = self.table(graph)
+        rule = Rule(tuple(kinds.tolist()), tuple(a.tolist()), tuple(b.tolist()), self.absolute)
+        return rule, (seg if seg.size else None)
+
+    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
+        """Watts' cascade window and the Gleeson-Cahalane size for ``n_seeds`` random seeds.
+
+        See :mod:`smmsim.social_theory`. Cached on the graph per rule and seed count.
+        """
+        from smmsim.social_theory import cascade_window, expected_adopters
+
+        key = ("social_theory", self.rows, self.segment_rows, self.absolute,
+               self.visibility, int(n_seeds))  # fmt: skip
+        cache = graph._cache
+        if key in cache:
+            return dict(cache[key])
+        rule, seg = self.rule(graph)
+        win = cascade_window(graph, rule, visibility=self.visibility, segments=seg)
+        rho0 = min(1.0, max(int(n_seeds), 0) / max(graph.n, 1))
+        expected = expected_adopters(graph, rho0, rule, visibility=self.visibility, segments=seg)
+        if win.inside:
+            verdict = (
+                f"Inside the cascade window (condition {win.condition:.2f} > 1): one random "
+                f"seed starts a global cascade with probability {win.p_large:.1%}, which "
+                f"reaches {win.large_share:.1%} of the audience (Watts 2002)"
+            )
+        else:
+            verdict = (
+                f"Outside the cascade window (condition {win.condition:.2f} <= 1): a single "
+                "seed cannot start a global cascade (Watts 2002)"
+            )
+        verdict += (
+            f"; {int(n_seeds)} random seeds should bring {expected:.1%} of users to share "
+            "(Gleeson & Cahalane 2007)"
+        )
+        if self.weighted:
+            verdict += "; theory counts every tie as equal strength"
+        verdict += "."
+        out = {
+            "verdict": verdict,
+            "cascade_condition": float(win.condition),
+            "in_window": bool(win.inside),
+            "vulnerable_share": float(win.vulnerable_share),
+            "p_large": float(win.p_large),
+            "p_large_from_seeds": float(win.p_large_from(int(n_seeds))),
+            "large_share": float(win.large_share),
+            "seed_fraction": float(rho0),
+            "expected_share": float(expected),
+        }
+        cache[key] = out
+        return dict(out)
+
+
+@dataclass(frozen=True)
+class SocialProof(ThresholdModel):
+    """Social proof (Watts 2002; linear threshold of Kempe, Kleinberg & Tardos 2003).
+
+    A user shares once the fraction of the accounts they follow whose shares they have
+    seen reaches their threshold ``phi`` (the weighted sum of those ties over their
+    total incoming strength, with ``weighted: true``). See the module docstring for the
+    adoption semantics.
+
+    Examples
+    --------
+    >>> from smmsim.scenario import default_scenario
+    >>> sc = default_scenario().with_overrides({"model": "social_proof"})
+    >>> SocialProof.from_scenario(sc).rows
+    ((0, 0.18, 0.0),)
+    """
+
+    name = "social_proof"
+    section = "social_proof"
+    title = "share once enough of the accounts followed have shared (Watts threshold)"
+    params: ClassVar[dict[str, Param]] = {
+        "threshold": Param(
+            "any",
+            0.18,
+            check=parse_threshold,
+            type_text=THRESHOLD_TEXT,
+            description="fraction of followed accounts that must have shared (phi)",
+        ),
+        "segment_thresholds": Param(
+            "any",
+            None,
+            nullable=True,
+            check=_check_segment_map(parse_threshold),
+            type_text="a mapping of segment name to threshold",
+            description="threshold per audience segment (others use threshold)",
+        ),
+        "weighted": Param(
+            "bool",
+            False,
+            description="linear threshold on tie strengths (needs a weighted audience)",
+        ),
+    }
+
+    @classmethod
+    def from_scenario(cls, scenario) -> SocialProof:
+        """Build from the ``social_proof``, ``content`` and ``funnel`` sections."""
+        s = scenario.data["social_proof"]
+        seg = s["segment_thresholds"]
+        return cls(
+            rows=(threshold_row(s["threshold"]),),
+            segment_rows=(
+                None if seg is None else tuple((k, threshold_row(v)) for k, v in seg.items())
+            ),
+            absolute=False,
+            weighted=bool(s["weighted"]),
+            visibility=float(scenario.content["visibility"]),
+            conversion=float(scenario.funnel["conversion"]),
+            referral_multiplier=float(scenario.funnel["referral_multiplier"]),
+        )
