@@ -151,7 +151,7 @@ def _classes(
     if segments is not None and n_rows > 1:
         rows = np.asarray(segments, dtype=np.int64)
         key = key * n_rows + rows
-    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    uniq, counts = np.unique(key, return_counts=True)
     if rows is None:
         j, k = uniq // base, uniq % base
         mix = np.ones((uniq.size, 1))
@@ -195,7 +195,7 @@ def _binom_expect(trials, q, k, kinds, pa, pb, mix_row, absolute):
         return _adopt(k, 0, kinds, pa, pb, mix_row, absolute)
     if q >= 1.0:
         return _adopt(k, trials, kinds, pa, pb, mix_row, absolute)
-    mode = int(math.floor((trials + 1) * q))
+    mode = math.floor((trials + 1) * q)
     if mode > trials:
         mode = trials
     log_p = (

@@ -315,21 +315,20 @@ class ThresholdModel(Model):
         win = cascade_window(graph, rule, visibility=self.visibility, segments=seg)
         rho0 = min(1.0, max(int(n_seeds), 0) / max(graph.n, 1))
         expected = expected_adopters(graph, rho0, rule, visibility=self.visibility, segments=seg)
+        k = int(n_seeds)
         if win.inside:
             verdict = (
                 f"Inside the cascade window (condition {win.condition:.2f} > 1): one random "
-                f"seed starts a global cascade with probability {win.p_large:.1%}, which "
-                f"reaches {win.large_share:.1%} of the audience (Watts 2002)"
+                f"seed starts a global cascade with probability {win.p_large:.1%}, "
+                f"{k} random seeds with probability {win.p_large_from(k):.1%}, and a global "
+                f"cascade reaches {win.large_share:.1%} of the audience (Watts 2002)"
             )
         else:
             verdict = (
-                f"Outside the cascade window (condition {win.condition:.2f} <= 1): a single "
-                "seed cannot start a global cascade (Watts 2002)"
+                f"Outside the cascade window (condition {win.condition:.2f} <= 1): no single "
+                f"seed starts a global cascade (Watts 2002); {k} random seeds should bring "
+                f"{expected:.1%} of users to share (Gleeson & Cahalane 2007)"
             )
-        verdict += (
-            f"; {int(n_seeds)} random seeds should bring {expected:.1%} of users to share "
-            "(Gleeson & Cahalane 2007)"
-        )
         if self.weighted:
             verdict += "; theory counts every tie as equal strength"
         verdict += "."
