@@ -8,15 +8,18 @@ quantiles).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from smmsim._kernels.funnel import series_profile
+from smmsim._kernels.stats import int_column_stats, order_stats_through
 from smmsim.graph import CSRGraph
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
 
-__all__ = ["METRICS", "Economics", "run_table", "series_table", "summarize"]
+__all__ = ["METRICS", "Economics", "run_columns", "run_table", "series_table", "summarize"]
 
 #: Per-run metrics and what they mean (the README's metric glossary is built from this).
 METRICS: dict[str, str] = {
@@ -87,18 +90,20 @@ class Economics:
         )
 
 
-def run_table(
-    batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float
-) -> pd.DataFrame:
-    """One row of metrics per Monte Carlo run of ``batch``; see :data:`METRICS`."""
+def run_columns(
+    batch: RawBatch,
+    graph: CSRGraph,
+    economics: Economics,
+    viral_fraction: float,
+    profile: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The metrics of every run of ``batch`` as columns (``run`` first); see :data:`METRICS`.
+
+    ``profile`` is ``(depth, peak_step)`` when already computed from the series.
+    """
     c = {name: batch.counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
-    series = batch.series
     R = len(batch)
-    shares_t = series[:, :, SERIES_COLUMNS.index("shares")]
-    imp_t = series[:, :, SERIES_COLUMNS.index("impressions")]
-    active = shares_t > 0
-    steps = shares_t.shape[1]
-    depth = np.where(active.any(axis=1), steps - 1 - np.argmax(active[:, ::-1], axis=1), 0)
+    depth, peak_step = series_profile(batch.series, batch.cut) if profile is None else profile
     shares = c["shares"]
     earned_shares = shares - c["seeds"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -112,35 +117,40 @@ def run_table(
         roi = np.where(cost > 0, (revenue - cost) / cost, np.nan)
     earned_imp = c["impressions"] - c["paid_impressions"]
     cut = max(1, int(np.ceil(viral_fraction * graph.n)))
-    return pd.DataFrame(
-        {
-            "run": np.arange(batch.first, batch.first + R),
-            "seeds": c["seeds"],
-            "impressions": c["impressions"],
-            "paid_impressions": c["paid_impressions"],
-            "earned_impressions": earned_imp,
-            "reach": c["reach"],
-            "paid_reach": c["reach"] - c["earned_reach"],
-            "earned_reach": c["earned_reach"],
-            "engaged": c["engaged"],
-            "engagements": c["engagements"],
-            "shares": shares,
-            "earned_shares": earned_shares,
-            "pending_shares": c["pending_shares"],
-            "conversions": c["conversions"],
-            "direct_conversions": c["conversions"] - c["referral_conversions"],
-            "referral_conversions": c["referral_conversions"],
-            "k_factor": k_factor,
-            "depth": depth,
-            "structural_virality": batch.virality,
-            "peak_step": np.argmax(imp_t, axis=1),
-            "viral": (earned_shares >= cut).astype(np.int64),
-            "cost": cost,
-            "revenue": revenue,
-            "roi": roi,
-            "earned_media_value": earned_imp / 1000.0 * economics.cpm,
-        }
-    )
+    return {
+        "run": np.arange(batch.first, batch.first + R),
+        "seeds": c["seeds"],
+        "impressions": c["impressions"],
+        "paid_impressions": c["paid_impressions"],
+        "earned_impressions": earned_imp,
+        "reach": c["reach"],
+        "paid_reach": c["reach"] - c["earned_reach"],
+        "earned_reach": c["earned_reach"],
+        "engaged": c["engaged"],
+        "engagements": c["engagements"],
+        "shares": shares,
+        "earned_shares": earned_shares,
+        "pending_shares": c["pending_shares"],
+        "conversions": c["conversions"],
+        "direct_conversions": c["conversions"] - c["referral_conversions"],
+        "referral_conversions": c["referral_conversions"],
+        "k_factor": k_factor,
+        "depth": depth,
+        "structural_virality": batch.virality,
+        "peak_step": peak_step,
+        "viral": (earned_shares >= cut).astype(np.int64),
+        "cost": np.array(cost, dtype=float),
+        "revenue": revenue,
+        "roi": roi,
+        "earned_media_value": earned_imp / 1000.0 * economics.cpm,
+    }
+
+
+def run_table(
+    batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float
+) -> pd.DataFrame:
+    """One row of metrics per Monte Carlo run of ``batch``; see :data:`METRICS`."""
+    return pd.DataFrame(run_columns(batch, graph, economics, viral_fraction))
 
 
 def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
@@ -148,11 +158,11 @@ def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
 
     ``steps`` truncates to the first steps (default: through the last active step).
     """
-    s = batch.series
+    s = batch.series[:, : batch.cut, :]
     if steps is None:
         active = s.any(axis=(0, 2))
         steps = int(np.nonzero(active)[0].max()) + 1 if active.any() else 1
-    s = s[:, :steps, :]
+    s = batch.series[:, :steps, :]
     R = s.shape[0]
     frame = {
         "run": np.repeat(np.arange(batch.first, batch.first + R), steps),
@@ -166,8 +176,12 @@ def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def summarize(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def summarize(
+    runs: pd.DataFrame | Mapping[str, np.ndarray], confidence: float = 0.95
+) -> pd.DataFrame:
     """Ensemble statistics of every metric: one row per metric.
+
+    ``runs`` is the per-run table, or its columns as a mapping of arrays.
 
     Columns: ``mean``, ``std`` (sample), ``sem``, ``ci_low``/``ci_high`` (normal
     approximation, ``mean -/+ z sem``; for the 0/1 ``viral`` metric the Wilson score
@@ -178,31 +192,38 @@ def summarize(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     rows = {}
-    for name in runs.columns:
+    for name in list(runs.keys()):
         if name == "run":
             continue
-        x = runs[name].to_numpy(dtype=float)
-        x = x[np.isfinite(x)]
-        n = x.size
-        if n == 0:
-            rows[name] = dict(
-                mean=np.nan,
-                std=np.nan,
-                sem=np.nan,
-                ci_low=np.nan,
-                ci_high=np.nan,
-                n=0,
-                **{f"q{int(q * 100):02d}": np.nan for q in QUANTILES},
-            )
-            continue
-        mean = float(x.mean())
-        std = float(x.std(ddof=1)) if n > 1 else 0.0
+        raw = np.asarray(runs[name])
+        if raw.dtype.kind in "iu" and raw.size > 0:
+            n = raw.size
+            mean, m2, qs = _int_stats(raw.astype(np.int64, copy=False))
+            std = float(np.sqrt(m2 / (n - 1))) if n > 1 else 0.0
+        else:
+            x = raw.astype(float, copy=False)
+            if not np.isfinite(x).all():
+                x = x[np.isfinite(x)]
+            n = x.size
+            if n == 0:
+                rows[name] = dict(
+                    mean=np.nan,
+                    std=np.nan,
+                    sem=np.nan,
+                    ci_low=np.nan,
+                    ci_high=np.nan,
+                    n=0,
+                    **{f"q{int(q * 100):02d}": np.nan for q in QUANTILES},
+                )
+                continue
+            mean = float(x.mean())
+            std = float(x.std(ddof=1)) if n > 1 else 0.0
+            qs = _float_quantiles(x, runs.get(_ORDER_KEYS.get(name, ""), None))
         sem = std / np.sqrt(n)
         if name == "viral":
             lo, hi = wilson_interval(mean, n, z)
         else:
             lo, hi = mean - z * sem, mean + z * sem
-        qs = np.quantile(x, QUANTILES)
         rows[name] = dict(
             mean=mean,
             std=std,
@@ -215,6 +236,54 @@ def summarize(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "metric"
     return out
+
+
+#: Integer columns that float metrics usually depend on alone, monotonically: their
+#: quantiles are then read through the integer column (checked, see
+#: :func:`~smmsim._kernels.stats.order_stats_through`).
+_ORDER_KEYS = {
+    "revenue": "conversions",
+    "roi": "conversions",
+    "earned_media_value": "earned_impressions",
+    "cost": "seeds",
+}
+
+
+def _ranks(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    h = (n - 1) * np.asarray(QUANTILES)
+    below = np.floor(h)
+    above = np.minimum(below + 1, n - 1)
+    ranks = np.unique(np.concatenate([below, above]).astype(np.int64))
+    return h, below, ranks
+
+
+def _lerp_quantiles(h, below, ranks, values) -> np.ndarray:
+    """numpy's linear interpolation between order statistics, in its own form."""
+    n_above = np.minimum(below + 1, ranks[-1]).astype(np.int64)
+    a = values[np.searchsorted(ranks, below.astype(np.int64))]
+    b = values[np.searchsorted(ranks, n_above)]
+    t = h - below
+    return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
+
+
+def _float_quantiles(x: np.ndarray, key: np.ndarray | None) -> np.ndarray:
+    """:data:`QUANTILES` of a float column, through ``key`` when that is exact."""
+    if key is not None and x.size > 1000:
+        key = np.asarray(key)
+        if key.dtype.kind in "iu" and key.shape == x.shape:
+            h, below, ranks = _ranks(x.size)
+            ok, values = order_stats_through(key.astype(np.int64, copy=False), x, ranks)
+            if ok:
+                return _lerp_quantiles(h, below, ranks, values)
+    return np.quantile(x, QUANTILES)
+
+
+def _int_stats(x: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Mean, sum of squared deviations and :data:`QUANTILES` (numpy's linear rule,
+    exactly) of an integer column."""
+    h, below, ranks = _ranks(x.size)
+    mean, m2, values = int_column_stats(x, ranks)
+    return float(mean), float(m2), _lerp_quantiles(h, below, ranks, values)
 
 
 def wilson_interval(p: float, n: int, z: float = 1.959964) -> tuple[float, float]:

@@ -79,7 +79,7 @@ def format_report(res: Results) -> str:
     sc, s, a = res.scenario, res.summary, res.audience
     cur = sc["economics"]["currency"]
     lines = [
-        f"smmsim {res.version} | scenario {sc.get('name', '?')} | {len(res.runs):,} runs | "
+        f"smmsim {res.version} | scenario {sc.get('name', '?')} | {res.n_runs:,} runs | "
         f"rng_seed {res.rng_seed}",
         f"Audience: {a['name']}: {a['n']:,} users, {a['n_edges']:,} ties, "
         f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,10 @@ class Results:
     timeseries : pandas.DataFrame
         One row per (run, step): new impressions, reach, engagements, shares and
         conversions in that step.
+
+    Both tables may be given as zero-argument functions that build them: they are
+    then built on first access (the summary does not need them, and a large
+    ensemble's per-run, per-step table is big).
     summary : pandas.DataFrame
         One row per metric: mean, std, sem, 95% ``ci_low``/``ci_high``, quantiles.
     audience : dict
@@ -64,8 +69,8 @@ class Results:
 
     scenario: dict
     rng_seed: int
-    runs: pd.DataFrame
-    timeseries: pd.DataFrame
+    runs: pd.DataFrame = field(repr=False)
+    timeseries: pd.DataFrame = field(repr=False)
     summary: pd.DataFrame
     audience: dict
     theory: dict
@@ -76,6 +81,11 @@ class Results:
     def mean(self, metric: str) -> float:
         """Ensemble mean of ``metric``."""
         return float(self.summary.loc[metric, "mean"])
+
+    @property
+    def n_runs(self) -> int:
+        """Number of Monte Carlo runs."""
+        return int(self.summary.loc["seeds", "n"])
 
     @property
     def p_viral(self) -> float:
@@ -91,7 +101,7 @@ class Results:
             {
                 "version": self.version,
                 "rng_seed": self.rng_seed,
-                "runs": len(self.runs),
+                "runs": self.n_runs,
                 "metrics": metrics,
                 "audience": self.audience,
                 "theory": self.theory,
@@ -115,6 +125,27 @@ class Results:
         from smmsim.report import format_report
 
         return format_report(self)
+
+
+def _lazy_table(name: str) -> property:
+    key = f"_{name}_table"
+
+    def get(self: Results) -> pd.DataFrame:
+        value = self.__dict__[key]
+        if not isinstance(value, pd.DataFrame):
+            value = value()
+            self.__dict__[key] = value
+        return value
+
+    def put(self: Results, value: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
+        self.__dict__[key] = value
+
+    return property(get, put)
+
+
+# set after the dataclass is made, so its __init__ assigns through them
+Results.runs = _lazy_table("runs")  # type: ignore[method-assign,assignment]
+Results.timeseries = _lazy_table("timeseries")  # type: ignore[method-assign,assignment]
 
 
 class RunWriter:

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from smmsim import __version__
+from smmsim._kernels.funnel import series_profile
 from smmsim.audience import build_audience
 from smmsim.graph import CSRGraph
-from smmsim.metrics import Economics, run_table, series_table, summarize
-from smmsim.models import MODELS, RawBatch
+from smmsim.metrics import Economics, run_columns, run_table, series_table, summarize
+from smmsim.models import MODELS, SERIES_COLUMNS, RawBatch
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, check_seed_nodes
@@ -119,38 +120,55 @@ def simulate(
             batch = max(1, min(batch, n_runs - done))
     finally:
         bar.close()
-    # tables are built once from the raw arrays: pandas work per batch would cost more
-    # than the cascades themselves when they are small
-    raw = _concat(batches)
-    runs_df = run_table(raw, graph, economics, sim["viral_fraction"])
-    series_df = series_table(raw)  # cut after the last step any run was active
+    # metrics are computed as columns from the joined raw counts; the pandas tables are
+    # built only when asked for: with small cascades, building them would cost more
+    # than simulating
+    profiles = [series_profile(b.series, b.cut) for b in batches]
+    columns = run_columns(
+        _concat(batches, series=False),
+        graph,
+        economics,
+        sim["viral_fraction"],
+        profile=(_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles])),
+    )
+    summary = summarize(columns)
     timing["simulate_s"] = time.perf_counter() - t0
 
     stats = graph.degree_stats()
     return Results(
         scenario=scenario.to_dict(),
         rng_seed=seed,
-        runs=runs_df,
-        timeseries=series_df,
-        summary=summarize(runs_df),
+        runs=lambda: pd.DataFrame(columns),
+        timeseries=lambda: series_table(_concat(batches)),
+        summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
-        theory=model.theory(graph, int(runs_df["seeds"].median())),
+        theory=model.theory(graph, int(np.median(columns["seeds"]))),
         timing=timing,
         version=__version__,
     )
 
 
-def _concat(batches: list[RawBatch]) -> RawBatch:
-    """One raw batch from consecutive batches."""
-    if len(batches) == 1:
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _concat(batches: list[RawBatch], series: bool = True) -> RawBatch:
+    """One raw batch from consecutive batches (series cut after the last active step;
+    with ``series`` false, an empty series)."""
+    if len(batches) == 1 and series:
         return batches[0]
     shared = all(b.seed_sets.shape[0] == 1 for b in batches)
     sets = batches[0].seed_sets if shared else np.concatenate([b.seed_sets for b in batches])
+    cut = max(b.cut for b in batches)
     return RawBatch(
         first=batches[0].first,
-        counts=np.concatenate([b.counts for b in batches]),
-        virality=np.concatenate([b.virality for b in batches]),
-        series=np.concatenate([b.series for b in batches]),
+        counts=_cat([b.counts for b in batches]),
+        virality=_cat([b.virality for b in batches]),
+        series=(
+            np.concatenate([b.series[:, :cut] for b in batches])
+            if series
+            else np.zeros((sum(len(b) for b in batches), 0, len(SERIES_COLUMNS)), np.int64)
+        ),
         seed_sets=sets,
         media_cost=(
             None
@@ -159,4 +177,5 @@ def _concat(batches: list[RawBatch]) -> RawBatch:
                 [np.zeros(len(b)) if b.media_cost is None else b.media_cost for b in batches]
             )
         ),
+        active_steps=cut if series else 0,
     )

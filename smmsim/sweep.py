@@ -853,7 +853,7 @@ def _row(v: _Variant, keys: Sequence[str], res) -> dict[str, Any]:
     for k in keys:
         row[k] = v.overrides.get(k)
     row["rng_seed"] = v.seed
-    row["runs"] = len(res.runs)
+    row["runs"] = res.n_runs
     summary = res.summary
     values = summary.to_numpy(dtype=float)[:, summary.columns.get_indexer(list(STATS))]
     for metric, stats in zip(res.summary.index, values.tolist(), strict=True):

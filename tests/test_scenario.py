@@ -16,6 +16,7 @@ from smmsim.graph import CSRGraph
 from smmsim.params import REQUIRED, Param, ParamError, validate, validate_mapping
 from smmsim.scenario import (
     GENERATOR_SCHEMA,
+    MODEL_SECTIONS,
     SCHEMA,
     Scenario,
     ScenarioError,
@@ -116,7 +117,7 @@ def test_default_scenario_is_valid_and_complete():
         "name",
         "description",
         "model",
-        *[k for k in SCHEMA if k not in ("name", "description", "model")],
+        *[k for k in SCHEMA if k not in ("name", "description", "model", *MODEL_SECTIONS)],
     ]
     assert s.audience_path() is None
 
@@ -185,7 +186,7 @@ BAD = [
         "must be one of: random, top_degree, nodes; got 'foo'",
     ),
     ("generator", "audience:\n  generator: grid\n", "audience.generator", "barabasi_albert"),
-    ("model", "model: sir\n", "model", "must be one of: ewom; got 'sir'"),
+    ("model", "model: viral_magic\n", "model", "must be one of: bass, ewom, "),
     ("section-not-mapping", "content: 0.3\n", "content", "must be a mapping"),
     (
         "nodes-missing",

@@ -198,3 +198,39 @@ def test_results_write(tmp_path, results):
     assert len(runs) == 400 and "referral_conversions" in runs
     png = (tmp_path / "adoption.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("high", [0, 1, 7, 300, 10**7])
+def test_summary_quantiles_equal_numpy(high):
+    """Integer columns: numpy's quantiles exactly (histogram or sort), its mean and std."""
+    from smmsim.metrics import QUANTILES, summarize
+
+    rng = np.random.default_rng(high)
+    for n in (1, 2, 1001, 4096, 50_000):
+        x = rng.integers(0, high + 1, n)
+        got = summarize({"x": x}).loc["x", [f"q{int(q * 100):02d}" for q in QUANTILES]]
+        np.testing.assert_array_equal(got.to_numpy(float), np.quantile(x.astype(float), QUANTILES))
+        row = summarize({"x": x}).loc["x"]
+        assert row["mean"] == x.mean()
+        expect_std = x.std(ddof=1) if n > 1 else 0.0  # one run: no spread, by convention
+        assert row["std"] == pytest.approx(expect_std, rel=1e-12, abs=1e-12)
+
+
+def test_float_quantiles_through_an_integer_column_equal_numpy():
+    """Revenue-like columns (a non-decreasing function of an integer column) take a
+    shortcut; anything else falls back to numpy. Either way: numpy's values exactly."""
+    from smmsim.metrics import QUANTILES, summarize
+
+    rng = np.random.default_rng(3)
+    conversions = rng.poisson(1.3, 20_000)
+    qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
+    cases = {
+        "monotone": conversions * 39.99,
+        "decreasing": -0.5 * conversions,
+        "not a function": conversions + rng.random(conversions.size),
+    }
+    for label, revenue in cases.items():
+        got = summarize({"conversions": conversions, "revenue": revenue}).loc["revenue", qcols]
+        np.testing.assert_array_equal(
+            got.to_numpy(float), np.quantile(revenue, QUANTILES), err_msg=label
+        )

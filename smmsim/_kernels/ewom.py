@@ -73,6 +73,8 @@ T_SHARES = 3
 T_CONVERSIONS = 4
 N_SERIES = 5
 
+#: Consecutive replicates a worker runs (see :func:`_chunk`).
+RUN_BLOCK = 8
 NO_GAP = np.int64(9_000_000_000_000_000_000)
 # sharers ahead of the current one whose row bounds / first followers are prefetched
 PREFETCH_BOUNDS = 8
@@ -105,11 +107,12 @@ def _prefetch(typingctx, arr, idx):
     return sig, codegen
 
 
-@jit
+@jit(inline="always")
 def run_one(
     indptr,
     indices,
-    seeds,
+    seed_sets,
+    row,
     visibility,
     stickiness,
     contagion,
@@ -130,8 +133,13 @@ def run_one(
     size,
     counts,
     series,
+    r,
 ):
-    """Simulate one replicate into ``counts`` and ``series``; return structural virality.
+    """Simulate one replicate, seeded by ``seed_sets[row]``, into ``counts[r]`` and ``series[r]``.
+
+    Returns ``(structural virality, steps run)``: events fall in
+    ``series[r, :steps run]``. Rows are indexed here rather than passed as views, which
+    would cost a reference-count round trip each per replicate.
 
     ``state`` holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is not
     cleared between replicates: a word is valid only where its stamp is ``cur``
@@ -146,8 +154,8 @@ def run_one(
     mark = np.int32(cur << FLAG_BITS)
     # --- seeds share at step 0
     tail = 0
-    for i in range(seeds.shape[0]):
-        s = seeds[i]
+    for i in range(seed_sets.shape[1]):
+        s = seed_sets[row, i]
         if (state[s] & ~FLAG_MASK) == mark:
             continue  # the same seed listed twice
         state[s] = mark | np.int32(SHARER | SEED)
@@ -158,7 +166,7 @@ def run_one(
         parent[tail] = -1
         tail += 1
     n_seeds = tail
-    counts[C_SEEDS] = n_seeds
+    counts[r, C_SEEDS] = n_seeds
 
     if visibility <= 0.0:
         inv_log_q = 0.0
@@ -254,25 +262,25 @@ def run_one(
                 else:
                     j += 1
             skip = j - b
-        series[t, T_IMPRESSIONS] = n_imp
-        series[t, T_REACH] = n_reach
-        series[t, T_ENGAGEMENTS] = n_eng
-        series[t, T_SHARES] = gen_end - head
-        series[t, T_CONVERSIONS] = n_conv
-        counts[C_IMPRESSIONS] += n_imp
-        counts[C_PAID_IMPRESSIONS] += n_paid
-        counts[C_REACH] += n_reach
-        counts[C_EARNED_REACH] += n_earned
-        counts[C_ENGAGEMENTS] += n_eng
-        counts[C_CONVERSIONS] += n_conv
+        series[r, t, T_IMPRESSIONS] = n_imp
+        series[r, t, T_REACH] = n_reach
+        series[r, t, T_ENGAGEMENTS] = n_eng
+        series[r, t, T_SHARES] = gen_end - head
+        series[r, t, T_CONVERSIONS] = n_conv
+        counts[r, C_IMPRESSIONS] += n_imp
+        counts[r, C_PAID_IMPRESSIONS] += n_paid
+        counts[r, C_REACH] += n_reach
+        counts[r, C_EARNED_REACH] += n_earned
+        counts[r, C_ENGAGEMENTS] += n_eng
+        counts[r, C_CONVERSIONS] += n_conv
         head = gen_end
         t += 1
 
-    counts[C_ENGAGED] = n_engaged
-    counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
-    counts[C_SHARES] = head
-    counts[C_PENDING] = tail - head
-    return structural_virality(parent, head, n_seeds, size)
+    counts[r, C_ENGAGED] = n_engaged
+    counts[r, C_REFERRAL_CONVERSIONS] = n_ref_conv
+    counts[r, C_SHARES] = head
+    counts[r, C_PENDING] = tail - head
+    return structural_virality(parent, head, n_seeds, size), t
 
 
 def ensemble(
@@ -300,18 +308,24 @@ def ensemble(
 
     The outputs are allocated here by numpy, whose zeroed memory the operating system
     hands over lazily (in huge pages where it can), rather than inside the compiled code,
-    where ``np.zeros`` writes every byte first: with small cascades and a long horizon
-    the per-step series is most of the memory a run touches.
+    where ``np.zeros`` writes every byte first. The series is stored step-major (a
+    ``(n_reps, steps, N_SERIES)`` view of a ``(steps, n_reps, N_SERIES)`` block): a run
+    writes only the steps it was active in, so the pages of the later steps, where most
+    small cascades never arrive, are never touched.
 
     Returns
     -------
-    counts : int64 array (n_reps, N_COUNTS)
+    counts : int64 array (n_reps, N_COUNTS), a column-major view
     virality : float64 array (n_reps,)
-    series : int64 array (n_reps, steps, N_SERIES)
+    series : int64 array (n_reps, steps, N_SERIES), a step-major view
+    steps_run : int32 array (n_reps,)
+        Steps each replicate ran: its events fall in ``series[r, :steps_run[r]]``.
     """
-    counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
+    # column-major, so each metric is one contiguous column for the summaries
+    counts = np.zeros((N_COUNTS, n_reps), dtype=np.int64).T
     virality = np.zeros(n_reps, dtype=np.float64)
-    series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
+    series = np.zeros((steps, n_reps, N_SERIES), dtype=np.int64).transpose(1, 0, 2)
+    steps_run = np.zeros(n_reps, dtype=np.int32)
     params = (
         float(visibility),
         float(stickiness),
@@ -332,47 +346,52 @@ def ensemble(
         counts,
         virality,
         series,
+        steps_run,
     )
-    return counts, virality, series
+    return counts, virality, series, steps_run
 
 
 @jit
 def _ensemble_into(
     indptr, indices, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series,
+    counts, virality, series, steps_run,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
     gap_tab = _visibility_table(params[0])
     if n_chunks <= 1:
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            0, 1, counts, virality, series,
+            0, 1, counts, virality, series, steps_run,
         )  # fmt: skip
     else:
         _parallel_chunks(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, series,
+            n_chunks, counts, virality, series, steps_run,
         )  # fmt: skip
 
 
 @jit(parallel=True)
 def _parallel_chunks(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    n_chunks, counts, virality, series,
+    n_chunks, counts, virality, series, steps_run,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            c, n_chunks, counts, virality, series,
+            c, n_chunks, counts, virality, series, steps_run,
         )  # fmt: skip
 
 
 @jit
 def _chunk(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    c, n_chunks, counts, virality, series,
+    c, n_chunks, counts, virality, series, steps_run,
 ):  # fmt: skip
-    """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
+    """Blocks ``c, c + n_chunks, ...`` of ``RUN_BLOCK`` replicates, in one workspace.
+
+    Dealing blocks rather than single replicates keeps two threads from writing to
+    the same cache lines of the outputs.
+    """
     visibility, stickiness, contagion, half_life, conversion, conversion_referred = params
     n = indptr.shape[0] - 1
     n_reps = counts.shape[0]
@@ -384,38 +403,43 @@ def _chunk(
     size = np.empty(n, dtype=np.int32)
     unused = np.empty(0, dtype=np.int32)
     cur = 0
-    for r in range(c, n_reps, n_chunks):
-        cur += 1
-        if cur > MAX_STAMP:
-            state[:] = 0
-            cur = 1
-        rep = first_replicate + r
-        row = 0 if shared_seeds else r
-        virality[r] = run_one(
-            indptr,
-            indices,
-            seed_sets[row],
-            visibility,
-            stickiness,
-            contagion,
-            half_life,
-            conversion,
-            conversion_referred,
-            steps,
-            gap_tab,
-            stream_key(root, rep, PURPOSE_CASCADE),
-            stream_key(root, rep, PURPOSE_CONVERSION),
-            cur,
-            state,
-            order,
-            parent,
-            False,
-            unused,
-            unused,
-            size,
-            counts[r],
-            series[r],
-        )
+    block = c * RUN_BLOCK
+    while block < n_reps:
+        for r in range(block, min(block + RUN_BLOCK, n_reps)):
+            cur += 1
+            if cur > MAX_STAMP:
+                state[:] = 0
+                cur = 1
+            rep = first_replicate + r
+            row = 0 if shared_seeds else r
+            virality[r], steps_run[r] = run_one(
+                indptr,
+                indices,
+                seed_sets,
+                row,
+                visibility,
+                stickiness,
+                contagion,
+                half_life,
+                conversion,
+                conversion_referred,
+                steps,
+                gap_tab,
+                stream_key(root, rep, PURPOSE_CASCADE),
+                stream_key(root, rep, PURPOSE_CONVERSION),
+                cur,
+                state,
+                order,
+                parent,
+                False,
+                unused,
+                unused,
+                size,
+                counts,
+                series,
+                r,
+            )
+        block += n_chunks * RUN_BLOCK
 
 
 @jit
@@ -456,12 +480,15 @@ def trace(
     referrer = np.empty(n, dtype=np.int32)
     first_step = np.empty(n, dtype=np.int32)
     size = np.empty(n, dtype=np.int32)
-    counts = np.zeros(N_COUNTS, dtype=np.int64)
-    series = np.zeros((steps, N_SERIES), dtype=np.int64)
-    sv = run_one(
+    counts = np.zeros((1, N_COUNTS), dtype=np.int64)
+    series = np.zeros((1, steps, N_SERIES), dtype=np.int64)
+    seed_sets = np.empty((1, seeds.shape[0]), dtype=np.int64)
+    seed_sets[0, :] = seeds
+    sv, _ = run_one(
         indptr,
         indices,
-        seeds,
+        seed_sets,
+        0,
         visibility,
         stickiness,
         contagion,
@@ -482,9 +509,10 @@ def trace(
         size,
         counts,
         series,
+        0,
     )
     nodes = np.nonzero((state >> FLAG_BITS) == 1)[0].astype(np.int32)
-    k = counts[C_SHARES] + counts[C_PENDING]
+    k = counts[0, C_SHARES] + counts[0, C_PENDING]
     return (
         nodes,
         (state[nodes] & FLAG_MASK).astype(np.uint8),
@@ -492,8 +520,8 @@ def trace(
         first_step[nodes],
         order[:k].copy(),
         parent[:k].copy(),
-        counts,
-        series,
+        counts[0],
+        series[0],
         sv,
     )
 

@@ -9,6 +9,8 @@ of its sharer tree.
 
 from __future__ import annotations
 
+import numpy as np
+
 from smmsim._config import jit
 from smmsim._kernels.rng import uniform
 
@@ -57,3 +59,38 @@ def structural_virality(parent, n_shared, n_seeds, size):
         s = size[pos]
         wiener += float(s) * float(nn - s)
     return wiener / (0.5 * float(nn) * float(nn - 1))
+
+
+@jit
+def series_profile(series, cut):
+    """Cascade depth and peak step of each replicate from its per-step series.
+
+    ``series`` is ``(replicates, steps, 5)`` (new impressions, reach, engagements,
+    shares, conversions); only the first ``cut`` steps are read (events never fall
+    later). Depth is the last step with new sharers (0 when there is none); the peak
+    step is the first step with the most new impressions. A step-major series is read
+    step by step, so each pass runs along memory.
+    """
+    n = series.shape[0]
+    depth = np.zeros(n, dtype=np.int64)
+    peak = np.zeros(n, dtype=np.int64)
+    best = np.full(n, -1, dtype=np.int64)
+    if series.strides[0] < series.strides[1]:
+        for t in range(cut):
+            for r in range(n):
+                imp = series[r, t, 0]
+                if imp > best[r]:
+                    best[r] = imp
+                    peak[r] = t
+                if series[r, t, 3] > 0:
+                    depth[r] = t
+    else:
+        for r in range(n):
+            for t in range(cut):
+                imp = series[r, t, 0]
+                if imp > best[r]:
+                    best[r] = imp
+                    peak[r] = t
+                if series[r, t, 3] > 0:
+                    depth[r] = t
+    return depth, peak

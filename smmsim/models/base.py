@@ -56,6 +56,9 @@ class RawBatch:
     media_cost : ndarray of float64, shape (R,), or None
         Cost of paid media other than seeding (ads) in each replicate, in the
         scenario's currency; ``None`` when the model buys none.
+    active_steps : int or None
+        Events fall in ``series[:, :active_steps]`` only (``None``: not known, every
+        step is read). Lets the engine skip the empty tail of a long horizon.
     """
 
     first: int
@@ -64,6 +67,13 @@ class RawBatch:
     series: np.ndarray
     seed_sets: np.ndarray
     media_cost: np.ndarray | None = None
+    active_steps: int | None = None
+
+    @property
+    def cut(self) -> int:
+        """Number of leading steps that can hold events."""
+        steps = int(self.series.shape[1])
+        return steps if self.active_steps is None else min(steps, int(self.active_steps))
 
     def __len__(self) -> int:
         return int(self.counts.shape[0])

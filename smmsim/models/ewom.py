@@ -116,7 +116,7 @@ class EWOM(Model):
         """
         threads = numba.get_num_threads() if threads is None else threads
         chunks = max(1, min(int(threads), n_reps))
-        counts, virality, series = kernel.ensemble(
+        counts, virality, series, steps_run = kernel.ensemble(
             graph.indptr,
             graph.indices,
             np.ascontiguousarray(seed_sets, dtype=np.int64),
@@ -127,7 +127,14 @@ class EWOM(Model):
             int(n_reps),
             chunks,
         )
-        return RawBatch(first, counts, virality, series, seed_sets)
+        return RawBatch(
+            first,
+            counts,
+            virality,
+            series,
+            seed_sets,
+            active_steps=int(steps_run.max(initial=0)),
+        )
 
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
