@@ -119,6 +119,11 @@ def describe_threshold(spec: float | Mapping[str, Any]) -> str:
     return f"{spec['distribution']}({args})"
 
 
+def _pct(x: float) -> str:
+    """A share as a percentage, with two significant digits below 0.1%."""
+    return f"{x:.1%}" if x >= 0.001 or x == 0 else f"{100 * x:.2g}%"
+
+
 def _check_segment_map(check_one):
     def check(value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, Mapping) or not value:
@@ -319,15 +324,15 @@ class ThresholdModel(Model):
         if win.inside:
             verdict = (
                 f"Inside the cascade window (condition {win.condition:.2f} > 1): one random "
-                f"seed starts a global cascade with probability {win.p_large:.1%}, "
-                f"{k} random seeds with probability {win.p_large_from(k):.1%}, and a global "
-                f"cascade reaches {win.large_share:.1%} of the audience (Watts 2002)"
+                f"seed starts a global cascade with probability {_pct(win.p_large)}, "
+                f"{k} random seeds with probability {_pct(win.p_large_from(k))}, and a global "
+                f"cascade reaches {_pct(win.large_share)} of the audience (Watts 2002)"
             )
         else:
             verdict = (
                 f"Outside the cascade window (condition {win.condition:.2f} <= 1): no single "
                 f"seed starts a global cascade (Watts 2002); {k} random seeds should bring "
-                f"{expected:.1%} of users to share (Gleeson & Cahalane 2007)"
+                f"{_pct(expected)} of users to share (Gleeson & Cahalane 2007)"
             )
         if self.weighted:
             verdict += "; theory counts every tie as equal strength"
