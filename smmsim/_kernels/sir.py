@@ -164,7 +164,8 @@ def _spread(
 ):
     """Draw ``u``'s interest span and one transmission per follower; queue infections.
 
-    ``tallies`` accumulates impressions, paid impressions and pending sharers. Returns
+    ``tallies`` accumulates impressions, paid impressions and pending sharers, and keeps
+    the last bin that received an impression. Returns
     ``(stream, heap size)``.
     """
     s_c, w = uniform(s_c)
@@ -190,7 +191,10 @@ def _spread(
                 pred[v] = tau
                 pred_parent[v] = pos_u
             continue
-        series[np.int64(b), T_IMPRESSIONS] += 1
+        bi = np.int64(b)
+        series[bi, T_IMPRESSIONS] += 1
+        if bi > tallies[3]:
+            tallies[3] = bi
         tallies[0] += 1
         if from_seed:
             tallies[1] += 1
@@ -251,7 +255,10 @@ def run_one(
     counts,
     series,
 ):
-    """Simulate one replicate into ``counts`` and ``series``; return structural virality.
+    """Simulate one replicate into ``counts`` and ``series``.
+
+    Returns the structural virality of the sharer tree and the number of leading bins
+    that hold events (the last busy bin + 1).
 
     ``state`` holds ``(stamp << FLAG_BITS) | flags`` per user and is valid only where the
     stamp is ``cur`` (``1 <= cur <= MAX_STAMP``); ``pred``/``pred_parent`` (earliest
@@ -265,7 +272,8 @@ def run_one(
     s_c = key_cascade
     s_v = key_conversion
     mark = np.int32(cur << FLAG_BITS)
-    tallies = np.zeros(3, dtype=np.int64)  # impressions, paid impressions, pending
+    # impressions, paid impressions, pending sharers, last bin with an event
+    tallies = np.zeros(4, dtype=np.int64)
     # --- seeds share at time 0 (all of them before any spreads: a seed is never queued)
     tail = 0
     for i in range(seeds.shape[0]):
@@ -308,6 +316,8 @@ def run_one(
             f |= REFERRED
             n_ref += 1
         b = np.int64(tau / dt)
+        if b > tallies[3]:
+            tallies[3] = b
         series[b, T_REACH] += 1
         series[b, T_ENGAGEMENTS] += 1
         series[b, T_SHARES] += 1
@@ -341,7 +351,7 @@ def run_one(
     counts[C_PENDING] = tallies[2]
     counts[C_CONVERSIONS] = n_conv
     counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
-    return structural_virality(parent, tail, n_seeds, size)
+    return structural_virality(parent, tail, n_seeds, size), tallies[3] + 1
 
 
 # ------------------------------------------------------------------ ensembles
@@ -373,8 +383,11 @@ def ensemble(
     counts : int64 array (n_reps, N_COUNTS)
     virality : float64 array (n_reps,)
     series : int64 array (n_reps, steps, N_SERIES)
+    active : int64 array (n_reps,)
+        Leading bins of each replicate's series that hold events.
     """
     counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
+    active = np.zeros(n_reps, dtype=np.int64)
     virality = np.zeros(n_reps, dtype=np.float64)
     series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
     params = (
@@ -389,28 +402,28 @@ def ensemble(
         int(first_replicate),
     )  # fmt: skip
     if n_chunks <= 1:
-        _chunk(*args, 0, 1, counts, virality, series)
+        _chunk(*args, 0, 1, counts, virality, series, active)
     else:
-        _parallel_chunks(*args, int(n_chunks), counts, virality, series)
-    return counts, virality, series
+        _parallel_chunks(*args, int(n_chunks), counts, virality, series, active)
+    return counts, virality, series, active
 
 
 @jit(parallel=True)
 def _parallel_chunks(
     indptr, indices, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series,
+    counts, virality, series, active,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
             indptr, indices, seed_sets, params, steps, root, first_replicate, c, n_chunks,
-            counts, virality, series,
+            counts, virality, series, active,
         )  # fmt: skip
 
 
 @jit
 def _chunk(
     indptr, indices, seed_sets, params, steps, root, first_replicate, c, n_chunks,
-    counts, virality, series,
+    counts, virality, series, active,
 ):  # fmt: skip
     """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
     beta, gamma, dt, conversion, conversion_referred = params
@@ -436,7 +449,7 @@ def _chunk(
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        virality[r] = run_one(
+        virality[r], active[r] = run_one(
             indptr, indices, seed_sets[row], beta, gamma, dt, conversion,
             conversion_referred, steps, stream_key(root, rep, PURPOSE_CASCADE),
             stream_key(root, rep, PURPOSE_CONVERSION), cur, state, pred, pred_parent,
@@ -482,7 +495,7 @@ def trace(
     size = np.empty(n, dtype=np.int32)
     counts = np.zeros(N_COUNTS, dtype=np.int64)
     series = np.zeros((steps, N_SERIES), dtype=np.int64)
-    sv = run_one(
+    sv, _ = run_one(
         indptr, indices, seeds, beta, gamma, dt, conversion, conversion_referred, steps,
         stream_key(root, replicate, PURPOSE_CASCADE),
         stream_key(root, replicate, PURPOSE_CONVERSION), 1, state, pred, pred_parent,

@@ -244,7 +244,7 @@ class SIR(Model):
         """
         threads = numba.get_num_threads() if threads is None else threads
         chunks = max(1, min(int(threads), n_reps))
-        counts, virality, series = kernel.ensemble(
+        counts, virality, series, active = kernel.ensemble(
             graph.indptr,
             graph.indices,
             np.ascontiguousarray(seed_sets, dtype=np.int64),
@@ -255,7 +255,9 @@ class SIR(Model):
             int(n_reps),
             chunks,
         )
-        return RawBatch(first, counts, virality, series, seed_sets)
+        return RawBatch(
+            first, counts, virality, series, seed_sets, active_steps=int(active.max(initial=0))
+        )
 
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
