@@ -494,3 +494,45 @@ def test_bad_values_exit_2_with_one_line(override, needle):
         override,
     )
     assert_clean_error(result, needle)
+
+
+@pytest.mark.parametrize(
+    "model, override, needle",
+    [
+        ("social_proof", "social_proof.segment_thresholds={students: 0.1}", "no named segments"),
+        ("complex_contagion", "complex_contagion.segment_m={students: 3}", "no named segments"),
+    ],
+)
+def test_segment_rules_need_a_segmented_audience(model, override, needle):
+    result = invoke("run", "--runs", 2, "--set", f"model={model}", "--set", "audience.n=500",
+                    "--set", override)  # fmt: skip
+    assert_clean_error(result, needle)
+
+
+def test_unknown_segment_of_complex_contagion_is_named():
+    result = invoke(
+        "run",
+        SCENARIOS / "segmented_audience.yaml",
+        "--runs",
+        2,
+        "--set",
+        "model=complex_contagion",
+        "--set",
+        "audience.n=600",
+        "--set",
+        "complex_contagion.segment_m={retirees: 3}",
+    )
+    assert_clean_error(result, "complex_contagion.segment_m", "retirees", "students")
+
+
+def test_trace_lists_adopters_with_their_parents():
+    g = small_graph(300, 1200, False, seed=4, segments=2)
+    model = model_of(
+        rows=((kernel.UNIFORM, 0.0, 0.4),), segment_rows=(("s1", (kernel.FIXED, 0.1, 0.0)),)
+    )
+    tr = model.trace(g, np.array([1, 2, 3]), 30, ROOT, 2)
+    sharers, parent = tr["sharers"], tr["sharer_parent"]
+    assert sharers.size > 3 and (parent[:3] == -1).all()
+    assert (parent[3:] < np.arange(3, sharers.size)).all()  # parents come first
+    engaged = set(tr["node"][tr["engaged"]].tolist())
+    assert engaged == set(sharers[3:].tolist())
