@@ -52,7 +52,7 @@ def threshold(key: int, user: int, kind: int, a: float, b: float) -> float:
         return min(max(a + b * _normal(s), 0.0), 1.0)
     x = _gamma(s, a)
     y = _gamma(s, b)
-    return x / (x + y)
+    return 0.5 if x + y <= 0.0 else x / (x + y)
 
 
 def threshold_reference(

@@ -469,6 +469,8 @@ def test_scenario_runs_through_simulate_and_cli(path):
     [
         ("social_proof.threshold=1.5", "social_proof.threshold"),
         ("social_proof.threshold={distribution: gamma}", "social_proof.threshold.distribution"),
+        ("social_proof.threshold={distribution: [1]}", "social_proof.threshold.distribution"),
+        ("social_proof.threshold=[0.1, 0.2]", "social_proof.threshold"),
         ("social_proof.threshold={distribution: uniform, low: 0.5, high: 0.2}", "low"),
         ("social_proof.threshold={distribution: beta, a: 0, b: 2}", "social_proof.threshold.a"),
         ("social_proof.threshold={distribution: normal, mu: 0.2}", "social_proof.threshold.mu"),

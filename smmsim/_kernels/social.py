@@ -136,6 +136,8 @@ def draw_phi(key, user, kind, a, b):
         return min(max(x, 0.0), 1.0)
     s, x = gamma(s, a)
     s, y = gamma(s, b)
+    if x + y <= 0.0:  # both underflowed (shapes far below 1): no information, take 0.5
+        return 0.5
     return x / (x + y)
 
 

@@ -89,7 +89,7 @@ def parse_threshold(value: Any, key: str) -> float | dict[str, Any]:
     if "distribution" not in value:
         raise ParamError(f"{key}.distribution", f"is required: one of {', '.join(_DISTRIBUTIONS)}")
     name = value["distribution"]
-    if name not in _DISTRIBUTIONS:
+    if not isinstance(name, str) or name not in _DISTRIBUTIONS:
         raise ParamError(
             f"{key}.distribution",
             f"must be one of: {', '.join(_DISTRIBUTIONS)}; got {describe_value(name)}",
@@ -109,14 +109,6 @@ def threshold_row(spec: float | Mapping[str, Any]) -> tuple[int, float, float]:
     code, schema = _DISTRIBUTIONS[spec["distribution"]]
     a, b = (float(spec[k]) for k in schema)
     return code, a, b
-
-
-def describe_threshold(spec: float | Mapping[str, Any]) -> str:
-    """Short text: ``0.18`` or ``uniform(low=0, high=1)``."""
-    if not isinstance(spec, Mapping):
-        return f"{float(spec):g}"
-    args = ", ".join(f"{k}={v:g}" for k, v in spec.items() if k != "distribution")
-    return f"{spec['distribution']}({args})"
 
 
 def _pct(x: float) -> str:
