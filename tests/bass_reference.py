@@ -5,12 +5,14 @@ friends by scanning all arcs, and adopts by word of mouth with probability
 ``q * adopted friends / friends`` (``/ (1 - p)`` when the ad ran for them and did not
 convert them). Ad adoptions walk the targeted users in id order with a "trials to skip"
 countdown, which is how a Bernoulli(p) sequence looks when its gaps are drawn directly.
-It uses the same SplitMix64 streams as the kernel (:mod:`reference`).
+An imitator's parent is a uniformly chosen adopted friend, kept by reservoir sampling
+as friends adopt (in adoption order, the c-th adopted friend replaces the candidate with
+probability 1/c). It uses the same SplitMix64 streams as the kernel (:mod:`reference`).
 """
 
 from __future__ import annotations
 
-from reference import MASK, Stream, _mean_tree_distance, mix64, stream_key
+from reference import GOLDEN, MASK, Stream, _mean_tree_distance, mix64, stream_key
 
 PURPOSE_CASCADE = 1
 PURPOSE_CONVERSION = 2
@@ -19,7 +21,8 @@ PURPOSE_PARENT = 12
 
 
 def hashed_uniform(key: int, t: int, v: int) -> float:
-    z = mix64(key ^ mix64(((t << 32) | v) & MASK))
+    """Output number ``(t << 32 | v) + 1`` of the SplitMix64 stream ``key``."""
+    z = mix64((key + (((t << 32) | v) + 1) * GOLDEN) & MASK)
     return ((z >> 11) + 0.5) * 2.0**-53
 
 
@@ -45,6 +48,20 @@ def bass_reference(indptr, indices, seeds, p, q, active, targeted, conversion, c
 
     order = list(dict.fromkeys(int(s) for s in seeds))
     n_seeds = len(order)
+    seen, candidate = {}, {}  # adopted friends so far, parent candidate (reservoir)
+
+    def spread(new, adopted):
+        for u in new:
+            for w in indices[indptr[u] : indptr[u + 1]]:
+                w = int(w)
+                if w in adopted:
+                    continue
+                c = seen[w] = seen.get(w, 0) + 1
+                if c == 1 or hashed_uniform(parent_key, c, w) * c < 1.0:
+                    candidate[w] = u
+
+    if q > 0:
+        spread(order, set(order))
     how = {s: "seed" for s in order}
     parent = {s: None for s in order}
     converted = set()
@@ -87,12 +104,8 @@ def bass_reference(indptr, indices, seeds, p, q, active, targeted, conversion, c
             how[v], parent[v] = "ad", None
         for v in new_wom:
             how[v] = "wom"
-            adopted_friends = [u for u in friends[v] if u in before]
-            k = min(
-                int(hashed_uniform(parent_key, t, v) * len(adopted_friends)),
-                len(adopted_friends) - 1,
-            )
-            parent[v] = adopted_friends[k]
+            assert seen[v] == sum(1 for u in friends[v] if u in before)
+            parent[v] = candidate[v]
             out["earned_reach"] += 1
             if not (is_targeted(v) and first_active is not None and first_active <= t):
                 row["reach"] += 1
@@ -104,6 +117,8 @@ def bass_reference(indptr, indices, seeds, p, q, active, targeted, conversion, c
                 row["conversions"] += 1
                 out["referral_conversions"] += referred
         order += new_ad + new_wom
+        if q > 0:
+            spread(new_ad + new_wom, set(order))
         row["engagements"] = len(new_ad) + len(new_wom)
         row["shares"] = row["engagements"] + (n_seeds if t == 0 else 0)
         series.append(row)

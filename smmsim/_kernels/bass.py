@@ -23,13 +23,21 @@ Work per step is proportional to the users who can adopt, not to the audience:
   adopted friend, whose adopted-friend counters are kept in stamped per-user words
   (nothing is cleared between replicates).
 
+An imitator's parent is a uniformly chosen friend who had adopted before, kept by
+reservoir sampling as the friends adopt (the c-th adopted friend replaces the candidate
+with probability 1/c), so choosing it costs nothing at adoption time.
+
 Random numbers: ad gaps come from the replicate's ads stream in the order of the
-targeted list; a word-of-mouth draw and the choice of an imitator's parent are
-counter-based draws keyed by ``(stream, step, user)``, so they do not depend on the
-order in which the frontier is visited; conversions are drawn from the replicate's
-conversion stream in the order of adoption (within a step: ad adopters in the order of
-the targeted list, then imitators by user id). A replicate's outcome therefore does not
-depend on which thread runs it.
+targeted list; a word-of-mouth draw is a counter-based draw keyed by ``(stream, step,
+user)``, so it does not depend on the order in which the frontier is visited, and a
+reservoir draw is keyed by ``(stream, friends so far, user)``; conversions are drawn
+from the replicate's conversion stream in the order of adoption (within a step: ad
+adopters in the order of the targeted list, then imitators by user id). A replicate's
+outcome therefore does not depend on which thread runs it.
+
+A user's per-replicate state is one ``int64`` word, ``(stamp << STAMP_SHIFT) | (adopted
+friends << FLAG_BITS) | flags``, so a word-of-mouth draw or a follower update touches one
+word; the frontier keeps each member's in-degree beside it, read once when they join.
 
 References
 ----------
@@ -45,6 +53,7 @@ from numba import prange
 from smmsim._config import jit
 from smmsim._kernels.funnel import converts, structural_virality
 from smmsim._kernels.rng import (
+    GOLDEN,
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
     S11,
@@ -56,17 +65,22 @@ from smmsim._kernels.rng import (
 )
 
 # user flags (the low FLAG_BITS bits of a user's state word, valid only where the word's
-# stamp is the current replicate's)
-ADOPTED = np.int32(1)
-SEED = np.int32(2)
-AT_RISK = np.int32(4)  # in the word-of-mouth frontier
-IMITATED = np.int32(8)  # adopted by word of mouth (a referred user)
-CONVERTED = np.int32(16)
-AD = np.int32(32)  # adopted because of an ad
+# stamp is the current replicate's); bits FLAG_BITS .. STAMP_SHIFT - 1 count the user's
+# adopted in-neighbours
+ADOPTED = np.int64(1)
+SEED = np.int64(2)
+AT_RISK = np.int64(4)  # in the word-of-mouth frontier
+IMITATED = np.int64(8)  # adopted by word of mouth (a referred user)
+CONVERTED = np.int64(16)
+AD = np.int64(32)  # adopted because of an ad
 FLAG_BITS = 6
-FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
-#: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
-MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
+FLAG_MASK = np.int64((1 << FLAG_BITS) - 1)
+STAMP_SHIFT = 40
+LOW_MASK = np.int64((1 << STAMP_SHIFT) - 1)  # flags and counter
+CNT_MASK = np.int64((1 << (STAMP_SHIFT - FLAG_BITS)) - 1)
+CNT_ONE = np.int64(1 << FLAG_BITS)
+#: Largest replicate stamp that fits above the counter; a workspace is cleared after it.
+MAX_STAMP = (1 << (63 - STAMP_SHIFT)) - 1
 
 # Stream purposes of this model beside rng.PURPOSE_CASCADE (word of mouth) and
 # rng.PURPOSE_CONVERSION (the shared funnel).
@@ -100,36 +114,88 @@ S32 = np.uint64(32)
 
 @jit
 def hashed_uniform(key, t, v):
-    """Uniform on (0, 1) for user ``v`` at step ``t`` of stream ``key`` (counter-based)."""
-    z = mix64(key ^ mix64((np.uint64(t) << S32) | np.uint64(v)))
+    """Uniform on (0, 1) for user ``v`` at step ``t`` of stream ``key``.
+
+    Output number ``(t << 32 | v) + 1`` of the SplitMix64 stream ``key``, reached
+    directly (the stream's state is ``key + i * GOLDEN``), so draws do not depend on
+    the order in which users are visited.
+    """
+    ctr = ((np.uint64(t) << S32) | np.uint64(v)) + np.uint64(1)
+    z = mix64(key + ctr * GOLDEN)
     return (float(z >> S11) + 0.5) * TWO_M53
 
 
 @jit
-def _spread(indptr, indices, u, mark, state, cnt, frontier, nf):
-    """Adopter ``u`` becomes visible to its followers: count it, grow the frontier."""
+def _spread(indptr, indices, u, u_pos, mark, state, cand, key_parent, frontier, nf):
+    """Adopter ``u`` (position ``u_pos`` in adoption order) becomes visible to its
+    followers: count it, keep it as a follower's parent candidate with probability
+    1 / (adopted friends so far) (reservoir sampling, so the candidate is uniform over
+    the adopted friends), and grow the frontier."""
     for j in range(indptr[u], indptr[u + 1]):
         w = indices[j]
         word = state[w]
-        if (word & ~FLAG_MASK) != mark:
+        if (word & ~LOW_MASK) != mark:
             word = mark
-            cnt[w] = 0
         if (word & ADOPTED) != 0:
             continue
-        cnt[w] += 1
+        word += CNT_ONE
+        c = (word >> FLAG_BITS) & CNT_MASK
+        if c == 1 or hashed_uniform(key_parent, c, w) * float(c) < 1.0:
+            cand[w] = u_pos
         if (word & AT_RISK) == 0:
-            state[w] = word | AT_RISK
+            word |= AT_RISK
             frontier[nf] = w
             nf += 1
+        state[w] = word
     return nf
+
+
+@jit
+def _merge_new(in_deg, frontier, fdeg, keep, nf, out, out_deg):
+    """Sort the frontier's new members ``frontier[keep:nf]`` by id and merge them into
+    the sorted survivors ``frontier[:keep]``, with their in-degrees.
+
+    Returns ``True`` when the result is in ``out`` / ``out_deg`` (swap the buffers),
+    ``False`` when it stayed in ``frontier`` / ``fdeg``. A sorted frontier is visited in
+    memory order and yields its imitators already sorted.
+    """
+    frontier[keep:nf].sort()
+    if keep == 0:
+        for i in range(nf):
+            fdeg[i] = in_deg[frontier[i]]
+        return False
+    i = 0
+    j = keep
+    o = 0
+    while i < keep and j < nf:
+        if frontier[i] < frontier[j]:
+            out[o] = frontier[i]
+            out_deg[o] = fdeg[i]
+            i += 1
+        else:
+            w = frontier[j]
+            out[o] = w
+            out_deg[o] = in_deg[w]
+            j += 1
+        o += 1
+    while i < keep:
+        out[o] = frontier[i]
+        out_deg[o] = fdeg[i]
+        i += 1
+        o += 1
+    while j < nf:
+        w = frontier[j]
+        out[o] = w
+        out_deg[o] = in_deg[w]
+        j += 1
+        o += 1
+    return True
 
 
 @jit
 def run_one(
     indptr,
     indices,
-    rindptr,
-    rindices,
     in_deg,
     seeds,
     p,
@@ -148,11 +214,13 @@ def run_one(
     key_conv,
     cur,
     state,
-    cnt,
-    pos,
+    cand,
     order,
     parent,
     frontier,
+    fdeg,
+    frontier2,
+    fdeg2,
     size,
     counts,
     series,
@@ -160,21 +228,21 @@ def run_one(
 ):
     """Simulate one replicate into ``counts``, ``series`` and ``work``; return virality.
 
-    ``rindptr`` / ``rindices`` list each user's in-neighbours (the accounts they see;
-    the same arrays as ``indptr`` / ``indices`` for undirected audiences) and ``in_deg``
-    their number. ``active[t]`` is nonzero when the ads run at step ``t``; with
-    ``target_all`` every user is targeted, otherwise the targeted users are
-    ``target_users`` (sorted) and ``target_mask`` flags them. ``state`` holds one word
-    per user, ``(stamp << FLAG_BITS) | flags``, valid only where its stamp is ``cur``;
-    ``cnt`` and ``pos`` are valid only for users stamped ``cur``. On return
-    ``order[:shares]`` lists the adopters in adoption order and ``parent[i]`` is the
-    position in ``order`` of imitator ``order[i]``'s parent (-1 for seeds and ad
-    adopters). ``work[t]`` counts users examined at step ``t`` (ad candidates, frontier
-    users, followers updated, in-neighbours scanned for a parent).
+    ``in_deg`` is each user's in-degree (the number of accounts they see).
+    ``active[t]`` is nonzero when the ads run at step ``t``; with ``target_all`` every
+    user is targeted, otherwise the targeted users are ``target_users`` (sorted) and
+    ``target_mask`` flags them. ``state`` holds one word per user, ``(stamp <<
+    STAMP_SHIFT) | (adopted in-neighbours << FLAG_BITS) | flags``, valid only where its
+    stamp is ``cur``; ``cand[v]`` (the adoption position of a uniformly chosen adopted
+    friend of ``v``) is valid only where ``v`` has one. ``frontier``, ``fdeg`` (members'
+    in-degrees), ``frontier2`` and ``fdeg2`` are scratch. On return ``order[:shares]``
+    lists the adopters in adoption order and ``parent[i]`` is the position in ``order``
+    of imitator ``order[i]``'s parent (-1 for seeds and ad adopters). ``work[t]`` counts
+    users examined at step ``t`` (ad candidates, frontier users, followers updated).
     """
     n = indptr.shape[0] - 1
     n_target = n if target_all else target_users.shape[0]
-    mark = np.int32(cur << FLAG_BITS)
+    mark = np.int64(cur) << STAMP_SHIFT
     s_a = key_ads
     s_v = key_conv
     use_wom = q > 0.0
@@ -184,10 +252,9 @@ def run_one(
     t_adopted = 0  # targeted users who have adopted
     for i in range(seeds.shape[0]):
         s = seeds[i]
-        if (state[s] & ~FLAG_MASK) == mark:
+        if (state[s] & ~LOW_MASK) == mark:
             continue  # the same seed listed twice
         state[s] = mark | ADOPTED | SEED
-        pos[s] = tail
         order[tail] = s
         parent[tail] = -1
         tail += 1
@@ -201,7 +268,8 @@ def run_one(
         for i in range(n_seeds):
             u = order[i]
             seed_work += indptr[u + 1] - indptr[u]
-            nf = _spread(indptr, indices, u, mark, state, cnt, frontier, nf)
+            nf = _spread(indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf)
+        _merge_new(in_deg, frontier, fdeg, 0, nf, frontier2, fdeg2)
 
     first_active = -1
     for t in range(steps):
@@ -228,7 +296,7 @@ def run_one(
                     v = j if target_all else target_users[j]
                     examined += 1
                     word = state[v]
-                    if (word & ~FLAG_MASK) != mark:
+                    if (word & ~LOW_MASK) != mark:
                         word = mark
                     if (word & ADOPTED) == 0:
                         state[v] = word | ADOPTED | AD
@@ -239,7 +307,6 @@ def run_one(
                         j += g + 1
                     else:
                         j += 1
-        ad_end = tail
         # ---- word of mouth over the at-risk frontier
         if use_wom and nf > 0:
             keep = 0
@@ -249,7 +316,7 @@ def run_one(
                 word = state[v]
                 if (word & ADOPTED) != 0:
                     continue  # adopted by an ad this step
-                prob = q * float(cnt[v]) / float(in_deg[v])
+                prob = q * float((word >> FLAG_BITS) & CNT_MASK) / float(fdeg[i])
                 if ads_on and (target_all or target_mask[v] != 0):
                     prob = prob / (1.0 - p)  # given that the ad did not convert them
                 if hashed_uniform(key_wom, t, v) < prob:
@@ -258,13 +325,10 @@ def run_one(
                     tail += 1
                 else:
                     frontier[keep] = v
+                    fdeg[keep] = fdeg[i]
                     keep += 1
-            nf = keep
-            if tail - ad_end > 1:
-                order[ad_end:tail].sort()  # imitators by user id, whatever the frontier order
+            nf = keep  # imitators are in id order: the frontier is sorted
         # ---- the step's adopters: positions, parents, funnel
-        for i in range(step_start, tail):
-            pos[order[i]] = i
         n_reach = n_imp if t == first_active else 0
         n_imitated = 0
         n_conv = 0
@@ -280,20 +344,7 @@ def run_one(
                 n_imitated += 1
                 if not (targeted and 0 <= first_active <= t):
                     n_reach += 1  # first reached by a friend, never shown the ad
-                # parent: one of the friends adopted before this step, uniformly
-                c = cnt[v]
-                k = np.int64(hashed_uniform(key_parent, t, v) * c)
-                if k >= c:
-                    k = c - 1
-                for jj in range(rindptr[v], rindptr[v + 1]):
-                    u = rindices[jj]
-                    examined += 1
-                    wu = state[u]
-                    if (wu & ~FLAG_MASK) == mark and (wu & ADOPTED) != 0 and pos[u] < step_start:
-                        if k == 0:
-                            parent[i] = pos[u]
-                            break
-                        k -= 1
+                parent[i] = cand[v]  # a friend adopted before this step, uniformly
             s_v, converted = converts(s_v, imitated, conversion, conversion_referred)
             if converted:
                 state[v] = word | CONVERTED
@@ -302,10 +353,14 @@ def run_one(
                     n_ref_conv += 1
         # ---- the step's adopters become visible to their followers
         if use_wom:
+            keep = nf
             for i in range(step_start, tail):
                 u = order[i]
                 examined += indptr[u + 1] - indptr[u]
-                nf = _spread(indptr, indices, u, mark, state, cnt, frontier, nf)
+                nf = _spread(indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf)
+            if nf > keep and _merge_new(in_deg, frontier, fdeg, keep, nf, frontier2, fdeg2):
+                frontier, frontier2 = frontier2, frontier
+                fdeg, fdeg2 = fdeg2, fdeg
         n_new = tail - step_start
         series[t, T_IMPRESSIONS] = n_imp
         series[t, T_REACH] = n_reach
@@ -325,7 +380,7 @@ def run_one(
     counts[C_PENDING] = 0
     counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
     # ---- structural virality: seeds and ad adopters hang from the brand; the funnel's
-    # function wants the roots first, so renumber (``frontier`` and ``cnt`` are free now)
+    # function wants the roots first, so renumber (``frontier`` and ``fdeg`` are free now)
     n_roots = 0
     for i in range(tail):
         if parent[i] < 0:
@@ -341,34 +396,13 @@ def run_one(
             k += 1
     for i in range(tail):
         if parent[i] >= 0:
-            cnt[frontier[i]] = frontier[parent[i]]
-    return structural_virality(cnt, tail, n_roots, size)
-
-
-@jit
-def reverse_csr(indptr, indices):
-    """In-neighbour lists: row ``v`` of the result lists the ``u`` with ``u -> v``, sorted."""
-    n = indptr.shape[0] - 1
-    rptr = np.zeros(n + 1, dtype=np.int64)
-    for j in range(indices.shape[0]):
-        rptr[indices[j] + 1] += 1
-    for v in range(n):
-        rptr[v + 1] += rptr[v]
-    fill = rptr[:-1].copy()
-    ridx = np.empty(indices.shape[0], dtype=np.int32)
-    for u in range(n):
-        for j in range(indptr[u], indptr[u + 1]):
-            v = indices[j]
-            ridx[fill[v]] = u
-            fill[v] += 1
-    return rptr, ridx
+            fdeg[frontier[i]] = frontier[parent[i]]
+    return structural_virality(fdeg, tail, n_roots, size)
 
 
 def ensemble(
     indptr,
     indices,
-    rindptr,
-    rindices,
     in_deg,
     seed_sets,
     p,
@@ -408,8 +442,6 @@ def ensemble(
     _ensemble_into(
         indptr,
         indices,
-        rindptr,
-        rindices,
         np.ascontiguousarray(in_deg, dtype=np.int64),
         np.ascontiguousarray(seed_sets, dtype=np.int64),
         params,
@@ -430,7 +462,7 @@ def ensemble(
 
 @jit
 def _ensemble_into(
-    indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active, target_all,
+    indptr, indices, in_deg, seed_sets, params, active, target_all,
     target_users, target_mask, root, first_replicate, n_chunks, counts, virality, series,
     work,
 ):  # fmt: skip
@@ -438,13 +470,13 @@ def _ensemble_into(
     gap_tab = _ad_table(params[0])
     if n_chunks <= 1:
         _chunk(
-            indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active,
+            indptr, indices, in_deg, seed_sets, params, active,
             target_all, target_users, target_mask, gap_tab, root, first_replicate, 0, 1,
             counts, virality, series, work,
         )  # fmt: skip
     else:
         _parallel_chunks(
-            indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active,
+            indptr, indices, in_deg, seed_sets, params, active,
             target_all, target_users, target_mask, gap_tab, root, first_replicate,
             n_chunks, counts, virality, series, work,
         )  # fmt: skip
@@ -452,13 +484,13 @@ def _ensemble_into(
 
 @jit(parallel=True)
 def _parallel_chunks(
-    indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active, target_all,
+    indptr, indices, in_deg, seed_sets, params, active, target_all,
     target_users, target_mask, gap_tab, root, first_replicate, n_chunks, counts,
     virality, series, work,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
-            indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active,
+            indptr, indices, in_deg, seed_sets, params, active,
             target_all, target_users, target_mask, gap_tab, root, first_replicate, c,
             n_chunks, counts, virality, series, work,
         )  # fmt: skip
@@ -466,7 +498,7 @@ def _parallel_chunks(
 
 @jit
 def _chunk(
-    indptr, indices, rindptr, rindices, in_deg, seed_sets, params, active, target_all,
+    indptr, indices, in_deg, seed_sets, params, active, target_all,
     target_users, target_mask, gap_tab, root, first_replicate, c, n_chunks, counts,
     virality, series, work,
 ):  # fmt: skip
@@ -476,12 +508,14 @@ def _chunk(
     n_reps = counts.shape[0]
     steps = active.shape[0]
     shared_seeds = seed_sets.shape[0] == 1
-    state = np.zeros(n, dtype=np.int32)
-    cnt = np.empty(n, dtype=np.int32)
-    pos = np.empty(n, dtype=np.int32)
+    state = np.zeros(n, dtype=np.int64)
+    cand = np.empty(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
     parent = np.empty(n, dtype=np.int32)
     frontier = np.empty(n, dtype=np.int32)
+    fdeg = np.empty(n, dtype=np.int32)
+    frontier2 = np.empty(n, dtype=np.int32)
+    fdeg2 = np.empty(n, dtype=np.int32)
     size = np.empty(n, dtype=np.int32)
     cur = 0
     for r in range(c, n_reps, n_chunks):
@@ -494,8 +528,6 @@ def _chunk(
         virality[r] = run_one(
             indptr,
             indices,
-            rindptr,
-            rindices,
             in_deg,
             seed_sets[row],
             p,
@@ -514,11 +546,13 @@ def _chunk(
             stream_key(root, rep, PURPOSE_CONVERSION),
             cur,
             state,
-            cnt,
-            pos,
+            cand,
             order,
             parent,
             frontier,
+            fdeg,
+            frontier2,
+            fdeg2,
             size,
             counts[r],
             series[r],
@@ -536,8 +570,6 @@ def _ad_table(p):
 def trace(
     indptr,
     indices,
-    rindptr,
-    rindices,
     in_deg,
     seeds,
     p,
@@ -564,8 +596,6 @@ def trace(
     return _trace_one(
         indptr,
         indices,
-        rindptr,
-        rindices,
         np.ascontiguousarray(in_deg, dtype=np.int64),
         np.ascontiguousarray(seeds, dtype=np.int64),
         float(p),
@@ -583,33 +613,36 @@ def trace(
 
 @jit
 def _trace_one(
-    indptr, indices, rindptr, rindices, in_deg, seeds, p, q, active, target_all,
+    indptr, indices, in_deg, seeds, p, q, active, target_all,
     target_users, target_mask, conversion, conversion_referred, root, replicate,
 ):  # fmt: skip
     n = indptr.shape[0] - 1
     steps = active.shape[0]
-    state = np.zeros(n, dtype=np.int32)
-    cnt = np.empty(n, dtype=np.int32)
-    pos = np.empty(n, dtype=np.int32)
+    state = np.zeros(n, dtype=np.int64)
+    cand = np.empty(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
     parent = np.empty(n, dtype=np.int32)
     frontier = np.empty(n, dtype=np.int32)
+    fdeg = np.empty(n, dtype=np.int32)
+    frontier2 = np.empty(n, dtype=np.int32)
+    fdeg2 = np.empty(n, dtype=np.int32)
     size = np.empty(n, dtype=np.int32)
     counts = np.zeros(N_COUNTS, dtype=np.int64)
     series = np.zeros((steps, N_SERIES), dtype=np.int64)
     work = np.zeros(steps, dtype=np.int64)
     sv = run_one(
-        indptr, indices, rindptr, rindices, in_deg, seeds, p, q, active, target_all,
+        indptr, indices, in_deg, seeds, p, q, active, target_all,
         target_users, target_mask, conversion, conversion_referred, steps, _ad_table(p),
         stream_key(root, replicate, PURPOSE_CASCADE),
         stream_key(root, replicate, PURPOSE_ADS),
         stream_key(root, replicate, PURPOSE_PARENT),
         stream_key(root, replicate, PURPOSE_CONVERSION),
-        1, state, cnt, pos, order, parent, frontier, size, counts, series, work,
+        1, state, cand, order, parent, frontier, fdeg, frontier2, fdeg2, size, counts, series,
+        work,
     )  # fmt: skip
     k = counts[C_SHARES]
     out = order[:k].copy()
     flags = np.empty(k, dtype=np.int32)
     for i in range(k):
-        flags[i] = state[out[i]] & FLAG_MASK
+        flags[i] = np.int32(state[out[i]] & FLAG_MASK)
     return out, parent[:k].copy(), flags, counts, series, work, sv

@@ -300,23 +300,11 @@ class BassDiffusion(Model):
         self._cache[key] = (graph, out)  # keep the graph alive so its id is not reused
         return out
 
-    def _reverse(self, graph: CSRGraph) -> tuple[np.ndarray, np.ndarray]:
-        """In-neighbour lists (the graph itself when undirected)."""
-        if not graph.directed:
-            return graph.indptr, graph.indices
-        key = ("reverse", id(graph))
-        if key not in self._cache:
-            self._cache[key] = (graph, kernel.reverse_csr(graph.indptr, graph.indices))
-        return self._cache[key][1]
-
     def _kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
-        rptr, ridx = self._reverse(graph)
         target_all, users, mask = self._targets(graph)
         return (
             graph.indptr,
             graph.indices,
-            rptr,
-            ridx,
             graph.in_degree(),
         ), (
             float(self.p),
