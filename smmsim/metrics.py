@@ -103,6 +103,8 @@ def run_columns(
     """
     c = {name: batch.counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
     R = len(batch)
+    if profile is None:
+        profile = batch.profile
     depth, peak_step = series_profile(batch.series, batch.cut) if profile is None else profile
     shares = c["shares"]
     earned_shares = shares - c["seeds"]

@@ -115,7 +115,9 @@ def simulate(
             done += batch
             bar.update(batch)
             elapsed = time.perf_counter() - started
-            if elapsed < TARGET_BATCH_SECONDS / 2:
+            if elapsed < TARGET_BATCH_SECONDS / 16:
+                batch *= 8
+            elif elapsed < TARGET_BATCH_SECONDS / 2:
                 batch *= 2
             batch = max(1, min(batch, n_runs - done))
     finally:
@@ -123,7 +125,9 @@ def simulate(
     # metrics are computed as columns from the joined raw counts; the pandas tables are
     # built only when asked for: with small cascades, building them would cost more
     # than simulating
-    profiles = [series_profile(b.series, b.cut) for b in batches]
+    profiles = [
+        series_profile(b.series, b.cut) if b.profile is None else b.profile for b in batches
+    ]
     columns = run_columns(
         _concat(batches, series=False),
         graph,
@@ -142,7 +146,7 @@ def simulate(
         timeseries=lambda: series_table(_concat(batches)),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
-        theory=model.theory(graph, int(np.median(columns["seeds"]))),
+        theory=model.theory(graph, int(summary.loc["seeds", "q50"])),
         timing=timing,
         version=__version__,
     )

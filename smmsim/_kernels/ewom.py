@@ -135,11 +135,10 @@ def run_one(
     series,
     r,
 ):
-    """Simulate one replicate, seeded by ``seed_sets[row]``, into ``counts[r]`` and ``series[r]``.
+    """Simulate one replicate seeded by ``seed_sets[row]`` into ``counts[r]``, ``series[r]``.
 
-    Returns ``(structural virality, steps run)``: events fall in
-    ``series[r, :steps run]``. Rows are indexed here rather than passed as views, which
-    would cost a reference-count round trip each per replicate.
+    Returns ``(structural virality, steps run, peak step)``: events fall in
+    ``series[r, :steps run]``; the peak step is the first with the most impressions.
 
     ``state`` holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is not
     cleared between replicates: a word is valid only where its stamp is ``cur``
@@ -181,6 +180,8 @@ def run_one(
 
     n_engaged = 0
     n_ref_conv = 0
+    best_imp = -1
+    peak = 0
     head = 0
     t = 0
     while head < tail and t < steps:
@@ -263,6 +264,9 @@ def run_one(
                     j += 1
             skip = j - b
         series[r, t, T_IMPRESSIONS] = n_imp
+        if n_imp > best_imp:
+            best_imp = n_imp
+            peak = t
         series[r, t, T_REACH] = n_reach
         series[r, t, T_ENGAGEMENTS] = n_eng
         series[r, t, T_SHARES] = gen_end - head
@@ -280,7 +284,7 @@ def run_one(
     counts[r, C_REFERRAL_CONVERSIONS] = n_ref_conv
     counts[r, C_SHARES] = head
     counts[r, C_PENDING] = tail - head
-    return structural_virality(parent, head, n_seeds, size), t
+    return structural_virality(parent, head, n_seeds, size), t, peak
 
 
 def ensemble(
@@ -318,14 +322,16 @@ def ensemble(
     counts : int64 array (n_reps, N_COUNTS), a column-major view
     virality : float64 array (n_reps,)
     series : int64 array (n_reps, steps, N_SERIES), a step-major view
-    steps_run : int32 array (n_reps,)
-        Steps each replicate ran: its events fall in ``series[r, :steps_run[r]]``.
+    profile : int64 array (n_reps, 2)
+        Cascade depth (last step with new sharers) and peak step (first step with the
+        most impressions) of each replicate: its events fall in
+        ``series[r, :depth + 1]``.
     """
     # column-major, so each metric is one contiguous column for the summaries
     counts = np.zeros((N_COUNTS, n_reps), dtype=np.int64).T
     virality = np.zeros(n_reps, dtype=np.float64)
     series = np.zeros((steps, n_reps, N_SERIES), dtype=np.int64).transpose(1, 0, 2)
-    steps_run = np.zeros(n_reps, dtype=np.int32)
+    profile = np.zeros((2, n_reps), dtype=np.int64).T
     params = (
         float(visibility),
         float(stickiness),
@@ -346,46 +352,46 @@ def ensemble(
         counts,
         virality,
         series,
-        steps_run,
+        profile,
     )
-    return counts, virality, series, steps_run
+    return counts, virality, series, profile
 
 
 @jit
 def _ensemble_into(
     indptr, indices, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series, steps_run,
+    counts, virality, series, profile,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
     gap_tab = _visibility_table(params[0])
     if n_chunks <= 1:
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            0, 1, counts, virality, series, steps_run,
+            0, 1, counts, virality, series, profile,
         )  # fmt: skip
     else:
         _parallel_chunks(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, series, steps_run,
+            n_chunks, counts, virality, series, profile,
         )  # fmt: skip
 
 
 @jit(parallel=True)
 def _parallel_chunks(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    n_chunks, counts, virality, series, steps_run,
+    n_chunks, counts, virality, series, profile,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            c, n_chunks, counts, virality, series, steps_run,
+            c, n_chunks, counts, virality, series, profile,
         )  # fmt: skip
 
 
 @jit
 def _chunk(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    c, n_chunks, counts, virality, series, steps_run,
+    c, n_chunks, counts, virality, series, profile,
 ):  # fmt: skip
     """Blocks ``c, c + n_chunks, ...`` of ``RUN_BLOCK`` replicates, in one workspace.
 
@@ -412,7 +418,7 @@ def _chunk(
                 cur = 1
             rep = first_replicate + r
             row = 0 if shared_seeds else r
-            virality[r], steps_run[r] = run_one(
+            virality[r], t, peak = run_one(
                 indptr,
                 indices,
                 seed_sets,
@@ -439,6 +445,8 @@ def _chunk(
                 series,
                 r,
             )
+            profile[r, 0] = max(t - 1, 0)
+            profile[r, 1] = peak
         block += n_chunks * RUN_BLOCK
 
 
@@ -484,7 +492,7 @@ def trace(
     series = np.zeros((1, steps, N_SERIES), dtype=np.int64)
     seed_sets = np.empty((1, seeds.shape[0]), dtype=np.int64)
     seed_sets[0, :] = seeds
-    sv, _ = run_one(
+    sv, _, _ = run_one(
         indptr,
         indices,
         seed_sets,

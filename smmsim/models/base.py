@@ -59,6 +59,10 @@ class RawBatch:
     active_steps : int or None
         Events fall in ``series[:, :active_steps]`` only (``None``: not known, every
         step is read). Lets the engine skip the empty tail of a long horizon.
+    profile : tuple of two int64 arrays of shape (R,), or None
+        Cascade depth and peak step of each replicate when the kernel tracked them
+        (``None``: computed from ``series``; see
+        :func:`smmsim._kernels.funnel.series_profile` for their definitions).
     """
 
     first: int
@@ -68,6 +72,7 @@ class RawBatch:
     seed_sets: np.ndarray
     media_cost: np.ndarray | None = None
     active_steps: int | None = None
+    profile: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def cut(self) -> int:

@@ -116,7 +116,7 @@ class EWOM(Model):
         """
         threads = numba.get_num_threads() if threads is None else threads
         chunks = max(1, min(int(threads), n_reps))
-        counts, virality, series, steps_run = kernel.ensemble(
+        counts, virality, series, profile = kernel.ensemble(
             graph.indptr,
             graph.indices,
             np.ascontiguousarray(seed_sets, dtype=np.int64),
@@ -133,7 +133,8 @@ class EWOM(Model):
             virality,
             series,
             seed_sets,
-            active_steps=int(steps_run.max(initial=0)),
+            active_steps=int(profile[:, 0].max(initial=-1)) + 1,
+            profile=(profile[:, 0], profile[:, 1]),
         )
 
     def trace(
