@@ -17,31 +17,25 @@ def int_column_stats(x, ranks):
 
     ``ranks`` are ascending 0-based ranks; returns ``(mean, m2, values)`` where
     ``values[i]`` is the ``ranks[i]``-th smallest entry of ``x`` (``x`` non-empty).
-    Non-negative columns with a range below ``4 n`` are histogrammed in one pass (the
-    histogram grows as larger values turn up); others are sorted.
+    Non-negative columns with a range below ``4 n`` are histogrammed (two passes in
+    all); others are sorted.
     """
     n = x.shape[0]
-    values = np.empty(ranks.shape[0], dtype=np.float64)
-    counts = np.zeros(64, dtype=np.int64)
+    lo = x[0]
+    hi = x[0]
     total = np.int64(0)
-    hi = np.int64(0)
-    histogram = True
     for i in range(n):
         v = x[i]
-        if v < 0 or v >= 4 * n:
-            histogram = False
-            break
-        if v >= counts.shape[0]:
-            grown = np.zeros(max(2 * counts.shape[0], v + 1), dtype=np.int64)
-            grown[: counts.shape[0]] = counts
-            counts = grown
-        counts[v] += 1
         total += v
-        if v > hi:
-            hi = v
+        lo = min(lo, v)
+        hi = max(hi, v)
+    mean = total / n
+    values = np.empty(ranks.shape[0], dtype=np.float64)
     m2 = 0.0
-    if histogram:
-        mean = total / n
+    if lo >= 0 and hi < 4 * n:
+        counts = np.zeros(hi + 1, dtype=np.int64)
+        for i in range(n):
+            counts[x[i]] += 1
         j = 0
         seen = counts[0]
         for i in range(ranks.shape[0]):
@@ -53,17 +47,13 @@ def int_column_stats(x, ranks):
             if counts[v] > 0:
                 d = v - mean
                 m2 += counts[v] * d * d
-        return mean, m2, values
-    total = np.int64(0)
-    for i in range(n):
-        total += x[i]
-    mean = total / n
-    for i in range(n):
-        d = x[i] - mean
-        m2 += d * d
-    ordered = np.sort(x)
-    for i in range(ranks.shape[0]):
-        values[i] = ordered[ranks[i]]
+    else:
+        for i in range(n):
+            d = x[i] - mean
+            m2 += d * d
+        ordered = np.sort(x)
+        for i in range(ranks.shape[0]):
+            values[i] = ordered[ranks[i]]
     return mean, m2, values
 
 
