@@ -1,0 +1,83 @@
+"""Draw a threshold scan: :func:`plot_threshold_scan`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from smmsim.threshold._inputs import _Z95, _label
+from smmsim.threshold.result import ThresholdResult
+
+
+def plot_threshold_scan(result: ThresholdResult, ax=None):
+    """Probability of a large cascade and mean reach against the parameter.
+
+    Points with 95% intervals are simulated (left axis: probability of a large
+    cascade from one random seed; right axis: mean reach); dashed lines are theory.
+    The analytic threshold is a vertical line, the simulated one a shaded band (its
+    95% interval), and the scenario's own value a dotted line.
+
+    Parameters
+    ----------
+    result : ThresholdResult
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The left (probability) axes; the reach axes is its twin.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+    df = result.scan
+    a, e = result.analytic, result.empirical
+    name = _label(result.param)
+    ax2 = ax.twinx()
+    if not df.empty:
+        x = df["value"].to_numpy()
+        p = df["p_large"].to_numpy()
+        yerr = np.vstack([p - df["p_large_low"], df["p_large_high"] - p])
+        ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=3, label="P(large), simulated")
+        ax.plot(x, df["theory_p_large"], "--", color="C0", alpha=0.7, label="P(large), theory")
+        r = df["mean_reach"].to_numpy()
+        ax2.errorbar(
+            x,
+            r,
+            yerr=_Z95 * df["mean_reach_se"].to_numpy(),
+            fmt="s",
+            color="C1",
+            capsize=3,
+            ms=4,
+            label="mean reach, simulated",
+        )
+        if "theory_mean_reach" in df:
+            ax2.plot(
+                x, df["theory_mean_reach"], "--", color="C1", alpha=0.7, label="mean reach, theory"
+            )
+    if a.critical is not None and math.isfinite(a.critical) and result.param != "seeding.k":
+        ax.axvline(a.critical, color="k", lw=1.5, label=f"analytic threshold {a.critical:.3g}")
+    if e is not None and e.value is not None:
+        lo = e.ci_low if e.ci_low is not None else e.value
+        hi = e.ci_high if e.ci_high is not None else e.value
+        ax.axvspan(lo, hi, color="C2", alpha=0.25, lw=0)
+        ax.axvline(e.value, color="C2", lw=1.5, label=f"simulated threshold {e.value:.3g}")
+    ax.axvline(a.current, color="C3", ls=":", lw=1.5, label=f"this scenario {a.current:.3g}")
+    ax.set_xlabel(name if result.param == "seeding.k" else f"{name} (others as in the scenario)")
+    ax.set_ylabel(
+        "P(viral run)" if result.param == "seeding.k" else "P(large cascade from one seed)"
+    )
+    ax2.set_ylabel("mean reach (users)")
+    top = 0.05
+    if not df.empty:
+        top = max(top, float(df["p_large_high"].max()), float(df["theory_p_large"].max()))
+    ax.set_ylim(0, min(1.0, 1.15 * top))
+    ax2.set_ylim(bottom=0)
+    ax.set_title(f"Virality threshold of {result.param}: {result.scenario}")
+    ax.grid(alpha=0.3)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize="small")
+    return ax

@@ -1,0 +1,112 @@
+"""Plain-words verdict and text report of a :class:`~smmsim.threshold.ThresholdResult`."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from smmsim.threshold._inputs import _fmt, _label
+
+if TYPE_CHECKING:
+    from smmsim.threshold.result import ThresholdResult
+
+
+def _verdict(r: ThresholdResult) -> str:
+    a, e = r.analytic, r.empirical
+    name = _label(r.param)
+    if r.param == "seeding.k":
+        return _seed_verdict(r)
+    side = "above" if a.viral else "below"
+    cur = f"this scenario has {a.current:.3g}: {side} threshold, K = {a.k_factor:.2f}"
+    if a.critical is None:
+        head = "Theory: this audience has no ties to spread along; no content can go viral."
+    elif a.reachable:
+        head = f"Theory: needs {name} >= {a.critical:.3g}; {cur}."
+    else:
+        head = f"Theory: cannot go viral by {name} alone (would need {a.critical:.3g} > 1); {cur}."
+    if e is None:
+        return head
+    if e.value is None:
+        return head + " Simulation: no large cascades at any transmissibility up to 1."
+    ci = f"95% CI {_fmt(e.ci_low)} - {_fmt(e.ci_high)}"
+    if e.value <= 1 or r.param == "transmissibility":
+        sim_side = "above" if a.current > e.value else "below"
+        sim = (
+            f"Simulation: needs {name} >= {e.value:.3g} ({ci}); the scenario is {sim_side} "
+            "the simulated threshold."
+        )
+    else:
+        sim = f"Simulation: cannot go viral by {name} alone (would need {e.value:.3g}, {ci})."
+    if a.critical is not None and math.isfinite(a.critical) and a.critical > 0:
+        off = e.value / a.critical - 1
+        inside = e.ci_low is not None and e.ci_high is not None
+        inside = inside and e.ci_low <= a.critical <= e.ci_high
+        agree = "agrees with theory" if inside or abs(off) <= 0.05 else "differs from theory"
+        sim += f" It {agree} ({off:+.1%})."
+    return f"{head} {sim}"
+
+
+def _seed_verdict(r: ThresholdResult) -> str:
+    a, e = r.analytic, r.empirical
+    tgt = f"{a.target:.0%}"
+    if not a.viral:
+        head = (
+            f"Theory: the content is below threshold (K = {a.k_factor:.2f}); no number of "
+            f"random seeds starts a large cascade, only more small ones. "
+            f"This scenario has {int(a.current)} seeds."
+        )
+    else:
+        head = (
+            f"Theory: K = {a.k_factor:.2f} (above threshold); each random seed starts a large "
+            f"cascade with probability {a.p_large:.1%}, so a {tgt} chance needs "
+            f"{_fmt(a.critical)} seeds; this scenario has {int(a.current)} "
+            f"({a.p_large_seeds:.1%})."
+        )
+    if e is None:
+        return head
+    if e.value is None:
+        return head + f" Simulation: no seed count tried reached a {tgt} chance of going viral."
+    return (
+        f"{head} Simulation (the scenario as it is): {int(e.value)} "
+        f"seeds for a {tgt} chance of going viral (95% CI {_fmt(e.ci_low)} - "
+        f"{_fmt(e.ci_high)})."
+    )
+
+
+def _report(r: ThresholdResult) -> str:
+    a, e = r.analytic, r.empirical
+    au = r.audience
+    lines = [
+        f"Virality threshold of {r.param} | scenario {r.scenario}",
+        f"Audience: {au['name']}: {au['n']:,} users, {au['n_edges']:,} ties, mean degree "
+        f"{au['mean']:.2f}, mean excess degree {au['excess']:.2f}",
+        "",
+        r.verdict(),
+        "",
+        f"  critical transmissibility T_c   theory {_fmt(a.critical_transmissibility)}"
+        + (
+            f"   simulated {_fmt(e.critical_transmissibility)} "
+            f"(95% CI {_fmt(e.t_ci_low)} - {_fmt(e.t_ci_high)})"
+            if e is not None and e.critical_transmissibility is not None
+            else ""
+        ),
+        f"  this content: T = {a.transmissibility:.4g}, K = {a.k_factor:.3f}",
+    ]
+    if a.viral:
+        lines.append(
+            f"  one random seed starts a large cascade with probability {a.p_large:.1%}; "
+            f"the scenario's seeds: {a.p_large_seeds:.1%}"
+        )
+        lines.append(
+            f"  a large cascade: {a.large_sharers:,.0f} sharers, final reach "
+            f"{a.large_reach:,.0f} users ({a.large_reach / max(au['n'], 1):.1%} of the audience)"
+        )
+    else:
+        lines.append(
+            f"  below threshold a cascade from one seed stays small: {a.mean_small:.3g} "
+            f"sharers and a reach of {_fmt(a.mean_small_reach)} users on average"
+        )
+    if e is not None:
+        lines.append(f"  search: {e.runs:,} simulated cascades in {e.seconds:.2f} s; {e.method}")
+    lines += [f"  {note}" for note in r.notes]
+    return "\n".join(lines)
