@@ -1,0 +1,358 @@
+"""Every declared scenario key: :data:`SCHEMA`, :data:`GENERATOR_SCHEMA`,
+:data:`MODEL_SECTIONS` and :func:`schema_table`.
+
+The ``model:`` choices and :data:`MODEL_SECTIONS` come from the model registry
+(:data:`smmsim.models.MODELS`), which must not import this package at import time."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from smmsim.models import MODELS
+from smmsim.params import Param, ParamError, describe_value
+
+#: Largest audience: node ids are stored as int32.
+MAX_USERS = 2**31 - 1
+
+
+def _even(value: int, key: str) -> int:
+    if value % 2:
+        raise ParamError(key, f"must be an even integer >= 2 (ties on a ring), got {value}")
+    return value
+
+
+def _non_empty(value: str, key: str) -> str:
+    if not value.strip():
+        raise ParamError(key, f"must be a non-empty string, got {value!r}")
+    return value
+
+
+_SEGMENTS_TEXT = (
+    "an integer >= 1, or a list of positive integers summing to audience.n, "
+    "or a list of fractions summing to 1"
+)
+
+
+def _segments(value: Any, key: str) -> int | list[int] | list[float]:
+    def bad(detail: str = "") -> ParamError:
+        return ParamError(key, f"must be {_SEGMENTS_TEXT}{detail}, got {describe_value(value)}")
+
+    def is_int(x: Any) -> bool:
+        return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+    def is_real(x: Any) -> bool:
+        return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+    if is_int(value):
+        if value < 1:
+            raise bad()
+        return int(value)
+    if not isinstance(value, list | tuple) or not value:
+        raise bad()
+    if all(is_int(x) for x in value):
+        if any(x < 1 for x in value):
+            raise bad(" (every segment needs at least one user)")
+        return [int(x) for x in value]
+    if not all(is_real(x) for x in value):
+        raise bad()
+    try:
+        fractions = [float(x) for x in value]
+    except (OverflowError, ValueError, TypeError):
+        raise bad() from None
+    if not all(math.isfinite(f) and 0 < f <= 1 for f in fractions):
+        raise bad(" (each fraction in (0, 1])")
+    total = math.fsum(fractions)
+    if abs(total - 1.0) > 1e-9:
+        raise ParamError(
+            key, f"fractions must sum to 1, got {describe_value(value)} (sum {total:.6g})"
+        )
+    return fractions
+
+
+_N = Param("int", 10_000, low=2, high=MAX_USERS, description="number of users in the audience")
+_MEAN_DEGREE = Param(
+    "float", 8.0, low=0, closed="neither", description="mean number of ties per user (< n)"
+)
+
+TOP_LEVEL: dict[str, Param] = {
+    "name": Param(
+        "str",
+        "scenario",
+        check=_non_empty,
+        description="short name used in results (default: the file name without .yaml)",
+    ),
+    "description": Param("str", "", description="free text: what the campaign tests"),
+    "model": Param(
+        "str",
+        "ewom",
+        choices=tuple(MODELS),
+        description="spreading model; its own parameters go in the section of that name",
+    ),
+}
+
+GENERATOR_SCHEMA: dict[str, dict[str, Param]] = {
+    "erdos_renyi": {
+        "n": _N,
+        "mean_degree": _MEAN_DEGREE,
+        "directed": Param(
+            "bool", False, description="one-way follower arcs instead of mutual ties"
+        ),
+    },
+    "barabasi_albert": {
+        "n": _N,
+        "m": Param(
+            "int", 4, low=1, description="ties each new user makes (preferential attachment)"
+        ),
+    },
+    "powerlaw": {
+        "n": _N,
+        "exponent": Param(
+            "float",
+            2.5,
+            low=2,
+            high=10,
+            closed="right",
+            description="degree distribution exponent: P(k) ~ k^-exponent",
+        ),
+        "min_degree": Param("int", 2, low=1, description="fewest ties a user has"),
+        "max_degree": Param(
+            "int",
+            None,
+            low=1,
+            nullable=True,
+            description="most ties a user has (>= min_degree; null: n - 1)",
+        ),
+    },
+    "watts_strogatz": {
+        "n": _N,
+        "mean_degree": Param(
+            "int",
+            10,
+            low=2,
+            check=_even,
+            type_text="an even integer >= 2",
+            description="ties per user on the starting ring (< n)",
+        ),
+        "rewire": Param(
+            "float", 0.1, low=0, high=1, description="probability that a ring tie is rewired"
+        ),
+    },
+    "sbm": {
+        "n": _N,
+        "segments": Param(
+            "any",
+            4,
+            check=_segments,
+            type_text=_SEGMENTS_TEXT,
+            description="number of equal segments, or their sizes, or their shares",
+        ),
+        "segment_names": Param(
+            "list",
+            None,
+            low=1,
+            items=("str",),
+            nullable=True,
+            description="one name per segment (unique)",
+        ),
+        "mean_degree": _MEAN_DEGREE,
+        "homophily": Param(
+            "float",
+            0.8,
+            low=0,
+            high=1,
+            description="share of a user's ties that stay inside their own segment",
+        ),
+    },
+    "edgelist": {
+        "path": Param(
+            "str",
+            check=_non_empty,
+            description="edge-list file (one 'u v [weight]' per line), relative to the scenario",
+        ),
+        "directed": Param("bool", False, description="read 'u v' as v follows u"),
+        "weighted": Param(
+            "bool",
+            None,
+            nullable=True,
+            description="read a third column as tie strength (null: if present)",
+        ),
+    },
+}
+
+AUDIENCE: dict[str, Param] = {
+    "generator": Param(
+        "str",
+        "barabasi_albert",
+        choices=tuple(GENERATOR_SCHEMA),
+        description="how the audience graph is made",
+    ),
+    "rng_seed": Param(
+        "int",
+        None,
+        low=0,
+        nullable=True,
+        description="seed for the graph (null: derived from simulation.rng_seed)",
+    ),
+}
+
+_PROBABILITY = {"low": 0, "high": 1}
+_MONEY = {"low": 0}
+
+SECTIONS: dict[str, dict[str, Param]] = {
+    "audience": AUDIENCE,
+    "content": {
+        "stickiness": Param(
+            "float", 0.15, **_PROBABILITY, description="chance a user who sees it engages"
+        ),
+        "contagion": Param(
+            "float", 0.5, **_PROBABILITY, description="chance an engaged user reshares it"
+        ),
+        "visibility": Param(
+            "float", 0.5, **_PROBABILITY, description="chance a share shows in a follower's feed"
+        ),
+        "half_life": Param(
+            "float",
+            None,
+            low=0,
+            closed="neither",
+            nullable=True,
+            description="steps for appeal to halve (null: no novelty decay)",
+        ),
+    },
+    "seeding": {
+        "strategy": Param(
+            "str",
+            "random",
+            choices=("random", "top_degree", "nodes"),
+            description="which users post first: random, most-followed, or listed",
+        ),
+        "k": Param(
+            "int",
+            10,
+            low=1,
+            description="number of seed users (with strategy nodes: len(nodes))",
+        ),
+        "nodes": Param(
+            "list",
+            None,
+            low=1,
+            items=("int", "str"),
+            nullable=True,
+            description="user ids to seed; required with strategy nodes, else not allowed",
+        ),
+    },
+    "funnel": {
+        "conversion": Param(
+            "float", 0.02, **_PROBABILITY, description="chance an engaged user buys"
+        ),
+        "referral_multiplier": Param(
+            "float",
+            2.0,
+            low=0,
+            description="conversion boost for referred users (conversion x it must be <= 1)",
+        ),
+    },
+    "economics": {
+        "cost_per_seed": Param("float", 100.0, **_MONEY, description="flat fee per seed user"),
+        "cost_per_follower": Param(
+            "float",
+            0.0,
+            **_MONEY,
+            description="fee per follower of each seed user (influencer pricing)",
+        ),
+        "fixed_cost": Param(
+            "float", 0.0, **_MONEY, description="campaign cost independent of seeding"
+        ),
+        "revenue_per_conversion": Param(
+            "float", 40.0, **_MONEY, description="revenue from one purchase"
+        ),
+        "cpm": Param(
+            "float",
+            5.0,
+            **_MONEY,
+            description="value of 1,000 earned impressions (earned media value)",
+        ),
+        "currency": Param("str", "USD", check=_non_empty, description="currency of amounts"),
+    },
+    "simulation": {
+        "runs": Param("int", 1000, low=1, description="Monte Carlo replicates"),
+        "steps": Param("int", 50, low=1, description="time steps per run (the time unit)"),
+        "rng_seed": Param(
+            "int", 42, low=0, nullable=True, description="root seed (null: fresh entropy)"
+        ),
+        "viral_fraction": Param(
+            "float",
+            0.01,
+            low=0,
+            high=1,
+            closed="right",
+            description="a run is viral when earned sharers reach this share of the audience",
+        ),
+    },
+}
+
+#: The sections of the models' own parameters (``social_proof:``, ``bass:``, ...), from
+#: the model registry: a section is validated when present and filled with defaults
+#: when the scenario selects its model.
+MODEL_SECTIONS: dict[str, dict[str, Param]] = {
+    m.section: m.params for m in MODELS.values() if m.section is not None
+}
+_MODEL_OF_SECTION = {m.section: m for m in MODELS.values() if m.section is not None}
+_ALL_SECTIONS: dict[str, dict[str, Param]] = {**SECTIONS, **MODEL_SECTIONS}
+
+#: Every declared key: top-level parameters, then one mapping per section. The
+#: ``audience`` section lists its common keys (``generator``, ``rng_seed``); the keys
+#: of each generator are in :data:`GENERATOR_SCHEMA`.
+SCHEMA: dict[str, Any] = {**TOP_LEVEL, **_ALL_SECTIONS}
+
+_TOP_KEYS = [*TOP_LEVEL, *_ALL_SECTIONS]
+
+
+def _audience_schema(generator: str) -> dict[str, Param]:
+    return {
+        "generator": AUDIENCE["generator"],
+        **GENERATOR_SCHEMA[generator],
+        "rng_seed": AUDIENCE["rng_seed"],
+    }
+
+
+def schema_table() -> list[tuple[str, str, str, str]]:
+    """Rows ``(key, type and range, default, description)`` documenting every key.
+
+    Generator-specific audience keys are suffixed with the generators that accept them,
+    e.g. ``"audience.m (barabasi_albert)"``.
+
+    Returns
+    -------
+    list of tuple of str
+    """
+    rows = [(k, p.type_summary(), p.default_text(), p.description) for k, p in TOP_LEVEL.items()]
+    gen = AUDIENCE["generator"]
+    rows.append(("audience.generator", gen.type_summary(), gen.default_text(), gen.description))
+    merged: dict[tuple[str, int], tuple[Param, list[str]]] = {}
+    for generator, params in GENERATOR_SCHEMA.items():
+        for key, spec in params.items():
+            slot = (key, id(spec))
+            merged.setdefault(slot, (spec, []))[1].append(generator)
+    for (key, _), (spec, generators) in merged.items():
+        where = ", ".join(generators)
+        rows.append(
+            (
+                f"audience.{key} ({where})",
+                spec.type_summary(),
+                spec.default_text(),
+                spec.description,
+            )
+        )
+    seed = AUDIENCE["rng_seed"]
+    rows.append(("audience.rng_seed", seed.type_summary(), seed.default_text(), seed.description))
+    for section, params in _ALL_SECTIONS.items():
+        if section == "audience":
+            continue
+        for key, spec in params.items():
+            rows.append(
+                (f"{section}.{key}", spec.type_summary(), spec.default_text(), spec.description)
+            )
+    return rows
