@@ -90,6 +90,21 @@ def test_kernel_matches_reference(directed, params, replicate):
     ]
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_kernel_matches_reference_on_a_deep_queue(directed):
+    """Thousands of users waiting at once: the heap's ordering over many levels."""
+    g = small_graph(3000, 12_000, directed, seed=21)
+    seeds = np.array([1, 2, 3, 4, 5, 6, 7, 8], dtype=np.int64)
+    params = (1.2, 1.0, 0.2, 0.05, 0.1, 40)
+    got, ref = sir_trace(g, seeds, params, 4)
+    _nodes, _flags, _referrer, _first, order, _parent, counts, series, _sv = got
+    assert counts[kernel.C_SHARES] > 1000  # a large outbreak
+    assert order.tolist() == ref["shared"]
+    np.testing.assert_array_equal(series, np.array(ref["series"]))
+    assert counts[kernel.C_IMPRESSIONS] == ref["impressions"]
+    assert counts[kernel.C_PENDING] == ref["pending"]
+
+
 def test_reference_cases_cover_horizon_and_conversions():
     """The parameter sets above exercise pending sharers, conversions and several bins."""
     g = small_graph(60, 150, True, seed=3)

@@ -90,7 +90,7 @@ def _sift_up(hkey, hnode, hpos, i):
     key = hkey[i]
     node = hnode[i]
     while i > 0:
-        p = (i - 1) >> 2
+        p = (i - 1) >> 1
         kp = hkey[p]
         up = hnode[p]
         if kp < key or (kp == key and up < node):
@@ -110,20 +110,18 @@ def _sift_down(hkey, hnode, hpos, size):
     key = hkey[0]
     node = hnode[0]
     while True:
-        first = 4 * i + 1
-        if first >= size:
+        c = 2 * i + 1
+        if c >= size:
             break
-        c = first
         kc = hkey[c]
         nc = hnode[c]
-        last = min(first + 4, size)
-        for j in range(first + 1, last):
-            kj = hkey[j]
-            nj = hnode[j]
-            if kj < kc or (kj == kc and nj < nc):
-                c = j
-                kc = kj
-                nc = nj
+        if c + 1 < size:
+            k2 = hkey[c + 1]
+            n2 = hnode[c + 1]
+            if k2 < kc or (k2 == kc and n2 < nc):
+                c += 1
+                kc = k2
+                nc = n2
         if key < kc or (key == kc and node < nc):
             break
         hkey[i] = kc
