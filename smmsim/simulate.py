@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -142,14 +143,18 @@ def simulate(
     return Results(
         scenario=scenario.to_dict(),
         rng_seed=seed,
-        runs=lambda: pd.DataFrame(columns),
-        timeseries=lambda: series_table(_concat(batches)),
+        runs=partial(pd.DataFrame, columns),
+        timeseries=partial(_series_frame, batches),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
         theory=model.theory(graph, int(summary.loc["seeds", "q50"])),
         timing=timing,
         version=__version__,
     )
+
+
+def _series_frame(batches: list[RawBatch]) -> pd.DataFrame:
+    return series_table(_concat(batches))
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:

@@ -234,3 +234,36 @@ def test_float_quantiles_through_an_integer_column_equal_numpy():
         np.testing.assert_array_equal(
             got.to_numpy(float), np.quantile(revenue, QUANTILES), err_msg=label
         )
+
+
+def test_lazy_tables_equal_the_direct_tables_and_pickle():
+    """The per-run tables are built on first access, from the same raw arrays."""
+    import pickle
+
+    from smmsim.audience import build_audience
+    from smmsim.metrics import Economics, run_table, series_table
+    from smmsim.models import MODELS
+    from smmsim.rng import root_key
+
+    sc = default_scenario().with_overrides({"audience.n": 2000})
+    g = build_audience(sc)
+    res = simulate(sc, graph=g, runs=300, rng=5, threads=1)
+    model = MODELS["ewom"].from_scenario(sc)
+    raw = model.run(g, res_seed_sets(sc, g, 300), 0, 300, 50, root_key(5), 1)
+    direct = run_table(raw, g, Economics.from_scenario(sc), 0.01)
+    pd.testing.assert_frame_equal(res.runs, direct)
+    series = series_table(raw)
+    pd.testing.assert_frame_equal(res.timeseries, series)
+    again = pickle.loads(pickle.dumps(res))
+    pd.testing.assert_frame_equal(again.runs, res.runs)
+    assert res.n_runs == 300
+
+
+def res_seed_sets(sc, g, runs):
+    from smmsim.rng import root_key
+    from smmsim.seeding import seed_sets
+
+    s = sc.seeding
+    return seed_sets(
+        g, s["strategy"], k=s["k"], nodes=s["nodes"], root=root_key(5), first=0, n_reps=runs
+    )
