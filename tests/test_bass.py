@@ -74,12 +74,12 @@ CASES = [
 ]
 
 
-def check_against_reference(g, seeds, case, replicate):
+def check_against_reference(g, seeds, case, replicate, dense_share=K.DENSE_SHARE):
     p, q, targeted, active, conversion, conv_ref = case
     active = np.array(active, dtype=np.uint8)
     got = K.trace(
         *graph_args(g), seeds, p, q, active, *targeting(g.n, targeted), conversion, conv_ref,
-        ROOT, replicate,
+        ROOT, replicate, dense_share,
     )  # fmt: skip
     order, parent, flags, counts, series, _work, sv = got
     ref = bass_reference(
@@ -110,13 +110,35 @@ def check_against_reference(g, seeds, case, replicate):
     return counts
 
 
+# the frontier as a list only (1), the default switch, a scan whenever anyone is at risk
+DENSE = [1, K.DENSE_SHARE, 10**9]
+
+
 @pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("replicate", [0, 5])
-def test_kernel_matches_reference(directed, case, replicate):
+@pytest.mark.parametrize("dense_share", DENSE)
+def test_kernel_matches_reference(directed, case, replicate, dense_share):
     g = small_graph(60, 150, directed, seed=replicate + 3)
     seeds = np.array([0, 5, 5, 17], dtype=np.int64)  # a repeated seed counts once
-    check_against_reference(g, seeds, case, replicate)
+    check_against_reference(g, seeds, case, replicate, dense_share)
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[6]])
+def test_list_and_scan_frontiers_agree_on_a_larger_graph(case):
+    """Switching between the frontier list and the scan (and back, as ads stop and
+    the frontier shrinks) changes no draw: every setting gives the same run."""
+    g = barabasi_albert(3000, 2, rng=4)
+    p, q, targeted, _, conversion, conv_ref = case
+    active = np.array([1] * 3 + [0] * 27, dtype=np.uint8)
+    args = (
+        *graph_args(g), np.array([[5, 70, 900]]), p, q, active, *targeting(g.n, targeted),
+        conversion, conv_ref, ROOT, 0, 6, 1,
+    )  # fmt: skip
+    runs = [K.ensemble(*args, dense_share=d) for d in (1, 4, 8, 64, 10**9)]
+    for other in runs[1:]:
+        for a, b in zip(runs[0][:3], other[:3], strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("replicate", [1, 2])

@@ -110,6 +110,10 @@ T_CONVERSIONS = 4
 N_SERIES = 5
 
 S32 = np.uint64(32)
+#: The frontier is kept as a sorted list while at most 1 / DENSE_SHARE of the audience
+#: is at risk; beyond that a step scans every user in memory order, which is cheaper
+#: than visiting and merging a list that large (as in direction-optimizing BFS).
+DENSE_SHARE = 8
 
 
 @jit
@@ -126,11 +130,15 @@ def hashed_uniform(key, t, v):
 
 
 @jit
-def _spread(indptr, indices, u, u_pos, mark, state, cand, key_parent, frontier, nf):
+def _spread(indptr, indices, u, u_pos, mark, state, cand, key_parent, frontier, nf, listed):
     """Adopter ``u`` (position ``u_pos`` in adoption order) becomes visible to its
     followers: count it, keep it as a follower's parent candidate with probability
     1 / (adopted friends so far) (reservoir sampling, so the candidate is uniform over
-    the adopted friends), and grow the frontier."""
+    the adopted friends), and grow the frontier (its list only when ``listed``).
+
+    Returns the list's new length and the number of users newly at risk.
+    """
+    added = 0
     for j in range(indptr[u], indptr[u + 1]):
         w = indices[j]
         word = state[w]
@@ -144,10 +152,12 @@ def _spread(indptr, indices, u, u_pos, mark, state, cand, key_parent, frontier, 
             cand[w] = u_pos
         if (word & AT_RISK) == 0:
             word |= AT_RISK
-            frontier[nf] = w
-            nf += 1
+            added += 1
+            if listed:
+                frontier[nf] = w
+                nf += 1
         state[w] = word
-    return nf
+    return nf, added
 
 
 @jit
@@ -207,6 +217,7 @@ def run_one(
     conversion,
     conversion_referred,
     steps,
+    dense_share,
     gap_tab,
     key_wom,
     key_ads,
@@ -239,6 +250,8 @@ def run_one(
     lists the adopters in adoption order and ``parent[i]`` is the position in ``order``
     of imitator ``order[i]``'s parent (-1 for seeds and ad adopters). ``work[t]`` counts
     users examined at step ``t`` (ad candidates, frontier users, followers updated).
+    The frontier is scanned rather than listed while more than ``1 / dense_share`` of
+    the users are at risk (:data:`DENSE_SHARE`); the outcome is the same either way.
     """
     n = indptr.shape[0] - 1
     n_target = n if target_all else target_users.shape[0]
@@ -262,14 +275,22 @@ def run_one(
             t_adopted += 1
     n_seeds = tail
     counts[C_SEEDS] = n_seeds
-    nf = 0
+    nf = 0  # length of the frontier list (valid while ``listed``)
+    n_risk = 0  # users at risk of word of mouth: not adopted, an adopted friend
+    listed = True
     seed_work = 0
     if use_wom:
         for i in range(n_seeds):
             u = order[i]
             seed_work += indptr[u + 1] - indptr[u]
-            nf = _spread(indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf)
-        _merge_new(in_deg, frontier, fdeg, 0, nf, frontier2, fdeg2)
+            nf, added = _spread(
+                indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf, listed
+            )
+            n_risk += added
+        if n_risk * dense_share > n:
+            listed = False
+        else:
+            _merge_new(in_deg, frontier, fdeg, 0, nf, frontier2, fdeg2)
 
     first_active = -1
     for t in range(steps):
@@ -302,13 +323,42 @@ def run_one(
                         state[v] = word | ADOPTED | AD
                         order[tail] = v
                         tail += 1
+                        if (word & AT_RISK) != 0:
+                            n_risk -= 1
                     if draw_gaps:
                         s_a, g = fast_gap(s_a, inv_log_q, gap_tab)
                         j += g + 1
                     else:
                         j += 1
-        # ---- word of mouth over the at-risk frontier
-        if use_wom and nf > 0:
+        # ---- word of mouth over the at-risk frontier: a sorted list while it is small,
+        # a scan of every user in memory order once it holds more than 1/DENSE_SHARE of
+        # them (the same draws in the same order either way)
+        if use_wom and n_risk > 0 and n_risk * dense_share > n:
+            listed = False
+            examined += n
+            for v in range(n):
+                word = state[v]
+                if (word & ~LOW_MASK) != mark or (word & (ADOPTED | AT_RISK)) != AT_RISK:
+                    continue
+                prob = q * float((word >> FLAG_BITS) & CNT_MASK) / float(in_deg[v])
+                if ads_on and (target_all or target_mask[v] != 0):
+                    prob = prob / (1.0 - p)
+                if hashed_uniform(key_wom, t, v) < prob:
+                    state[v] = word | ADOPTED | IMITATED
+                    order[tail] = v
+                    tail += 1
+                    n_risk -= 1
+        elif use_wom and n_risk > 0:
+            if not listed:  # back from scanning: rebuild the sorted list in one pass
+                examined += n
+                nf = 0
+                for v in range(n):
+                    word = state[v]
+                    if (word & ~LOW_MASK) == mark and (word & (ADOPTED | AT_RISK)) == AT_RISK:
+                        frontier[nf] = v
+                        fdeg[nf] = in_deg[v]
+                        nf += 1
+                listed = True
             keep = 0
             for i in range(nf):
                 v = frontier[i]
@@ -323,6 +373,7 @@ def run_one(
                     state[v] = word | ADOPTED | IMITATED
                     order[tail] = v
                     tail += 1
+                    n_risk -= 1
                 else:
                     frontier[keep] = v
                     fdeg[keep] = fdeg[i]
@@ -357,10 +408,16 @@ def run_one(
             for i in range(step_start, tail):
                 u = order[i]
                 examined += indptr[u + 1] - indptr[u]
-                nf = _spread(indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf)
-            if nf > keep and _merge_new(in_deg, frontier, fdeg, keep, nf, frontier2, fdeg2):
-                frontier, frontier2 = frontier2, frontier
-                fdeg, fdeg2 = fdeg2, fdeg
+                nf, added = _spread(
+                    indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf, listed
+                )
+                n_risk += added
+            if listed:
+                if n_risk * dense_share > n:
+                    listed = False  # next step scans
+                elif nf > keep and _merge_new(in_deg, frontier, fdeg, keep, nf, frontier2, fdeg2):
+                    frontier, frontier2 = frontier2, frontier
+                    fdeg, fdeg2 = fdeg2, fdeg
         n_new = tail - step_start
         series[t, T_IMPRESSIONS] = n_imp
         series[t, T_REACH] = n_reach
@@ -417,13 +474,15 @@ def ensemble(
     first_replicate,
     n_reps,
     n_chunks,
+    dense_share=DENSE_SHARE,
 ):
     """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
 
     ``seed_sets`` has one row per replicate, or a single row shared by all (it may have
     no columns: an unseeded launch). ``active`` has one entry per step (its length is
     the horizon). Replicates are dealt round-robin to ``n_chunks`` workers, each with
-    its own workspace, so the result does not depend on ``n_chunks``.
+    its own workspace, so the result does not depend on ``n_chunks`` (nor on
+    ``dense_share``, which only chooses how the frontier is visited; see :func:`run_one`).
 
     Returns
     -------
@@ -438,7 +497,13 @@ def ensemble(
     virality = np.zeros(n_reps, dtype=np.float64)
     series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
     work = np.zeros((n_reps, steps), dtype=np.int64)
-    params = (float(p), float(q), float(conversion), float(conversion_referred))
+    params = (
+        float(p),
+        float(q),
+        float(conversion),
+        float(conversion_referred),
+        float(dense_share),
+    )
     _ensemble_into(
         indptr,
         indices,
@@ -503,7 +568,8 @@ def _chunk(
     virality, series, work,
 ):  # fmt: skip
     """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
-    p, q, conversion, conversion_referred = params
+    p, q, conversion, conversion_referred, dense = params
+    dense_share = np.int64(dense)
     n = indptr.shape[0] - 1
     n_reps = counts.shape[0]
     steps = active.shape[0]
@@ -539,6 +605,7 @@ def _chunk(
             conversion,
             conversion_referred,
             steps,
+            dense_share,
             gap_tab,
             stream_key(root, rep, PURPOSE_CASCADE),
             stream_key(root, rep, PURPOSE_ADS),
@@ -582,6 +649,7 @@ def trace(
     conversion_referred,
     root,
     replicate,
+    dense_share=DENSE_SHARE,
 ):
     """Run one replicate and return its adopters.
 
@@ -608,13 +676,14 @@ def trace(
         float(conversion_referred),
         np.uint64(root),
         int(replicate),
+        np.int64(dense_share),
     )
 
 
 @jit
 def _trace_one(
     indptr, indices, in_deg, seeds, p, q, active, target_all,
-    target_users, target_mask, conversion, conversion_referred, root, replicate,
+    target_users, target_mask, conversion, conversion_referred, root, replicate, dense_share,
 ):  # fmt: skip
     n = indptr.shape[0] - 1
     steps = active.shape[0]
@@ -632,7 +701,8 @@ def _trace_one(
     work = np.zeros(steps, dtype=np.int64)
     sv = run_one(
         indptr, indices, in_deg, seeds, p, q, active, target_all,
-        target_users, target_mask, conversion, conversion_referred, steps, _ad_table(p),
+        target_users, target_mask, conversion, conversion_referred, steps, dense_share,
+        _ad_table(p),
         stream_key(root, replicate, PURPOSE_CASCADE),
         stream_key(root, replicate, PURPOSE_ADS),
         stream_key(root, replicate, PURPOSE_PARENT),
