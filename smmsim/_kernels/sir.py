@@ -23,9 +23,10 @@ event at time ``tau`` falls in bin ``int(tau / dt)`` and is counted only when ``
 started before the horizon) lands after the horizon is a *pending* sharer.
 
 The priority queue is an indexed binary min-heap over plain arrays (decrease-key, so it
-never holds more than one entry per user). Per-user state is one ``int32`` word,
-``(replicate stamp << FLAG_BITS) | flags``, valid only where the stamp is the current
-replicate's, so nothing is cleared between replicates.
+never holds more than one entry per user); an entry's time and user id sit side by side
+in one ``float64`` array, so a comparison reads one cache line. Per-user state is one
+``int32`` word, ``(replicate stamp << FLAG_BITS) | flags``, valid only where the stamp is
+the current replicate's, so nothing is cleared between replicates.
 
 References
 ----------
@@ -82,55 +83,56 @@ N_SERIES = 5
 
 
 # ------------------------------------------------------------------ indexed heap
-# Entries are ordered by (time, user id), so equal times pop in a fixed order.
+# Entry i is (heap[2 i], heap[2 i + 1]) = (time, user id; exact in a float64), ordered
+# by time then user id, so equal times pop in a fixed order.
 
 
 @jit
-def _sift_up(hkey, hnode, hpos, i):
-    key = hkey[i]
-    node = hnode[i]
+def _sift_up(heap, hpos, i):
+    key = heap[2 * i]
+    node = heap[2 * i + 1]
     while i > 0:
         p = (i - 1) >> 1
-        kp = hkey[p]
-        up = hnode[p]
+        kp = heap[2 * p]
+        up = heap[2 * p + 1]
         if kp < key or (kp == key and up < node):
             break
-        hkey[i] = kp
-        hnode[i] = up
-        hpos[up] = i
+        heap[2 * i] = kp
+        heap[2 * i + 1] = up
+        hpos[np.int64(up)] = i
         i = p
-    hkey[i] = key
-    hnode[i] = node
-    hpos[node] = i
+    heap[2 * i] = key
+    heap[2 * i + 1] = node
+    hpos[np.int64(node)] = i
 
 
 @jit
-def _sift_down(hkey, hnode, hpos, size):
+def _sift_down(heap, hpos, size):
     i = 0
-    key = hkey[0]
-    node = hnode[0]
+    key = heap[0]
+    node = heap[1]
     while True:
         c = 2 * i + 1
         if c >= size:
             break
-        kc = hkey[c]
-        nc = hnode[c]
+        kc = heap[2 * c]
+        nc = heap[2 * c + 1]
         if c + 1 < size:
-            k2 = hkey[c + 1]
-            n2 = hnode[c + 1]
+            k2 = heap[2 * c + 2]
+            n2 = heap[2 * c + 3]
             if k2 < kc or (k2 == kc and n2 < nc):
                 c += 1
                 kc = k2
                 nc = n2
         if key < kc or (key == kc and node < nc):
             break
-        hkey[i] = kc
-        hnode[i] = nc
-        hpos[nc] = i
+        heap[2 * i] = kc
+        heap[2 * i + 1] = nc
+        hpos[np.int64(nc)] = i
         i = c
-    hkey[i] = key
-    hnode[i] = node
-    hpos[node] = i
+    heap[2 * i] = key
+    heap[2 * i + 1] = node
+    hpos[np.int64(node)] = i
 
 
 # ------------------------------------------------------------------ one replicate
@@ -151,10 +153,8 @@ def _spread(
     steps,
     mark,
     state,
-    pred,
     pred_parent,
-    hkey,
-    hnode,
+    heap,
     hpos,
     hsize,
     series,
@@ -182,12 +182,7 @@ def _spread(
         if b >= steps:  # lands after the horizon: not counted, may leave v pending
             if fresh:
                 state[v] = mark | PENDING
-                pred[v] = tau
-                pred_parent[v] = pos_u
                 tallies[2] += 1
-            elif (f & PENDING) != 0 and tau < pred[v]:
-                pred[v] = tau
-                pred_parent[v] = pos_u
             continue
         bi = np.int64(b)
         series[bi, T_IMPRESSIONS] += 1
@@ -198,27 +193,24 @@ def _spread(
             tallies[1] += 1
         if fresh:
             state[v] = mark | QUEUED
-            pred[v] = tau
             pred_parent[v] = pos_u
-            hkey[hsize] = tau
-            hnode[hsize] = v
-            _sift_up(hkey, hnode, hpos, hsize)
+            heap[2 * hsize] = tau
+            heap[2 * hsize + 1] = v
+            _sift_up(heap, hpos, hsize)
             hsize += 1
         elif (f & QUEUED) != 0:
-            if tau < pred[v]:
-                pred[v] = tau
+            i = hpos[v]
+            if tau < heap[2 * i]:
                 pred_parent[v] = pos_u
-                i = hpos[v]
-                hkey[i] = tau
-                _sift_up(hkey, hnode, hpos, i)
+                heap[2 * i] = tau
+                _sift_up(heap, hpos, i)
         elif (f & PENDING) != 0:
             tallies[2] -= 1
             state[v] = mark | QUEUED
-            pred[v] = tau
             pred_parent[v] = pos_u
-            hkey[hsize] = tau
-            hnode[hsize] = v
-            _sift_up(hkey, hnode, hpos, hsize)
+            heap[2 * hsize] = tau
+            heap[2 * hsize + 1] = v
+            _sift_up(heap, hpos, hsize)
             hsize += 1
         # else v already shares: the impression changes nothing
     return s_c, hsize
@@ -239,10 +231,8 @@ def run_one(
     key_conversion,
     cur,
     state,
-    pred,
     pred_parent,
-    hkey,
-    hnode,
+    heap,
     hpos,
     order,
     parent,
@@ -259,9 +249,10 @@ def run_one(
     that hold events (the last busy bin + 1).
 
     ``state`` holds ``(stamp << FLAG_BITS) | flags`` per user and is valid only where the
-    stamp is ``cur`` (``1 <= cur <= MAX_STAMP``); ``pred``/``pred_parent`` (earliest
-    committed impression and the position in ``order`` of its sharer) and ``hpos``
-    (heap slot) are read only where the flags say they are set. On return
+    stamp is ``cur`` (``1 <= cur <= MAX_STAMP``). A queued user's earliest impression
+    waits in ``heap`` (``heap[2 i]`` its time, ``heap[2 i + 1]`` the user) at slot
+    ``hpos[user]``, and ``pred_parent[user]`` is the position in ``order`` of the sharer
+    behind it; both are read only where the flags say the user is queued. On return
     ``order[:shares]`` lists the sharers in the order they started (time order) and
     ``parent[i]`` is the position in ``order`` of the sharer who reached ``order[i]``
     first (-1 for seeds). With ``record`` true, ``referrer`` and ``first_time`` receive
@@ -292,7 +283,7 @@ def run_one(
     for i in range(n_seeds):
         s_c, hsize = _spread(
             order[i], 0.0, i, True, s_c, indptr, indices, beta, gamma, dt, steps, mark,
-            state, pred, pred_parent, hkey, hnode, hpos, hsize, series, tallies,
+            state, pred_parent, heap, hpos, hsize, series, tallies,
         )  # fmt: skip
 
     # --- infections in time order
@@ -300,13 +291,13 @@ def run_one(
     n_conv = 0
     n_ref_conv = 0
     while hsize > 0:
-        v = hnode[0]
-        tau = hkey[0]
+        v = np.int64(heap[1])
+        tau = heap[0]
         hsize -= 1
         if hsize > 0:
-            hkey[0] = hkey[hsize]
-            hnode[0] = hnode[hsize]
-            _sift_down(hkey, hnode, hpos, hsize)
+            heap[0] = heap[2 * hsize]
+            heap[1] = heap[2 * hsize + 1]
+            _sift_down(heap, hpos, hsize)
         p = pred_parent[v]
         referred = p >= n_seeds
         f = REACHED | ENGAGED | SHARER
@@ -335,7 +326,7 @@ def run_one(
         tail += 1
         s_c, hsize = _spread(
             v, tau, tail - 1, False, s_c, indptr, indices, beta, gamma, dt, steps, mark,
-            state, pred, pred_parent, hkey, hnode, hpos, hsize, series, tallies,
+            state, pred_parent, heap, hpos, hsize, series, tallies,
         )  # fmt: skip
 
     reached = tail - n_seeds
@@ -429,10 +420,8 @@ def _chunk(
     n_reps = counts.shape[0]
     shared_seeds = seed_sets.shape[0] == 1
     state = np.zeros(n, dtype=np.int32)
-    pred = np.empty(n, dtype=np.float64)
     pred_parent = np.empty(n, dtype=np.int32)
-    hkey = np.empty(n, dtype=np.float64)
-    hnode = np.empty(n, dtype=np.int32)
+    heap = np.empty(2 * n, dtype=np.float64)
     hpos = np.empty(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
     parent = np.empty(n, dtype=np.int32)
@@ -450,8 +439,8 @@ def _chunk(
         virality[r], active[r] = run_one(
             indptr, indices, seed_sets[row], beta, gamma, dt, conversion,
             conversion_referred, steps, stream_key(root, rep, PURPOSE_CASCADE),
-            stream_key(root, rep, PURPOSE_CONVERSION), cur, state, pred, pred_parent,
-            hkey, hnode, hpos, order, parent, False, unused_i, unused_f, size,
+            stream_key(root, rep, PURPOSE_CONVERSION), cur, state, pred_parent,
+            heap, hpos, order, parent, False, unused_i, unused_f, size,
             counts[r], series[r],
         )  # fmt: skip
 
@@ -481,10 +470,8 @@ def trace(
     """
     n = indptr.shape[0] - 1
     state = np.zeros(n, dtype=np.int32)
-    pred = np.empty(n, dtype=np.float64)
     pred_parent = np.empty(n, dtype=np.int32)
-    hkey = np.empty(n, dtype=np.float64)
-    hnode = np.empty(n, dtype=np.int32)
+    heap = np.empty(2 * n, dtype=np.float64)
     hpos = np.empty(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
     parent = np.empty(n, dtype=np.int32)
@@ -496,8 +483,8 @@ def trace(
     sv, _ = run_one(
         indptr, indices, seeds, beta, gamma, dt, conversion, conversion_referred, steps,
         stream_key(root, replicate, PURPOSE_CASCADE),
-        stream_key(root, replicate, PURPOSE_CONVERSION), 1, state, pred, pred_parent,
-        hkey, hnode, hpos, order, parent, True, referrer, first_time, size, counts, series,
+        stream_key(root, replicate, PURPOSE_CONVERSION), 1, state, pred_parent,
+        heap, hpos, order, parent, True, referrer, first_time, size, counts, series,
     )  # fmt: skip
     k = counts[C_SHARES]
     nodes = np.sort(order[:k])
