@@ -82,6 +82,27 @@ def _new_axes(ax, figsize=(7.5, 4.5)):
     return ax
 
 
+def _metric_and_viral(runs: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """A run metric as floats, and which runs went viral (none if not recorded)."""
+    x = runs[metric].to_numpy(dtype=float)
+    viral = runs["viral"].to_numpy(dtype=bool) if "viral" in runs else np.zeros(x.size, bool)
+    return x, viral
+
+
+def _final_label(metric: str) -> str:
+    """``"Final reach (users)"``: the metric's axis label after "Final"."""
+    label = METRIC_LABELS.get(metric, metric)
+    return f"Final {label[0].lower()}{label[1:]}"
+
+
+def _finish(ax, title: str, **grid):
+    """Title, a light grid (``axis``/``which`` as given) and a small legend; the axes."""
+    ax.set_title(title)
+    ax.grid(alpha=0.3, **grid)
+    ax.legend(fontsize="small")
+    return ax
+
+
 def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
     """Cumulative impressions, reach, engagements, shares and conversions over time.
 
@@ -169,8 +190,7 @@ def reach_histogram(runs: pd.DataFrame, *, ax=None, metric: str = "reach", log: 
     matplotlib.axes.Axes
     """
     ax = _new_axes(ax)
-    x = runs[metric].to_numpy(dtype=float)
-    viral = runs["viral"].to_numpy(dtype=bool) if "viral" in runs else np.zeros(x.size, bool)
+    x, viral = _metric_and_viral(runs, metric)
     bins, log = _bins(x, log=log)
     shown = x > 0 if log else np.ones(x.size, bool)
     zeros = int((~shown).sum())
@@ -189,13 +209,9 @@ def reach_histogram(runs: pd.DataFrame, *, ax=None, metric: str = "reach", log: 
     if log:
         ax.set_xscale("log")
         _plain_log_ticks(ax.xaxis)
-    label = METRIC_LABELS.get(metric, metric)
-    ax.set_xlabel(f"Final {label[0].lower()}{label[1:]}")
+    ax.set_xlabel(_final_label(metric))
     ax.set_ylabel("Runs")
-    ax.set_title(f"Final {metric.replace('_', ' ')} across {x.size:,} runs")
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize="small")
-    return ax
+    return _finish(ax, f"Final {metric.replace('_', ' ')} across {x.size:,} runs", axis="y")
 
 
 def reach_ccdf(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
@@ -218,8 +234,7 @@ def reach_ccdf(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
     matplotlib.axes.Axes
     """
     ax = _new_axes(ax)
-    x = runs[metric].to_numpy(dtype=float)
-    viral = runs["viral"].to_numpy(dtype=bool) if "viral" in runs else np.zeros(x.size, bool)
+    x, viral = _metric_and_viral(runs, metric)
     order = np.argsort(x, kind="stable")
     xs, vs = x[order], viral[order]
     # P(X >= xs[i]) with ties: first position of each value in the sorted array
@@ -241,13 +256,10 @@ def reach_ccdf(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
         ax.set_xscale("log")
         ax.set_yscale("log")
         _plain_log_ticks(ax.xaxis)
-    label = METRIC_LABELS.get(metric, metric)
-    ax.set_xlabel(f"Final {label[0].lower()}{label[1:]}, x")
+    ax.set_xlabel(f"{_final_label(metric)}, x")
     ax.set_ylabel("Share of runs reaching at least x")
-    ax.set_title(f"Complementary CDF of final {metric.replace('_', ' ')} (log-log)")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small")
-    return ax
+    title = f"Complementary CDF of final {metric.replace('_', ' ')} (log-log)"
+    return _finish(ax, title, which="both")
 
 
 def _plain_log_ticks(axis) -> None:
@@ -342,10 +354,7 @@ def _split_bars(runs, columns, labels, colors, ax, ylabel, title):
     ax.set_xlabel("Scenario")
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.35 * top if top > 0 else 1.0)  # room for the legend above the bars
-    ax.set_title(title)
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize="small")
-    return ax
+    return _finish(ax, title, axis="y")
 
 
 def paid_vs_earned(runs, *, ax=None):

@@ -17,6 +17,17 @@ from smmsim.scenario.validate import _resolve, _resolve_path
 from smmsim.scenario.yaml_io import _Dumper
 
 
+def _section(name: str) -> property:
+    """A read-only property: the ``name`` section of the scenario (a copy)."""
+
+    def get(self: Scenario) -> dict[str, Any]:
+        return copy.deepcopy(self.data[name])
+
+    get.__name__, get.__qualname__ = name, f"Scenario.{name}"
+    get.__doc__ = f"The ``{name}`` section (a copy)."
+    return property(get)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated campaign scenario.
@@ -74,35 +85,12 @@ class Scenario:
         """Short name of the scenario."""
         return self.data["name"]
 
-    @property
-    def audience(self) -> dict[str, Any]:
-        """The ``audience`` section (a copy)."""
-        return copy.deepcopy(self.data["audience"])
-
-    @property
-    def content(self) -> dict[str, Any]:
-        """The ``content`` section (a copy)."""
-        return copy.deepcopy(self.data["content"])
-
-    @property
-    def seeding(self) -> dict[str, Any]:
-        """The ``seeding`` section (a copy)."""
-        return copy.deepcopy(self.data["seeding"])
-
-    @property
-    def funnel(self) -> dict[str, Any]:
-        """The ``funnel`` section (a copy)."""
-        return copy.deepcopy(self.data["funnel"])
-
-    @property
-    def economics(self) -> dict[str, Any]:
-        """The ``economics`` section (a copy)."""
-        return copy.deepcopy(self.data["economics"])
-
-    @property
-    def simulation(self) -> dict[str, Any]:
-        """The ``simulation`` section (a copy)."""
-        return copy.deepcopy(self.data["simulation"])
+    audience = _section("audience")
+    content = _section("content")
+    seeding = _section("seeding")
+    funnel = _section("funnel")
+    economics = _section("economics")
+    simulation = _section("simulation")
 
     def audience_path(self) -> Path | None:
         """The edge-list file of an ``edgelist`` audience, resolved against

@@ -39,13 +39,29 @@ class ThresholdError(ValueError):
     __module__ = "smmsim.threshold"
 
 
-def _resolve(audience, scenario: Scenario | None) -> tuple[Scenario, CSRGraph | None]:
-    """``(scenario, graph or None)`` from a Scenario or a CSRGraph argument."""
+def _resolve(
+    audience, scenario: Scenario | None, graph: CSRGraph | None, param: str, *, seeds: bool = True
+) -> tuple[Scenario, CSRGraph, str]:
+    """``(scenario, audience graph, checked param)`` from a Scenario or a CSRGraph argument.
+
+    With a Scenario the graph is ``graph``, or built from it once ``param`` has been
+    checked; with a CSRGraph the scenario is ``scenario`` (default: the built-in one).
+    ``seeds=False`` refuses ``seeding.k`` (before any audience is built).
+    """
     if isinstance(audience, Scenario):
-        return audience, None
-    if isinstance(audience, CSRGraph):
-        return (default_scenario() if scenario is None else scenario), audience
-    raise TypeError(f"audience must be a Scenario or a CSRGraph, got {type(audience).__name__}")
+        sc, g = audience, graph
+    elif isinstance(audience, CSRGraph):
+        sc, g = (default_scenario() if scenario is None else scenario), audience
+    else:
+        raise TypeError(f"audience must be a Scenario or a CSRGraph, got {type(audience).__name__}")
+    param = _check_param(sc, param)
+    if not seeds and param == "seeding.k":
+        raise ThresholdError("seeding.k: use empirical_threshold for seed counts")
+    if g is None:
+        from smmsim.audience import build_audience
+
+        g = build_audience(sc)
+    return sc, g, param
 
 
 def _check_param(scenario: Scenario, param: str) -> str:

@@ -9,10 +9,9 @@ import numpy as np
 from smmsim.graph import CSRGraph
 from smmsim.scenario import Scenario
 from smmsim.seeding import seed_sets
-from smmsim.theory import percolation
+from smmsim.theory import _solve, percolation
 from smmsim.threshold._inputs import (
     ThresholdError,
-    _check_param,
     _content,
     _current,
     _memo,
@@ -20,16 +19,6 @@ from smmsim.threshold._inputs import (
     _resolve,
 )
 from smmsim.threshold.result import AnalyticThreshold
-
-
-def _smallest_fixed_point(f, tol: float = 1e-13, max_iter: int = 200_000) -> float:
-    u = 0.0
-    for _ in range(max_iter):
-        nxt = f(u)
-        if abs(nxt - u) < tol:
-            return nxt
-        u = nxt
-    return u
 
 
 def _degree_pairs(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,10 +42,10 @@ def _escape_probabilities(graph: CSRGraph, T: float) -> tuple[float, float]:
     if mj == 0 or T <= 0:
         return 1.0, 1.0
     further = k if graph.directed else k - 1
-    a = _smallest_fixed_point(lambda a: float((p * j / mj * (1 - T + T * a) ** further).sum()))
+    a = _solve(lambda a: float((p * j / mj * (1 - T + T * a) ** further).sum()))
     if not graph.directed:
         return a, a
-    b = _smallest_fixed_point(lambda b: float((p * k / mk * (1 - T + T * b) ** j).sum()))
+    b = _solve(lambda b: float((p * k / mk * (1 - T + T * b) ** j).sum()))
     return a, b
 
 
@@ -175,14 +164,7 @@ def analytic_threshold(
     >>> round(th.critical * g.degree_stats().mean, 2)   # T_c = 1 / z
     1.0
     """
-    sc, g = _resolve(audience, scenario)
-    if g is None:
-        g = graph
-    param = _check_param(sc, param)
-    if g is None:
-        from smmsim.audience import build_audience
-
-        g = build_audience(sc)
+    sc, g, param = _resolve(audience, scenario, graph, param)
     content = _content(sc)
     T = content["visibility"] * content["stickiness"] * content["contagion"]
     th = percolation(g, T)

@@ -12,7 +12,6 @@ from smmsim.scenario import Scenario
 from smmsim.threshold._inputs import (
     ThresholdError,
     _check_bounds,
-    _check_param,
     _content,
     _label,
     _other_factor,
@@ -127,14 +126,7 @@ def empirical_threshold(
     interval runs from the fewest seeds whose Wilson upper bound reaches ``target`` to
     the fewest whose lower bound does, among the counts simulated.
     """
-    sc, g = _resolve(audience, scenario)
-    if g is None:
-        g = graph
-    param = _check_param(sc, param)
-    if g is None:
-        from smmsim.audience import build_audience
-
-        g = build_audience(sc)
+    sc, g, param = _resolve(audience, scenario, graph, param)
     seed = resolve_seed(sc.simulation["rng_seed"] if rng is None else rng)
     if param == "seeding.k":
         return _seed_count(sc, g, bounds, target, runs, seed, threads)

@@ -14,7 +14,7 @@ from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario
 from smmsim.theory import percolation
 from smmsim.threshold._cascades import _large_cutoff, _model, _one_seed_cascades, _wilson
-from smmsim.threshold._inputs import _SCAN_STREAM, ThresholdError, _check_param, _content, _resolve
+from smmsim.threshold._inputs import _SCAN_STREAM, _content, _resolve
 from smmsim.threshold.analytic import _large_reach_share, _mean_finite, _small_reach
 
 
@@ -43,16 +43,7 @@ def threshold_scan(
         (``p_large_low``, ``p_large_high``), ``mean_sharers``, ``mean_reach`` and
         ``mean_reach_se``, and theory's ``theory_p_large`` and ``theory_mean_reach``.
     """
-    sc, g = _resolve(audience, scenario)
-    if g is None:
-        g = graph
-    param = _check_param(sc, param)
-    if param == "seeding.k":
-        raise ThresholdError("seeding.k: use empirical_threshold for seed counts")
-    if g is None:
-        from smmsim.audience import build_audience
-
-        g = build_audience(sc)
+    sc, g, param = _resolve(audience, scenario, graph, param, seeds=False)
     seed = resolve_seed(sc.simulation["rng_seed"] if rng is None else rng)
     content = _content(sc)
     name = param.split(".", 1)[1] if param != "transmissibility" else None
