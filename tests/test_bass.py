@@ -422,3 +422,12 @@ def test_ads_buy_adoption_and_cost_money():
     assert long.mean("shares") >= short.mean("shares")
     assert long.mean("cost") > short.mean("cost")
     assert long.mean("paid_impressions") > short.mean("paid_impressions")
+
+
+def test_animate_explains_that_bass_has_no_trace(tmp_path):
+    path = REPO / "scenarios" / "bass_launch.yaml"
+    result = CliRunner().invoke(
+        cli, ["animate", str(path), "--set", "audience.n=500", "--out", tmp_path / "a.gif"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "no node-level trace" in result.output and len(result.output.splitlines()) == 1

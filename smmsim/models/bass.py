@@ -210,7 +210,7 @@ class BassDiffusion(Model):
         """Cross-key checks: ``p + q <= 1``, one way of scheduling, ads that can run."""
         b = data["bass"]
         steps = data["simulation"]["steps"]
-        if b["p"] + b["q"] > 1:
+        if b["p"] + b["q"] > 1 + 1e-12:
             raise ParamError(
                 "bass.q",
                 f"p + q must be at most 1 (ad and word of mouth are exclusive chances "
@@ -367,6 +367,16 @@ class BassDiffusion(Model):
             *graph_args, seed_sets, *args, np.uint64(root), int(first), int(n_reps), chunks
         )
         return counts, virality, series, work, seed_sets
+
+    def trace(
+        self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
+    ) -> dict[str, np.ndarray]:
+        """Not available: the node-level trace (and so ``smmsim animate``) follows the
+        share-by-share timing of the eWOM family, which a Bass adoption does not have."""
+        raise ValueError(
+            "model bass has no node-level trace (smmsim animate shows the ewom model); "
+            "use the time series of smmsim run instead"
+        )
 
     # ------------------------------------------------------------------ theory
     def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
