@@ -244,6 +244,14 @@ def test_ensemble_is_thread_and_batch_independent_and_matches_trace():
         np.testing.assert_array_equal(t[6], one.counts[r])
         np.testing.assert_array_equal(t[7], one.series[r])
     assert one.counts[:, kernel.C_ENGAGED].sum() > 0
+    # the depth and peak step the kernel tracks are those the engine would read off the
+    # series, and no event falls after active_steps
+    from smmsim._kernels.funnel import series_profile
+
+    depth, peak = series_profile(one.series, one.series.shape[1])
+    np.testing.assert_array_equal(one.profile[0], depth)
+    np.testing.assert_array_equal(one.profile[1], peak)
+    assert not one.series[:, one.active_steps :].any() and one.active_steps == depth.max() + 1
 
 
 def test_lower_thresholds_never_adopt_fewer():

@@ -276,7 +276,10 @@ def run_one(
     counts,
     series,
 ):
-    """Simulate one replicate into ``counts`` and ``series``; return structural virality.
+    """Simulate one replicate into ``counts`` and ``series``.
+
+    Returns ``(structural virality, steps run, peak step)``: events fall in
+    ``series[:steps run]``; the peak step is the first with the most impressions.
 
     ``state`` holds one word per user and is not cleared between replicates: a word is
     valid only where its stamp is ``cur``. With ``weighted``, ``wstate[v]`` holds the
@@ -319,6 +322,8 @@ def run_one(
 
     n_engaged = 0
     n_ref_conv = 0
+    best_imp = -1
+    peak = 0
     head = 0
     t = 0
     while head < tail and t < steps:
@@ -408,6 +413,9 @@ def run_one(
                     j += 1
             skip = j - b
         series[t, 0] = n_imp
+        if n_imp > best_imp:
+            best_imp = n_imp
+            peak = t
         series[t, 1] = n_reach
         series[t, 2] = n_eng
         series[t, 3] = gen_end - head
@@ -425,7 +433,7 @@ def run_one(
     counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
     counts[C_SHARES] = head
     counts[C_PENDING] = tail - head
-    return structural_virality(parent, head, n_seeds, size)
+    return structural_virality(parent, head, n_seeds, size), t, peak
 
 
 def ensemble(
@@ -462,8 +470,12 @@ def ensemble(
     counts : int64 array (n_reps, N_COUNTS)
     virality : float64 array (n_reps,)
     series : int64 array (n_reps, steps, N_SERIES)
+    profile : int64 array (n_reps, 2)
+        Cascade depth (last step with new sharers) and peak step (first step with the
+        most impressions) of each replicate: its events fall in ``series[r, :depth + 1]``.
     """
     counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
+    profile = np.zeros((n_reps, 2), dtype=np.int64)
     virality = np.zeros(n_reps, dtype=np.float64)
     series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
     graph = (indptr, indices, weights, in_degree, in_weight, segments)
@@ -487,45 +499,46 @@ def ensemble(
         counts,
         virality,
         series,
+        profile,
     )
-    return counts, virality, series
+    return counts, virality, series, profile
 
 
 @jit
 def _ensemble_into(
     graph, table, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series,
+    counts, virality, series, profile,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
     gap_tab = _visibility_table(params[2])
     if n_chunks <= 1:
         _chunk(
             graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-            0, 1, counts, virality, series,
+            0, 1, counts, virality, series, profile,
         )  # fmt: skip
     else:
         _parallel_chunks(
             graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, series,
+            n_chunks, counts, virality, series, profile,
         )  # fmt: skip
 
 
 @jit(parallel=True)
 def _parallel_chunks(
     graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-    n_chunks, counts, virality, series,
+    n_chunks, counts, virality, series, profile,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
             graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-            c, n_chunks, counts, virality, series,
+            c, n_chunks, counts, virality, series, profile,
         )  # fmt: skip
 
 
 @jit
 def _chunk(
     graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-    c, n_chunks, counts, virality, series,
+    c, n_chunks, counts, virality, series, profile,
 ):  # fmt: skip
     """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
     indptr, indices, weights, in_degree, in_weight, segments = graph
@@ -548,7 +561,7 @@ def _chunk(
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        virality[r] = run_one(
+        virality[r], t, peak = run_one(
             indptr,
             indices,
             weights,
@@ -581,6 +594,8 @@ def _chunk(
             counts[r],
             series[r],
         )
+        profile[r, 0] = max(t - 1, 0)
+        profile[r, 1] = peak
 
 
 @jit
@@ -656,7 +671,7 @@ def _trace(
     size = np.empty(n, dtype=np.int32)
     counts = np.zeros(N_COUNTS, dtype=np.int64)
     series = np.zeros((steps, N_SERIES), dtype=np.int64)
-    sv = run_one(
+    sv, _t, _peak = run_one(
         indptr,
         indices,
         weights,

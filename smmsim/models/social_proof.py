@@ -249,7 +249,7 @@ class ThresholdModel(Model):
         """
         threads = numba.get_num_threads() if threads is None else threads
         chunks = max(1, min(int(threads), n_reps))
-        counts, virality, series = kernel.ensemble(
+        counts, virality, series, profile = kernel.ensemble(
             *self._graph_args(graph),
             np.ascontiguousarray(seed_sets, dtype=np.int64),
             *self._funnel(),
@@ -259,7 +259,15 @@ class ThresholdModel(Model):
             int(n_reps),
             chunks,
         )
-        return RawBatch(first, counts, virality, series, seed_sets)
+        return RawBatch(
+            first,
+            counts,
+            virality,
+            series,
+            seed_sets,
+            active_steps=int(profile[:, 0].max(initial=-1)) + 1,
+            profile=(profile[:, 0], profile[:, 1]),
+        )
 
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
