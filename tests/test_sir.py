@@ -159,6 +159,24 @@ def test_ensemble_matches_trace_for_any_threads_and_batches():
         assert t[8] == one[1][r]
 
 
+def test_model_run_and_trace_agree():
+    g = small_graph(400, 1600, False, seed=5)
+    m = SIR(beta=0.6, gamma=1.0, dt=0.5, conversion=0.3, referral_multiplier=2.0)
+    seeds = np.array([[1, 2, 3]], dtype=np.int64)
+    raw = m.run(g, seeds, 0, 6, 30, ROOT, threads=1)
+    assert raw.active_steps == max(
+        int(np.nonzero(raw.series[r].any(axis=1))[0].max()) + 1 for r in range(6)
+    )
+    col = COUNT_COLUMNS.index
+    tr = m.trace(g, seeds[0], 30, ROOT, 4)
+    assert tr["shared"].sum() == raw.counts[4, col("shares")]
+    assert tr["converted"].sum() == raw.counts[4, col("conversions")]
+    assert tr["seed"].sum() == 3 and (tr["referrer"][tr["seed"]] == -1).all()
+    np.testing.assert_array_equal(tr["first_step"], np.floor(tr["first_time"] / 0.5))
+    # parents start sharing before their children
+    assert (tr["sharer_parent"] < np.arange(len(tr["sharers"]))).all()
+
+
 def sir_scenario(beta, gamma, k=1, dt=10.0, steps=200, **extra):
     """One random seed (``k``), a horizon long enough for every cascade to end."""
     return default_scenario().with_overrides(
