@@ -122,9 +122,11 @@ def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
     (shared within the horizon), ``share_step`` (step of the share; -1 if none),
     ``referred`` (first reached by a peer), ``converted``.
 
-    A sharer activated at step ``t`` shares at ``t + 1``; seeds share at step 0. So a
-    sharer's share step is its depth in the sharer tree (``sharers`` /
-    ``sharer_parent``), and sharers still waiting when the horizon ends did not share.
+    A trace may give each sharer's share step (``sharer_step``, aligned with
+    ``sharers``). Otherwise a sharer activated at step ``t`` shares at ``t + 1`` and
+    seeds share at step 0, so a sharer's share step is its depth in the sharer tree
+    (``sharers`` / ``sharer_parent``); sharers still waiting when the horizon ends did
+    not share.
     """
     nodes = np.asarray(trace["node"], dtype=np.int64)
     sharers = np.asarray(trace["sharers"], dtype=np.int64)
@@ -138,6 +140,8 @@ def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
         if np.array_equal(new, depth):
             break
         depth = new
+    if "sharer_step" in trace:
+        depth = np.asarray(trace["sharer_step"], dtype=np.int64)
     share_step = np.full(nodes.size, -1, dtype=np.int64)
     pos = {int(v): i for i, v in enumerate(nodes)}
     idx = np.array([pos[int(v)] for v in sharers], dtype=np.int64)

@@ -69,9 +69,11 @@ def threshold_verdict(theory: dict, content: dict) -> str:
 
 
 def _theory_lines(theory: dict, content: dict) -> list[str]:
+    if theory.get("verdict"):  # a model's own sentence
+        return [theory["verdict"]]
     if "transmissibility" in theory and "critical" in theory:
         return [threshold_verdict(theory, content)]
-    return [theory["verdict"]] if theory.get("verdict") else []
+    return []
 
 
 def format_report(res: Results) -> str:

@@ -155,11 +155,16 @@ def percolation(graph: CSRGraph, T: float) -> PercolationTheory:
         return PercolationTheory(T, critical, K, False, 0.0, 0.0, 1.0)
 
     # a follower reached along a mutual tie has k - 1 further ties; along an arc, k
-    excess_k = k if graph.directed else k - 1
-    a = _solve(lambda a: float((p * j / mj * (1 - T + T * a) ** excess_k).sum()))
+    # (users never reached along a tie, j = 0, carry no weight there: leave them out,
+    # as 0 ** -1 would turn their zero weight into nan at T = 1)
+    reached = j > 0
+    wj, excess_k = (p * j / mj)[reached], (k if graph.directed else k - 1)[reached]
+    a = _solve(lambda a: float((wj * (1 - T + T * a) ** excess_k).sum()))
     p_large = 1.0 - float((p * (1 - T + T * a) ** k).sum())
     if graph.directed:
-        b = _solve(lambda b: float((p * k / mk * (1 - T + T * b) ** j).sum()))
+        followed = k > 0
+        wk, j_f = (p * k / mk)[followed], j[followed]
+        b = _solve(lambda b: float((wk * (1 - T + T * b) ** j_f).sum()))
         large_share = 1.0 - float((p * (1 - T + T * b) ** j).sum())
     else:
         large_share = p_large

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from smmsim import generators
+from smmsim.graph import CSRGraph
 from smmsim.scenario import default_scenario
 from smmsim.simulate import simulate
 from smmsim.theory import critical_transmissibility, percolation
@@ -94,3 +95,16 @@ def test_theory_is_monotone_in_transmissibility(scale_free):
     values = [percolation(scale_free, f * Tc).large_share for f in (0.9, 1.2, 1.5, 2.0, 3.0)]
     assert values[0] == 0
     assert all(b > a for a, b in pairwise(values[1:]))
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_percolation_at_t_one_with_isolated_users_is_the_limit(directed):
+    """Users with no ties carry no weight in the generating functions, even at T = 1."""
+    g = CSRGraph.from_edges(
+        np.array([0, 1, 2, 0, 3]), np.array([1, 2, 0, 3, 4]), n=8, directed=directed
+    )
+    at_one = percolation(g, 1.0)
+    near = percolation(g, 1.0 - 1e-9)
+    assert np.isfinite(at_one.p_large) and np.isfinite(at_one.large_share)
+    assert at_one.p_large == pytest.approx(near.p_large, abs=1e-6)
+    assert at_one.large_share == pytest.approx(near.large_share, abs=1e-6)

@@ -265,7 +265,8 @@ class SIR(Model):
         """Node-level record of one replicate (every user reached is a sharer).
 
         Same keys as :meth:`smmsim.models.EWOM.trace`, with ``first_step`` the step
-        (bin of width ``dt``) of the first exposure, plus ``first_time``, its time.
+        (bin of width ``dt``) of the first exposure, plus ``first_time``, its time, and
+        ``sharer_step``, the bin in which each of ``sharers`` started sharing.
         """
         out = kernel.trace(
             graph.indptr,
@@ -277,9 +278,10 @@ class SIR(Model):
             int(replicate),
         )
         nodes, flags, referrer, first_time, order, parent = out[:6]
+        first_step = np.floor(first_time / self.dt).astype(np.int64)
         return {
             "node": nodes,
-            "first_step": np.floor(first_time / self.dt).astype(np.int64),
+            "first_step": first_step,
             "first_time": first_time,
             "referrer": referrer,
             "seed": (flags & kernel.SEED) != 0,
@@ -289,6 +291,8 @@ class SIR(Model):
             "converted": (flags & kernel.CONVERTED) != 0,
             "sharers": order,
             "sharer_parent": parent,
+            # a user starts sharing at their first exposure (``nodes`` is sorted)
+            "sharer_step": first_step[np.searchsorted(nodes, order)],
         }
 
 
