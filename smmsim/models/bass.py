@@ -140,7 +140,7 @@ def mean_field_curve(
     --------
     >>> f = mean_field_curve(0.03, 0.38, 3)
     >>> round(float(f[0]), 4), round(float(f[1]), 4)
-    (0.03, 0.0705)
+    (0.03, 0.0702)
     """
     a = np.ones(steps, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     phi = float(target_share)
