@@ -431,3 +431,15 @@ def test_animate_explains_that_bass_has_no_trace(tmp_path):
     )
     assert result.exit_code == 2, result.output
     assert "no node-level trace" in result.output and len(result.output.splitlines()) == 1
+
+
+def test_registered_and_sweepable(tmp_path):
+    from smmsim.models import MODELS
+    from smmsim.sweep import Sweep, run_sweep
+
+    assert MODELS["bass"] is BassDiffusion
+    path = REPO / "scenarios" / "bass_launch.yaml"
+    sc = load_scenario(path).with_overrides({"audience.n": 1500})
+    table = run_sweep(sc, Sweep.grid({"bass.ad_stop": [5, 20]}), tmp_path / "sw", runs=8)
+    assert len(table) == 2
+    assert (table["paid_impressions_mean"].diff().dropna() > 0).all()  # longer burst
