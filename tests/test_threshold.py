@@ -261,3 +261,14 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, fragment):
     assert res.exit_code == 2, res.output
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and fragment in lines[0]
+
+
+def test_cli_refuses_models_other_than_ewom(tmp_path):
+    """The percolation search answers for the default model only: a threshold-model
+    scenario gets a one-line refusal, not the eWOM analysis of its content keys."""
+    path = tmp_path / "sp.yaml"
+    path.write_text("model: social_proof\naudience: {generator: erdos_renyi, n: 500}\n")
+    res = CliRunner().invoke(threshold, [str(path), "--param", "content.stickiness"])
+    assert res.exit_code == 2, res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "model social_proof" in lines[0]

@@ -54,6 +54,13 @@ def _resolve(
         sc, g = (default_scenario() if scenario is None else scenario), audience
     else:
         raise TypeError(f"audience must be a Scenario or a CSRGraph, got {type(audience).__name__}")
+    model = sc.data.get("model", "ewom")
+    if model != "ewom":
+        raise ThresholdError(
+            f"model: the threshold search is the percolation analysis of model ewom, but "
+            f"this scenario uses model {model}; its own theory is in `smmsim run` (the "
+            f"verdict line) and in results.theory"
+        )
     param = _check_param(sc, param)
     if not seeds and param == "seeding.k":
         raise ThresholdError("seeding.k: use empirical_threshold for seed counts")
