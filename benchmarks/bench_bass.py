@@ -25,8 +25,8 @@ the kernel alone (``BassDiffusion.simulate_raw``), and a naive kernel written he
 scans every user every step (same dynamics, without the funnel, parents or series, so it
 does less per user than smmsim's kernel), timed in the same process, interleaved repeat
 by repeat; medians are reported. The kernel counts the users it examines at each step
-(ad candidates, frontier users, followers updated, in-neighbours scanned for a parent);
-the naive kernel examines all ``n`` users every step plus the same follower updates.
+(ad candidates, frontier users, followers updated); the naive kernel examines all ``n``
+users every step plus the same follower updates.
 """
 
 from __future__ import annotations

@@ -353,8 +353,8 @@ class BassDiffusion(Model):
         """The kernel's arrays: ``counts, virality, series, work, seed_sets``.
 
         ``work[r, t]`` counts the users examined at step ``t`` of replicate ``r`` (ad
-        candidates, frontier users, followers updated, in-neighbours scanned for a
-        parent): a measure of how far the kernel is from scanning the whole audience.
+        candidates, frontier users, followers updated): a measure of how far the kernel
+        is from scanning the whole audience.
         With ``seeded`` false the seed sets are replaced by an empty one.
         """
         threads = numba.get_num_threads() if threads is None else threads
