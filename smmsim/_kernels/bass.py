@@ -381,7 +381,7 @@ def run_one(
                     fdeg[keep] = fdeg[i]
                     keep += 1
             nf = keep  # imitators are in id order: the frontier is sorted
-        # ---- the step's adopters: positions, parents, funnel
+        # ---- the step's adopters: parents, reach, funnel
         n_reach = n_imp if t == first_active else 0
         n_imitated = 0
         n_conv = 0
