@@ -371,12 +371,45 @@ class BassDiffusion(Model):
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
     ) -> dict[str, np.ndarray]:
-        """Not available: the node-level trace (and so ``smmsim animate``) follows the
-        share-by-share timing of the eWOM family, which a Bass adoption does not have."""
-        raise ValueError(
-            "model bass has no node-level trace (smmsim animate shows the ewom model); "
-            "use the time series of smmsim run instead"
+        """Node-level record of one replicate: every adopter, when and through whom.
+
+        Same keys as :meth:`smmsim.models.EWOM.trace`, one entry per adopter (users
+        shown the ad who did not adopt are not listed): ``first_step`` is the first ad
+        step that reached them, or their adoption step when no ad did; ``referrer`` is
+        an imitator's parent (-1 for seeds and ad adopters); ``sharers`` lists the
+        adopters in adoption order with ``sharer_parent`` and ``sharer_step`` (the step
+        they adopted; seeds at step 0).
+        """
+        if not self.seeded:
+            seeds = np.empty(0, dtype=np.int64)
+        graph_args, args = self._kernel_args(graph, steps)
+        order, parent, flags, _counts, series, _work, _sv = kernel.trace(
+            *graph_args,
+            np.ascontiguousarray(seeds, dtype=np.int64),
+            *args,
+            np.uint64(root),
+            int(replicate),
         )
+        step = np.repeat(np.arange(steps), series[:, kernel.T_SHARES])
+        target_all, _users, mask = self._targets(graph)
+        active = np.flatnonzero(self.schedule(steps))
+        targeted = np.ones(order.size, bool) if target_all else mask[order] != 0
+        first_ad = int(active[0]) if active.size else steps
+        seen_ad = targeted & (first_ad <= step) & ((flags & kernel.SEED) == 0)
+        referrer = np.where(parent >= 0, order[np.maximum(parent, 0)], -1)
+        return {
+            "node": order.astype(np.int64),
+            "first_step": np.where(seen_ad, first_ad, step),
+            "referrer": referrer.astype(np.int64),
+            "seed": (flags & kernel.SEED) != 0,
+            "engaged": (flags & kernel.SEED) == 0,
+            "shared": np.ones(order.size, dtype=bool),
+            "referred": (flags & kernel.IMITATED) != 0,
+            "converted": (flags & kernel.CONVERTED) != 0,
+            "sharers": order.astype(np.int64),
+            "sharer_parent": parent.astype(np.int64),
+            "sharer_step": step,
+        }
 
     # ------------------------------------------------------------------ theory
     def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
