@@ -14,7 +14,7 @@ from smmsim.audience import build_audience
 from smmsim.graph import CSRGraph, DegreeStats, GraphError
 from smmsim.io import EdgeListError, facebook, read_edgelist, write_edgelist
 from smmsim.metrics import METRICS, Economics, summarize
-from smmsim.models import EWOM, MODELS
+from smmsim.models import EWOM, MODELS, SIR, BassDiffusion, ComplexContagion, SocialProof
 from smmsim.results import Results
 from smmsim.scenario import (
     Scenario,
@@ -30,7 +30,10 @@ __all__ = [
     "EWOM",
     "METRICS",
     "MODELS",
+    "SIR",
+    "BassDiffusion",
     "CSRGraph",
+    "ComplexContagion",
     "DegreeStats",
     "Economics",
     "EdgeListError",
@@ -39,6 +42,7 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "SocialProof",
     "__version__",
     "build_audience",
     "critical_transmissibility",

@@ -186,7 +186,7 @@ BAD = [
         "must be one of: random, top_degree, nodes; got 'foo'",
     ),
     ("generator", "audience:\n  generator: grid\n", "audience.generator", "barabasi_albert"),
-    ("model", "model: viral_magic\n", "model", "must be one of: bass, ewom, "),
+    ("model", "model: viral_magic\n", "model", "must be one of: ewom, social_proof, "),
     ("section-not-mapping", "content: 0.3\n", "content", "must be a mapping"),
     (
         "nodes-missing",
