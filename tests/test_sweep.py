@@ -393,12 +393,13 @@ def _sweep_process(*args) -> subprocess.Popen:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "crash"])
 def test_stopped_command_resumes_without_duplicates(tmp_path, sig):
-    # 60 variants on a bigger audience: long enough to be stopped part-way.
+    # 60 variants on a bigger audience, with enough runs each to take several seconds
+    # in all: long enough to be stopped part-way (parts are flushed every second)
     grid = ["content.stickiness=0.1:0.4:20", "seeding.k=1,5,20"]
     out = tmp_path / "sweep"
     grid_args = [x for g in grid for x in ("--grid", g)]
     proc = _sweep_process(
-        *grid_args, "--set", "audience.n=4000", "--runs", 300, "--no-progress", "--out", out
+        *grid_args, "--set", "audience.n=4000", "--runs", 2000, "--no-progress", "--out", out
     )
     try:
         deadline = time.monotonic() + 120
@@ -427,7 +428,7 @@ def test_stopped_command_resumes_without_duplicates(tmp_path, sig):
     final = pd.read_parquet(out / "results.parquet")
     assert len(final) == 60 and final["variant_id"].is_unique
     base = default_scenario().with_overrides({"audience.n": 4000})
-    reference = run_sweep(base, Sweep.from_specs(grid), runs=300, progress=False)
+    reference = run_sweep(base, Sweep.from_specs(grid), runs=2000, progress=False)
     assert_same_table(final, reference)
 
 
