@@ -79,6 +79,7 @@ NO_GAP = np.int64(9_000_000_000_000_000_000)
 # sharers ahead of the current one whose row bounds / first followers are prefetched
 PREFETCH_BOUNDS = 8
 PREFETCH_ROW = 4
+PREFETCH_MIN = 16
 
 
 @intrinsic
@@ -180,6 +181,7 @@ def run_one(
 
     n_engaged = 0
     n_ref_conv = 0
+    tot_imp = tot_paid = tot_reach = tot_earned = tot_eng = tot_conv = 0
     best_imp = -1
     peak = 0
     head = 0
@@ -195,10 +197,12 @@ def run_one(
         n_earned = 0
         n_eng = 0
         n_conv = 0
+        # prefetching pays only when a generation has many sharers to look ahead to
+        prefetch = gen_end - head > PREFETCH_MIN
         for pos in range(head, gen_end):
-            if pos + PREFETCH_BOUNDS < tail:
+            if prefetch and pos + PREFETCH_BOUNDS < tail:
                 _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-            if pos + PREFETCH_ROW < tail:
+            if prefetch and pos + PREFETCH_ROW < tail:
                 _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
             u = order[pos]
             a = indptr[u]
@@ -263,27 +267,47 @@ def run_one(
                 else:
                     j += 1
             skip = j - b
-        series[r, t, T_IMPRESSIONS] = n_imp
         if n_imp > best_imp:
             best_imp = n_imp
             peak = t
-        series[r, t, T_REACH] = n_reach
-        series[r, t, T_ENGAGEMENTS] = n_eng
+        # outputs arrive zeroed: writing only what is not zero leaves the pages of
+        # columns that stay zero (conversions, say) untouched
+        if n_imp:
+            series[r, t, T_IMPRESSIONS] = n_imp
+        if n_reach:
+            series[r, t, T_REACH] = n_reach
+        if n_eng:
+            series[r, t, T_ENGAGEMENTS] = n_eng
         series[r, t, T_SHARES] = gen_end - head
-        series[r, t, T_CONVERSIONS] = n_conv
-        counts[r, C_IMPRESSIONS] += n_imp
-        counts[r, C_PAID_IMPRESSIONS] += n_paid
-        counts[r, C_REACH] += n_reach
-        counts[r, C_EARNED_REACH] += n_earned
-        counts[r, C_ENGAGEMENTS] += n_eng
-        counts[r, C_CONVERSIONS] += n_conv
+        if n_conv:
+            series[r, t, T_CONVERSIONS] = n_conv
+        tot_imp += n_imp
+        tot_paid += n_paid
+        tot_reach += n_reach
+        tot_earned += n_earned
+        tot_eng += n_eng
+        tot_conv += n_conv
         head = gen_end
         t += 1
 
-    counts[r, C_ENGAGED] = n_engaged
-    counts[r, C_REFERRAL_CONVERSIONS] = n_ref_conv
-    counts[r, C_SHARES] = head
-    counts[r, C_PENDING] = tail - head
+    for col, value in (
+        (C_IMPRESSIONS, tot_imp),
+        (C_PAID_IMPRESSIONS, tot_paid),
+        (C_REACH, tot_reach),
+        (C_EARNED_REACH, tot_earned),
+        (C_ENGAGEMENTS, tot_eng),
+        (C_CONVERSIONS, tot_conv),
+        (C_ENGAGED, n_engaged),
+        (C_REFERRAL_CONVERSIONS, n_ref_conv),
+        (C_SHARES, head),
+        (C_PENDING, tail - head),
+    ):
+        if value:
+            counts[r, col] = value
+    if head == n_seeds and head >= 2:
+        # seeds only: each hangs alone from the brand, every pair is 2 apart (this is
+        # what the Wiener sum gives, exactly)
+        return 2.0, t, peak
     return structural_virality(parent, head, n_seeds, size), t, peak
 
 
@@ -313,9 +337,10 @@ def ensemble(
     The outputs are allocated here by numpy, whose zeroed memory the operating system
     hands over lazily (in huge pages where it can), rather than inside the compiled code,
     where ``np.zeros`` writes every byte first. The series is stored step-major (a
-    ``(n_reps, steps, N_SERIES)`` view of a ``(steps, n_reps, N_SERIES)`` block): a run
-    writes only the steps it was active in, so the pages of the later steps, where most
-    small cascades never arrive, are never touched.
+    ``(n_reps, steps, N_SERIES)`` view of a ``(steps, N_SERIES, n_reps)`` block): a run
+    writes only the non-zero events of the steps it was active in, so the pages of the
+    later steps, where most small cascades never arrive, and of columns that stay zero
+    are never touched.
 
     Returns
     -------
@@ -330,7 +355,7 @@ def ensemble(
     # column-major, so each metric is one contiguous column for the summaries
     counts = np.zeros((N_COUNTS, n_reps), dtype=np.int64).T
     virality = np.zeros(n_reps, dtype=np.float64)
-    series = np.zeros((steps, n_reps, N_SERIES), dtype=np.int64).transpose(1, 0, 2)
+    series = np.zeros((steps, N_SERIES, n_reps), dtype=np.int64).transpose(2, 0, 1)
     profile = np.zeros((2, n_reps), dtype=np.int64).T
     params = (
         float(visibility),
