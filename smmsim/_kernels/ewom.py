@@ -73,8 +73,8 @@ T_SHARES = 3
 T_CONVERSIONS = 4
 N_SERIES = 5
 
-#: Consecutive replicates a worker runs (see :func:`_chunk`).
-RUN_BLOCK = 8
+#: Consecutive replicates a worker runs when several share a batch (see :func:`_chunk`).
+RUN_BLOCK = 64
 NO_GAP = np.int64(9_000_000_000_000_000_000)
 # sharers ahead of the current one whose row bounds / first followers are prefetched
 PREFETCH_BOUNDS = 8
@@ -108,12 +108,11 @@ def _prefetch(typingctx, arr, idx):
     return sig, codegen
 
 
-@jit(inline="always")
-def run_one(
+@jit
+def run_block(
     indptr,
     indices,
     seed_sets,
-    row,
     visibility,
     stickiness,
     contagion,
@@ -122,8 +121,10 @@ def run_one(
     conversion_referred,
     steps,
     gap_tab,
-    key_cascade,
-    key_conversion,
+    root,
+    first_replicate,
+    start,
+    stop,
     cur,
     state,
     order,
@@ -133,182 +134,201 @@ def run_one(
     first_step,
     size,
     counts,
+    virality,
     series,
-    r,
+    profile,
 ):
-    """Simulate one replicate seeded by ``seed_sets[row]`` into ``counts[r]``, ``series[r]``.
+    """Simulate replicates ``start .. stop - 1`` of a batch; return the last stamp used.
 
-    Returns ``(structural virality, steps run, peak step)``: events fall in
-    ``series[r, :steps run]``; the peak step is the first with the most impressions.
+    Replicate ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from
+    the streams keyed by ``(root, first_replicate + r)``; it writes ``counts[r]``,
+    ``series[r]`` (events fall in ``series[r, :depth + 1]``), ``virality[r]`` and
+    ``profile[r]`` (depth, peak step), all of which must arrive zeroed. The replicate
+    loop lives here, not around a per-replicate call, so the arrays are handed over once
+    per block rather than once per replicate (each hand-over costs reference counting).
 
     ``state`` holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is not
-    cleared between replicates: a word is valid only where its stamp is ``cur``
-    (``1 <= cur <= MAX_STAMP``). ``order[:shares + pending]`` lists sharers in the order
-    they were activated and ``parent[i]`` is the position in ``order`` of the sharer that
-    activated ``order[i]``. With ``record`` true, ``referrer`` and ``first_step`` receive
-    each reached user's first exposure (for :func:`trace`); otherwise they are not
-    touched. ``size`` is scratch space of at least ``shares`` entries.
+    cleared between replicates: a word is valid only where its stamp is the current one
+    (replicates take stamps ``cur + 1, cur + 2, ...``; the state is cleared when they
+    would pass ``MAX_STAMP``). ``order[:shares + pending]`` lists a replicate's sharers
+    in the order they were activated and ``parent[i]`` is the position in ``order`` of
+    the sharer that activated ``order[i]``. With ``record`` true, ``referrer`` and
+    ``first_step`` receive each reached user's first exposure (for :func:`trace`);
+    otherwise they are not touched. ``size`` is scratch space of at least ``shares``
+    entries.
     """
-    s_c = key_cascade
-    s_v = key_conversion
-    mark = np.int32(cur << FLAG_BITS)
-    # --- seeds share at step 0
-    tail = 0
-    for i in range(seed_sets.shape[1]):
-        s = seed_sets[row, i]
-        if (state[s] & ~FLAG_MASK) == mark:
-            continue  # the same seed listed twice
-        state[s] = mark | np.int32(SHARER | SEED)
-        if record:
-            referrer[s] = -1
-            first_step[s] = 0
-        order[tail] = s
-        parent[tail] = -1
-        tail += 1
-    n_seeds = tail
-    counts[r, C_SEEDS] = n_seeds
+    shared_seeds = seed_sets.shape[0] == 1
+    for r in range(start, stop):
+        cur += 1
+        if cur > MAX_STAMP:
+            state[:] = 0
+            cur = 1
+        rep = first_replicate + r
+        row = 0 if shared_seeds else r
+        s_c = stream_key(root, rep, PURPOSE_CASCADE)
+        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+        mark = np.int32(cur << FLAG_BITS)
+        # --- seeds share at step 0
+        tail = 0
+        for i in range(seed_sets.shape[1]):
+            s = seed_sets[row, i]
+            if (state[s] & ~FLAG_MASK) == mark:
+                continue  # the same seed listed twice
+            state[s] = mark | np.int32(SHARER | SEED)
+            if record:
+                referrer[s] = -1
+                first_step[s] = 0
+            order[tail] = s
+            parent[tail] = -1
+            tail += 1
+        n_seeds = tail
+        counts[r, C_SEEDS] = n_seeds
 
-    if visibility <= 0.0:
-        inv_log_q = 0.0
-        skip = NO_GAP
-    elif visibility >= 1.0:
-        inv_log_q = 0.0
-        skip = np.int64(0)
-    else:
-        inv_log_q = 1.0 / np.log1p(-visibility)
-        s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
-    draw_gaps = 0.0 < visibility < 1.0
+        if visibility <= 0.0:
+            inv_log_q = 0.0
+            skip = NO_GAP
+        elif visibility >= 1.0:
+            inv_log_q = 0.0
+            skip = np.int64(0)
+        else:
+            inv_log_q = 1.0 / np.log1p(-visibility)
+            s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
+        draw_gaps = 0.0 < visibility < 1.0
 
-    n_engaged = 0
-    n_ref_conv = 0
-    tot_imp = tot_paid = tot_reach = tot_earned = tot_eng = tot_conv = 0
-    best_imp = -1
-    peak = 0
-    head = 0
-    t = 0
-    while head < tail and t < steps:
-        gen_end = tail
-        stick = stickiness
-        if half_life > 0.0:
-            stick = stickiness * 0.5 ** (t / half_life)
-        n_imp = 0
-        n_paid = 0
-        n_reach = 0
-        n_earned = 0
-        n_eng = 0
-        n_conv = 0
-        # prefetching pays only when a generation has many sharers to look ahead to
-        prefetch = gen_end - head > PREFETCH_MIN
-        for pos in range(head, gen_end):
-            if prefetch and pos + PREFETCH_BOUNDS < tail:
-                _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-            if prefetch and pos + PREFETCH_ROW < tail:
-                _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
-            u = order[pos]
-            a = indptr[u]
-            b = indptr[u + 1]
-            if skip >= b - a:
-                skip -= b - a
-                continue
-            from_seed = pos < n_seeds  # the seeds are order[:n_seeds]
-            j = a + skip
-            while j < b:
-                v = indices[j]
-                # ---- an impression of u's share in v's feed
-                n_imp += 1
-                if from_seed:
-                    n_paid += 1
-                word = state[v]
-                if (word & ~FLAG_MASK) != mark:
-                    n_reach += 1
-                    if record:
-                        referrer[v] = u
-                        first_step[v] = t
+        n_engaged = 0
+        n_ref_conv = 0
+        tot_imp = tot_paid = tot_reach = tot_earned = tot_eng = tot_conv = 0
+        best_imp = -1
+        peak = 0
+        head = 0
+        t = 0
+        while head < tail and t < steps:
+            gen_end = tail
+            stick = stickiness
+            if half_life > 0.0:
+                stick = stickiness * 0.5 ** (t / half_life)
+            n_imp = 0
+            n_paid = 0
+            n_reach = 0
+            n_earned = 0
+            n_eng = 0
+            n_conv = 0
+            # prefetching pays only when a generation has many sharers to look ahead to
+            prefetch = gen_end - head > PREFETCH_MIN
+            for pos in range(head, gen_end):
+                if prefetch and pos + PREFETCH_BOUNDS < tail:
+                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
+                if prefetch and pos + PREFETCH_ROW < tail:
+                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                u = order[pos]
+                a = indptr[u]
+                b = indptr[u + 1]
+                if skip >= b - a:
+                    skip -= b - a
+                    continue
+                from_seed = pos < n_seeds  # the seeds are order[:n_seeds]
+                j = a + skip
+                while j < b:
+                    v = indices[j]
+                    # ---- an impression of u's share in v's feed
+                    n_imp += 1
                     if from_seed:
-                        word = mark | np.int32(REACHED)
+                        n_paid += 1
+                    word = state[v]
+                    if (word & ~FLAG_MASK) != mark:
+                        n_reach += 1
+                        if record:
+                            referrer[v] = u
+                            first_step[v] = t
+                        if from_seed:
+                            word = mark | np.int32(REACHED)
+                        else:
+                            word = mark | np.int32(REACHED | REFERRED)
+                            n_earned += 1
+                        state[v] = word
+                    fv = word & FLAG_MASK
+                    if (fv & SHARER) == 0:
+                        engaged = True
+                        if stick < 1.0:
+                            s_c, x = uniform(s_c)
+                            engaged = x < stick
+                        if engaged:
+                            n_eng += 1
+                            if (fv & ENGAGED) == 0:
+                                fv |= ENGAGED
+                                n_engaged += 1
+                                referred = (fv & REFERRED) != 0
+                                s_v, converted = converts(
+                                    s_v, referred, conversion, conversion_referred
+                                )
+                                if converted:
+                                    fv |= CONVERTED
+                                    n_conv += 1
+                                    if referred:
+                                        n_ref_conv += 1
+                            shares = True
+                            if contagion < 1.0:
+                                s_c, z = uniform(s_c)
+                                shares = z < contagion
+                            if shares:
+                                fv |= SHARER
+                                order[tail] = v
+                                parent[tail] = pos
+                                tail += 1
+                            state[v] = mark | fv
+                    # ---- next impression
+                    if draw_gaps:
+                        s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
+                        j += g + 1
                     else:
-                        word = mark | np.int32(REACHED | REFERRED)
-                        n_earned += 1
-                    state[v] = word
-                fv = word & FLAG_MASK
-                if (fv & SHARER) == 0:
-                    engaged = True
-                    if stick < 1.0:
-                        s_c, x = uniform(s_c)
-                        engaged = x < stick
-                    if engaged:
-                        n_eng += 1
-                        if (fv & ENGAGED) == 0:
-                            fv |= ENGAGED
-                            n_engaged += 1
-                            referred = (fv & REFERRED) != 0
-                            s_v, converted = converts(
-                                s_v, referred, conversion, conversion_referred
-                            )
-                            if converted:
-                                fv |= CONVERTED
-                                n_conv += 1
-                                if referred:
-                                    n_ref_conv += 1
-                        shares = True
-                        if contagion < 1.0:
-                            s_c, z = uniform(s_c)
-                            shares = z < contagion
-                        if shares:
-                            fv |= SHARER
-                            order[tail] = v
-                            parent[tail] = pos
-                            tail += 1
-                        state[v] = mark | fv
-                # ---- next impression
-                if draw_gaps:
-                    s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
-                    j += g + 1
-                else:
-                    j += 1
-            skip = j - b
-        if n_imp > best_imp:
-            best_imp = n_imp
-            peak = t
-        # outputs arrive zeroed: writing only what is not zero leaves the pages of
-        # columns that stay zero (conversions, say) untouched
-        if n_imp:
-            series[r, t, T_IMPRESSIONS] = n_imp
-        if n_reach:
-            series[r, t, T_REACH] = n_reach
-        if n_eng:
-            series[r, t, T_ENGAGEMENTS] = n_eng
-        series[r, t, T_SHARES] = gen_end - head
-        if n_conv:
-            series[r, t, T_CONVERSIONS] = n_conv
-        tot_imp += n_imp
-        tot_paid += n_paid
-        tot_reach += n_reach
-        tot_earned += n_earned
-        tot_eng += n_eng
-        tot_conv += n_conv
-        head = gen_end
-        t += 1
+                        j += 1
+                skip = j - b
+            if n_imp > best_imp:
+                best_imp = n_imp
+                peak = t
+            # outputs arrive zeroed: writing only what is not zero leaves the pages of
+            # columns that stay zero (conversions, say) untouched
+            if n_imp:
+                series[r, t, T_IMPRESSIONS] = n_imp
+            if n_reach:
+                series[r, t, T_REACH] = n_reach
+            if n_eng:
+                series[r, t, T_ENGAGEMENTS] = n_eng
+            series[r, t, T_SHARES] = gen_end - head
+            if n_conv:
+                series[r, t, T_CONVERSIONS] = n_conv
+            tot_imp += n_imp
+            tot_paid += n_paid
+            tot_reach += n_reach
+            tot_earned += n_earned
+            tot_eng += n_eng
+            tot_conv += n_conv
+            head = gen_end
+            t += 1
 
-    for col, value in (
-        (C_IMPRESSIONS, tot_imp),
-        (C_PAID_IMPRESSIONS, tot_paid),
-        (C_REACH, tot_reach),
-        (C_EARNED_REACH, tot_earned),
-        (C_ENGAGEMENTS, tot_eng),
-        (C_CONVERSIONS, tot_conv),
-        (C_ENGAGED, n_engaged),
-        (C_REFERRAL_CONVERSIONS, n_ref_conv),
-        (C_SHARES, head),
-        (C_PENDING, tail - head),
-    ):
-        if value:
-            counts[r, col] = value
-    if head == n_seeds and head >= 2:
-        # seeds only: each hangs alone from the brand, every pair is 2 apart (this is
-        # what the Wiener sum gives, exactly)
-        return 2.0, t, peak
-    return structural_virality(parent, head, n_seeds, size), t, peak
+        for col, value in (
+            (C_IMPRESSIONS, tot_imp),
+            (C_PAID_IMPRESSIONS, tot_paid),
+            (C_REACH, tot_reach),
+            (C_EARNED_REACH, tot_earned),
+            (C_ENGAGEMENTS, tot_eng),
+            (C_CONVERSIONS, tot_conv),
+            (C_ENGAGED, n_engaged),
+            (C_REFERRAL_CONVERSIONS, n_ref_conv),
+            (C_SHARES, head),
+            (C_PENDING, tail - head),
+        ):
+            if value:
+                counts[r, col] = value
+        if head == n_seeds and head >= 2:
+            # seeds only: each hangs alone from the brand, every pair is 2 apart (this is
+            # what the Wiener sum gives, exactly)
+            virality[r] = 2.0
+        else:
+            virality[r] = structural_virality(parent, head, n_seeds, size)
+        profile[r, 0] = max(t - 1, 0)
+        profile[r, 1] = peak
+    return cur
 
 
 def ensemble(
@@ -426,7 +446,6 @@ def _chunk(
     visibility, stickiness, contagion, half_life, conversion, conversion_referred = params
     n = indptr.shape[0] - 1
     n_reps = counts.shape[0]
-    shared_seeds = seed_sets.shape[0] == 1
     # a plain function, not a parfor body: np.zeros stays a single fill here
     state = np.zeros(n, dtype=np.int32)
     order = np.empty(n, dtype=np.int32)
@@ -434,45 +453,16 @@ def _chunk(
     size = np.empty(n, dtype=np.int32)
     unused = np.empty(0, dtype=np.int32)
     cur = 0
-    block = c * RUN_BLOCK
+    step = RUN_BLOCK if n_chunks > 1 else n_reps  # one worker: one block
+    block = c * step
     while block < n_reps:
-        for r in range(block, min(block + RUN_BLOCK, n_reps)):
-            cur += 1
-            if cur > MAX_STAMP:
-                state[:] = 0
-                cur = 1
-            rep = first_replicate + r
-            row = 0 if shared_seeds else r
-            virality[r], t, peak = run_one(
-                indptr,
-                indices,
-                seed_sets,
-                row,
-                visibility,
-                stickiness,
-                contagion,
-                half_life,
-                conversion,
-                conversion_referred,
-                steps,
-                gap_tab,
-                stream_key(root, rep, PURPOSE_CASCADE),
-                stream_key(root, rep, PURPOSE_CONVERSION),
-                cur,
-                state,
-                order,
-                parent,
-                False,
-                unused,
-                unused,
-                size,
-                counts,
-                series,
-                r,
-            )
-            profile[r, 0] = max(t - 1, 0)
-            profile[r, 1] = peak
-        block += n_chunks * RUN_BLOCK
+        cur = run_block(
+            indptr, indices, seed_sets, visibility, stickiness, contagion, half_life,
+            conversion, conversion_referred, steps, gap_tab, root, first_replicate,
+            block, min(block + step, n_reps), cur, state, order, parent, False, unused,
+            unused, size, counts, virality, series, profile,
+        )  # fmt: skip
+        block += n_chunks * step
 
 
 @jit
@@ -517,33 +507,15 @@ def trace(
     series = np.zeros((1, steps, N_SERIES), dtype=np.int64)
     seed_sets = np.empty((1, seeds.shape[0]), dtype=np.int64)
     seed_sets[0, :] = seeds
-    sv, _, _ = run_one(
-        indptr,
-        indices,
-        seed_sets,
-        0,
-        visibility,
-        stickiness,
-        contagion,
-        half_life,
-        conversion,
-        conversion_referred,
-        steps,
-        _visibility_table(visibility),
-        stream_key(root, replicate, PURPOSE_CASCADE),
-        stream_key(root, replicate, PURPOSE_CONVERSION),
-        1,
-        state,
-        order,
-        parent,
-        True,
-        referrer,
-        first_step,
-        size,
-        counts,
-        series,
-        0,
-    )
+    virality = np.zeros(1, dtype=np.float64)
+    profile = np.zeros((1, 2), dtype=np.int64)
+    run_block(
+        indptr, indices, seed_sets, visibility, stickiness, contagion, half_life,
+        conversion, conversion_referred, steps, _visibility_table(visibility), root,
+        replicate, 0, 1, 0, state, order, parent, True, referrer, first_step, size,
+        counts, virality, series, profile,
+    )  # fmt: skip
+    sv = virality[0]
     nodes = np.nonzero((state >> FLAG_BITS) == 1)[0].astype(np.int32)
     k = counts[0, C_SHARES] + counts[0, C_PENDING]
     return (
