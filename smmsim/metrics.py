@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from smmsim._kernels.funnel import series_profile
-from smmsim._kernels.stats import int_column_stats, order_stats_through
+from smmsim._kernels.stats import float_column_stats, int_column_stats, order_stats_through
 from smmsim.graph import CSRGraph
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
 
@@ -218,9 +218,7 @@ def summarize(
                     **{f"q{int(q * 100):02d}": np.nan for q in QUANTILES},
                 )
                 continue
-            mean = float(x.mean())
-            std = float(x.std(ddof=1)) if n > 1 else 0.0
-            qs = _float_quantiles(x, runs.get(_ORDER_KEYS.get(name, ""), None))
+            mean, std, qs = _float_stats(x, runs.get(_ORDER_KEYS.get(name, ""), None))
         sem = std / np.sqrt(n)
         if name == "viral":
             lo, hi = wilson_interval(mean, n, z)
@@ -268,16 +266,30 @@ def _lerp_quantiles(h, below, ranks, values) -> np.ndarray:
     return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
 
-def _float_quantiles(x: np.ndarray, key: np.ndarray | None) -> np.ndarray:
-    """:data:`QUANTILES` of a float column, through ``key`` when that is exact."""
-    if key is not None and x.size > 1000:
+def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[float, float, np.ndarray]:
+    """Mean, sample standard deviation and :data:`QUANTILES` of a finite float column.
+
+    Quantiles are numpy's (linear rule), exactly: from bucket counts; where a few far
+    outliers crowd the rest into one bucket, read through the integer column ``key``
+    when ``x`` is a non-decreasing function of it, else by partitioning.
+    """
+    n = x.size
+    if n <= 1000:
+        std = float(x.std(ddof=1)) if n > 1 else 0.0
+        return float(x.mean()), std, np.quantile(x, QUANTILES)
+    h, below, ranks = _ranks(n)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    mean, m2, values, ok = float_column_stats(x, ranks)
+    std = float(np.sqrt(m2 / (n - 1)))
+    if ok:
+        return float(mean), std, _lerp_quantiles(h, below, ranks, values)
+    if key is not None:
         key = np.asarray(key)
         if key.dtype.kind in "iu" and key.shape == x.shape:
-            h, below, ranks = _ranks(x.size)
-            ok, values = order_stats_through(key.astype(np.int64, copy=False), x, ranks)
-            if ok:
-                return _lerp_quantiles(h, below, ranks, values)
-    return np.quantile(x, QUANTILES)
+            through, by_key = order_stats_through(key.astype(np.int64, copy=False), x, ranks)
+            if through:
+                return float(mean), std, _lerp_quantiles(h, below, ranks, by_key)
+    return float(mean), std, np.quantile(x, QUANTILES)
 
 
 def _int_stats(x: np.ndarray) -> tuple[float, float, np.ndarray]:

@@ -267,3 +267,28 @@ def res_seed_sets(sc, g, runs):
     return seed_sets(
         g, s["strategy"], k=s["k"], nodes=s["nodes"], root=root_key(5), first=0, n_reps=runs
     )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng, n: rng.random(n),
+        lambda rng, n: np.round(rng.exponential(2.0, n), 1),  # many ties
+        lambda rng, n: np.full(n, 2.5),  # constant
+        lambda rng, n: np.r_[rng.random(n - 3), [1e9, 2e9, -1e9]],  # far outliers
+        lambda rng, n: rng.standard_cauchy(n),  # heavy tails both ways
+    ],
+    ids=["uniform", "ties", "constant", "outliers", "cauchy"],
+)
+def test_float_column_statistics_equal_numpy(make):
+    """Bucket selection (or its fallbacks) gives numpy's quantiles exactly."""
+    from smmsim.metrics import QUANTILES, summarize
+
+    rng = np.random.default_rng(11)
+    qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
+    for n in (999, 1001, 30_000):
+        x = make(rng, n)
+        row = summarize({"x": x}).loc["x"]
+        np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(x, QUANTILES))
+        assert row["mean"] == pytest.approx(x.mean(), rel=1e-12, abs=1e-9)
+        assert row["std"] == pytest.approx(x.std(ddof=1), rel=1e-9, abs=1e-12)

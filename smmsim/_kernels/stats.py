@@ -103,3 +103,89 @@ def order_stats_through(key, x, ranks):
             seen += counts[j]
         values[i] = x[first[j]]
     return True, values
+
+
+BUCKETS = 4096
+
+
+@jit
+def float_column_stats(x, ranks):
+    """Mean, sum of squared deviations and order statistics of a finite float column.
+
+    The order statistics are exact: values are counted into ``BUCKETS`` equal-width
+    buckets between the minimum and the maximum (a monotone map), and only the buckets
+    holding a requested rank are gathered and sorted, unless all their values are equal
+    (the common case for small cascades, where most runs share a value). Returns ``(mean, m2, values,
+    ok)``; ``ok`` is false when those buckets hold more than a quarter of the column
+    (a few far outliers crowd everything into one bucket), and the caller should then
+    partition the column instead.
+    """
+    n = x.shape[0]
+    values = np.empty(ranks.shape[0], dtype=np.float64)
+    lo = x[0]
+    hi = x[0]
+    total = 0.0
+    for i in range(n):
+        v = x[i]
+        total += v
+        lo = min(lo, v)
+        hi = max(hi, v)
+    mean = total / n
+    m2 = 0.0
+    if lo == hi:
+        for i in range(n):
+            d = x[i] - mean
+            m2 += d * d
+        values[:] = lo
+        return mean, m2, values, True
+    width = (hi - lo) / BUCKETS
+    counts = np.zeros(BUCKETS, dtype=np.int64)
+    bmin = np.full(BUCKETS, np.inf)
+    bmax = np.full(BUCKETS, -np.inf)
+    for i in range(n):
+        v = x[i]
+        d = v - mean
+        m2 += d * d
+        b = min(int((v - lo) / width), BUCKETS - 1)
+        counts[b] += 1
+        bmin[b] = min(bmin[b], v)
+        bmax[b] = max(bmax[b], v)
+    # the bucket of each rank, and how many values lie in lower buckets
+    where = np.empty(ranks.shape[0], dtype=np.int64)
+    below = np.empty(ranks.shape[0], dtype=np.int64)
+    b = 0
+    seen = counts[0]
+    for i in range(ranks.shape[0]):
+        while seen <= ranks[i]:
+            b += 1
+            seen += counts[b]
+        where[i] = b
+        below[i] = seen - counts[b]
+    slot = np.full(BUCKETS, -1, dtype=np.int64)
+    start = np.zeros(ranks.shape[0] + 1, dtype=np.int64)
+    k = 0
+    for i in range(ranks.shape[0]):
+        if bmin[where[i]] == bmax[where[i]]:
+            continue  # every value in the bucket is the same: nothing to sort
+        if slot[where[i]] < 0:
+            slot[where[i]] = k
+            start[k + 1] = start[k] + counts[where[i]]
+            k += 1
+    if start[k] > n // 4 + 64:
+        return mean, m2, values, False
+    buffer = np.empty(start[k], dtype=np.float64)
+    fill = start[:k].copy()
+    for i in range(n):
+        v = x[i]
+        s = slot[min(int((v - lo) / width), BUCKETS - 1)]
+        if s >= 0:
+            buffer[fill[s]] = v
+            fill[s] += 1
+    for s in range(k):
+        buffer[start[s] : start[s + 1]] = np.sort(buffer[start[s] : start[s + 1]])
+    for i in range(ranks.shape[0]):
+        if bmin[where[i]] == bmax[where[i]]:
+            values[i] = bmin[where[i]]
+        else:
+            values[i] = buffer[start[slot[where[i]]] + ranks[i] - below[i]]
+    return mean, m2, values, True
