@@ -115,10 +115,10 @@ def float_column_stats(x, ranks):
     The order statistics are exact: values are counted into ``BUCKETS`` equal-width
     buckets between the minimum and the maximum (a monotone map), and only the buckets
     holding a requested rank are gathered and sorted, unless all their values are equal
-    (the common case for small cascades, where most runs share a value). Returns ``(mean, m2, values,
-    ok)``; ``ok`` is false when those buckets hold more than a quarter of the column
-    (a few far outliers crowd everything into one bucket), and the caller should then
-    partition the column instead.
+    (the common case for small cascades, where most runs share a value). Returns
+    ``(mean, m2, values, ok)``; ``ok`` is false when those buckets hold more than a
+    quarter of the column (a few far outliers crowd everything into one bucket), and the
+    caller should then partition the column instead.
     """
     n = x.shape[0]
     values = np.empty(ranks.shape[0], dtype=np.float64)
