@@ -126,3 +126,16 @@ def test_gap_table_gives_the_same_draws_as_the_logarithm(p):
 
     inv = 1.0 / np.log1p(-p)
     assert both(inv, gap_table(inv), 200_000) == 0
+
+
+def test_kernel_column_constants_follow_the_raw_batch_columns():
+    """Every kernel indexes its outputs with the one set of constants in funnel.py."""
+    from smmsim._kernels import funnel
+    from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS
+
+    for i, name in enumerate(COUNT_COLUMNS):
+        key = "C_" + ("pending" if name == "pending_shares" else name).upper()
+        assert getattr(funnel, key) == i, key
+    for i, name in enumerate(SERIES_COLUMNS):
+        assert getattr(funnel, "T_" + name.upper()) == i
+    assert (funnel.N_COUNTS, funnel.N_SERIES) == (len(COUNT_COLUMNS), len(SERIES_COLUMNS))

@@ -51,7 +51,28 @@ import numpy as np
 from numba import prange
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.funnel import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_PENDING,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SEEDS,
+    C_SHARES,
+    N_COUNTS,
+    N_SERIES,
+    T_CONVERSIONS,
+    T_ENGAGEMENTS,
+    T_IMPRESSIONS,
+    T_REACH,
+    T_SHARES,
+    converts,
+    structural_virality,
+)
 from smmsim._kernels.rng import (
     GOLDEN,
     PURPOSE_CASCADE,
@@ -87,27 +108,6 @@ MAX_STAMP = (1 << (63 - STAMP_SHIFT)) - 1
 PURPOSE_ADS = 11
 PURPOSE_PARENT = 12
 
-# columns of the per-replicate count table (models.base.COUNT_COLUMNS)
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
-N_COUNTS = 11
-
-# columns of the per-step time series (models.base.SERIES_COLUMNS)
-T_IMPRESSIONS = 0
-T_REACH = 1
-T_ENGAGEMENTS = 2
-T_SHARES = 3
-T_CONVERSIONS = 4
-N_SERIES = 5
 
 S32 = np.uint64(32)
 #: Default of ``dense_share``: 0 keeps the frontier a sorted list whatever its size. With

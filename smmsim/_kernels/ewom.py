@@ -26,7 +26,28 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.funnel import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_PENDING,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SEEDS,
+    C_SHARES,
+    N_COUNTS,
+    N_SERIES,
+    T_CONVERSIONS,
+    T_ENGAGEMENTS,
+    T_IMPRESSIONS,
+    T_REACH,
+    T_SHARES,
+    converts,
+    structural_virality,
+)
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -51,27 +72,6 @@ FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
 MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
 
-# columns of the per-replicate count table
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
-N_COUNTS = 11
-
-# columns of the per-step time series
-T_IMPRESSIONS = 0
-T_REACH = 1
-T_ENGAGEMENTS = 2
-T_SHARES = 3
-T_CONVERSIONS = 4
-N_SERIES = 5
 
 #: Consecutive replicates a worker runs when several share a batch (see :func:`_chunk`).
 RUN_BLOCK = 64

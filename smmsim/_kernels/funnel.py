@@ -14,6 +14,27 @@ import numpy as np
 from smmsim._config import jit
 from smmsim._kernels.rng import uniform
 
+# Columns of the per-replicate count table and of the per-step series every kernel fills
+# (``COUNT_COLUMNS`` and ``SERIES_COLUMNS`` of :mod:`smmsim.models.base`, in order).
+C_IMPRESSIONS = 0
+C_PAID_IMPRESSIONS = 1
+C_REACH = 2
+C_EARNED_REACH = 3
+C_ENGAGED = 4
+C_ENGAGEMENTS = 5
+C_SHARES = 6
+C_SEEDS = 7
+C_PENDING = 8
+C_CONVERSIONS = 9
+C_REFERRAL_CONVERSIONS = 10
+N_COUNTS = 11
+T_IMPRESSIONS = 0
+T_REACH = 1
+T_ENGAGEMENTS = 2
+T_SHARES = 3
+T_CONVERSIONS = 4
+N_SERIES = 5
+
 
 @jit
 def converts(s_v, referred, conversion, conversion_referred):

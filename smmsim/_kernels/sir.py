@@ -42,7 +42,28 @@ import numpy as np
 from numba import prange
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.funnel import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_PENDING,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SEEDS,
+    C_SHARES,
+    N_COUNTS,
+    N_SERIES,
+    T_CONVERSIONS,
+    T_ENGAGEMENTS,
+    T_IMPRESSIONS,
+    T_REACH,
+    T_SHARES,
+    converts,
+    structural_virality,
+)
 from smmsim._kernels.rng import PURPOSE_CASCADE, PURPOSE_CONVERSION, stream_key, uniform
 
 # user flags (low FLAG_BITS bits of the state word; valid where the stamp is current)
@@ -58,28 +79,6 @@ FLAG_BITS = 8
 FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
 MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
-
-# columns of the per-replicate count table (COUNT_COLUMNS of smmsim.models.base)
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
-N_COUNTS = 11
-
-# columns of the per-bin time series (SERIES_COLUMNS)
-T_IMPRESSIONS = 0
-T_REACH = 1
-T_ENGAGEMENTS = 2
-T_SHARES = 3
-T_CONVERSIONS = 4
-N_SERIES = 5
 
 
 # ------------------------------------------------------------------ indexed heap

@@ -32,7 +32,23 @@ from numba import prange
 
 from smmsim._config import jit
 from smmsim._kernels.ewom import _prefetch
-from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.funnel import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_PENDING,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SEEDS,
+    C_SHARES,
+    N_COUNTS,
+    N_SERIES,
+    converts,
+    structural_virality,
+)
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -67,21 +83,6 @@ FLAG_MASK = np.int64((1 << FLAG_BITS) - 1)
 MAX_STAMP = (1 << (63 - 32 - FLAG_BITS)) - 1
 #: ``remaining`` of a user who can never adopt (threshold above what they can see).
 NEVER = np.int64(0xFFFFFFFF)
-
-# columns of the per-replicate count table (as smmsim.models.base.COUNT_COLUMNS)
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
-N_COUNTS = 11
-N_SERIES = 5
 
 NO_GAP = np.int64(9_000_000_000_000_000_000)
 PREFETCH_BOUNDS = 8
