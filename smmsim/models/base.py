@@ -147,6 +147,15 @@ class Model:
         """
         raise NotImplementedError
 
+    @staticmethod
+    def chunks(threads: int | None, n_reps: int) -> int:
+        """Workers for ``n_reps`` replicates: ``threads`` (default: numba's thread
+        count), at most one per replicate, at least one."""
+        import numba
+
+        threads = numba.get_num_threads() if threads is None else threads
+        return max(1, min(int(threads), n_reps))
+
     def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
         """What theory predicts for this model on ``graph`` (empty when none applies).
 

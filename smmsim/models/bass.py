@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numba
 import numpy as np
 
 from smmsim._kernels import bass as kernel
@@ -357,8 +356,7 @@ class BassDiffusion(Model):
         is from scanning the whole audience.
         With ``seeded`` false the seed sets are replaced by an empty one.
         """
-        threads = numba.get_num_threads() if threads is None else threads
-        chunks = max(1, min(int(threads), n_reps))
+        chunks = self.chunks(threads, n_reps)
         if not self.seeded:
             seed_sets = np.empty((1, 0), dtype=np.int64)
         seed_sets = np.ascontiguousarray(seed_sets, dtype=np.int64)

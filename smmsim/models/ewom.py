@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from smmsim._kernels import ewom as kernel
@@ -114,8 +113,7 @@ class EWOM(Model):
         Replicate ``r`` draws from streams keyed by ``(root, r)`` alone, so the result
         is the same for any ``threads`` and any batching.
         """
-        threads = numba.get_num_threads() if threads is None else threads
-        chunks = max(1, min(int(threads), n_reps))
+        chunks = self.chunks(threads, n_reps)
         counts, virality, series, profile = kernel.ensemble(
             graph.indptr,
             graph.indices,

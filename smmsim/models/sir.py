@@ -41,7 +41,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numba
 import numpy as np
 
 from smmsim._kernels import sir as kernel
@@ -242,8 +241,7 @@ class SIR(Model):
         Replicate ``r`` draws from streams keyed by ``(root, r)`` alone, so the result
         is the same for any ``threads`` and any batching.
         """
-        threads = numba.get_num_threads() if threads is None else threads
-        chunks = max(1, min(int(threads), n_reps))
+        chunks = self.chunks(threads, n_reps)
         counts, virality, series, active = kernel.ensemble(
             graph.indptr,
             graph.indices,

@@ -37,7 +37,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numba
 import numpy as np
 
 from smmsim._kernels import social as kernel
@@ -247,8 +246,7 @@ class ThresholdModel(Model):
         thresholds, conversions), so the result is the same for any ``threads`` and any
         batching.
         """
-        threads = numba.get_num_threads() if threads is None else threads
-        chunks = max(1, min(int(threads), n_reps))
+        chunks = self.chunks(threads, n_reps)
         counts, virality, series, profile = kernel.ensemble(
             *self._graph_args(graph),
             np.ascontiguousarray(seed_sets, dtype=np.int64),
