@@ -53,10 +53,10 @@ from smmsim._kernels.rng import (
     PURPOSE_CONVERSION,
     PURPOSE_SEEDING,
     fast_gap,
-    gap_table,
     randbelow,
     stream_key,
     uniform,
+    visibility_table,
 )
 
 # user flags (the low FLAG_BITS bits of a user's state word; valid only where the word's
@@ -408,7 +408,7 @@ def _ensemble_into(
     counts, virality, series, profile,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
-    gap_tab = _visibility_table(params[0])
+    gap_tab = visibility_table(params[0])
     if n_chunks <= 1:
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
@@ -466,13 +466,6 @@ def _chunk(
 
 
 @jit
-def _visibility_table(visibility):
-    if 0.0 < visibility < 1.0:
-        return gap_table(1.0 / np.log1p(-visibility))
-    return np.empty(0, dtype=np.int64)
-
-
-@jit
 def trace(
     indptr,
     indices,
@@ -511,7 +504,7 @@ def trace(
     profile = np.zeros((1, 2), dtype=np.int64)
     run_block(
         indptr, indices, seed_sets, visibility, stickiness, contagion, half_life,
-        conversion, conversion_referred, steps, _visibility_table(visibility), root,
+        conversion, conversion_referred, steps, visibility_table(visibility), root,
         replicate, 0, 1, 0, state, order, parent, True, referrer, first_step, size,
         counts, virality, series, profile,
     )  # fmt: skip

@@ -127,3 +127,12 @@ def fast_gap(state, inv_log_q, tab):
     if g >= 0:
         return state, g
     return state, gap_of((float(m) + 0.5) * TWO_M53, inv_log_q)
+
+
+@jit
+def visibility_table(visibility):
+    """:func:`gap_table` for impressions that show with probability ``visibility``;
+    empty when no gaps are drawn (``visibility`` 0 or 1)."""
+    if 0.0 < visibility < 1.0:
+        return gap_table(1.0 / np.log1p(-visibility))
+    return np.empty(0, dtype=np.int64)

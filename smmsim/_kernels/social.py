@@ -53,9 +53,9 @@ from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
     fast_gap,
-    gap_table,
     stream_key,
     uniform,
+    visibility_table,
 )
 
 #: Stream of the users' thresholds (random access by user id).
@@ -511,7 +511,7 @@ def _ensemble_into(
     counts, virality, series, profile,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
-    gap_tab = _visibility_table(params[2])
+    gap_tab = visibility_table(params[2])
     if n_chunks <= 1:
         _chunk(
             graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
@@ -599,13 +599,6 @@ def _chunk(
         profile[r, 1] = peak
 
 
-@jit
-def _visibility_table(visibility):
-    if 0.0 < visibility < 1.0:
-        return gap_table(1.0 / np.log1p(-visibility))
-    return np.empty(0, dtype=np.int64)
-
-
 def trace(
     indptr,
     indices,
@@ -689,7 +682,7 @@ def _trace(
         conversion,
         conversion_referred,
         steps,
-        _visibility_table(visibility),
+        visibility_table(visibility),
         stream_key(root, replicate, PURPOSE_CASCADE),
         stream_key(root, replicate, PURPOSE_CONVERSION),
         stream_key(root, replicate, PURPOSE_THRESHOLD),
