@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from smmsim._kernels.columns import derived_columns
 from smmsim._kernels.funnel import series_profile
-from smmsim._kernels.stats import float_column_stats, int_column_stats, order_stats_through
+from smmsim._kernels.stats import (
+    NOT_FINITE,
+    OK,
+    float_column_stats,
+    int_column_stats,
+    order_stats_through,
+)
 from smmsim.graph import CSRGraph
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
 
@@ -106,19 +114,17 @@ def run_columns(
     if profile is None:
         profile = batch.profile
     depth, peak_step = series_profile(batch.series, batch.cut) if profile is None else profile
-    shares = c["shares"]
-    earned_shares = shares - c["seeds"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        k_factor = np.where(shares > 0, (earned_shares + c["pending_shares"]) / shares, 0.0)
-    cost = economics.cost(graph, batch.seed_sets)
-    cost = np.broadcast_to(cost, (R,)) if cost.shape[0] == 1 else cost
-    if batch.media_cost is not None:
-        cost = cost + batch.media_cost
-    revenue = c["conversions"] * economics.revenue_per_conversion
-    with np.errstate(divide="ignore", invalid="ignore"):
-        roi = np.where(cost > 0, (revenue - cost) / cost, np.nan)
-    earned_imp = c["impressions"] - c["paid_impressions"]
-    cut = max(1, int(np.ceil(viral_fraction * graph.n)))
+    cost_rows = np.asarray(economics.cost(graph, batch.seed_sets), dtype=np.float64)
+    media = np.zeros(0) if batch.media_cost is None else batch.media_cost
+    (earned_imp, paid_reach, earned_shares, direct_conv, k_factor, viral, cost, revenue, roi,
+     emv) = derived_columns(
+        batch.counts,
+        cost_rows,
+        np.asarray(media, dtype=np.float64),
+        float(economics.revenue_per_conversion),
+        float(economics.cpm),
+        max(1, int(np.ceil(viral_fraction * graph.n))),
+    )  # fmt: skip
     return {
         "run": np.arange(batch.first, batch.first + R),
         "seeds": c["seeds"],
@@ -126,25 +132,25 @@ def run_columns(
         "paid_impressions": c["paid_impressions"],
         "earned_impressions": earned_imp,
         "reach": c["reach"],
-        "paid_reach": c["reach"] - c["earned_reach"],
+        "paid_reach": paid_reach,
         "earned_reach": c["earned_reach"],
         "engaged": c["engaged"],
         "engagements": c["engagements"],
-        "shares": shares,
+        "shares": c["shares"],
         "earned_shares": earned_shares,
         "pending_shares": c["pending_shares"],
         "conversions": c["conversions"],
-        "direct_conversions": c["conversions"] - c["referral_conversions"],
+        "direct_conversions": direct_conv,
         "referral_conversions": c["referral_conversions"],
         "k_factor": k_factor,
         "depth": depth,
         "structural_virality": batch.virality,
         "peak_step": peak_step,
-        "viral": (earned_shares >= cut).astype(np.int64),
-        "cost": np.array(cost, dtype=float),
+        "viral": viral,
+        "cost": cost,
         "revenue": revenue,
         "roi": roi,
-        "earned_media_value": earned_imp / 1000.0 * economics.cpm,
+        "earned_media_value": emv,
     }
 
 
@@ -203,10 +209,8 @@ def summarize(
             mean, m2, qs = _int_stats(raw.astype(np.int64, copy=False))
             std = float(np.sqrt(m2 / (n - 1))) if n > 1 else 0.0
         else:
-            x = raw.astype(float, copy=False)
-            if not np.isfinite(x).all():
-                x = x[np.isfinite(x)]
-            n = x.size
+            key = runs.get(_ORDER_KEYS.get(name, ""), None)
+            n, mean, std, qs = _float_stats(raw.astype(float, copy=False), key)
             if n == 0:
                 rows[name] = dict(
                     mean=np.nan,
@@ -218,7 +222,6 @@ def summarize(
                     **{f"q{int(q * 100):02d}": np.nan for q in QUANTILES},
                 )
                 continue
-            mean, std, qs = _float_stats(x, runs.get(_ORDER_KEYS.get(name, ""), None))
         sem = std / np.sqrt(n)
         if name == "viral":
             lo, hi = wilson_interval(mean, n, z)
@@ -249,6 +252,7 @@ _ORDER_KEYS = {
 }
 
 
+@lru_cache(maxsize=8)
 def _ranks(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     h = (n - 1) * np.asarray(QUANTILES)
     below = np.floor(h)
@@ -266,30 +270,41 @@ def _lerp_quantiles(h, below, ranks, values) -> np.ndarray:
     return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
 
-def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[float, float, np.ndarray]:
-    """Mean, sample standard deviation and :data:`QUANTILES` of a finite float column.
+def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[int, float, float, np.ndarray]:
+    """Count, mean, sample standard deviation and :data:`QUANTILES` of the finite
+    entries of a float column (NaN and infinities, such as the ROI of a campaign that
+    cost nothing, are left out).
 
     Quantiles are numpy's (linear rule), exactly: from bucket counts; where a few far
     outliers crowd the rest into one bucket, read through the integer column ``key``
     when ``x`` is a non-decreasing function of it, else by partitioning.
     """
     n = x.size
-    if n <= 1000:
-        std = float(x.std(ddof=1)) if n > 1 else 0.0
-        return float(x.mean()), std, np.quantile(x, QUANTILES)
-    h, below, ranks = _ranks(n)
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    mean, m2, values, ok = float_column_stats(x, ranks)
-    std = float(np.sqrt(m2 / (n - 1)))
-    if ok:
-        return float(mean), std, _lerp_quantiles(h, below, ranks, values)
-    if key is not None:
-        key = np.asarray(key)
-        if key.dtype.kind in "iu" and key.shape == x.shape:
-            through, by_key = order_stats_through(key.astype(np.int64, copy=False), x, ranks)
-            if through:
-                return float(mean), std, _lerp_quantiles(h, below, ranks, by_key)
-    return float(mean), std, np.quantile(x, QUANTILES)
+    if n > 1000:
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        h, below, ranks = _ranks(n)
+        mean, m2, values, status = float_column_stats(x, ranks)
+        if status != NOT_FINITE:
+            std = float(np.sqrt(m2 / (n - 1)))
+            if status == OK:
+                return n, float(mean), std, _lerp_quantiles(h, below, ranks, values)
+            if key is not None:
+                key = np.asarray(key)
+                if key.dtype.kind in "iu" and key.shape == x.shape:
+                    key = key.astype(np.int64, copy=False)
+                    through, by_key = order_stats_through(key, x, ranks)
+                    if through:
+                        return n, float(mean), std, _lerp_quantiles(h, below, ranks, by_key)
+            return n, float(mean), std, np.quantile(x, QUANTILES)
+    finite = np.isfinite(x)
+    if not finite.all():
+        if key is not None and np.shape(key) == x.shape:
+            key = np.asarray(key)[finite]
+        return _float_stats(x[finite], key)
+    if n == 0:
+        return 0, np.nan, np.nan, np.full(len(QUANTILES), np.nan)
+    std = float(x.std(ddof=1)) if n > 1 else 0.0
+    return n, float(x.mean()), std, np.quantile(x, QUANTILES)
 
 
 def _int_stats(x: np.ndarray) -> tuple[float, float, np.ndarray]:

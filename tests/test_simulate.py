@@ -292,3 +292,37 @@ def test_float_column_statistics_equal_numpy(make):
         np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(x, QUANTILES))
         assert row["mean"] == pytest.approx(x.mean(), rel=1e-12, abs=1e-9)
         assert row["std"] == pytest.approx(x.std(ddof=1), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [50, 30_000])
+def test_float_statistics_leave_out_undefined_runs(n):
+    """NaN and infinite entries (the ROI of a free campaign) are left out of every
+    statistic, and ``n`` counts the runs that remain; the quantiles read through the
+    integer key are numpy's on the same runs."""
+    from smmsim.metrics import QUANTILES, summarize
+
+    rng = np.random.default_rng(n)
+    conversions = rng.poisson(0.4, n)
+    roi = conversions * 2.5 - 1.0
+    roi[rng.random(n) < 0.2] = np.nan
+    roi[:3] = [np.inf, -np.inf, np.nan]
+    finite = roi[np.isfinite(roi)]
+    row = summarize({"conversions": conversions, "roi": roi}).loc["roi"]
+    assert row["n"] == finite.size
+    qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
+    np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(finite, QUANTILES))
+    assert row["mean"] == pytest.approx(finite.mean(), rel=1e-12)
+    assert row["std"] == pytest.approx(finite.std(ddof=1), rel=1e-9)
+    empty = summarize({"roi": np.full(n, np.nan)}).loc["roi"]
+    assert empty["n"] == 0 and np.isnan(empty["mean"]) and np.isnan(empty["q50"])
+
+
+def test_float_statistics_of_a_tiny_range_equal_numpy():
+    """A spread so narrow that its inverse overflows still buckets monotonically."""
+    from smmsim.metrics import QUANTILES, summarize
+
+    rng = np.random.default_rng(2)
+    x = 1e-310 * rng.integers(0, 7, 5000).astype(float)
+    row = summarize({"x": x}).loc["x"]
+    qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
+    np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(x, QUANTILES))

@@ -158,6 +158,13 @@ def run_block(
     entries.
     """
     shared_seeds = seed_sets.shape[0] == 1
+    draw_gaps = 0.0 < visibility < 1.0
+    inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
+    # a shared seed row: how many users it seeds and how many followers they have, once
+    # the first replicate has placed them. A replicate whose first gap passes all those
+    # followers shows the posts to nobody, and is finished without touching the audience.
+    quiet_seeds = -1
+    quiet_followers = np.int64(0)
     for r in range(start, stop):
         cur += 1
         if cur > MAX_STAMP:
@@ -166,7 +173,21 @@ def run_block(
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
-        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+        if draw_gaps:
+            s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
+        elif visibility >= 1.0:
+            skip = np.int64(0)
+        else:
+            skip = NO_GAP
+        if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
+            counts[r, C_SEEDS] = quiet_seeds
+            counts[r, C_SHARES] = quiet_seeds
+            series[r, 0, T_SHARES] = quiet_seeds
+            virality[r] = 2.0 if quiet_seeds >= 2 else 0.0
+            continue
+        # the conversion stream is keyed at its first draw: most users never convert
+        s_v = np.uint64(0)
+        keyed = False
         mark = np.int32(cur << FLAG_BITS)
         # --- seeds share at step 0
         tail = 0
@@ -183,17 +204,10 @@ def run_block(
             tail += 1
         n_seeds = tail
         counts[r, C_SEEDS] = n_seeds
-
-        if visibility <= 0.0:
-            inv_log_q = 0.0
-            skip = NO_GAP
-        elif visibility >= 1.0:
-            inv_log_q = 0.0
-            skip = np.int64(0)
-        else:
-            inv_log_q = 1.0 / np.log1p(-visibility)
-            s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
-        draw_gaps = 0.0 < visibility < 1.0
+        if shared_seeds and quiet_seeds < 0 and not record:
+            quiet_seeds = n_seeds
+            for i in range(n_seeds):
+                quiet_followers += indptr[order[i] + 1] - indptr[order[i]]
 
         n_engaged = 0
         n_ref_conv = 0
@@ -258,6 +272,9 @@ def run_block(
                                 fv |= ENGAGED
                                 n_engaged += 1
                                 referred = (fv & REFERRED) != 0
+                                if not keyed:
+                                    s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+                                    keyed = True
                                 s_v, converted = converts(
                                     s_v, referred, conversion, conversion_referred
                                 )

@@ -1,4 +1,4 @@
-"""Ensemble statistics of integer metric columns in one or two passes.
+"""Ensemble statistics of metric columns in one or two passes.
 
 Counts of small cascades take few distinct values, so their order statistics are read
 off a histogram instead of sorting or partitioning the column once per quantile.
@@ -10,6 +10,33 @@ import numpy as np
 
 from smmsim._config import jit
 
+#: Histogram copies filled round-robin (see :func:`_lane_counts`); the float pass of
+#: :func:`float_column_stats` keeps four partial sums by hand.
+LANES = 4
+
+
+@jit
+def _lane_counts(x, lo, width):
+    """Histogram of ``x - lo`` over ``0 .. width - 1``.
+
+    Small cascades give long runs of one value, and a single histogram would then
+    increment one counter over and over, each increment waiting for the one before it
+    (store-to-load latency). Consecutive entries go to ``LANES`` separate copies
+    instead, which are summed at the end.
+    """
+    n = x.shape[0]
+    lanes = np.zeros((LANES, width), dtype=np.int64)
+    n_main = n - n % LANES
+    for i in range(0, n_main, LANES):
+        for k in range(LANES):
+            lanes[k, x[i + k] - lo] += 1
+    for i in range(n_main, n):
+        lanes[0, x[i] - lo] += 1
+    counts = lanes[0].copy()
+    for k in range(1, LANES):
+        counts += lanes[k]
+    return counts
+
 
 @jit
 def int_column_stats(x, ranks):
@@ -17,8 +44,8 @@ def int_column_stats(x, ranks):
 
     ``ranks`` are ascending 0-based ranks; returns ``(mean, m2, values)`` where
     ``values[i]`` is the ``ranks[i]``-th smallest entry of ``x`` (``x`` non-empty).
-    Non-negative columns with a range below ``4 n`` are histogrammed (two passes in
-    all); others are sorted.
+    A constant column takes one pass; columns with a range below ``4 n`` are
+    histogrammed (two passes in all); others are sorted.
     """
     n = x.shape[0]
     lo = x[0]
@@ -32,21 +59,22 @@ def int_column_stats(x, ranks):
     mean = total / n
     values = np.empty(ranks.shape[0], dtype=np.float64)
     m2 = 0.0
-    if lo >= 0 and hi < 4 * n:
-        counts = np.zeros(hi + 1, dtype=np.int64)
-        for i in range(n):
-            counts[x[i]] += 1
+    if lo == hi:
+        values[:] = lo
+        return float(lo), m2, values
+    if hi - lo < 4 * n:
+        counts = _lane_counts(x, lo, hi - lo + 1)
         j = 0
         seen = counts[0]
         for i in range(ranks.shape[0]):
             while seen <= ranks[i]:
                 j += 1
                 seen += counts[j]
-            values[i] = j
-        for v in range(hi + 1):
-            if counts[v] > 0:
-                d = v - mean
-                m2 += counts[v] * d * d
+            values[i] = lo + j
+        for j in range(hi - lo + 1):
+            if counts[j] > 0:
+                d = (lo + j) - mean
+                m2 += counts[j] * d * d
     else:
         for i in range(n):
             d = x[i] - mean
@@ -106,6 +134,20 @@ def order_stats_through(key, x, ranks):
 
 
 BUCKETS = 4096
+# float_column_stats status
+OK = 0
+CROWDED = 1
+NOT_FINITE = 2
+
+
+@jit
+def _bucket(v, lo, scale, width):
+    """Bucket of ``v`` (a monotone map of ``[lo, hi]`` onto ``0 .. BUCKETS - 1``)."""
+    if scale > 0.0:
+        b = int((v - lo) * scale)
+    else:
+        b = int((v - lo) / width)
+    return min(b, BUCKETS - 1)
 
 
 @jit
@@ -116,76 +158,117 @@ def float_column_stats(x, ranks):
     buckets between the minimum and the maximum (a monotone map), and only the buckets
     holding a requested rank are gathered and sorted, unless all their values are equal
     (the common case for small cascades, where most runs share a value). Returns
-    ``(mean, m2, values, ok)``; ``ok`` is false when those buckets hold more than a
-    quarter of the column (a few far outliers crowd everything into one bucket), and the
-    caller should then partition the column instead.
+    ``(mean, m2, values, status)``: ``status`` is ``OK``, ``CROWDED`` when those buckets
+    hold more than a quarter of the column (a few far outliers crowd everything into one
+    bucket: the caller should partition the column instead) or ``NOT_FINITE`` when the
+    column holds a NaN or an infinity (or its sum overflows). A constant column takes
+    one pass.
     """
     n = x.shape[0]
     values = np.empty(ranks.shape[0], dtype=np.float64)
-    lo = x[0]
-    hi = x[0]
-    total = 0.0
-    for i in range(n):
-        v = x[i]
-        total += v
-        lo = min(lo, v)
-        hi = max(hi, v)
-    mean = total / n
-    m2 = 0.0
+    # four partial sums and extremes, so that consecutive entries do not wait on each
+    # other's additions
+    t0 = t1 = t2 = t3 = 0.0
+    lo0 = lo1 = hi0 = hi1 = x[0]
+    n_main = n - n % 4
+    for i in range(0, n_main, 4):
+        a = x[i]
+        b = x[i + 1]
+        c = x[i + 2]
+        d = x[i + 3]
+        t0 += a
+        t1 += b
+        t2 += c
+        t3 += d
+        lo0 = min(lo0, min(a, b))
+        lo1 = min(lo1, min(c, d))
+        hi0 = max(hi0, max(a, b))
+        hi1 = max(hi1, max(c, d))
+    for i in range(n_main, n):
+        t0 += x[i]
+        lo0 = min(lo0, x[i])
+        hi0 = max(hi0, x[i])
+    total = (t0 + t1) + (t2 + t3)
+    if not np.isfinite(total):
+        return np.nan, np.nan, values, NOT_FINITE
+    lo = min(lo0, lo1)
+    hi = max(hi0, hi1)
     if lo == hi:
-        for i in range(n):
-            d = x[i] - mean
-            m2 += d * d
         values[:] = lo
-        return mean, m2, values, True
+        return lo, 0.0, values, OK
+    mean = total / n
     width = (hi - lo) / BUCKETS
-    counts = np.zeros(BUCKETS, dtype=np.int64)
-    bmin = np.full(BUCKETS, np.inf)
-    bmax = np.full(BUCKETS, -np.inf)
-    for i in range(n):
+    scale = BUCKETS / (hi - lo)
+    if not scale < 1e300:
+        scale = 0.0  # a range so narrow that its inverse overflows: divide instead
+    # LANES copies of the bucket tallies, filled round-robin (see _lane_counts)
+    counts = np.zeros((LANES, BUCKETS), dtype=np.int64)
+    bmin = np.full((LANES, BUCKETS), np.inf)
+    bmax = np.full((LANES, BUCKETS), -np.inf)
+    m0 = m1 = m2 = m3 = 0.0
+    for i in range(0, n_main, 4):
+        m0 += (x[i] - mean) ** 2
+        m1 += (x[i + 1] - mean) ** 2
+        m2 += (x[i + 2] - mean) ** 2
+        m3 += (x[i + 3] - mean) ** 2
+        for k in range(LANES):
+            v = x[i + k]
+            b = _bucket(v, lo, scale, width)
+            counts[k, b] += 1
+            bmin[k, b] = min(bmin[k, b], v)
+            bmax[k, b] = max(bmax[k, b], v)
+    for i in range(n_main, n):
         v = x[i]
-        d = v - mean
-        m2 += d * d
-        b = min(int((v - lo) / width), BUCKETS - 1)
-        counts[b] += 1
-        bmin[b] = min(bmin[b], v)
-        bmax[b] = max(bmax[b], v)
+        m0 += (v - mean) ** 2
+        b = _bucket(v, lo, scale, width)
+        counts[0, b] += 1
+        bmin[0, b] = min(bmin[0, b], v)
+        bmax[0, b] = max(bmax[0, b], v)
+    m2 = (m0 + m1) + (m2 + m3)
+    for k in range(1, LANES):
+        for b in range(BUCKETS):
+            counts[0, b] += counts[k, b]
+            bmin[0, b] = min(bmin[0, b], bmin[k, b])
+            bmax[0, b] = max(bmax[0, b], bmax[k, b])
     # the bucket of each rank, and how many values lie in lower buckets
     where = np.empty(ranks.shape[0], dtype=np.int64)
     below = np.empty(ranks.shape[0], dtype=np.int64)
     b = 0
-    seen = counts[0]
+    seen = counts[0, 0]
     for i in range(ranks.shape[0]):
         while seen <= ranks[i]:
             b += 1
-            seen += counts[b]
+            seen += counts[0, b]
         where[i] = b
-        below[i] = seen - counts[b]
+        below[i] = seen - counts[0, b]
     slot = np.full(BUCKETS, -1, dtype=np.int64)
     start = np.zeros(ranks.shape[0] + 1, dtype=np.int64)
     k = 0
     for i in range(ranks.shape[0]):
-        if bmin[where[i]] == bmax[where[i]]:
+        w = where[i]
+        if bmin[0, w] == bmax[0, w]:
             continue  # every value in the bucket is the same: nothing to sort
-        if slot[where[i]] < 0:
-            slot[where[i]] = k
-            start[k + 1] = start[k] + counts[where[i]]
+        if slot[w] < 0:
+            slot[w] = k
+            start[k + 1] = start[k] + counts[0, w]
             k += 1
     if start[k] > n // 4 + 64:
-        return mean, m2, values, False
+        return mean, m2, values, CROWDED
     buffer = np.empty(start[k], dtype=np.float64)
-    fill = start[:k].copy()
-    for i in range(n):
-        v = x[i]
-        s = slot[min(int((v - lo) / width), BUCKETS - 1)]
-        if s >= 0:
-            buffer[fill[s]] = v
-            fill[s] += 1
-    for s in range(k):
-        buffer[start[s] : start[s + 1]] = np.sort(buffer[start[s] : start[s + 1]])
+    if k > 0:
+        fill = start[:k].copy()
+        for i in range(n):
+            v = x[i]
+            s = slot[_bucket(v, lo, scale, width)]
+            if s >= 0:
+                buffer[fill[s]] = v
+                fill[s] += 1
+        for s in range(k):
+            buffer[start[s] : start[s + 1]] = np.sort(buffer[start[s] : start[s + 1]])
     for i in range(ranks.shape[0]):
-        if bmin[where[i]] == bmax[where[i]]:
-            values[i] = bmin[where[i]]
+        w = where[i]
+        if bmin[0, w] == bmax[0, w]:
+            values[i] = bmin[0, w]
         else:
-            values[i] = buffer[start[slot[where[i]]] + ranks[i] - below[i]]
-    return mean, m2, values, True
+            values[i] = buffer[start[slot[w]] + ranks[i] - below[i]]
+    return mean, m2, values, OK
