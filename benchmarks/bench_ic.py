@@ -428,9 +428,7 @@ def bench_dense(args, report: dict) -> None:
     loads = []
     for r in range(args.repeats):
         seed = args.seed * 1000 + r
-        (counts, _, _, _), w, c = timed_cpu(
-            kernel_call, g, seeds, DENSE_P, steps, seed, 0, runs_s, 1
-        )
+        (counts, *_), w, c = timed_cpu(kernel_call, g, seeds, DENSE_P, steps, seed, 0, runs_s, 1)
         shares = counts[:, ewom.C_SHARES]
         n_large = max(1, int((shares >= large).sum()))
         wall["kernel"].append(w / n_large)

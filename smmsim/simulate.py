@@ -92,8 +92,10 @@ def simulate(
     t0 = time.perf_counter()
     batches = []
     done = 0
-    batch = min(n_runs, 16)
     bar = tqdm(total=n_runs, unit="run", disable=None if progress is None else not progress)
+    # batches exist for the progress bar and for results written as they arrive; with
+    # neither, one batch saves joining the batches' tables afterwards
+    batch = n_runs if bar.disable and on_batch is None else min(n_runs, 16)
     try:
         while done < n_runs:
             started = time.perf_counter()

@@ -73,13 +73,20 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     assert converted == ref["converted"]
 
 
+def dense(out, steps):
+    """``ensemble``'s outputs with the packed series unpacked: counts, virality, the
+    ``(runs, steps, 5)`` series and the profile."""
+    counts, virality, events, ev_start, profile = out
+    return counts, virality, ewom.dense_series(events, ev_start, counts, profile, steps), profile
+
+
 def test_ensemble_matches_trace_and_is_thread_independent():
     g = small_graph(300, 900, False, seed=11)
     seeds = ewom.random_seed_sets(g.n, 4, ROOT, 0, 12)
     args = (0.7, 0.5, 0.8, 0.0, 0.1, 0.2, 20, ROOT, 0, 12)
-    one = ewom.ensemble(g.indptr, g.indices, seeds, *args, 1)
+    one = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 1), 20)
     for chunks in (2, 3, 12):
-        other = ewom.ensemble(g.indptr, g.indices, seeds, *args, chunks)
+        other = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, chunks), 20)
         for a, b in zip(one, other, strict=True):
             np.testing.assert_array_equal(a, b)
     for r in (0, 5, 11):
@@ -93,9 +100,9 @@ def test_ensemble_batches_equal_one_call():
     g = small_graph(200, 700, True, seed=5)
     seeds = np.array([[1, 2, 3]])
     args = (0.8, 0.6, 0.9, 4.0, 0.1, 0.2, 15, ROOT)
-    whole = ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 10, 2)
-    first = ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 4, 2)
-    rest = ewom.ensemble(g.indptr, g.indices, seeds, *args, 4, 6, 2)
+    whole = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 10, 2), 15)
+    first = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 4, 2), 15)
+    rest = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 4, 6, 2), 15)
     np.testing.assert_array_equal(whole[0], np.vstack([first[0], rest[0]]))
     np.testing.assert_array_equal(whole[2], np.concatenate([first[2], rest[2]]))
 
@@ -139,3 +146,28 @@ def test_kernel_column_constants_follow_the_raw_batch_columns():
     for i, name in enumerate(SERIES_COLUMNS):
         assert getattr(funnel, "T_" + name.upper()) == i
     assert (funnel.N_COUNTS, funnel.N_SERIES) == (len(COUNT_COLUMNS), len(SERIES_COLUMNS))
+
+
+def test_packed_series_and_seed_only_shortcut_match_trace():
+    """Many replicates over several blocks per worker, from one shared seed row at a low
+    visibility (most replicates end at the seeds' posts and take the shortcut): every
+    replicate's counts, packed-and-unpacked series, virality and depth equal the
+    record-keeping replicate, which never takes the shortcut."""
+    g = small_graph(400, 1200, False, seed=3)
+    seeds = np.array([[5, 17, 5, 230]])  # a repeated seed counts once
+    runs, steps = 200, 12
+    args = (0.04, 0.9, 0.7, 0.0, 0.3, 0.5, steps, ROOT, 0, runs)
+    outs = {c: dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, c), steps) for c in (1, 3)}
+    counts, virality, series, profile = outs[1]
+    for a, b in zip(outs[1], outs[3], strict=True):
+        np.testing.assert_array_equal(a, b)
+    quiet = 0
+    for r in range(runs):
+        t = ewom.trace(g.indptr, g.indices, seeds[0], *args[:-3], ROOT, r)
+        np.testing.assert_array_equal(t[6], counts[r])
+        np.testing.assert_array_equal(t[7], series[r])
+        assert t[8] == virality[r]
+        active = np.nonzero(t[7][:, ewom.T_SHARES])[0]
+        assert profile[r, 0] == active.max()
+        quiet += counts[r, ewom.C_IMPRESSIONS] == 0
+    assert 0 < quiet < runs  # both paths were exercised

@@ -135,15 +135,21 @@ def run_block(
     size,
     counts,
     virality,
-    series,
+    events,
+    ev_start,
+    ev_pos,
     profile,
 ):
-    """Simulate replicates ``start .. stop - 1`` of a batch; return the last stamp used.
+    """Simulate replicates ``start .. stop - 1`` of a batch.
+
+    Returns ``(cur, ev_pos)``: the last stamp used and the next free row of ``events``.
 
     Replicate ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from
     the streams keyed by ``(root, first_replicate + r)``; it writes ``counts[r]``,
-    ``series[r]`` (events fall in ``series[r, :depth + 1]``), ``virality[r]`` and
-    ``profile[r]`` (depth, peak step), all of which must arrive zeroed. The replicate
+    ``virality[r]``, ``profile[r]`` (depth, peak step) and its per-step series: one row
+    of ``events`` per step it was active in (steps ``0 .. depth``), from row
+    ``ev_start[r]`` on, the rows of consecutive replicates packed from row ``ev_pos``.
+    ``counts``, ``profile`` and ``events`` must arrive zeroed. The replicate
     loop lives here, not around a per-replicate call, so the arrays are handed over once
     per block rather than once per replicate (each hand-over costs reference counting).
 
@@ -182,7 +188,9 @@ def run_block(
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             counts[r, C_SEEDS] = quiet_seeds
             counts[r, C_SHARES] = quiet_seeds
-            series[r, 0, T_SHARES] = quiet_seeds
+            ev_start[r] = ev_pos
+            events[ev_pos, T_SHARES] = quiet_seeds
+            ev_pos += 1
             virality[r] = 2.0 if quiet_seeds >= 2 else 0.0
             continue
         # the conversion stream is keyed at its first draw: most users never convert
@@ -303,17 +311,12 @@ def run_block(
             if n_imp > best_imp:
                 best_imp = n_imp
                 peak = t
-            # outputs arrive zeroed: writing only what is not zero leaves the pages of
-            # columns that stay zero (conversions, say) untouched
-            if n_imp:
-                series[r, t, T_IMPRESSIONS] = n_imp
-            if n_reach:
-                series[r, t, T_REACH] = n_reach
-            if n_eng:
-                series[r, t, T_ENGAGEMENTS] = n_eng
-            series[r, t, T_SHARES] = gen_end - head
-            if n_conv:
-                series[r, t, T_CONVERSIONS] = n_conv
+            at = ev_pos + t
+            events[at, T_IMPRESSIONS] = n_imp
+            events[at, T_REACH] = n_reach
+            events[at, T_ENGAGEMENTS] = n_eng
+            events[at, T_SHARES] = gen_end - head
+            events[at, T_CONVERSIONS] = n_conv
             tot_imp += n_imp
             tot_paid += n_paid
             tot_reach += n_reach
@@ -345,7 +348,9 @@ def run_block(
             virality[r] = structural_virality(parent, head, n_seeds, size)
         profile[r, 0] = max(t - 1, 0)
         profile[r, 1] = peak
-    return cur
+        ev_start[r] = ev_pos
+        ev_pos += t
+    return cur, ev_pos
 
 
 def ensemble(
@@ -371,28 +376,35 @@ def ensemble(
     chunk they run on the calling thread, outside any parallel region (no thread-pool
     launch, no workers spinning while they wait).
 
-    The outputs are allocated here by numpy, whose zeroed memory the operating system
-    hands over lazily (in huge pages where it can), rather than inside the compiled code,
-    where ``np.zeros`` writes every byte first. The series is stored step-major (a
-    ``(n_reps, steps, N_SERIES)`` view of a ``(steps, N_SERIES, n_reps)`` block): a run
-    writes only the non-zero events of the steps it was active in, so the pages of the
-    later steps, where most small cascades never arrive, and of columns that stay zero
-    are never touched.
-
     Returns
     -------
     counts : int64 array (n_reps, N_COUNTS), a column-major view
     virality : float64 array (n_reps,)
-    series : int64 array (n_reps, steps, N_SERIES), a step-major view
+    events : int64 array (rows, N_SERIES)
+        The per-step series of every replicate, packed: replicate ``r`` was active in
+        steps ``0 .. depth`` and its rows start at ``ev_start[r]`` (see
+        :func:`dense_series` for the usual ``(n_reps, steps, N_SERIES)`` array).
+    ev_start : int64 array (n_reps,)
     profile : int64 array (n_reps, 2)
         Cascade depth (last step with new sharers) and peak step (first step with the
-        most impressions) of each replicate: its events fall in
-        ``series[r, :depth + 1]``.
+        most impressions) of each replicate.
+
+    Notes
+    -----
+    The outputs are allocated here by numpy, whose zeroed memory the operating system
+    hands over lazily, rather than inside the compiled code, where ``np.zeros`` writes
+    every byte first. Every page a run writes to for the first time costs a page fault,
+    which on a virtual machine can cost more than simulating a small cascade; packing
+    the series rows keeps the pages touched per run to what the run produced, where a
+    dense ``(steps, N_SERIES, n_reps)`` block would fault in a page of every step that
+    some rare deep run reached.
     """
     # column-major, so each metric is one contiguous column for the summaries
     counts = np.zeros((N_COUNTS, n_reps), dtype=np.int64).T
     virality = np.zeros(n_reps, dtype=np.float64)
-    series = np.zeros((steps, N_SERIES, n_reps), dtype=np.int64).transpose(2, 0, 1)
+    # room for every replicate to run every step; only the rows written are touched
+    events = np.zeros((n_reps * steps, N_SERIES), dtype=np.int64)
+    ev_start = np.zeros(n_reps, dtype=np.int64)
     profile = np.zeros((2, n_reps), dtype=np.int64).T
     params = (
         float(visibility),
@@ -413,52 +425,77 @@ def ensemble(
         int(n_chunks),
         counts,
         virality,
-        series,
+        events,
+        ev_start,
         profile,
     )
-    return counts, virality, series, profile
+    return counts, virality, events, ev_start, profile
+
+
+def dense_series(events, ev_start, counts, profile, steps):
+    """The ``(n_reps, steps, N_SERIES)`` series of :func:`ensemble`'s packed rows.
+
+    The array is a step-major view (of a ``(steps, N_SERIES, n_reps)`` block), so the
+    steps are contiguous for the usual per-step summaries.
+    """
+    n_reps = counts.shape[0]
+    out = np.zeros((steps, N_SERIES, n_reps), dtype=np.int64).transpose(2, 0, 1)
+    _unpack(events, ev_start, counts, profile, out)
+    return out
+
+
+@jit
+def _unpack(events, ev_start, counts, profile, out):
+    steps = out.shape[1]
+    for r in range(counts.shape[0]):
+        if counts[r, C_SEEDS] == 0:
+            continue  # no seeds: the replicate never ran a step
+        for t in range(min(profile[r, 0] + 1, steps)):
+            for k in range(N_SERIES):
+                out[r, t, k] = events[ev_start[r] + t, k]
 
 
 @jit
 def _ensemble_into(
     indptr, indices, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series, profile,
+    counts, virality, events, ev_start, profile,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
     gap_tab = visibility_table(params[0])
     if n_chunks <= 1:
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            0, 1, counts, virality, series, profile,
+            0, 1, counts, virality, events, ev_start, profile,
         )  # fmt: skip
     else:
         _parallel_chunks(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, series, profile,
+            n_chunks, counts, virality, events, ev_start, profile,
         )  # fmt: skip
 
 
 @jit(parallel=True)
 def _parallel_chunks(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    n_chunks, counts, virality, series, profile,
+    n_chunks, counts, virality, events, ev_start, profile,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            c, n_chunks, counts, virality, series, profile,
+            c, n_chunks, counts, virality, events, ev_start, profile,
         )  # fmt: skip
 
 
 @jit
 def _chunk(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    c, n_chunks, counts, virality, series, profile,
+    c, n_chunks, counts, virality, events, ev_start, profile,
 ):  # fmt: skip
     """Blocks ``c, c + n_chunks, ...`` of ``RUN_BLOCK`` replicates, in one workspace.
 
     Dealing blocks rather than single replicates keeps two threads from writing to
-    the same cache lines of the outputs.
+    the same cache lines of the outputs. Each worker packs its replicates' series rows
+    into its own stretch of ``events``.
     """
     visibility, stickiness, contagion, half_life, conversion, conversion_referred = params
     n = indptr.shape[0] - 1
@@ -471,13 +508,21 @@ def _chunk(
     unused = np.empty(0, dtype=np.int32)
     cur = 0
     step = RUN_BLOCK if n_chunks > 1 else n_reps  # one worker: one block
+    # this worker's rows of events: room for every step of as many replicates as any
+    # worker gets, packed from the start so that the pages touched are the rows written
+    ev_pos = 0
+    for other in range(c):  # the replicates of the workers before this one
+        b = other * step
+        while b < n_reps:
+            ev_pos += min(step, n_reps - b) * steps
+            b += n_chunks * step
     block = c * step
     while block < n_reps:
-        cur = run_block(
+        cur, ev_pos = run_block(
             indptr, indices, seed_sets, visibility, stickiness, contagion, half_life,
             conversion, conversion_referred, steps, gap_tab, root, first_replicate,
             block, min(block + step, n_reps), cur, state, order, parent, False, unused,
-            unused, size, counts, virality, series, profile,
+            unused, size, counts, virality, events, ev_start, ev_pos, profile,
         )  # fmt: skip
         block += n_chunks * step
 
@@ -514,7 +559,8 @@ def trace(
     first_step = np.empty(n, dtype=np.int32)
     size = np.empty(n, dtype=np.int32)
     counts = np.zeros((1, N_COUNTS), dtype=np.int64)
-    series = np.zeros((1, steps, N_SERIES), dtype=np.int64)
+    series = np.zeros((steps, N_SERIES), dtype=np.int64)  # one replicate: row t is step t
+    ev_start = np.zeros(1, dtype=np.int64)
     seed_sets = np.empty((1, seeds.shape[0]), dtype=np.int64)
     seed_sets[0, :] = seeds
     virality = np.zeros(1, dtype=np.float64)
@@ -523,7 +569,7 @@ def trace(
         indptr, indices, seed_sets, visibility, stickiness, contagion, half_life,
         conversion, conversion_referred, steps, visibility_table(visibility), root,
         replicate, 0, 1, 0, state, order, parent, True, referrer, first_step, size,
-        counts, virality, series, profile,
+        counts, virality, series, ev_start, 0, profile,
     )  # fmt: skip
     sv = virality[0]
     nodes = np.nonzero((state >> FLAG_BITS) == 1)[0].astype(np.int32)
@@ -536,7 +582,7 @@ def trace(
         order[:k].copy(),
         parent[:k].copy(),
         counts[0],
-        series[0],
+        series,
         sv,
     )
 

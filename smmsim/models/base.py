@@ -9,6 +9,7 @@ every model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
     from smmsim.params import Param
 
-__all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "RawBatch"]
+__all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "PackedSeries", "RawBatch"]
 
 #: Columns of :attr:`RawBatch.counts`, in order.
 COUNT_COLUMNS = (
@@ -39,6 +40,47 @@ COUNT_COLUMNS = (
 SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")
 
 
+class PackedSeries:
+    """A batch's per-step series as a kernel packed it, unpacked on first use.
+
+    Kernels that store only the steps each run was active in hand their batch one of
+    these in place of the dense ``(R, steps, len(SERIES_COLUMNS))`` array; indexing it,
+    or ``np.asarray``, unpacks (once) and reads the dense array.
+
+    Parameters
+    ----------
+    unpack : callable
+        Returns the dense array (a picklable callable, such as a
+        :func:`functools.partial` of a module-level function, keeps results picklable).
+    shape : tuple of int
+        Shape of the dense array.
+    """
+
+    def __init__(self, unpack: Callable[[], np.ndarray], shape: tuple[int, int, int]):
+        self._unpack = unpack
+        self.shape = tuple(int(x) for x in shape)
+        self._dense: np.ndarray | None = None
+
+    ndim = 3
+
+    @property
+    def dense(self) -> np.ndarray:
+        """The dense array (unpacked on first access, then kept)."""
+        if self._dense is None:
+            self._dense = self._unpack()
+        return self._dense
+
+    def __getitem__(self, key):
+        return self.dense[key]
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.dense
+        return a if dtype is None else a.astype(dtype)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+
 @dataclass
 class RawBatch:
     """Raw output of a model for replicates ``first .. first + len - 1``.
@@ -50,7 +92,7 @@ class RawBatch:
     counts : ndarray of int64, shape (R, len(COUNT_COLUMNS))
     virality : ndarray of float64, shape (R,)
         Structural virality of each replicate's sharer tree.
-    series : ndarray of int64, shape (R, steps, len(SERIES_COLUMNS))
+    series : ndarray of int64, shape (R, steps, len(SERIES_COLUMNS)), or PackedSeries
     seed_sets : ndarray of int64, shape (R, k) or (1, k)
         Seed users of each replicate (one shared row when fixed).
     media_cost : ndarray of float64, shape (R,), or None
@@ -68,7 +110,7 @@ class RawBatch:
     first: int
     counts: np.ndarray
     virality: np.ndarray
-    series: np.ndarray
+    series: np.ndarray | PackedSeries
     seed_sets: np.ndarray
     media_cost: np.ndarray | None = None
     active_steps: int | None = None

@@ -17,12 +17,13 @@ M. E. J. Newman, "Spread of epidemic disease on networks", Phys. Rev. E 66, 0161
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from smmsim._kernels import ewom as kernel
 from smmsim.graph import CSRGraph
-from smmsim.models.base import Model, RawBatch
+from smmsim.models.base import SERIES_COLUMNS, Model, PackedSeries, RawBatch
 from smmsim.theory import percolation
 
 __all__ = ["EWOM"]
@@ -114,7 +115,7 @@ class EWOM(Model):
         is the same for any ``threads`` and any batching.
         """
         chunks = self.chunks(threads, n_reps)
-        counts, virality, series, profile = kernel.ensemble(
+        counts, virality, events, ev_start, profile = kernel.ensemble(
             graph.indptr,
             graph.indices,
             np.ascontiguousarray(seed_sets, dtype=np.int64),
@@ -125,11 +126,12 @@ class EWOM(Model):
             int(n_reps),
             chunks,
         )
+        unpack = partial(kernel.dense_series, events, ev_start, counts, profile, int(steps))
         return RawBatch(
             first,
             counts,
             virality,
-            series,
+            PackedSeries(unpack, (n_reps, steps, len(SERIES_COLUMNS))),
             seed_sets,
             active_steps=int(profile[:, 0].max(initial=-1)) + 1,
             profile=(profile[:, 0], profile[:, 1]),
