@@ -236,8 +236,16 @@ def summarize(
             n=n,
             **{f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES, qs, strict=True)},
         )
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "metric"
+    columns = ["mean", "std", "sem", "ci_low", "ci_high", "n"] + [
+        f"q{int(q * 100):02d}" for q in QUANTILES
+    ]
+    table = np.array([[row[c] for c in columns] for row in rows.values()], dtype=float)
+    out = pd.DataFrame(
+        table.reshape(len(rows), len(columns)),
+        index=pd.Index(list(rows), name="metric"),
+        columns=columns,
+    )
+    out["n"] = out["n"].astype(np.int64)
     return out
 
 
@@ -253,20 +261,23 @@ _ORDER_KEYS = {
 
 
 @lru_cache(maxsize=8)
-def _ranks(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ranks(n: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For ``n`` entries: the ranks whose order statistics the :data:`QUANTILES` need,
+    and where each quantile reads them (see :func:`_lerp_quantiles`)."""
     h = (n - 1) * np.asarray(QUANTILES)
     below = np.floor(h)
     above = np.minimum(below + 1, n - 1)
     ranks = np.unique(np.concatenate([below, above]).astype(np.int64))
-    return h, below, ranks
+    ia = np.searchsorted(ranks, below.astype(np.int64))
+    ib = np.searchsorted(ranks, above.astype(np.int64))
+    return ranks, (ia, ib, h - below)
 
 
-def _lerp_quantiles(h, below, ranks, values) -> np.ndarray:
+def _lerp_quantiles(plan, values) -> np.ndarray:
     """numpy's linear interpolation between order statistics, in its own form."""
-    n_above = np.minimum(below + 1, ranks[-1]).astype(np.int64)
-    a = values[np.searchsorted(ranks, below.astype(np.int64))]
-    b = values[np.searchsorted(ranks, n_above)]
-    t = h - below
+    ia, ib, t = plan
+    a = values[ia]
+    b = values[ib]
     return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
 
@@ -282,19 +293,19 @@ def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[int, float, flo
     n = x.size
     if n > 1000:
         x = np.ascontiguousarray(x, dtype=np.float64)
-        h, below, ranks = _ranks(n)
+        ranks, plan = _ranks(n)
         mean, m2, values, status = float_column_stats(x, ranks)
         if status != NOT_FINITE:
             std = float(np.sqrt(m2 / (n - 1)))
             if status == OK:
-                return n, float(mean), std, _lerp_quantiles(h, below, ranks, values)
+                return n, float(mean), std, _lerp_quantiles(plan, values)
             if key is not None:
                 key = np.asarray(key)
                 if key.dtype.kind in "iu" and key.shape == x.shape:
                     key = key.astype(np.int64, copy=False)
                     through, by_key = order_stats_through(key, x, ranks)
                     if through:
-                        return n, float(mean), std, _lerp_quantiles(h, below, ranks, by_key)
+                        return n, float(mean), std, _lerp_quantiles(plan, by_key)
             return n, float(mean), std, np.quantile(x, QUANTILES)
     finite = np.isfinite(x)
     if not finite.all():
@@ -310,9 +321,9 @@ def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[int, float, flo
 def _int_stats(x: np.ndarray) -> tuple[float, float, np.ndarray]:
     """Mean, sum of squared deviations and :data:`QUANTILES` (numpy's linear rule,
     exactly) of an integer column."""
-    h, below, ranks = _ranks(x.size)
+    ranks, plan = _ranks(x.size)
     mean, m2, values = int_column_stats(x, ranks)
-    return float(mean), float(m2), _lerp_quantiles(h, below, ranks, values)
+    return float(mean), float(m2), _lerp_quantiles(plan, values)
 
 
 def wilson_interval(p: float, n: int, z: float = 1.959964) -> tuple[float, float]:
