@@ -58,8 +58,9 @@ def ewom_reference(
 ):
     """One replicate of the default eWOM model; returns a dict of plain Python values."""
     followers = [list(indices[indptr[u] : indptr[u + 1]]) for u in range(len(indptr) - 1)]
-    cascade = Stream(stream_key(root, replicate, 1))
+    cascade = Stream(stream_key(root, replicate, 1))  # engagement and sharing draws
     conv = Stream(stream_key(root, replicate, 2))
+    shown = Stream(stream_key(root, replicate, 4))  # which ties' shares show (gaps)
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     sharer, engaged, referred, converted = set(seeds), set(), set(), set()
     first_exposure = {}  # user -> (step, referrer)
@@ -75,7 +76,7 @@ def ewom_reference(
     )
     series = []
     if 0 < visibility < 1:
-        skip = cascade.gap(visibility)
+        skip = shown.gap(visibility)
     elif visibility >= 1:
         skip = 0
     else:
@@ -123,7 +124,7 @@ def ewom_reference(
                             parent[v] = u
                             new_sharers.append(v)
                 if 0 < visibility < 1:
-                    skip = cascade.gap(visibility)
+                    skip = shown.gap(visibility)
         series.append(row)
         frontier = new_sharers
         t += 1

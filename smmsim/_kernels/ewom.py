@@ -51,6 +51,7 @@ from smmsim._kernels.funnel import (
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
+    PURPOSE_IMPRESSION,
     PURPOSE_SEEDING,
     fast_gap,
     randbelow,
@@ -80,6 +81,10 @@ NO_GAP = np.int64(9_000_000_000_000_000_000)
 PREFETCH_BOUNDS = 8
 PREFETCH_ROW = 4
 PREFETCH_MIN = 16
+#: Impressions listed before they are shown (see :func:`_show`), and how far ahead of
+#: the one being shown its user's state is prefetched.
+SHOW_BATCH = 256
+PREFETCH_STATE = 12
 
 
 @intrinsic
@@ -106,6 +111,77 @@ def _prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@jit
+def _show(
+    tv, tp, nb, acc, state, order, parent, tail, mark, n_seeds, stick, contagion,
+    conversion, conversion_referred, s_c, s_v, keyed, root, rep, record, referrer,
+    first_step, t,
+):  # fmt: skip
+    """Show the impressions ``tv[:nb]`` (users), of the shares of ``order[tp[:nb]]``, in
+    order, at step ``t``.
+
+    An impression reaches the user if it is their first, and a user who is not yet a
+    sharer engages with probability ``stick`` (the cascade stream ``s_c``) and then
+    shares with probability ``contagion``; a first engagement converts (the conversion
+    stream ``s_v``, keyed at its first draw). Counts go to ``acc``: impressions, paid
+    impressions, reach, earned reach, engagements, conversions, newly engaged users,
+    referral conversions. Returns ``(s_c, s_v, keyed, tail)``.
+    """
+    for i in range(nb):
+        if i + PREFETCH_STATE < nb:
+            _prefetch(state, tv[i + PREFETCH_STATE])
+        v = tv[i]
+        pos = tp[i]
+        from_seed = pos < n_seeds
+        acc[0] += 1
+        if from_seed:
+            acc[1] += 1
+        word = state[v]
+        if (word & ~FLAG_MASK) != mark:
+            acc[2] += 1
+            if record:
+                referrer[v] = order[pos]
+                first_step[v] = t
+            if from_seed:
+                word = mark | np.int32(REACHED)
+            else:
+                word = mark | np.int32(REACHED | REFERRED)
+                acc[3] += 1
+            state[v] = word
+        fv = word & FLAG_MASK
+        if (fv & SHARER) == 0:
+            engaged = True
+            if stick < 1.0:
+                s_c, x = uniform(s_c)
+                engaged = x < stick
+            if engaged:
+                acc[4] += 1
+                if (fv & ENGAGED) == 0:
+                    fv |= ENGAGED
+                    acc[6] += 1
+                    referred = (fv & REFERRED) != 0
+                    if not keyed:
+                        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+                        keyed = True
+                    s_v, converted = converts(s_v, referred, conversion, conversion_referred)
+                    if converted:
+                        fv |= CONVERTED
+                        acc[5] += 1
+                        if referred:
+                            acc[7] += 1
+                shares = True
+                if contagion < 1.0:
+                    s_c, z = uniform(s_c)
+                    shares = z < contagion
+                if shares:
+                    fv |= SHARER
+                    order[tail] = v
+                    parent[tail] = pos
+                    tail += 1
+                state[v] = mark | fv
+    return s_c, s_v, keyed, tail
 
 
 @jit
@@ -164,6 +240,9 @@ def run_block(
     entries.
     """
     shared_seeds = seed_sets.shape[0] == 1
+    acc = np.zeros(8, dtype=np.int64)
+    tv = np.empty(SHOW_BATCH, dtype=np.int32)
+    tp = np.empty(SHOW_BATCH, dtype=np.int64)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
     # a shared seed row: how many users it seeds and how many followers they have, once
@@ -178,9 +257,9 @@ def run_block(
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        s_c = stream_key(root, rep, PURPOSE_CASCADE)
+        s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
         if draw_gaps:
-            s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
+            s_g, skip = fast_gap(s_g, inv_log_q, gap_tab)
         elif visibility >= 1.0:
             skip = np.int64(0)
         else:
@@ -193,6 +272,7 @@ def run_block(
             ev_pos += 1
             virality[r] = 2.0 if quiet_seeds >= 2 else 0.0
             continue
+        s_c = stream_key(root, rep, PURPOSE_CASCADE)
         # the conversion stream is keyed at its first draw: most users never convert
         s_v = np.uint64(0)
         keyed = False
@@ -237,6 +317,11 @@ def run_block(
             n_conv = 0
             # prefetching pays only when a generation has many sharers to look ahead to
             prefetch = gen_end - head > PREFETCH_MIN
+            # impressions are listed a batch at a time, then shown in order: while one
+            # is shown, the audience states of those behind it are already on their way
+            # from memory
+            acc[:] = 0
+            nb = 0
             for pos in range(head, gen_end):
                 if prefetch and pos + PREFETCH_BOUNDS < tail:
                     _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
@@ -248,66 +333,38 @@ def run_block(
                 if skip >= b - a:
                     skip -= b - a
                     continue
-                from_seed = pos < n_seeds  # the seeds are order[:n_seeds]
                 j = a + skip
                 while j < b:
-                    v = indices[j]
-                    # ---- an impression of u's share in v's feed
-                    n_imp += 1
-                    if from_seed:
-                        n_paid += 1
-                    word = state[v]
-                    if (word & ~FLAG_MASK) != mark:
-                        n_reach += 1
-                        if record:
-                            referrer[v] = u
-                            first_step[v] = t
-                        if from_seed:
-                            word = mark | np.int32(REACHED)
-                        else:
-                            word = mark | np.int32(REACHED | REFERRED)
-                            n_earned += 1
-                        state[v] = word
-                    fv = word & FLAG_MASK
-                    if (fv & SHARER) == 0:
-                        engaged = True
-                        if stick < 1.0:
-                            s_c, x = uniform(s_c)
-                            engaged = x < stick
-                        if engaged:
-                            n_eng += 1
-                            if (fv & ENGAGED) == 0:
-                                fv |= ENGAGED
-                                n_engaged += 1
-                                referred = (fv & REFERRED) != 0
-                                if not keyed:
-                                    s_v = stream_key(root, rep, PURPOSE_CONVERSION)
-                                    keyed = True
-                                s_v, converted = converts(
-                                    s_v, referred, conversion, conversion_referred
-                                )
-                                if converted:
-                                    fv |= CONVERTED
-                                    n_conv += 1
-                                    if referred:
-                                        n_ref_conv += 1
-                            shares = True
-                            if contagion < 1.0:
-                                s_c, z = uniform(s_c)
-                                shares = z < contagion
-                            if shares:
-                                fv |= SHARER
-                                order[tail] = v
-                                parent[tail] = pos
-                                tail += 1
-                            state[v] = mark | fv
-                    # ---- next impression
+                    tv[nb] = indices[j]
+                    tp[nb] = pos
+                    nb += 1
+                    if nb == SHOW_BATCH:
+                        s_c, s_v, keyed, tail = _show(
+                            tv, tp, nb, acc, state, order, parent, tail, mark, n_seeds,
+                            stick, contagion, conversion, conversion_referred, s_c, s_v,
+                            keyed, root, rep, record, referrer, first_step, t,
+                        )  # fmt: skip
+                        nb = 0
                     if draw_gaps:
-                        s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
+                        s_g, g = fast_gap(s_g, inv_log_q, gap_tab)
                         j += g + 1
                     else:
                         j += 1
                 skip = j - b
+            if nb > 0:
+                s_c, s_v, keyed, tail = _show(
+                    tv, tp, nb, acc, state, order, parent, tail, mark, n_seeds,
+                    stick, contagion, conversion, conversion_referred, s_c, s_v,
+                    keyed, root, rep, record, referrer, first_step, t,
+                )  # fmt: skip
+            n_imp = acc[0]
+            n_paid = acc[1]
+            n_reach = acc[2]
+            n_earned = acc[3]
+            n_eng = acc[4]
+            n_conv = acc[5]
+            n_engaged += acc[6]
+            n_ref_conv += acc[7]
             if n_imp > best_imp:
                 best_imp = n_imp
                 peak = t

@@ -31,6 +31,9 @@ TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
 PURPOSE_CASCADE = 1
 PURPOSE_CONVERSION = 2
 PURPOSE_SEEDING = 3
+# which followers see each share (the eWOM kernel's geometric gaps): changing stickiness
+# or contagion leaves the impressions of the seeds' posts exactly as they were
+PURPOSE_IMPRESSION = 4
 
 
 @jit
