@@ -8,14 +8,16 @@ quantiles).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from smmsim._kernels.columns import derived_columns
+from smmsim._kernels.columns import FLOAT_COLUMNS, INT_COLUMNS, derived_columns
 from smmsim._kernels.funnel import series_profile
 from smmsim._kernels.stats import (
     NOT_FINITE,
@@ -109,49 +111,118 @@ def run_columns(
 
     ``profile`` is ``(depth, peak_step)`` when already computed from the series.
     """
+    return columns_of(batch, pricing(batch, graph, economics, viral_fraction), profile)
+
+
+def pricing(batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float) -> tuple:
+    """What the derived metrics of ``batch`` need besides its counts: the seeding cost of
+    each run (one value when the seeds are shared), the paid media cost, the revenue per
+    conversion, the CPM and the earned sharers that make a run viral."""
+    return (
+        np.asarray(economics.cost(graph, batch.seed_sets), dtype=np.float64),
+        np.zeros(0) if batch.media_cost is None else np.asarray(batch.media_cost, float),
+        float(economics.revenue_per_conversion),
+        float(economics.cpm),
+        max(1, int(np.ceil(viral_fraction * graph.n))),
+    )
+
+
+def columns_of(
+    batch: RawBatch,
+    prices: tuple,
+    profile: tuple[np.ndarray, np.ndarray] | None = None,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`run_columns` from :func:`pricing`'s values; the derived columns go to
+    ``out`` (``(5, R)`` int64 and float64 arrays) when given."""
     c = {name: batch.counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
     R = len(batch)
     if profile is None:
         profile = batch.profile
     depth, peak_step = series_profile(batch.series, batch.cut) if profile is None else profile
-    cost_rows = np.asarray(economics.cost(graph, batch.seed_sets), dtype=np.float64)
-    media = np.zeros(0) if batch.media_cost is None else batch.media_cost
-    (earned_imp, paid_reach, earned_shares, direct_conv, k_factor, viral, cost, revenue, roi,
-     emv) = derived_columns(
-        batch.counts,
-        cost_rows,
-        np.asarray(media, dtype=np.float64),
-        float(economics.revenue_per_conversion),
-        float(economics.cpm),
-        max(1, int(np.ceil(viral_fraction * graph.n))),
-    )  # fmt: skip
+    if out is None:
+        out = (np.empty((len(INT_COLUMNS), R), np.int64), np.empty((len(FLOAT_COLUMNS), R)))
+    ints, floats = out
+    derived_columns(batch.counts, *prices, ints, floats)
+    d = dict(zip(INT_COLUMNS, ints, strict=True)) | dict(zip(FLOAT_COLUMNS, floats, strict=True))
     return {
         "run": np.arange(batch.first, batch.first + R),
         "seeds": c["seeds"],
         "impressions": c["impressions"],
         "paid_impressions": c["paid_impressions"],
-        "earned_impressions": earned_imp,
+        "earned_impressions": d["earned_impressions"],
         "reach": c["reach"],
-        "paid_reach": paid_reach,
+        "paid_reach": d["paid_reach"],
         "earned_reach": c["earned_reach"],
         "engaged": c["engaged"],
         "engagements": c["engagements"],
         "shares": c["shares"],
-        "earned_shares": earned_shares,
+        "earned_shares": d["earned_shares"],
         "pending_shares": c["pending_shares"],
         "conversions": c["conversions"],
-        "direct_conversions": direct_conv,
+        "direct_conversions": d["direct_conversions"],
         "referral_conversions": c["referral_conversions"],
-        "k_factor": k_factor,
+        "k_factor": d["k_factor"],
         "depth": depth,
         "structural_virality": batch.virality,
         "peak_step": peak_step,
-        "viral": viral,
-        "cost": cost,
-        "revenue": revenue,
-        "roi": roi,
-        "earned_media_value": emv,
+        "viral": d["viral"],
+        "cost": d["cost"],
+        "revenue": d["revenue"],
+        "roi": d["roi"],
+        "earned_media_value": d["earned_media_value"],
     }
+
+
+class _Scratch(threading.local):
+    """Derived-column arrays reused by consecutive summaries on one thread.
+
+    The summary needs the derived columns only while it computes their statistics; a
+    fresh array for each would make the operating system map (and zero) new pages every
+    time, which on a virtual machine can cost more than simulating small cascades.
+    """
+
+    LIMIT = 64 * 2**20  # bytes kept between calls; larger ensembles allocate afresh
+
+    def __init__(self) -> None:
+        self.arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self.busy = False
+
+    @contextmanager
+    def derived(self, n: int):
+        n_bytes = (len(INT_COLUMNS) + len(FLOAT_COLUMNS)) * 8 * n
+        if self.busy or n_bytes > self.LIMIT:
+            yield None
+            return
+        if self.arrays is None or self.arrays[0].shape[1] != n:
+            self.arrays = (
+                np.empty((len(INT_COLUMNS), n), np.int64),
+                np.empty((len(FLOAT_COLUMNS), n)),
+            )
+        self.busy = True
+        try:
+            yield self.arrays
+        finally:
+            self.busy = False
+
+
+_SCRATCH = _Scratch()
+
+
+def summarize_runs(
+    batch: RawBatch, prices: tuple, profile: tuple[np.ndarray, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """:func:`summarize` of :func:`columns_of`, with the derived columns in scratch
+    arrays that are reused from one call to the next."""
+    with _SCRATCH.derived(len(batch)) as out:
+        return summarize(columns_of(batch, prices, profile, out))
+
+
+def runs_frame(
+    batch: RawBatch, prices: tuple, profile: tuple[np.ndarray, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """The per-run table of :func:`columns_of` (fresh arrays)."""
+    return pd.DataFrame(columns_of(batch, prices, profile))
 
 
 def run_table(

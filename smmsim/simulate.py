@@ -19,7 +19,7 @@ from smmsim import __version__
 from smmsim._kernels.funnel import series_profile
 from smmsim.audience import build_audience
 from smmsim.graph import CSRGraph
-from smmsim.metrics import Economics, run_columns, run_table, series_table, summarize
+from smmsim.metrics import Economics, pricing, run_table, runs_frame, series_table, summarize_runs
 from smmsim.models import MODELS, SERIES_COLUMNS, RawBatch
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
@@ -131,21 +131,17 @@ def simulate(
     profiles = [
         series_profile(b.series, b.cut) if b.profile is None else b.profile for b in batches
     ]
-    columns = run_columns(
-        _concat(batches, series=False),
-        graph,
-        economics,
-        sim["viral_fraction"],
-        profile=(_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles])),
-    )
-    summary = summarize(columns)
+    raw = _concat(batches, series=False)
+    profile = (_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles]))
+    prices = pricing(raw, graph, economics, sim["viral_fraction"])
+    summary = summarize_runs(raw, prices, profile)
     timing["simulate_s"] = time.perf_counter() - t0
 
     stats = graph.degree_stats()
     return Results(
         scenario=scenario.to_dict(),
         rng_seed=seed,
-        runs=partial(pd.DataFrame, columns),
+        runs=partial(runs_frame, raw, prices, profile),
         timeseries=partial(_series_frame, batches),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},

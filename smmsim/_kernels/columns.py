@@ -22,60 +22,44 @@ from smmsim._kernels.funnel import (
     C_SHARES,
 )
 
+#: Rows of the integer and float outputs of :func:`derived_columns`, in order.
+INT_COLUMNS = ("earned_impressions", "paid_reach", "earned_shares", "direct_conversions", "viral")
+FLOAT_COLUMNS = ("k_factor", "cost", "revenue", "roi", "earned_media_value")
+
 
 @jit
-def derived_columns(counts, cost_rows, media_cost, revenue_per_conversion, cpm, viral_cut):
+def derived_columns(
+    counts, cost_rows, media_cost, revenue_per_conversion, cpm, viral_cut, ints, floats
+):
     """Derived metrics of every run (see :data:`smmsim.metrics.METRICS`).
 
     ``counts`` is the ``(R, N_COUNTS)`` count table; ``cost_rows`` the seeding cost of
     each run (or one value for all); ``media_cost`` the paid media cost of each run (or
-    empty). Returns ``earned_impressions, paid_reach, earned_shares, direct_conversions,
-    k_factor, viral, cost, revenue, roi, earned_media_value``, with numpy's arithmetic
-    (``k_factor`` is 0 without sharers, ``roi`` NaN for a campaign that cost nothing).
+    empty). Fills ``ints`` (``(5, R)``, rows :data:`INT_COLUMNS`) and ``floats``
+    (``(5, R)``, rows :data:`FLOAT_COLUMNS`) with numpy's arithmetic (``k_factor`` is 0
+    without sharers, ``roi`` NaN for a campaign that cost nothing).
     """
     n = counts.shape[0]
-    earned_imp = np.empty(n, dtype=np.int64)
-    paid_reach = np.empty(n, dtype=np.int64)
-    earned_shares = np.empty(n, dtype=np.int64)
-    direct_conv = np.empty(n, dtype=np.int64)
-    k_factor = np.empty(n, dtype=np.float64)
-    viral = np.empty(n, dtype=np.int64)
-    cost = np.empty(n, dtype=np.float64)
-    revenue = np.empty(n, dtype=np.float64)
-    roi = np.empty(n, dtype=np.float64)
-    emv = np.empty(n, dtype=np.float64)
     shared_cost = cost_rows.shape[0] == 1
     has_media = media_cost.shape[0] > 0
     for i in range(n):
         e_imp = counts[i, C_IMPRESSIONS] - counts[i, C_PAID_IMPRESSIONS]
-        earned_imp[i] = e_imp
-        paid_reach[i] = counts[i, C_REACH] - counts[i, C_EARNED_REACH]
         shares = counts[i, C_SHARES]
         e_shares = shares - counts[i, C_SEEDS]
-        earned_shares[i] = e_shares
-        direct_conv[i] = counts[i, C_CONVERSIONS] - counts[i, C_REFERRAL_CONVERSIONS]
+        ints[0, i] = e_imp
+        ints[1, i] = counts[i, C_REACH] - counts[i, C_EARNED_REACH]
+        ints[2, i] = e_shares
+        ints[3, i] = counts[i, C_CONVERSIONS] - counts[i, C_REFERRAL_CONVERSIONS]
+        ints[4, i] = 1 if e_shares >= viral_cut else 0
         if shares > 0:
-            k_factor[i] = float(e_shares + counts[i, C_PENDING]) / float(shares)
+            floats[0, i] = float(e_shares + counts[i, C_PENDING]) / float(shares)
         else:
-            k_factor[i] = 0.0
-        viral[i] = 1 if e_shares >= viral_cut else 0
+            floats[0, i] = 0.0
         c = cost_rows[0] if shared_cost else cost_rows[i]
         if has_media:
             c = c + media_cost[i]
-        cost[i] = c
+        floats[1, i] = c
         rev = float(counts[i, C_CONVERSIONS]) * revenue_per_conversion
-        revenue[i] = rev
-        roi[i] = (rev - c) / c if c > 0 else np.nan
-        emv[i] = float(e_imp) / 1000.0 * cpm
-    return (
-        earned_imp,
-        paid_reach,
-        earned_shares,
-        direct_conv,
-        k_factor,
-        viral,
-        cost,
-        revenue,
-        roi,
-        emv,
-    )
+        floats[2, i] = rev
+        floats[3, i] = (rev - c) / c if c > 0 else np.nan
+        floats[4, i] = float(e_imp) / 1000.0 * cpm
