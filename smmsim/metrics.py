@@ -270,54 +270,36 @@ def summarize(
     from statistics import NormalDist
 
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    rows = {}
-    for name in list(runs.keys()):
-        if name == "run":
-            continue
+    names = [name for name in runs.keys() if name != "run"]
+    mean = np.full(len(names), np.nan)
+    std = np.full(len(names), np.nan)
+    count = np.zeros(len(names), dtype=np.int64)
+    qs = np.full((len(names), len(QUANTILES)), np.nan)
+    for i, name in enumerate(names):
         raw = np.asarray(runs[name])
         if raw.dtype.kind in "iu" and raw.size > 0:
             n = raw.size
-            mean, m2, qs = _int_stats(raw.astype(np.int64, copy=False))
-            std = float(np.sqrt(m2 / (n - 1))) if n > 1 else 0.0
+            mean[i], m2, qs[i] = _int_stats(raw.astype(np.int64, copy=False))
+            std[i] = np.sqrt(m2 / (n - 1)) if n > 1 else 0.0
         else:
             key = runs.get(_ORDER_KEYS.get(name, ""), None)
-            n, mean, std, qs = _float_stats(raw.astype(float, copy=False), key)
+            n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
             if n == 0:
-                rows[name] = dict(
-                    mean=np.nan,
-                    std=np.nan,
-                    sem=np.nan,
-                    ci_low=np.nan,
-                    ci_high=np.nan,
-                    n=0,
-                    **{f"q{int(q * 100):02d}": np.nan for q in QUANTILES},
-                )
-                continue
-        sem = std / np.sqrt(n)
-        if name == "viral":
-            lo, hi = wilson_interval(mean, n, z)
-        else:
-            lo, hi = mean - z * sem, mean + z * sem
-        rows[name] = dict(
-            mean=mean,
-            std=std,
-            sem=sem,
-            ci_low=lo,
-            ci_high=hi,
-            n=n,
-            **{f"q{int(q * 100):02d}": float(v) for q, v in zip(QUANTILES, qs, strict=True)},
-        )
-    columns = ["mean", "std", "sem", "ci_low", "ci_high", "n"] + [
-        f"q{int(q * 100):02d}" for q in QUANTILES
-    ]
-    table = np.array([[row[c] for c in columns] for row in rows.values()], dtype=float)
-    out = pd.DataFrame(
-        table.reshape(len(rows), len(columns)),
-        index=pd.Index(list(rows), name="metric"),
-        columns=columns,
-    )
-    out["n"] = out["n"].astype(np.int64)
-    return out
+                continue  # no run defines it: every statistic is NaN
+            mean[i], std[i], qs[i] = mu, sd, q
+        count[i] = n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sem = std / np.sqrt(count)
+    ci_low, ci_high = mean - z * sem, mean + z * sem
+    if "viral" in names:
+        i = names.index("viral")
+        if count[i] > 0:
+            ci_low[i], ci_high[i] = wilson_interval(mean[i], int(count[i]), z)
+    table = {"mean": mean, "std": std, "sem": sem, "ci_low": ci_low, "ci_high": ci_high}
+    table["n"] = count
+    for j, q in enumerate(QUANTILES):
+        table[f"q{int(q * 100):02d}"] = qs[:, j]
+    return pd.DataFrame(table, index=pd.Index(names, name="metric"))
 
 
 #: Integer columns that float metrics usually depend on alone, monotonically: their
