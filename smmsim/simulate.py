@@ -30,6 +30,7 @@ __all__ = ["simulate"]
 
 BatchCallback = Callable[[pd.DataFrame, pd.DataFrame], None]
 TARGET_BATCH_SECONDS = 0.25
+MAX_BATCH_SERIES_BYTES = 2**30
 
 
 def simulate(
@@ -93,9 +94,12 @@ def simulate(
     batches = []
     done = 0
     bar = tqdm(total=n_runs, unit="run", disable=None if progress is None else not progress)
+    # a batch's kernel reserves (lazily mapped) room for every run to last every step;
+    # the cap keeps that reservation near MAX_BATCH_SERIES_BYTES
+    cap = max(16, MAX_BATCH_SERIES_BYTES // (max(steps, 1) * len(SERIES_COLUMNS) * 8))
     # batches exist for the progress bar and for results written as they arrive; with
-    # neither, one batch saves joining the batches' tables afterwards
-    batch = n_runs if bar.disable and on_batch is None else min(n_runs, 16)
+    # neither, as few batches as the cap allows save joining their tables afterwards
+    batch = min(n_runs, cap) if bar.disable and on_batch is None else min(n_runs, 16)
     try:
         while done < n_runs:
             started = time.perf_counter()
@@ -122,7 +126,7 @@ def simulate(
                 batch *= 8
             elif elapsed < TARGET_BATCH_SECONDS / 2:
                 batch *= 2
-            batch = max(1, min(batch, n_runs - done))
+            batch = max(1, min(batch, cap, n_runs - done))
     finally:
         bar.close()
     # metrics are computed as columns from the joined raw counts; the pandas tables are

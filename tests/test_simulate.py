@@ -145,7 +145,7 @@ def test_stickier_content_reaches_more_and_decay_reaches_less():
     assert decayed < means[2]
 
 
-def test_reproducible_for_any_threads_and_batching():
+def test_reproducible_for_any_threads_and_batching(monkeypatch):
     sc = scenario(**{"audience.n": 3000, "content.stickiness": 0.3})
     a = simulate(sc, runs=120, rng=11, threads=1)
     b = simulate(sc, runs=120, rng=11, threads=2)
@@ -155,6 +155,19 @@ def test_reproducible_for_any_threads_and_batching():
     pd.testing.assert_frame_equal(c.runs, a.runs.iloc[:37])
     d = simulate(sc, runs=120, rng=12)
     assert not d.runs.equals(a.runs)
+    # batches capped by the series reservation, and batches for a progress callback
+    import importlib
+
+    sim_module = importlib.import_module("smmsim.simulate")  # the module, not the function
+    monkeypatch.setattr(sim_module, "MAX_BATCH_SERIES_BYTES", 1)
+    e = simulate(sc, runs=120, rng=11, threads=1)  # batches of 16 runs
+    seen = []
+    f = simulate(sc, runs=120, rng=11, on_batch=lambda runs, series: seen.append(len(runs)))
+    assert len(seen) > 1 and sum(seen) == 120
+    for other in (e, f):
+        pd.testing.assert_frame_equal(other.runs, a.runs)
+        pd.testing.assert_frame_equal(other.timeseries, a.timeseries)
+        pd.testing.assert_frame_equal(other.summary, a.summary)
 
 
 def test_costs_by_follower_count():

@@ -10,11 +10,19 @@ a peer rather than a seed).
 Impressions are found by geometric gap draws over the concatenated follower lists of
 the step's sharers, so the work is proportional to impressions, not to ties examined.
 Every (replicate, purpose) pair owns a SplitMix64 stream, so a replicate's outcome does
-not depend on which thread runs it.
+not depend on which thread runs it; the gaps have a stream of their own, so impressions
+can be listed a batch at a time and then shown (engagement, sharing, conversion draws)
+in the same order without changing any outcome.
 
 A user's per-replicate state is one ``int32`` word, ``(replicate stamp << FLAG_BITS) |
 flags``: an impression reads and writes one word, so a cascade on a large audience pays
-one cache miss per impression rather than one per array.
+one cache miss per impression rather than one per array, and those misses overlap
+because the states of listed impressions are prefetched ahead of the one being shown.
+
+References
+----------
+D. Kempe, J. Kleinberg and E. Tardos, "Maximizing the spread of influence through a
+social network", KDD 2003 (the independent cascade).
 """
 
 from __future__ import annotations
