@@ -253,6 +253,8 @@ def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
 
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Float columns up to this many entries are summarised by numpy directly.
+SMALL_FLOAT_COLUMN = 64
 
 
 def summarize(
@@ -344,7 +346,7 @@ def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[int, float, flo
     when ``x`` is a non-decreasing function of it, else by partitioning.
     """
     n = x.size
-    if n > 1000:
+    if n > SMALL_FLOAT_COLUMN:
         x = np.ascontiguousarray(x, dtype=np.float64)
         ranks, plan = _ranks(n)
         mean, m2, values, status = float_column_stats(x, ranks)

@@ -171,3 +171,23 @@ def test_packed_series_and_seed_only_shortcut_match_trace():
         assert profile[r, 0] == active.max()
         quiet += counts[r, ewom.C_IMPRESSIONS] == 0
     assert 0 < quiet < runs  # both paths were exercised
+
+
+def test_a_kept_workspace_changes_nothing():
+    """The users' state words carry replicate stamps, so a workspace reused from call to
+    call (and across worker counts, and past the largest stamp, where it is cleared)
+    gives exactly the fresh workspace's results."""
+    g = small_graph(300, 900, False, seed=8)
+    seeds = np.array([[3, 40, 77]])
+    args = (0.5, 0.7, 0.8, 0.0, 0.2, 0.4, 15, ROOT)
+    fresh = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 150, 1), 15)
+    ws = ewom.new_workspace(g.n, 3)
+    ws[1][:] = ewom.MAX_STAMP - 40  # every worker passes the largest stamp in this call
+    for chunks in (3, 1, 2):
+        for _ in range(2):  # twice in a row with the same workspace
+            kept = ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 150, chunks, ws)
+            for a, b in zip(fresh, dense(kept, 15), strict=True):
+                np.testing.assert_array_equal(a, b)
+    assert (ws[1] < ewom.MAX_STAMP).all() and ws[1].max() > 0
+    with pytest.raises(ValueError, match="workspace"):
+        ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 10, 4, ws)

@@ -299,7 +299,7 @@ def test_float_column_statistics_equal_numpy(make):
 
     rng = np.random.default_rng(11)
     qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
-    for n in (999, 1001, 30_000):
+    for n in (40, 65, 999, 1001, 30_000):
         x = make(rng, n)
         row = summarize({"x": x}).loc["x"]
         np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(x, QUANTILES))

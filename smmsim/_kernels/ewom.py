@@ -433,6 +433,7 @@ def ensemble(
     first_replicate,
     n_reps,
     n_chunks,
+    workspace=None,
 ):
     """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
 
@@ -440,6 +441,11 @@ def ensemble(
     are dealt round-robin to ``n_chunks`` workers, each with its own workspace; with one
     chunk they run on the calling thread, outside any parallel region (no thread-pool
     launch, no workers spinning while they wait).
+
+    ``workspace`` is ``(state, stamps)`` from :func:`new_workspace` (at least
+    ``n_chunks`` rows for this audience), kept by the caller between calls: the users'
+    state words carry replicate stamps, so a workspace is never cleared, and a call on a
+    large audience saves mapping and zeroing a fresh one. ``None``: a fresh one.
 
     Returns
     -------
@@ -471,6 +477,11 @@ def ensemble(
     events = np.zeros((n_reps * steps, N_SERIES), dtype=np.int64)
     ev_start = np.zeros(n_reps, dtype=np.int64)
     profile = np.zeros((2, n_reps), dtype=np.int64).T
+    if workspace is None:
+        workspace = new_workspace(indptr.shape[0] - 1, n_chunks)
+    state, stamps = workspace
+    if state.shape[0] < max(1, n_chunks) or state.shape[1] != indptr.shape[0] - 1:
+        raise ValueError("the workspace does not fit this audience and worker count")
     params = (
         float(visibility),
         float(stickiness),
@@ -493,8 +504,17 @@ def ensemble(
         events,
         ev_start,
         profile,
+        state,
+        stamps,
     )
     return counts, virality, events, ev_start, profile
+
+
+def new_workspace(n, n_chunks):
+    """``(state, stamps)`` for :func:`ensemble`: one row of user state words and one
+    replicate stamp per worker, for an audience of ``n`` users."""
+    rows = max(1, int(n_chunks))
+    return np.zeros((rows, int(n)), dtype=np.int32), np.zeros(rows, dtype=np.int64)
 
 
 def dense_series(events, ev_start, counts, profile, steps):
@@ -523,40 +543,40 @@ def _unpack(events, ev_start, counts, profile, out):
 @jit
 def _ensemble_into(
     indptr, indices, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, events, ev_start, profile,
+    counts, virality, events, ev_start, profile, state, stamps,
 ):  # fmt: skip
     """:func:`ensemble` into preallocated (zeroed) outputs."""
     gap_tab = visibility_table(params[0])
     if n_chunks <= 1:
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            0, 1, counts, virality, events, ev_start, profile,
+            0, 1, counts, virality, events, ev_start, profile, state, stamps,
         )  # fmt: skip
     else:
         _parallel_chunks(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, events, ev_start, profile,
+            n_chunks, counts, virality, events, ev_start, profile, state, stamps,
         )  # fmt: skip
 
 
 @jit(parallel=True)
 def _parallel_chunks(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    n_chunks, counts, virality, events, ev_start, profile,
+    n_chunks, counts, virality, events, ev_start, profile, state, stamps,
 ):  # fmt: skip
     for c in prange(n_chunks):
         _chunk(
             indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-            c, n_chunks, counts, virality, events, ev_start, profile,
+            c, n_chunks, counts, virality, events, ev_start, profile, state, stamps,
         )  # fmt: skip
 
 
 @jit
 def _chunk(
     indptr, indices, seed_sets, params, steps, gap_tab, root, first_replicate,
-    c, n_chunks, counts, virality, events, ev_start, profile,
+    c, n_chunks, counts, virality, events, ev_start, profile, states, stamps,
 ):  # fmt: skip
-    """Blocks ``c, c + n_chunks, ...`` of ``RUN_BLOCK`` replicates, in one workspace.
+    """Blocks ``c, c + n_chunks, ...`` of ``RUN_BLOCK`` replicates, in workspace row ``c``.
 
     Dealing blocks rather than single replicates keeps two threads from writing to
     the same cache lines of the outputs. Each worker packs its replicates' series rows
@@ -565,13 +585,12 @@ def _chunk(
     visibility, stickiness, contagion, half_life, conversion, conversion_referred = params
     n = indptr.shape[0] - 1
     n_reps = counts.shape[0]
-    # a plain function, not a parfor body: np.zeros stays a single fill here
-    state = np.zeros(n, dtype=np.int32)
+    state = states[c]
     order = np.empty(n, dtype=np.int32)
     parent = np.empty(n, dtype=np.int32)
     size = np.empty(n, dtype=np.int32)
     unused = np.empty(0, dtype=np.int32)
-    cur = 0
+    cur = stamps[c]
     step = RUN_BLOCK if n_chunks > 1 else n_reps  # one worker: one block
     # this worker's rows of events: room for every step of as many replicates as any
     # worker gets, packed from the start so that the pages touched are the rows written
@@ -590,6 +609,7 @@ def _chunk(
             unused, size, counts, virality, events, ev_start, ev_pos, profile,
         )  # fmt: skip
         block += n_chunks * step
+    stamps[c] = cur
 
 
 @jit

@@ -141,23 +141,24 @@ NOT_FINITE = 2
 
 
 @jit
-def _bucket(v, lo, scale, width):
-    """Bucket of ``v`` (a monotone map of ``[lo, hi]`` onto ``0 .. BUCKETS - 1``)."""
+def _bucket(v, lo, scale, width, nb):
+    """Bucket of ``v`` (a monotone map of ``[lo, hi]`` onto ``0 .. nb - 1``)."""
     if scale > 0.0:
         b = int((v - lo) * scale)
     else:
         b = int((v - lo) / width)
-    return min(b, BUCKETS - 1)
+    return min(b, nb - 1)
 
 
 @jit
 def float_column_stats(x, ranks):
     """Mean, sum of squared deviations and order statistics of a finite float column.
 
-    The order statistics are exact: values are counted into ``BUCKETS`` equal-width
-    buckets between the minimum and the maximum (a monotone map), and only the buckets
-    holding a requested rank are gathered and sorted, unless all their values are equal
-    (the common case for small cascades, where most runs share a value). Returns
+    The order statistics are exact: values are counted into equal-width buckets
+    (``BUCKETS``, fewer for short columns) between the minimum and the maximum (a
+    monotone map), and only the buckets holding a requested rank are gathered and
+    sorted, unless all their values are equal (the common case for small cascades,
+    where most runs share a value). Returns
     ``(mean, m2, values, status)``: ``status`` is ``OK``, ``CROWDED`` when those buckets
     hold more than a quarter of the column (a few far outliers crowd everything into one
     bucket: the caller should partition the column instead) or ``NOT_FINITE`` when the
@@ -197,14 +198,15 @@ def float_column_stats(x, ranks):
         values[:] = lo
         return lo, 0.0, values, OK
     mean = total / n
-    width = (hi - lo) / BUCKETS
-    scale = BUCKETS / (hi - lo)
+    nb = min(BUCKETS, max(64, n // 8))
+    width = (hi - lo) / nb
+    scale = nb / (hi - lo)
     if not scale < 1e300:
         scale = 0.0  # a range so narrow that its inverse overflows: divide instead
     # LANES copies of the bucket tallies, filled round-robin (see _lane_counts)
-    counts = np.zeros((LANES, BUCKETS), dtype=np.int64)
-    bmin = np.full((LANES, BUCKETS), np.inf)
-    bmax = np.full((LANES, BUCKETS), -np.inf)
+    counts = np.zeros((LANES, nb), dtype=np.int64)
+    bmin = np.full((LANES, nb), np.inf)
+    bmax = np.full((LANES, nb), -np.inf)
     m0 = m1 = m2 = m3 = 0.0
     for i in range(0, n_main, 4):
         m0 += (x[i] - mean) ** 2
@@ -213,20 +215,20 @@ def float_column_stats(x, ranks):
         m3 += (x[i + 3] - mean) ** 2
         for k in range(LANES):
             v = x[i + k]
-            b = _bucket(v, lo, scale, width)
+            b = _bucket(v, lo, scale, width, nb)
             counts[k, b] += 1
             bmin[k, b] = min(bmin[k, b], v)
             bmax[k, b] = max(bmax[k, b], v)
     for i in range(n_main, n):
         v = x[i]
         m0 += (v - mean) ** 2
-        b = _bucket(v, lo, scale, width)
+        b = _bucket(v, lo, scale, width, nb)
         counts[0, b] += 1
         bmin[0, b] = min(bmin[0, b], v)
         bmax[0, b] = max(bmax[0, b], v)
     m2 = (m0 + m1) + (m2 + m3)
     for k in range(1, LANES):
-        for b in range(BUCKETS):
+        for b in range(nb):
             counts[0, b] += counts[k, b]
             bmin[0, b] = min(bmin[0, b], bmin[k, b])
             bmax[0, b] = max(bmax[0, b], bmax[k, b])
@@ -241,7 +243,7 @@ def float_column_stats(x, ranks):
             seen += counts[0, b]
         where[i] = b
         below[i] = seen - counts[0, b]
-    slot = np.full(BUCKETS, -1, dtype=np.int64)
+    slot = np.full(nb, -1, dtype=np.int64)
     start = np.zeros(ranks.shape[0] + 1, dtype=np.int64)
     k = 0
     for i in range(ranks.shape[0]):
@@ -259,7 +261,7 @@ def float_column_stats(x, ranks):
         fill = start[:k].copy()
         for i in range(n):
             v = x[i]
-            s = slot[_bucket(v, lo, scale, width)]
+            s = slot[_bucket(v, lo, scale, width, nb)]
             if s >= 0:
                 buffer[fill[s]] = v
                 fill[s] += 1

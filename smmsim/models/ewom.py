@@ -16,6 +16,7 @@ M. E. J. Newman, "Spread of epidemic disease on networks", Phys. Rev. E 66, 0161
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,6 +28,31 @@ from smmsim.models.base import SERIES_COLUMNS, Model, PackedSeries, RawBatch
 from smmsim.theory import percolation
 
 __all__ = ["EWOM"]
+
+
+class _Workspaces(threading.local):
+    """The eWOM kernel's user-state workspace, kept per thread between calls.
+
+    A workspace holds one state word per user and worker; reusing it saves mapping and
+    zeroing megabytes of fresh memory on every call, which on a large audience can cost
+    more than simulating a batch of small cascades. Only the latest audience size is
+    kept, and only up to ``LIMIT`` bytes.
+    """
+
+    LIMIT = 256 * 2**20
+
+    def __init__(self) -> None:
+        self.workspace: tuple[np.ndarray, np.ndarray] | None = None
+
+    def get(self, n: int, chunks: int) -> tuple[np.ndarray, np.ndarray]:
+        ws = self.workspace
+        if ws is None or ws[0].shape[1] != n or ws[0].shape[0] < max(1, chunks):
+            ws = kernel.new_workspace(n, chunks)
+            self.workspace = ws if ws[0].nbytes <= self.LIMIT else None
+        return ws
+
+
+_WORKSPACES = _Workspaces()
 
 
 @dataclass(frozen=True)
@@ -115,6 +141,7 @@ class EWOM(Model):
         is the same for any ``threads`` and any batching.
         """
         chunks = self.chunks(threads, n_reps)
+        workspace = _WORKSPACES.get(graph.n, chunks)
         counts, virality, events, ev_start, profile = kernel.ensemble(
             graph.indptr,
             graph.indices,
@@ -125,6 +152,7 @@ class EWOM(Model):
             int(first),
             int(n_reps),
             chunks,
+            workspace,
         )
         unpack = partial(kernel.dense_series, events, ev_start, counts, profile, int(steps))
         return RawBatch(
