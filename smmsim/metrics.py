@@ -229,7 +229,7 @@ def run_table(
     batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float
 ) -> pd.DataFrame:
     """One row of metrics per Monte Carlo run of ``batch``; see :data:`METRICS`."""
-    return pd.DataFrame(run_columns(batch, graph, economics, viral_fraction))
+    return runs_frame(batch, pricing(batch, graph, economics, viral_fraction))
 
 
 def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
