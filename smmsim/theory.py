@@ -26,8 +26,14 @@ from smmsim.graph import CSRGraph
 
 __all__ = [
     "PercolationTheory",
+    "SeededCascades",
+    "Seeding",
     "critical_transmissibility",
+    "decaying_cascades",
+    "hub_share",
     "percolation",
+    "seeded_cascades",
+    "seeded_theory",
     "transmissibility",
 ]
 
@@ -180,3 +186,296 @@ def percolation(graph: CSRGraph, T: float) -> PercolationTheory:
         large_share=max(large_share, 0.0),
         mean_small=mean_small,
     )
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+@dataclass(frozen=True)
+class Seeding:
+    """Who starts the cascades, as theory needs to know it.
+
+    Attributes
+    ----------
+    strategy : {"random", "top_degree", "nodes"}
+        ``random``: ``k`` users drawn afresh for every run; otherwise the same users in
+        every run.
+    k : int
+        Number of seeds.
+    nodes : ndarray of int64 or None
+        Internal ids of the seeds when they are the same in every run.
+    """
+
+    strategy: str
+    k: int
+    nodes: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, seeds: Seeding | int) -> Seeding:
+        """``seeds`` itself, or ``seeds`` random users when it is a number."""
+        if isinstance(seeds, Seeding):
+            return seeds
+        return cls("random", max(int(seeds), 0))
+
+    @classmethod
+    def from_sets(cls, strategy: str, seed_sets: np.ndarray) -> Seeding:
+        """From a strategy and the seed sets it produced (one shared row when fixed)."""
+        sets = np.asarray(seed_sets, dtype=np.int64)
+        if strategy == "random":
+            return cls("random", int(sets.shape[1]))
+        nodes = np.unique(sets[0])
+        return cls(strategy, int(nodes.size), nodes)
+
+    @property
+    def fixed(self) -> bool:
+        """The same seeds in every run."""
+        return self.nodes is not None
+
+    def followers(self, graph: CSRGraph) -> np.ndarray:
+        """Followers (out-degree) of each fixed seed."""
+        return graph.out_degree()[self.nodes].astype(np.int64)
+
+    def describe(self, graph: CSRGraph) -> str:
+        """Plain words: ``3 random users``, ``the top-degree account (812 followers)``."""
+        if not self.fixed:
+            return f"{self.k:,} random user{'s' if self.k != 1 else ''}"
+        f = self.followers(graph)
+        total = int(f.sum())
+        if self.strategy == "top_degree":
+            if self.k == 1:
+                return f"the top-degree account ({total:,} followers)"
+            return f"the {self.k:,} top-degree accounts ({total:,} followers in all)"
+        if self.k == 1:
+            return f"the listed user ({total:,} followers)"
+        return f"{self.k:,} listed users ({total:,} followers in all)"
+
+    def as_dict(self, graph: CSRGraph) -> dict:
+        """JSON-ready summary (strategy, number of seeds, their followers)."""
+        out = {"strategy": self.strategy, "k": int(self.k)}
+        if self.fixed:
+            out["followers"] = int(self.followers(graph).sum())
+        return out
+
+
+@dataclass(frozen=True)
+class SeededCascades:
+    """What percolation theory predicts for the cascades of one seeding.
+
+    Attributes
+    ----------
+    p_large : float
+        Probability that at least one seed starts a large cascade.
+    p_large_one_seed : float
+        The same for one seed drawn at random (the seeding-free figure).
+    large_size : float
+        Sharers in a large cascade (``large_share x n``); 0 when none can occur.
+    mean_small : float
+        Expected sharers (seeds included) when no seed starts a large cascade, from the
+        tree approximation; ``inf`` at the threshold.
+    """
+
+    p_large: float
+    p_large_one_seed: float
+    large_size: float
+    mean_small: float
+
+
+def _edge_solution(graph: CSRGraph, T: float) -> tuple[float, float]:
+    """``(w, h1)`` of bond percolation at ``T``: ``w`` is the probability that a tie out of
+    a sharer does not lead to a large cascade (``w = 1 - T + T G1(w)``) and ``h1`` the
+    expected sharers behind such a tie when it does not (times ``w``)."""
+    j, k, p = _joint_degree_distribution(graph)
+    mj = float((p * j).sum())
+    if mj == 0 or T == 0:
+        return 1.0, 0.0
+    reached = j > 0
+    wj, excess = (p * j / mj)[reached], (k if graph.directed else k - 1)[reached]
+    K = T * graph.degree_stats().excess
+    if K <= 1:
+        w = 1.0
+    else:
+        a = _solve(lambda a: float((wj * (1 - T + T * a) ** excess).sum()))
+        w = 1 - T + T * a
+    g1 = float((wj * w**excess).sum())
+    # G1'(w); the users with no further ties contribute nothing
+    more = excess > 0
+    dg1 = float((wj[more] * excess[more] * w ** (excess[more] - 1)).sum())
+    slope = 1.0 - T * dg1
+    h1 = T * g1 / slope if slope > 1e-12 else float("inf")
+    return w, h1
+
+
+def seeded_cascades(graph: CSRGraph, T: float, seeds: Seeding | int) -> SeededCascades:
+    """Large-cascade probability and small-cascade size for a scenario's own seeds.
+
+    Parameters
+    ----------
+    graph : CSRGraph
+        The audience (configuration-model approximation over its own degrees).
+    T : float
+        Transmissibility in [0, 1].
+    seeds : Seeding or int
+        The seeding (a number means that many random users).
+
+    Returns
+    -------
+    SeededCascades
+
+    Notes
+    -----
+    With ``w`` the probability that a tie out of a sharer does not lead to a large
+    cascade, a seed with ``k`` followers starts none with probability ``w^k``, and seeds
+    far apart in a large audience are independent, so their probabilities multiply:
+    for fixed seeds ``P(large) = 1 - w^(sum k_i)``; for ``k`` random seeds ``1 - (1 -
+    p_1)^k`` with ``p_1 = 1 - G0(w)`` averaged over the degree distribution (Newman
+    2002). Given that no large cascade starts, the sharers behind one tie number
+    ``h'(1) / w`` on average, ``h'(1) = T G1(w) / (1 - T G1'(w))``, so a seed with
+    ``k`` followers brings ``1 + k h'(1) / w`` sharers (tree approximation, overlaps
+    between seeds' cascades ignored).
+    """
+    seeds = Seeding.of(seeds)
+    th = percolation(graph, T)
+    w, h1 = _edge_solution(graph, T)
+    per_tie = h1 / w if w > 0 else 0.0
+    if seeds.fixed:
+        f = seeds.followers(graph).astype(float)
+        p_none = float(w ** f.sum())
+        mean_small = float(seeds.k + per_tie * f.sum()) if f.sum() > 0 else float(seeds.k)
+    else:
+        _j, k, p = _joint_degree_distribution(graph)
+        q = p * w**k
+        p0 = float(q.sum())
+        p_none = p0**seeds.k
+        one = 1.0 + per_tie * float((q * k).sum()) / p0 if p0 > 0 else float("inf")
+        mean_small = seeds.k * one
+    if not np.isfinite(per_tie):
+        mean_small = float("inf")
+    p_large = max(0.0, 1.0 - p_none) if th.viral else 0.0
+    return SeededCascades(
+        p_large=p_large,
+        p_large_one_seed=th.p_large,
+        large_size=th.large_share * graph.n if th.viral else 0.0,
+        mean_small=mean_small,
+    )
+
+
+def decaying_cascades(
+    graph: CSRGraph, T_of_step: np.ndarray, seeds: Seeding | int
+) -> tuple[float, int | None]:
+    """Expected sharers when transmissibility falls with time (tree approximation).
+
+    Parameters
+    ----------
+    graph : CSRGraph
+        The audience.
+    T_of_step : ndarray of float
+        Transmissibility of a share made at step ``t`` (one value per step of the
+        horizon; seeds share at step 0).
+    seeds : Seeding or int
+        The seeding.
+
+    Returns
+    -------
+    expected : float
+        Expected sharers, seeds included, within the horizon.
+    below_from : int or None
+        First step at which ``K = T x excess`` is at most 1 (``None`` if never).
+
+    Notes
+    -----
+    A sharer of step ``t`` reaches ``T_t`` of its followers on average, and a user
+    reached along a tie has ``G1'(1)`` further ties (the mean excess degree), so step
+    ``t + 1`` holds ``K_t`` times as many new sharers as step ``t``, with
+    ``K_t = T_t x excess``. Whenever ``T_t`` falls to zero the sum converges: no
+    cascade grows without bound, and theory gives an expected size, not a probability
+    of a large cascade.
+    """
+    seeds = Seeding.of(seeds)
+    T = np.asarray(T_of_step, dtype=float)
+    excess = graph.degree_stats().excess
+    if seeds.fixed:
+        first = float(seeds.followers(graph).sum())
+    else:
+        first = seeds.k * graph.degree_stats().mean_out
+    expected = float(seeds.k)
+    gen = first * (T[0] if T.size else 0.0)  # sharers of step 1
+    for t in range(1, T.size + 1):
+        expected += gen
+        if t < T.size:
+            gen *= T[t] * excess
+    below = np.flatnonzero(T * excess <= 1)
+    return expected, (int(below[0]) if below.size else None)
+
+
+def seeded_theory(
+    graph: CSRGraph, T: float, seeds: Seeding | int, half_life: float | None = None
+) -> dict:
+    """Everything the run report needs from percolation theory for one scenario.
+
+    Parameters
+    ----------
+    graph : CSRGraph
+        The audience.
+    T : float
+        Transmissibility at launch.
+    seeds : Seeding or int
+        The scenario's seeding.
+    half_life : float, optional
+        Steps after which ``T`` has halved (novelty decay); ``None`` for none.
+
+    Returns
+    -------
+    dict
+        The fields of :class:`PercolationTheory` (``p_large`` replaced by the value for
+        this seeding, the one-random-seed value kept as ``p_large_one_seed``), plus
+        ``seeding`` and ``seeding_text``, ``large_size`` (sharers in a large cascade),
+        ``expected_small`` (expected sharers from these seeds when no large cascade
+        starts) and ``decay``. With novelty decay no cascade grows without bound:
+        ``p_large`` is 0, ``expected_sharers`` is the tree-approximation mean and
+        ``below_threshold_step`` the first step at which ``K`` is at most 1.
+    """
+    from smmsim.structure import measure_structure
+
+    seeds = Seeding.of(seeds)
+    base = percolation(graph, T)
+    sc = seeded_cascades(graph, T, seeds)
+    out = {
+        **base.as_dict(),
+        "p_large": sc.p_large,
+        "p_large_one_seed": sc.p_large_one_seed,
+        "large_size": sc.large_size,
+        "expected_small": sc.mean_small if np.isfinite(sc.mean_small) else None,
+        "seeding": seeds.as_dict(graph),
+        "seeding_text": seeds.describe(graph),
+        "decay": half_life is not None,
+        "structure": measure_structure(graph).as_dict(),
+        "hubs": hub_share(graph),
+    }
+    if half_life is not None:
+        # T falls by half every half_life steps; past ~60 half-lives it is below 1e-18
+        steps = np.arange(int(min(60 * float(half_life), 100_000)) + 1)
+        expected, below = decaying_cascades(graph, T * 0.5 ** (steps / half_life), seeds)
+        out.update(
+            half_life=float(half_life),
+            p_large=0.0,
+            p_large_without_decay=sc.p_large,
+            large_size=0.0,
+            expected_small=None,
+            expected_sharers=expected,
+            expected_text="tree approximation with T falling each step",
+            below_threshold_step=below,
+        )
+    return out
+
+
+def hub_share(graph: CSRGraph, top: float = 0.01) -> float:
+    """Share of the excess-degree mass ``sum k (k - 1)`` carried by the ``top`` fraction
+    of best-connected users: near 1, the mean excess degree rests on a few hubs that a
+    cascade can reach only once."""
+    k = np.sort(graph.out_degree().astype(np.float64))[::-1]
+    mass = k * (k - 1.0)
+    total = float(mass.sum())
+    if total <= 0:
+        return 0.0
+    m = max(1, int(np.ceil(top * graph.n)))
+    return float(mass[:m].sum() / total)
