@@ -178,7 +178,8 @@ def audience_caveats(res: Results) -> list[str]:
             )
     hubs = th.get("hubs")
     excess = res.audience.get("excess")
-    if hubs is not None and hubs >= HUBS and excess:
+    growing = (th.get("k_factor") or 0.0) > 1  # hubs matter where cascades grow
+    if growing and hubs is not None and hubs >= HUBS and excess:
         top = max(1, math.ceil(0.01 * n))
         out.append(
             f"{hubs:.0%} of the audience's mean excess degree ({excess:.1f}) rests on its "
@@ -188,15 +189,20 @@ def audience_caveats(res: Results) -> list[str]:
     if n < SMALL_AUDIENCE:
         out.append(
             f"The audience is small ({n:,} users): theory's sizes and probabilities are "
-            "limits for a large audience, and a few hundred users blur the line between "
-            "a small and a large cascade."
+            "limits for a large audience; at this size cascades run out of users early and "
+            "small and large cascades overlap in size."
         )
     if th.get("decay"):
         hl = th.get("half_life")
         step = th.get("below_threshold_step")
-        when = f"K is at most 1 from step {step} on" if step is not None else "K falls toward 0"
+        if step == 0:
+            when = "the content is below threshold from launch"
+        elif step is not None:
+            when = f"K is at most 1 from step {step} on"
+        else:
+            when = "K falls toward 0"
         out.append(
-            f"Novelty decay halves T every {hl:g} steps, so {when}: no cascade grows "
+            f"Novelty decay halves T every {hl:g} steps and {when}: no cascade grows "
             "without bound, and theory gives an expected number of sharers (tree "
             "approximation with T falling each step), not a probability of a large cascade."
         )
