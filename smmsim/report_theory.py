@@ -135,7 +135,7 @@ def _viral_note(th: dict[str, Any], vcut: int, large: float | None) -> str:
     """How the viral cut relates to what theory expects from these seeds."""
     k = int(th.get("seeding", {}).get("k", 0) or 0)
     small = th.get("expected_small")
-    if th.get("decay") and th.get("expected_sharers") is not None:
+    if th.get("expected_sharers") is not None and not (th.get("p_large") and large):
         small = th["expected_sharers"]
     if small is None or not math.isfinite(small):
         return ""
@@ -163,7 +163,7 @@ def audience_caveats(res: Results) -> list[str]:
         t, t0 = st.get("transitivity"), st.get("random_transitivity")
         if t is not None and t >= CLUSTERED and t > 2 * (t0 or 0.0):
             out.append(
-                f"The audience is clustered: transitivity {t:.2f} (about {t0:.3f} for a "
+                f"The audience is clustered: transitivity {t:.2f} (about {t0:.2g} for a "
                 "random audience with these degrees); theory assumes friends of a sharer "
                 "are rarely friends of each other, so it does not count the repeat "
                 "impressions, or the reinforcement, that closed triangles bring."
