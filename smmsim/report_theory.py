@@ -133,7 +133,7 @@ def comparison_lines(res: Results) -> list[str]:
 
 def _viral_note(th: dict[str, Any], vcut: int, large: float | None) -> str:
     """How the viral cut relates to what theory expects from these seeds."""
-    k = int(th.get("seeding", {}).get("k", 0) or 0)
+    k = int(th.get("seeding_k") or 0)
     small = th.get("expected_small")
     if th.get("expected_sharers") is not None and not (th.get("p_large") and large):
         small = th["expected_sharers"]
@@ -154,12 +154,13 @@ def _viral_note(th: dict[str, Any], vcut: int, large: float | None) -> str:
 def audience_caveats(res: Results) -> list[str]:
     """Sentences on where the audience or the model breaks the theory's assumptions."""
     th = res.theory
-    out = list(th.get("caveats", ()))
+    own = th.get("caveats")  # the model's own sentences, one string
+    out = [own] if own else []
     if not th or th.get("mean_field"):
         return out
     n = int(res.audience["n"])
-    st = th.get("structure")
-    if st:
+    st = th
+    if st.get("transitivity") is not None:
         t, t0 = st.get("transitivity"), st.get("random_transitivity")
         if t is not None and t >= CLUSTERED and t > 2 * (t0 or 0.0):
             out.append(

@@ -305,6 +305,56 @@ def _edge_solution(graph: CSRGraph, T: float) -> tuple[float, float]:
     return w, h1
 
 
+def _row_sums(graph: CSRGraph, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``sum(values[followers of r])`` for each ``r`` in ``rows``."""
+    lengths = (graph.indptr[rows + 1] - graph.indptr[rows]).astype(np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(rows.size)
+    seg = np.repeat(np.arange(rows.size), lengths)
+    offsets = np.repeat(graph.indptr[rows] - np.cumsum(lengths) + lengths, lengths)
+    pos = offsets + np.arange(total)
+    return np.bincount(seg, weights=values[graph.indices[pos]], minlength=rows.size)
+
+
+def _fixed_seeds(
+    graph: CSRGraph, T: float, nodes: np.ndarray, w: float, per_tie: float
+) -> tuple[float, float]:
+    """``(P(no large cascade), expected sharers without one)`` for known seeds.
+
+    The seeds' followers and their followers are read from the audience (two levels of
+    the actual graph); beyond them, the degree distribution (``w``, ``per_tie``).
+    """
+    nodes = np.asarray(nodes, dtype=np.int64)
+    deg = graph.out_degree().astype(np.float64)
+    e = deg if graph.directed else np.maximum(deg - 1.0, 0.0)  # ties onward
+    # level 2 (any user reached along a tie): stays small with probability s0, and
+    # brings m0 sharers on average when it does
+    reach0 = w**e
+    s0 = 1.0 - T + T * reach0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r0 = np.where(s0 > 0, T * reach0 * (1.0 + e * per_tie) / s0, 0.0)
+        ls0 = np.log(s0)
+    # level 1: the seeds' followers, each with its own followers
+    lengths = (graph.indptr[nodes + 1] - graph.indptr[nodes]).astype(np.int64)
+    if int(lengths.sum()) == 0:
+        return 1.0, float(nodes.size)
+    parent = np.repeat(nodes, lengths)
+    pos = np.repeat(graph.indptr[nodes] - np.cumsum(lengths) + lengths, lengths)
+    pos = pos + np.arange(int(lengths.sum()))
+    follower = graph.indices[pos].astype(np.int64)
+    log_small = _row_sums(graph, follower, ls0)
+    rest = _row_sums(graph, follower, r0)
+    if not graph.directed:  # the tie back to the seed leads nowhere new
+        log_small -= ls0[parent]
+        rest -= r0[parent]
+    inner = np.exp(log_small)
+    s1 = 1.0 - T + T * inner
+    with np.errstate(divide="ignore", invalid="ignore"):
+        branch = np.where(s1 > 0, T * inner * (1.0 + rest) / s1, 0.0)
+    return float(np.prod(s1)), float(nodes.size + branch.sum())
+
+
 def seeded_cascades(graph: CSRGraph, T: float, seeds: Seeding | int) -> SeededCascades:
     """Large-cascade probability and small-cascade size for a scenario's own seeds.
 
@@ -324,23 +374,24 @@ def seeded_cascades(graph: CSRGraph, T: float, seeds: Seeding | int) -> SeededCa
     Notes
     -----
     With ``w`` the probability that a tie out of a sharer does not lead to a large
-    cascade, a seed with ``k`` followers starts none with probability ``w^k``, and seeds
-    far apart in a large audience are independent, so their probabilities multiply:
-    for fixed seeds ``P(large) = 1 - w^(sum k_i)``; for ``k`` random seeds ``1 - (1 -
-    p_1)^k`` with ``p_1 = 1 - G0(w)`` averaged over the degree distribution (Newman
-    2002). Given that no large cascade starts, the sharers behind one tie number
-    ``h'(1) / w`` on average, ``h'(1) = T G1(w) / (1 - T G1'(w))``, so a seed with
-    ``k`` followers brings ``1 + k h'(1) / w`` sharers (tree approximation, overlaps
-    between seeds' cascades ignored).
+    cascade, a random seed starts none with probability ``G0(w)``, and seeds far apart
+    in a large audience are independent, so for ``k`` random seeds ``P(large) = 1 -
+    G0(w)^k`` (Newman 2002). Fixed seeds are known users, so theory reads their
+    followers from the audience: a follower with ``e`` further ties keeps the cascade
+    small with probability ``s = 1 - T + T w^e``; one level further in, a follower of
+    the seed keeps it small with probability ``1 - T + T prod s`` over its own
+    followers, and ``P(large) = 1 - prod`` of those over every follower of every seed.
+    Given that no large cascade starts, the sharers behind one tie out of a user
+    reached along a tie number ``h'(1) / w`` on average, ``h'(1) = T G1(w) / (1 - T
+    G1'(w))``, and the seeds' branches add up the same way (tree approximation,
+    overlaps between seeds' cascades ignored).
     """
     seeds = Seeding.of(seeds)
     th = percolation(graph, T)
     w, h1 = _edge_solution(graph, T)
     per_tie = h1 / w if w > 0 else 0.0
     if seeds.fixed:
-        f = seeds.followers(graph).astype(float)
-        p_none = float(w ** f.sum())
-        mean_small = float(seeds.k + per_tie * f.sum()) if f.sum() > 0 else float(seeds.k)
+        p_none, mean_small = _fixed_seeds(graph, T, seeds.nodes, w, per_tie)
     else:
         _j, k, p = _joint_degree_distribution(graph)
         q = p * w**k
@@ -428,7 +479,9 @@ def seeded_theory(
     dict
         The fields of :class:`PercolationTheory` (``p_large`` replaced by the value for
         this seeding, the one-random-seed value kept as ``p_large_one_seed``), plus
-        ``seeding`` and ``seeding_text``, ``large_size`` (sharers in a large cascade),
+        ``seeding_strategy``, ``seeding_k`` (and ``seeding_followers`` for fixed seeds),
+        ``seeding_text``, the fields of :class:`smmsim.structure.Structure`, ``hubs``,
+        ``large_size`` (sharers in a large cascade),
         ``expected_small`` (expected sharers from these seeds when no large cascade
         starts) and ``decay``. With novelty decay no cascade grows without bound:
         ``p_large`` is 0, ``expected_sharers`` is the tree-approximation mean and
@@ -445,10 +498,10 @@ def seeded_theory(
         "p_large_one_seed": sc.p_large_one_seed,
         "large_size": sc.large_size,
         "expected_small": sc.mean_small if np.isfinite(sc.mean_small) else None,
-        "seeding": seeds.as_dict(graph),
+        **{f"seeding_{k}": v for k, v in seeds.as_dict(graph).items()},
         "seeding_text": seeds.describe(graph),
         "decay": half_life is not None,
-        "structure": measure_structure(graph).as_dict(),
+        **measure_structure(graph).as_dict(),
         "hubs": hub_share(graph),
     }
     if half_life is not None:

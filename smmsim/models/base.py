@@ -206,7 +206,8 @@ class Model:
         Keys the report understands (see :mod:`smmsim.report_theory`): ``verdict`` (one
         sentence), ``p_large`` (probability of a large cascade from these seeds),
         ``large_size``, ``expected_small``, ``expected_sharers``, ``caveats`` (sentences
-        on assumptions the model breaks), ``structure``, and for percolation models
+        on assumptions the model breaks), ``transitivity`` and ``assortativity``
+        (:mod:`smmsim.structure`), and for percolation models
         ``transmissibility``, ``critical`` and ``k_factor``.
         """
         return {}

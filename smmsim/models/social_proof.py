@@ -385,10 +385,10 @@ class ThresholdModel(Model):
             "expected_small": float(k + win.vulnerable_tie * first),
             "seed_fraction": None if rho0 is None else float(rho0),
             "expected_share": None if expected is None else float(expected),
-            "seeding": seeds.as_dict(graph),
+            **{f"seeding_{k}": v for k, v in seeds.as_dict(graph).items()},
             "seeding_text": text,
-            "structure": measure_structure(graph).as_dict(),
-            "caveats": caveats,
+            **measure_structure(graph).as_dict(),
+            "caveats": " ".join(caveats) or None,
         }
         if expected is not None and not win.inside:
             out["expected_sharers"] = float(expected * graph.n)
