@@ -483,9 +483,11 @@ def seeded_theory(
         ``seeding_text``, the fields of :class:`smmsim.structure.Structure`, ``hubs``,
         ``large_size`` (sharers in a large cascade),
         ``expected_small`` (expected sharers from these seeds when no large cascade
-        starts) and ``decay``. With novelty decay no cascade grows without bound:
-        ``p_large`` is 0, ``expected_sharers`` is the tree-approximation mean and
-        ``below_threshold_step`` the first step at which ``K`` is at most 1.
+        starts) and ``decay``. The threshold fields are for ``T`` at launch. With novelty
+        decay no cascade grows without bound: ``p_large`` and ``p_large_one_seed`` are 0
+        (``p_large_without_decay`` keeps the launch-``T`` value), ``expected_sharers``
+        is the tree-approximation mean and ``below_threshold_step`` the first step at
+        which ``K`` is at most 1.
     """
     from smmsim.structure import measure_structure
 
@@ -511,6 +513,7 @@ def seeded_theory(
         out.update(
             half_life=float(half_life),
             p_large=0.0,
+            p_large_one_seed=0.0,
             p_large_without_decay=sc.p_large,
             large_size=0.0,
             expected_small=None,
