@@ -41,6 +41,8 @@ CLUSTERED = 0.05
 CORRELATED = 0.1
 #: Share of the excess-degree mass on the top 1% of users that makes hubs worth naming.
 HUBS = 0.5
+#: A large cascade reaching less of the audience than this is "barely large".
+THIN = 0.05
 
 
 def viral_cut(viral_fraction: float, n: int) -> int:
@@ -187,21 +189,24 @@ def audience_caveats(res: Results) -> list[str]:
             f"{top:,} best-connected users: a cascade uses each of them up once, while "
             "theory's branching finds fresh hubs in every generation."
         )
+    large = th.get("large_size") or 0.0
+    if th.get("p_large") and 0 < large < THIN * n:
+        out.append(
+            f"A large cascade here reaches only {large / n:.1%} of the audience (about "
+            f"{large:,.0f} users): this close to the threshold its size varies widely from "
+            "run to run in a finite audience, so the cut sorts some runs into the wrong "
+            "group."
+        )
     if n < SMALL_AUDIENCE:
         out.append(
             f"The audience is small ({n:,} users): theory's sizes and probabilities are "
             "limits for a large audience; at this size cascades run out of users early and "
             "small and large cascades overlap in size."
         )
-    if th.get("decay"):
+    step = th.get("below_threshold_step")
+    if th.get("decay") and step != 0:  # below threshold from launch, decay breaks nothing
         hl = th.get("half_life")
-        step = th.get("below_threshold_step")
-        if step == 0:
-            when = "the content is below threshold from launch"
-        elif step is not None:
-            when = f"K is at most 1 from step {step} on"
-        else:
-            when = "K falls toward 0"
+        when = f"K is at most 1 from step {step} on" if step is not None else "K falls toward 0"
         out.append(
             f"Novelty decay halves T every {hl:g} steps and {when}: no cascade grows "
             "without bound, and theory gives an expected number of sharers (tree "

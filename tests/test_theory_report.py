@@ -118,8 +118,14 @@ def test_decay_gives_an_expected_size_that_matches_simulation(er):
     se = shares.std(ddof=1) / np.sqrt(runs)
     assert abs(shares.mean() - th["expected_sharers"]) < 4 * se, (shares.mean(), th, se)
     text = format_report(res)
-    assert "Novelty decay halves T every 3 steps" in text
+    assert "by the tree approximation with T falling each step" in text
     assert "upper bound" not in text and "lower bound" not in text
+    # above threshold at launch: the report says why there is no large-cascade figure
+    above = run(er, 1.5, {"seeding.k": 5}, runs=20, **{"content.half_life": 3.0})
+    assert above.theory["below_threshold_step"] == 2
+    assert "Novelty decay halves T every 3 steps and K is at most 1 from step 2 on" in (
+        format_report(above)
+    )
 
 
 def test_caveats_name_a_clustered_small_world_and_not_a_configuration_model(er):
