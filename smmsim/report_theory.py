@@ -89,7 +89,6 @@ def comparison_lines(res: Results) -> list[str]:
 
     large, small = th.get("large_size"), th.get("expected_small")
     p_large = th.get("p_large")
-    shares = None
     if p_large is not None and large:
         cut = large_cascade_cut(small, large)
         if cut is not None:
@@ -209,8 +208,8 @@ def audience_caveats(res: Results) -> list[str]:
         when = f"K is at most 1 from step {step} on" if step is not None else "K falls toward 0"
         out.append(
             f"Novelty decay halves T every {hl:g} steps and {when}: no cascade grows "
-            "without bound, and theory gives an expected number of sharers (tree "
-            "approximation with T falling each step), not a probability of a large cascade."
+            "without bound, and theory gives an expected number of sharers (with T "
+            "falling each step), not a probability of a large cascade."
         )
     pending = _pending_share(res)
     if pending:

@@ -118,7 +118,7 @@ def test_decay_gives_an_expected_size_that_matches_simulation(er):
     se = shares.std(ddof=1) / np.sqrt(runs)
     assert abs(shares.mean() - th["expected_sharers"]) < 4 * se, (shares.mean(), th, se)
     text = format_report(res)
-    assert "by the tree approximation with T falling each step" in text
+    assert "by the edge-based compartmental model with T falling each step" in text
     assert "upper bound" not in text and "lower bound" not in text
     # above threshold at launch: the report says why there is no large-cascade figure
     above = run(er, 1.5, {"seeding.k": 5}, runs=20, **{"content.half_life": 3.0})
@@ -126,6 +126,18 @@ def test_decay_gives_an_expected_size_that_matches_simulation(er):
     assert "Novelty decay halves T every 3 steps and K is at most 1 from step 2 on" in (
         format_report(above)
     )
+
+
+def test_decay_above_threshold_at_launch_matches_the_compartmental_model(er):
+    # K = 2.5 at launch, halving every 4 steps: cascades take off, then run out of
+    # users and of novelty; the tree approximation would overshoot, this should not
+    runs = 1000
+    res = run(er, 2.5, {"seeding.k": 10}, runs=runs, rng=3, **{"content.half_life": 4.0})
+    shares = res.runs["shares"].to_numpy()
+    se = shares.std(ddof=1) / np.sqrt(runs)
+    expected = res.theory["expected_sharers"]
+    assert abs(shares.mean() - expected) < 4 * se, (shares.mean(), expected, se)
+    assert res.theory["p_large"] == 0.0 and res.theory["below_threshold_step"] == 6
 
 
 def test_caveats_name_a_clustered_small_world_and_not_a_configuration_model(er):
