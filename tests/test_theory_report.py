@@ -171,3 +171,14 @@ def test_structure_estimates_match_exact_values():
     exact = nx.degree_assortativity_coefficient(ba.to_networkx())
     assert abs(sa.assortativity - exact) < 4 * max(sa.assortativity_se, 1e-9)
     assert measure_structure(ba) is sa  # cached on the graph
+    # two ties out, by brute force over the friendships
+    d = dict(ba.to_networkx().degree())
+    pairs = [(d[u] - 1, d[v] - 1) for u, v in ba.to_networkx().edges()]
+    pairs += [(b, a) for a, b in pairs]
+    brute = sum(a * b for a, b in pairs) / sum(a for a, _ in pairs)
+    assert sa.neighbour_excess == pytest.approx(brute, rel=1e-12)
+
+
+def test_neighbour_excess_is_the_mean_excess_without_degree_correlations(er):
+    st = measure_structure(er)
+    assert st.neighbour_excess == pytest.approx(er.degree_stats().excess, rel=0.03)
