@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from smmsim.report_theory import audience_caveats, comparison_lines
+
 if TYPE_CHECKING:
     from smmsim.results import Results
 
@@ -58,14 +60,12 @@ def threshold_verdict(theory: dict, content: dict) -> str:
         else f"cannot go viral by stickiness alone (would need {crit_s:.3g} > 1)"
     )
     side = "above" if K > 1 else "below"
-    text = (
-        f"Virality threshold: T_c = {Tc:.4g}; this content has T = {T:.4g} "
-        f"(visibility x stickiness x contagion), K = {K:.2f}: {side} threshold. "
-        f"It {need}; it has {content['stickiness']:.3g}."
+    launch = " at launch" if theory.get("decay") else ""
+    return (
+        f"Virality threshold: T_c = {Tc:.4g}; this content has T = {T:.4g}{launch} "
+        f"(visibility x stickiness x contagion), viral coefficient K (theory) = {K:.2f}: "
+        f"{side} threshold. It {need}; it has {content['stickiness']:.3g}."
     )
-    if theory.get("decay"):
-        text += " Novelty decay lowers T after launch, so theory is an upper bound."
-    return text
 
 
 def _theory_lines(theory: dict, content: dict) -> list[str]:
@@ -99,14 +99,12 @@ def format_report(res: Results) -> str:
         lines.append(
             f"{label + unit:32s}{_num(r['mean']):>12s}{ci:>26s}{_num(r.q50):>11s}{band:>22s}"
         )
-    v = s.loc["viral"]
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
-    viral = f"Went viral in {v['mean']:.1%} of runs (95% CI {v.ci_low:.1%} - {v.ci_high:.1%})"
-    p_large = res.theory.get("p_large_from_seeds")
-    if p_large is not None:
-        viral += f"; theory: {p_large:.1%} for this many random seeds"
-    lines += ["", viral + "."]
+    lines += ["", *comparison_lines(res)]
+    caveats = audience_caveats(res)
+    if caveats:
+        lines += ["Where theory's assumptions do not hold here:", *(f"- {c}" for c in caveats)]
     if reach > 0:
         lines.append(
             f"Earned media: {s.loc['earned_reach', 'mean'] / reach:.0%} of reach came from "

@@ -25,6 +25,7 @@ from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, check_seed_nodes
 from smmsim.seeding import seed_sets
+from smmsim.theory import Seeding
 
 __all__ = ["simulate"]
 
@@ -149,7 +150,7 @@ def simulate(
         timeseries=partial(_series_frame, batches),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
-        theory=model.theory(graph, int(summary.loc["seeds", "q50"])),
+        theory=model.theory(graph, Seeding.from_sets(seeding["strategy"], batches[0].seed_sets)),
         timing=timing,
         version=__version__,
     )

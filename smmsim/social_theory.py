@@ -115,6 +115,12 @@ class CascadeWindow:
         Probability that one random seed starts a global cascade.
     large_share : float
         Fraction of the audience that adopts in a global cascade (seed included).
+    u : float
+        Probability that a tie out of an active user does not lead to the giant cluster
+        of vulnerable users (1 outside the window).
+    vulnerable_tie : float
+        Probability that a user reached along a tie is vulnerable and sees the share
+        (``v rho`` averaged over tie-reached users).
     """
 
     condition: float
@@ -122,10 +128,19 @@ class CascadeWindow:
     vulnerable_share: float
     p_large: float
     large_share: float
+    u: float = 1.0
+    vulnerable_tie: float = 0.0
 
     def p_large_from(self, k: int) -> float:
         """Probability that at least one of ``k`` random seeds starts a global cascade."""
         return 1.0 - (1.0 - self.p_large) ** int(k)
+
+    def p_large_for(self, followers: np.ndarray) -> float:
+        """Probability that at least one of the given seeds (their follower counts)
+        starts a global cascade: ``1 - u^(sum k_i)`` (seeds far apart are independent)."""
+        if not self.inside:
+            return 0.0
+        return max(0.0, 1.0 - float(self.u ** float(np.sum(followers))))
 
     def as_dict(self) -> dict:
         """Plain dictionary (JSON-ready)."""
@@ -368,8 +383,12 @@ def cascade_window(
     if not inside:
         p_large = 0.0
         large = 0.0
+        u = 1.0
     else:
         _q, large = _fixed_point(
             0.0, 1e-9, v, j, k, p, mix, kinds, pa, pb, rule.absolute, graph.directed
         )
-    return CascadeWindow(condition, inside, vulnerable, max(p_large, 0.0), float(large))
+    vulnerable_tie = float((tie_w * v * rho).sum())
+    return CascadeWindow(
+        condition, inside, vulnerable, max(p_large, 0.0), float(large), u, vulnerable_tie
+    )

@@ -18,6 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
     from smmsim.params import Param
+    from smmsim.theory import Seeding
 
 __all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "PackedSeries", "RawBatch"]
 
@@ -198,12 +199,16 @@ class Model:
         threads = numba.get_num_threads() if threads is None else threads
         return max(1, min(int(threads), n_reps))
 
-    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
-        """What theory predicts for this model on ``graph`` (empty when none applies).
+    def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict[str, Any]:
+        """What theory predicts for this model on ``graph`` from ``seeds`` (the scenario's
+        seeding; a number means that many random users). Empty when none applies.
 
-        Keys the report understands: ``verdict`` (one sentence), ``p_large_from_seeds``
-        (probability of a large cascade from ``n_seeds`` random seeds), and for
-        percolation models ``transmissibility``, ``critical`` and ``k_factor``.
+        Keys the report understands (see :mod:`smmsim.report_theory`): ``verdict`` (one
+        sentence), ``p_large`` (probability of a large cascade from these seeds),
+        ``large_size``, ``expected_small``, ``expected_sharers``, ``caveats`` (sentences
+        on assumptions the model breaks), ``transitivity`` and ``assortativity``
+        (:mod:`smmsim.structure`), and for percolation models
+        ``transmissibility``, ``critical`` and ``k_factor``.
         """
         return {}
 

@@ -26,7 +26,7 @@ F. M. Bass, "A new product growth for model consumer durables", Management Scien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from smmsim._kernels import bass as kernel
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
+
+if TYPE_CHECKING:
+    from smmsim.theory import Seeding
 
 __all__ = ["BassDiffusion", "mean_field_curve"]
 
@@ -410,19 +413,23 @@ class BassDiffusion(Model):
         }
 
     # ------------------------------------------------------------------ theory
-    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
+    def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict[str, Any]:
         """The Bass mean-field curve for this audience's size, targeting and schedule.
 
         The well-mixed (complete-graph) prediction, computed over up to 10,000 steps
-        with the ads running as scheduled (to the end when ``ad_stop`` is null). Keys:
-        ``verdict``, ``bass_p``, ``bass_q``, ``target_share``, ``mean_field_peak_step``
-        (step with most new adopters), ``mean_field_half_step`` (first step with half
-        the audience adopted; ``None`` if never).
+        with the ads running as scheduled (to the end when ``ad_stop`` is null). In a
+        well-mixed audience only the number of seeds matters, not who they are, so
+        every seeding enters as its count. Keys: ``verdict``, ``bass_p``, ``bass_q``,
+        ``target_share``, ``mean_field_peak_step`` (step with most new adopters),
+        ``mean_field_half_step`` (first step with half the audience adopted; ``None``
+        if never), ``mean_field`` (true: the audience's structure is not in it).
         """
+        from smmsim.theory import Seeding
+
         n = graph.n
         target_all, users, _mask = self._targets(graph)
         phi = 1.0 if target_all else users.size / n
-        seeds = n_seeds if self.seeded else 0
+        seeds = Seeding.of(seeds).k if self.seeded else 0
         horizon = 10_000
         f = mean_field_curve(
             self.p,
@@ -455,4 +462,5 @@ class BassDiffusion(Model):
             "target_share": float(phi),
             "mean_field_peak_step": peak,
             "mean_field_half_step": half_step,
+            "mean_field": True,
         }

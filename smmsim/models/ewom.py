@@ -25,7 +25,7 @@ import numpy as np
 from smmsim._kernels import ewom as kernel
 from smmsim.graph import CSRGraph
 from smmsim.models.base import SERIES_COLUMNS, Model, PackedSeries, RawBatch
-from smmsim.theory import percolation
+from smmsim.theory import Seeding, seeded_theory
 
 __all__ = ["EWOM"]
 
@@ -104,14 +104,10 @@ class EWOM(Model):
         """``visibility x stickiness x contagion`` at launch."""
         return self.visibility * self.stickiness * self.contagion
 
-    def theory(self, graph: CSRGraph, n_seeds: int) -> dict:
-        """Bond-percolation predictions at ``T`` (Newman 2002); see :mod:`smmsim.theory`."""
-        th = percolation(graph, self.transmissibility)
-        return {
-            **th.as_dict(),
-            "decay": self.half_life is not None,
-            "p_large_from_seeds": th.p_large_from(int(n_seeds)),
-        }
+    def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict:
+        """Bond-percolation predictions at ``T`` for the scenario's own seeds (Newman
+        2002); see :func:`smmsim.theory.seeded_theory`."""
+        return seeded_theory(graph, self.transmissibility, seeds, self.half_life)
 
     def _args(self) -> tuple:
         hl = 0.0 if self.half_life is None else float(self.half_life)

@@ -47,15 +47,23 @@ from smmsim._kernels import sir as kernel
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param
-from smmsim.theory import _joint_degree_distribution, _solve, percolation
+from smmsim.theory import (
+    Seeding,
+    _joint_degree_distribution,
+    _solve,
+    percolation,
+    seeded_theory,
+)
 
 __all__ = ["SIR", "p_large_outbreak"]
 
 _RATE = {"low": 0, "closed": "neither"}
 
 
-def p_large_outbreak(graph: CSRGraph, beta: float, gamma: float) -> float:
-    """Probability that one random seed starts a large SIR cascade (exponential spans).
+def p_large_outbreak(
+    graph: CSRGraph, beta: float, gamma: float, followers: np.ndarray | None = None
+) -> float:
+    """Probability that one random seed (or the given seeds) starts a large SIR cascade.
 
     Parameters
     ----------
@@ -63,6 +71,9 @@ def p_large_outbreak(graph: CSRGraph, beta: float, gamma: float) -> float:
         The audience (configuration-model approximation over its own degree sequence).
     beta, gamma : float
         Transmission rate per tie and rate of losing interest (> 0).
+    followers : ndarray of int, optional
+        Followers of each seed, for fixed seeds: the answer is then ``1 - prod_i
+        h_(k_i)(x)`` (seeds far apart start independent cascades).
 
     Returns
     -------
@@ -92,6 +103,8 @@ def p_large_outbreak(graph: CSRGraph, beta: float, gamma: float) -> float:
     a = gamma / beta
     kout = k.astype(np.int64)
     kmax = int(kout.max(initial=0))
+    if followers is not None:
+        kmax = max(kmax, int(np.max(followers, initial=0)))
     tab = np.empty(kmax + 1)
     if graph.directed:
         weight = p * j / float((p * j).sum())
@@ -106,6 +119,8 @@ def p_large_outbreak(graph: CSRGraph, beta: float, gamma: float) -> float:
 
     x = _solve(f)
     kernel.no_transmission_pgf(x, a, kmax, tab)
+    if followers is not None:  # the given seeds, independent in a large audience
+        return max(0.0, 1.0 - float(np.prod(tab[np.asarray(followers, dtype=np.int64)])))
     return max(0.0, 1.0 - float((p * tab[kout]).sum()))
 
 
@@ -192,26 +207,35 @@ class SIR(Model):
         """``beta / (beta + gamma)``: chance a share gets along a tie before interest ends."""
         return self.beta / (self.beta + self.gamma)
 
-    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
+    def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict[str, Any]:
         """Threshold and sizes from bond percolation at ``T``; the outbreak probability
-        from the epidemic percolation network (see the module notes).
+        from the epidemic percolation network, for the scenario's own seeds (see the
+        module notes).
 
-        Keys: those of :class:`smmsim.theory.PercolationTheory` (``p_large`` replaced by
-        the SIR value, the bond-percolation one kept as ``p_large_bond``), ``beta``,
-        ``gamma``, ``p_large_from_seeds`` (``n_seeds`` random seeds, independent in a
-        large audience) and a one-sentence ``verdict``.
+        Keys: those of :func:`smmsim.theory.seeded_theory` with ``p_large`` the SIR value
+        for these seeds (one random seed: ``p_large_one_seed``; the bond-percolation
+        values kept as ``p_large_bond`` and ``p_large_bond_one_seed``), ``beta``,
+        ``gamma`` and a one-sentence ``verdict``. ``expected_small`` is the
+        bond-percolation mean, exact below threshold and an approximation above it
+        (used only to place the large-cascade cut).
         """
+        seeds = Seeding.of(seeds)
+        out = seeded_theory(graph, self.transmissibility, seeds)
         th = percolation(graph, self.transmissibility)
-        out = th.as_dict()
         p1 = p_large_outbreak(graph, self.beta, self.gamma)
-        k = max(int(n_seeds), 0)
+        if seeds.fixed:
+            f = seeds.followers(graph)
+            p_seeds = p_large_outbreak(graph, self.beta, self.gamma, followers=f)
+        else:
+            p_seeds = 1.0 - (1.0 - p1) ** seeds.k
         out.update(
             model=self.name,
             beta=float(self.beta),
             gamma=float(self.gamma),
-            p_large_bond=th.p_large,
-            p_large=p1,
-            p_large_from_seeds=1.0 - (1.0 - p1) ** k,
+            p_large_bond=out["p_large"],
+            p_large_bond_one_seed=th.p_large,
+            p_large=p_seeds,
+            p_large_one_seed=p1,
         )
         out["verdict"] = _verdict(th, p1, self.beta, self.gamma)
         return out

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from smmsim._kernels import social as kernel
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError, describe_value, validate, validate_mapping
+
+if TYPE_CHECKING:
+    from smmsim.theory import Seeding
 
 __all__ = ["SocialProof", "ThresholdModel", "parse_threshold"]
 
@@ -302,50 +305,95 @@ class ThresholdModel(Model):
         rule = Rule(tuple(kinds.tolist()), tuple(a.tolist()), tuple(b.tolist()), self.absolute)
         return rule, (seg if seg.size else None)
 
-    def theory(self, graph: CSRGraph, n_seeds: int) -> dict[str, Any]:
-        """Watts' cascade window and the Gleeson-Cahalane size for ``n_seeds`` random seeds.
+    def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict[str, Any]:
+        """Watts' cascade window for the scenario's own seeds, and the Gleeson-Cahalane
+        expected size for random seeds.
 
-        See :mod:`smmsim.social_theory`. Cached on the graph per rule and seed count.
+        See :mod:`smmsim.social_theory`. ``p_large`` is the probability that these seeds
+        start a global cascade (``1 - u^(sum k_i)`` for fixed seeds); the expected
+        share of adopters (Gleeson & Cahalane 2007) assumes seeds drawn at random, so
+        for top-degree or listed seeds it is left out and a caveat says so. Cached on
+        the graph per rule and seeding.
         """
         from smmsim.social_theory import cascade_window, expected_adopters
+        from smmsim.structure import measure_structure
+        from smmsim.theory import Seeding
 
+        seeds = Seeding.of(seeds)
+        nodes = None if seeds.nodes is None else tuple(seeds.nodes.tolist())
         key = ("social_theory", self.rows, self.segment_rows, self.absolute,
-               self.visibility, int(n_seeds))  # fmt: skip
+               self.visibility, seeds.strategy, seeds.k, nodes)  # fmt: skip
         cache = graph._cache
         if key in cache:
             return dict(cache[key])
         rule, seg = self.rule(graph)
         win = cascade_window(graph, rule, visibility=self.visibility, segments=seg)
-        rho0 = min(1.0, max(int(n_seeds), 0) / max(graph.n, 1))
-        expected = expected_adopters(graph, rho0, rule, visibility=self.visibility, segments=seg)
-        k = int(n_seeds)
+        k = seeds.k
+        text = seeds.describe(graph)
+        caveats = []
+        if seeds.fixed:
+            followers = seeds.followers(graph)
+            p_seeds = win.p_large_for(followers)
+            first = float(followers.sum())
+            rho0 = expected = None
+            caveats.append(
+                f"Gleeson & Cahalane's expected size assumes seeds drawn at random; for "
+                f"{text} theory gives only the chance of a global cascade (Watts 2002)."
+            )
+        else:
+            p_seeds = win.p_large_from(k)
+            first = k * graph.degree_stats().mean_out
+            rho0 = min(1.0, max(k, 0) / max(graph.n, 1))
+            expected = expected_adopters(
+                graph, rho0, rule, visibility=self.visibility, segments=seg
+            )
         if win.inside:
             verdict = (
                 f"Inside the cascade window (condition {win.condition:.2f} > 1): one random "
                 f"seed starts a global cascade with probability {_pct(win.p_large)}, "
-                f"{k} random seeds with probability {_pct(win.p_large_from(k))}, and a global "
-                f"cascade reaches {_pct(win.large_share)} of the audience (Watts 2002)"
+                f"{text} with probability {_pct(p_seeds)}, and a global cascade reaches "
+                f"{_pct(win.large_share)} of the audience (Watts 2002)"
             )
         else:
             verdict = (
                 f"Outside the cascade window (condition {win.condition:.2f} <= 1): no single "
-                f"seed starts a global cascade (Watts 2002); {k} random seeds should bring "
-                f"{_pct(expected)} of users to share (Gleeson & Cahalane 2007)"
+                "seed starts a global cascade (Watts 2002)"
             )
+            if expected is not None:
+                verdict += (
+                    f"; {text} should bring {_pct(expected)} of users to share "
+                    "(Gleeson & Cahalane 2007)"
+                )
         if self.weighted:
             verdict += "; theory counts every tie as equal strength"
+            caveats.append(
+                "Theory counts every tie as equal strength; this audience's tie weights "
+                "are not in it."
+            )
         verdict += "."
         out = {
             "verdict": verdict,
             "cascade_condition": float(win.condition),
             "in_window": bool(win.inside),
             "vulnerable_share": float(win.vulnerable_share),
-            "p_large": float(win.p_large),
-            "p_large_from_seeds": float(win.p_large_from(int(n_seeds))),
+            "p_large": float(p_seeds),
+            "p_large_one_seed": float(win.p_large),
             "large_share": float(win.large_share),
-            "seed_fraction": float(rho0),
-            "expected_share": float(expected),
+            "large_size": float(win.large_share * graph.n) if win.inside else 0.0,
+            # the seeds and the vulnerable followers who see their shares: the size a
+            # cascade has when it does not reach the vulnerable giant cluster
+            "expected_small": float(k + win.vulnerable_tie * first),
+            "seed_fraction": None if rho0 is None else float(rho0),
+            "expected_share": None if expected is None else float(expected),
+            **{f"seeding_{k}": v for k, v in seeds.as_dict(graph).items()},
+            "seeding_text": text,
+            **measure_structure(graph).as_dict(),
+            "caveats": " ".join(caveats) or None,
         }
+        if expected is not None and not win.inside:
+            out["expected_sharers"] = float(expected * graph.n)
+            out["expected_text"] = "Gleeson & Cahalane fixed point for random seeds"
+            out["expected_small"] = None
         cache[key] = out
         return dict(out)
 
