@@ -26,13 +26,14 @@ F. M. Bass, "A new product growth for model consumer durables", Management Scien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from smmsim._kernels import bass as kernel
+from smmsim._kernels.funnel import series_profile
 from smmsim.graph import CSRGraph
-from smmsim.models.base import Model, RawBatch
+from smmsim.models.base import SERIES_COLUMNS, Model, RawBatch
 from smmsim.params import Param, ParamError
 
 __all__ = ["BassDiffusion", "mean_field_curve"]
@@ -203,6 +204,17 @@ class BassDiffusion(Model):
     params = PARAMS
     uses = ()
     title = "Bass diffusion: targeted, scheduled ads (innovation) and word of mouth (imitation)"
+    undefined_metrics: ClassVar[dict[str, str]] = {
+        "earned_impressions": "word of mouth is a hazard, not a message in a feed: "
+        "every impression is an ad",
+        "earned_media_value": "it values earned impressions, and every impression is an ad",
+        "new_sharers_per_sharer": "ad adopters are not brought by a sharer; earned reach "
+        "counts the imitators",
+        "depth": "generations are not tracked: adoption goes on every step, by ads and "
+        "by imitation, so the last adoption step is a date near the horizon",
+    }
+    # the engagement series counts new adopters other than the seeds
+    peak_of = ("engagements", "new adopters")
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:
@@ -337,7 +349,8 @@ class BassDiffusion(Model):
             graph, seed_sets, first, n_reps, steps, root, threads
         )
         media_cost = counts[:, kernel.C_PAID_IMPRESSIONS] * (self.ad_cpm / 1000.0)
-        return RawBatch(first, counts, virality, series, seed_sets, media_cost)
+        profile = series_profile(series, series.shape[1], SERIES_COLUMNS.index(self.peak_of[0]))
+        return RawBatch(first, counts, virality, series, seed_sets, media_cost, profile=profile)
 
     def simulate_raw(
         self,
