@@ -443,4 +443,5 @@ def wilson_interval(p: float, n: int, z: float = 1.959964) -> tuple[float, float
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval holds p; at p = 0 or 1 rounding could leave it a hair outside
+    return (min(max(0.0, centre - half), p), max(min(1.0, centre + half), p))
