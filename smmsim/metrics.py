@@ -309,8 +309,11 @@ def summarize(
             mean[i], m2, qs[i] = _int_stats(raw.astype(np.int64, copy=False))
             std[i] = np.sqrt(m2 / (n - 1)) if n > 1 else 0.0
         else:
-            key = runs.get(_ORDER_KEYS.get(name, ""), None)
-            n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
+            if name in PROPORTIONS:
+                n, mu, sd, q = _binary_stats(raw.astype(float, copy=False))
+            else:
+                key = runs.get(_ORDER_KEYS.get(name, ""), None)
+                n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
             if n == 0:
                 continue  # no run defines it: every statistic is NaN
             mean[i], std[i], qs[i] = mu, sd, q
@@ -426,6 +429,20 @@ def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[int, float, flo
         return 0, np.nan, np.nan, np.full(len(QUANTILES), np.nan)
     std = float(x.std(ddof=1)) if n > 1 else 0.0
     return n, float(x.mean()), std, np.quantile(x, QUANTILES)
+
+
+def _binary_stats(x: np.ndarray) -> tuple[int, float, float, np.ndarray]:
+    """:func:`_float_stats` of a column of 0.0, 1.0 and NaN (left out), from its counts:
+    the ordered column is the zeros, then the ones."""
+    defined = x[~np.isnan(x)]
+    n = defined.size
+    ones = int(np.count_nonzero(defined))
+    if n == 0 or not np.all((defined == 0) | (defined == 1)):
+        return _float_stats(x, None)
+    mean = ones / n
+    std = float(np.sqrt(ones * (n - ones) / (n * (n - 1)))) if n > 1 else 0.0
+    ranks, plan = _ranks(n)
+    return n, mean, std, _lerp_quantiles(plan, (ranks >= n - ones).astype(np.float64))
 
 
 def _int_stats(x: np.ndarray) -> tuple[float, float, np.ndarray]:

@@ -316,3 +316,26 @@ def test_readme_documents_what_each_model_leaves_out():
             assert f"`{key}`" in listed, (model.name, key)
     for key in METRICS:
         assert f"`{key}`" in metrics, key
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 65, 1001])
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+def test_payback_statistics_equal_numpy(n, share):
+    """The 0/1 payback column is summarised from its counts: the same mean, standard
+    deviation and quantiles as numpy on the runs where it is defined."""
+    from smmsim.metrics import QUANTILES
+
+    rng = np.random.default_rng(n)
+    x = (rng.random(n) < share).astype(float)
+    x[rng.random(n) < 0.1] = np.nan
+    defined = x[~np.isnan(x)]
+    row = summarize({"pays_back": x}).loc["pays_back"]
+    assert row["n"] == defined.size
+    if defined.size == 0:
+        assert np.isnan(row["mean"])
+        return
+    assert row["mean"] == pytest.approx(defined.mean(), abs=1e-15)
+    sd = defined.std(ddof=1) if defined.size > 1 else 0.0
+    assert row["std"] == pytest.approx(sd, abs=1e-12)
+    qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
+    np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(defined, QUANTILES))
