@@ -31,9 +31,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from smmsim._kernels import bass as kernel
-from smmsim._kernels.funnel import series_profile
 from smmsim.graph import CSRGraph
-from smmsim.models.base import SERIES_COLUMNS, Model, RawBatch
+from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
 
 __all__ = ["BassDiffusion", "mean_field_curve"]
@@ -348,7 +347,11 @@ class BassDiffusion(Model):
         counts, virality, series, _work, seed_sets = self.simulate_raw(
             graph, seed_sets, first, n_reps, steps, root, threads
         )
+        from smmsim._kernels.funnel import series_profile
+        from smmsim.models.base import SERIES_COLUMNS
+
         media_cost = counts[:, kernel.C_PAID_IMPRESSIONS] * (self.ad_cpm / 1000.0)
+        # the peak of new adopters, as the theory line and the fit speak of it
         profile = series_profile(series, series.shape[1], SERIES_COLUMNS.index(self.peak_of[0]))
         return RawBatch(first, counts, virality, series, seed_sets, media_cost, profile=profile)
 
