@@ -73,35 +73,27 @@ def _num(x: float | None, kind: str = "") -> str:
     return f"{x:.3f}"
 
 
-def _table_lines(res: Results) -> list[str]:
-    """The metric table's rows, without the metrics the model leaves undefined (they
-    are named below the table, with a pointer to why)."""
+def _declared(res: Results) -> tuple[dict[str, str], str]:
+    """What the run's model declares: the metrics it leaves undefined (with why) and
+    what its peak step counts."""
     from smmsim.models import MODELS
 
-    s, cur = res.summary, res.scenario["economics"]["currency"]
     model = MODELS.get(res.scenario.get("model", ""))
-    undefined = model.undefined_metrics if model is not None else {}
-    peak = model.peak_of[1] if model is not None else "new impressions"
-    lines = []
-    for key, label in TABLE:
-        if key not in s.index or key in undefined:
-            continue
-        r = s.loc[key]
-        kind = "count" if key in COUNTS else "money" if key in MONEY else ""
-        label = label.format(peak=peak) + (f" {cur}" if kind == "money" else "")
-        ci = f"[{_num(r.ci_low, kind)}, {_num(r.ci_high, kind)}]"
-        band = f"{_num(r.q05, kind)} - {_num(r.q95, kind)}"
-        lines.append(
-            f"{label:{LABEL_WIDTH}s}{_num(r['mean'], kind):>12s}{ci:>26s}"
-            f"{_num(r.q50, kind):>11s}{band:>22s}"
-        )
+    if model is None:
+        return {}, "new impressions"
+    return model.undefined_metrics, model.peak_of[1]
+
+
+def _left_out_lines(res: Results) -> list[str]:
+    """One line naming the metrics the model leaves undefined (none: no line)."""
+    undefined, _peak = _declared(res)
     left_out = [key.replace("_", " ") for key, _ in TABLE if key in undefined]
-    if left_out:
-        lines.append(
-            f"Not measured by the {model.name} model, so left out: {', '.join(left_out)} "
-            "(see the README's Metrics section)."
-        )
-    return lines
+    if not left_out:
+        return []
+    return [
+        f"Not measured by the {res.scenario['model']} model, so left out of the table: "
+        f"{', '.join(left_out)} (see the README's Metrics section)."
+    ]
 
 
 def _roi_words(roi: float, cur: str) -> str:
@@ -195,10 +187,23 @@ def format_report(res: Results) -> str:
         f"Audience: {a['name']}: {a['n']:,} users, {a['n_edges']:,} ties, "
         f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}",
         *_theory_lines(res.theory, sc["content"]),
+        *_left_out_lines(res),
         "",
         f"{'metric':{LABEL_WIDTH}s}{'mean':>12s}{'95% CI':>26s}{'median':>11s}{'5%-95%':>22s}",
     ]
-    lines += _table_lines(res)
+    undefined, peak = _declared(res)
+    for key, label in TABLE:
+        if key not in s.index or key in undefined:
+            continue
+        r = s.loc[key]
+        kind = "count" if key in COUNTS else "money" if key in MONEY else ""
+        unit = f" {cur}" if kind == "money" else ""
+        ci = f"[{_num(r.ci_low, kind)}, {_num(r.ci_high, kind)}]"
+        band = f"{_num(r.q05, kind)} - {_num(r.q95, kind)}"
+        lines.append(
+            f"{label.format(peak=peak) + unit:{LABEL_WIDTH}s}{_num(r['mean'], kind):>12s}"
+            f"{ci:>26s}{_num(r.q50, kind):>11s}{band:>22s}"
+        )
     v = s.loc["viral"]
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
