@@ -26,7 +26,7 @@ F. M. Bass, "A new product growth for model consumer durables", Management Scien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -92,6 +92,18 @@ PARAMS: dict[str, Param] = {
         True,
         description="seeds adopt at step 0 (false: an ads-only launch; seeding is unused)",
     ),
+}
+
+
+#: Metrics that mean nothing in this model, and why (see ``Model.undefined_metrics``).
+UNDEFINED_METRICS: dict[str, str] = {
+    "earned_impressions": "word of mouth is a hazard, not a message in a feed: "
+    "every impression is an ad",
+    "earned_media_value": "it values earned impressions, and every impression is an ad",
+    "new_sharers_per_sharer": "ad adopters are not brought by a sharer; earned reach "
+    "counts the imitators",
+    "depth": "generations are not tracked: adoption goes on every step, by ads and "
+    "by imitation, so the last adoption step is a date near the horizon",
 }
 
 
@@ -203,15 +215,7 @@ class BassDiffusion(Model):
     params = PARAMS
     uses = ()
     title = "Bass diffusion: targeted, scheduled ads (innovation) and word of mouth (imitation)"
-    undefined_metrics: ClassVar[dict[str, str]] = {
-        "earned_impressions": "word of mouth is a hazard, not a message in a feed: "
-        "every impression is an ad",
-        "earned_media_value": "it values earned impressions, and every impression is an ad",
-        "new_sharers_per_sharer": "ad adopters are not brought by a sharer; earned reach "
-        "counts the imitators",
-        "depth": "generations are not tracked: adoption goes on every step, by ads and "
-        "by imitation, so the last adoption step is a date near the horizon",
-    }
+    undefined_metrics = UNDEFINED_METRICS
     # the engagement series counts new adopters other than the seeds
     peak_of = ("engagements", "new adopters")
 
