@@ -48,7 +48,8 @@ METRICS: dict[str, str] = {
     "conversions": "purchases (a user's first engagement converts at most once)",
     "direct_conversions": "conversions of users first reached by a seed",
     "referral_conversions": "conversions of referred users (first reached by a peer)",
-    "new_sharers_per_sharer": "new sharers per sharer in this run (seeds included among sharers)",
+    "new_sharers_per_sharer": "new sharers per sharer in this run, (shares - seeds + pending) "
+    "/ shares (not theory's viral coefficient K)",
     "depth": "generations of sharing beyond the seeds",
     "structural_virality": "mean pairwise distance in the sharer tree (Goel et al. 2016)",
     "peak_step": "step with the most new impressions (the most new adopters in the Bass model)",
