@@ -91,8 +91,8 @@ def _left_out_lines(res: Results) -> list[str]:
     if not left_out:
         return []
     return [
-        f"Not measured by the {res.scenario['model']} model, so left out of the table: "
-        f"{', '.join(left_out)} (see the README's Metrics section)."
+        f"Left out of the table, as they mean nothing in the {res.scenario['model']} model: "
+        f"{', '.join(left_out)} (why: README, Metrics)."
     ]
 
 

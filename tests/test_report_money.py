@@ -154,11 +154,11 @@ def test_undefined_metrics_are_left_out_of_runs_summary_and_report(model_run):
         if key in labels:
             assert labels[key].format(peak="") not in table, key
     if model.undefined_metrics:
-        note = next(line for line in text.splitlines() if line.startswith("Not measured by"))
+        note = next(line for line in text.splitlines() if line.startswith("Left out of the table"))
         for key in model.undefined_metrics:
             assert key.replace("_", " ") in note
     else:
-        assert "Not measured by" not in text
+        assert "Left out of the table" not in text
 
 
 def test_peak_step_is_the_step_the_model_says(model_run):
