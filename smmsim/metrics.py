@@ -29,7 +29,16 @@ from smmsim._kernels.stats import (
 from smmsim.graph import CSRGraph
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
 
-__all__ = ["METRICS", "Economics", "run_columns", "run_table", "series_table", "summarize"]
+__all__ = [
+    "BOUNDS",
+    "METRICS",
+    "PROPORTIONS",
+    "Economics",
+    "run_columns",
+    "run_table",
+    "series_table",
+    "summarize",
+]
 
 #: Per-run metrics and what they mean (the README's metric glossary is built from this).
 METRICS: dict[str, str] = {

@@ -6,9 +6,11 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from smmsim.results import Results
 
-__all__ = ["format_report", "threshold_verdict"]
+__all__ = ["format_report", "money_lines", "threshold_verdict"]
 
 TABLE = (
     ("impressions", "Impressions"),
@@ -105,7 +107,7 @@ def _roi_words(roi: float, cur: str) -> str:
     return f"it returns {1 + roi:.2f} {cur} per {cur} spent"
 
 
-def money_lines(summary, currency: str) -> list[str]:
+def money_lines(summary: pd.DataFrame, currency: str) -> list[str]:
     """Will the campaign pay back? The probability that a run does (ROI > 0, Wilson
     interval), the median run's ROI and the mean ROI with its interval.
 

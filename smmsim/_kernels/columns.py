@@ -1,8 +1,9 @@
 """Per-run metrics derived from the raw counts, computed in one pass.
 
 Small cascades make the per-run arithmetic (shares beyond the seeds, new sharers per
-sharer, cost, ROI, ...) as costly as simulating them when it is done one numpy operation at a time,
-each with its own temporaries; here every derived column is filled in a single loop.
+sharer, cost, ROI, payback, ...) as costly as simulating them when it is done one numpy
+operation at a time, each with its own temporaries; here every derived column is filled
+in a single loop.
 """
 
 from __future__ import annotations
