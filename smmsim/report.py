@@ -139,7 +139,7 @@ def money_lines(summary: pd.DataFrame, currency: str) -> list[str]:
             f"{b.ci_high:.1%}). The median run's ROI is {r.q50:.2f}: "
             f"{_roi_words(float(r.q50), currency)}."
         )
-    mean = f"Mean ROI {r['mean']:.2f} (95% CI {r.ci_low:.2f} - {r.ci_high:.2f})"
+    mean = f"Mean ROI {r['mean']:.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
     if p is not None and r["mean"] > 0 and p < 0.5:
         mean += ", carried by the minority of runs that pay back"
     elif p is not None and r["mean"] < 0 and p > 0.5:

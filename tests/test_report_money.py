@@ -61,7 +61,7 @@ def test_money_lines_answer_will_it_pay_back(launch):
     assert f"Pays back (ROI > 0) in {p:.1%} of runs (95% CI {lo:.1%} - {hi:.1%})" in text
     assert f"The median run's ROI is {median:.2f}" in text
     r = launch.summary.loc["roi"]
-    assert f"Mean ROI {r['mean']:.2f} (95% CI {r.ci_low:.2f} - {r.ci_high:.2f})" in text
+    assert f"Mean ROI {r['mean']:.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})" in text
     # here the mean ROI is positive while most runs lose money, and the report says so
     assert r["mean"] > 0 > median and p < 0.5
     assert "carried by the minority of runs that pay back" in text
