@@ -9,7 +9,7 @@ quantiles).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +29,16 @@ from smmsim._kernels.stats import (
 from smmsim.graph import CSRGraph
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
 
-__all__ = ["METRICS", "Economics", "run_columns", "run_table", "series_table", "summarize"]
+__all__ = [
+    "BOUNDS",
+    "METRICS",
+    "PROPORTIONS",
+    "Economics",
+    "run_columns",
+    "run_table",
+    "series_table",
+    "summarize",
+]
 
 #: Per-run metrics and what they mean (the README's metric glossary is built from this).
 METRICS: dict[str, str] = {
@@ -48,14 +57,16 @@ METRICS: dict[str, str] = {
     "conversions": "purchases (a user's first engagement converts at most once)",
     "direct_conversions": "conversions of users first reached by a seed",
     "referral_conversions": "conversions of referred users (first reached by a peer)",
-    "k_factor": "viral coefficient: new sharers per sharer in this run",
+    "new_sharers_per_sharer": "new sharers per sharer in this run, (shares - seeds + pending) "
+    "/ shares (not theory's viral coefficient K)",
     "depth": "generations of sharing beyond the seeds",
     "structural_virality": "mean pairwise distance in the sharer tree (Goel et al. 2016)",
-    "peak_step": "step with the most new impressions",
+    "peak_step": "step with the most new impressions (the most new adopters in the Bass model)",
     "viral": "1 if earned sharers reached simulation.viral_fraction of the audience",
     "cost": "campaign cost: fixed + per seed + per seed follower + paid media (ads)",
     "revenue": "conversions x revenue per conversion",
     "roi": "(revenue - cost) / cost",
+    "pays_back": "1 if the run's revenue exceeded its cost (ROI > 0), else 0",
     "earned_media_value": "earned impressions valued at the scenario's CPM",
 }
 
@@ -106,24 +117,35 @@ def run_columns(
     economics: Economics,
     viral_fraction: float,
     profile: tuple[np.ndarray, np.ndarray] | None = None,
+    omit: Iterable[str] = (),
 ) -> dict[str, np.ndarray]:
     """The metrics of every run of ``batch`` as columns (``run`` first); see :data:`METRICS`.
 
-    ``profile`` is ``(depth, peak_step)`` when already computed from the series.
+    ``profile`` is ``(depth, peak_step)`` when already computed from the series;
+    ``omit`` names metrics the model leaves undefined
+    (:attr:`~smmsim.models.base.Model.undefined_metrics`), which are left out.
     """
-    return columns_of(batch, pricing(batch, graph, economics, viral_fraction), profile)
+    return columns_of(batch, pricing(batch, graph, economics, viral_fraction, omit), profile)
 
 
-def pricing(batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float) -> tuple:
+def pricing(
+    batch: RawBatch,
+    graph: CSRGraph,
+    economics: Economics,
+    viral_fraction: float,
+    omit: Iterable[str] = (),
+) -> tuple:
     """What the derived metrics of ``batch`` need besides its counts: the seeding cost of
     each run (one value when the seeds are shared), the paid media cost, the revenue per
-    conversion, the CPM and the earned sharers that make a run viral."""
+    conversion, the CPM and the earned sharers that make a run viral; last, the metrics
+    to leave out (``omit``: those the model does not define)."""
     return (
         np.asarray(economics.cost(graph, batch.seed_sets), dtype=np.float64),
         np.zeros(0) if batch.media_cost is None else np.asarray(batch.media_cost, float),
         float(economics.revenue_per_conversion),
         float(economics.cpm),
         max(1, int(np.ceil(viral_fraction * graph.n))),
+        frozenset(omit),
     )
 
 
@@ -134,7 +156,8 @@ def columns_of(
     out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """:func:`run_columns` from :func:`pricing`'s values; the derived columns go to
-    ``out`` (``(5, R)`` int64 and float64 arrays) when given."""
+    ``out`` (int64 and float64 arrays of :data:`INT_COLUMNS` and :data:`FLOAT_COLUMNS`
+    rows) when given."""
     c = {name: batch.counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
     R = len(batch)
     if profile is None:
@@ -143,9 +166,10 @@ def columns_of(
     if out is None:
         out = (np.empty((len(INT_COLUMNS), R), np.int64), np.empty((len(FLOAT_COLUMNS), R)))
     ints, floats = out
-    derived_columns(batch.counts, *prices, ints, floats)
+    *costs, omit = prices
+    derived_columns(batch.counts, *costs, ints, floats)
     d = dict(zip(INT_COLUMNS, ints, strict=True)) | dict(zip(FLOAT_COLUMNS, floats, strict=True))
-    return {
+    columns = {
         "run": np.arange(batch.first, batch.first + R),
         "seeds": c["seeds"],
         "impressions": c["impressions"],
@@ -162,7 +186,7 @@ def columns_of(
         "conversions": c["conversions"],
         "direct_conversions": d["direct_conversions"],
         "referral_conversions": c["referral_conversions"],
-        "k_factor": d["k_factor"],
+        "new_sharers_per_sharer": d["new_sharers_per_sharer"],
         "depth": depth,
         "structural_virality": batch.virality,
         "peak_step": peak_step,
@@ -170,8 +194,12 @@ def columns_of(
         "cost": d["cost"],
         "revenue": d["revenue"],
         "roi": d["roi"],
+        "pays_back": d["pays_back"],
         "earned_media_value": d["earned_media_value"],
     }
+    for name in omit:
+        columns.pop(name, None)
+    return columns
 
 
 class _Scratch(threading.local):
@@ -226,10 +254,16 @@ def runs_frame(
 
 
 def run_table(
-    batch: RawBatch, graph: CSRGraph, economics: Economics, viral_fraction: float
+    batch: RawBatch,
+    graph: CSRGraph,
+    economics: Economics,
+    viral_fraction: float,
+    omit: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """One row of metrics per Monte Carlo run of ``batch``; see :data:`METRICS`."""
-    return runs_frame(batch, pricing(batch, graph, economics, viral_fraction))
+    """One row of metrics per Monte Carlo run of ``batch``; see :data:`METRICS`.
+
+    ``omit`` names metrics the model leaves undefined; they are left out."""
+    return runs_frame(batch, pricing(batch, graph, economics, viral_fraction, omit))
 
 
 def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
@@ -265,7 +299,8 @@ def summarize(
     ``runs`` is the per-run table, or its columns as a mapping of arrays.
 
     Columns: ``mean``, ``std`` (sample), ``sem``, ``ci_low``/``ci_high`` (normal
-    approximation, ``mean -/+ z sem``; for the 0/1 ``viral`` metric the Wilson score
+    approximation, ``mean -/+ z sem``, clipped to the values the mean can take, see
+    :data:`BOUNDS`; for the 0/1 metrics of :data:`PROPORTIONS` the Wilson score
     interval), ``q05`` ... ``q95`` and ``n`` (runs with a defined value: ROI is
     undefined when a campaign costs nothing).
     """
@@ -284,8 +319,11 @@ def summarize(
             mean[i], m2, qs[i] = _int_stats(raw.astype(np.int64, copy=False))
             std[i] = np.sqrt(m2 / (n - 1)) if n > 1 else 0.0
         else:
-            key = runs.get(_ORDER_KEYS.get(name, ""), None)
-            n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
+            if name in PROPORTIONS:
+                n, mu, sd, q = _binary_stats(raw.astype(float, copy=False))
+            else:
+                key = runs.get(_ORDER_KEYS.get(name, ""), None)
+                n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
             if n == 0:
                 continue  # no run defines it: every statistic is NaN
             mean[i], std[i], qs[i] = mu, sd, q
@@ -293,15 +331,44 @@ def summarize(
     with np.errstate(divide="ignore", invalid="ignore"):
         sem = std / np.sqrt(count)
     ci_low, ci_high = mean - z * sem, mean + z * sem
-    if "viral" in names:
-        i = names.index("viral")
-        if count[i] > 0:
-            ci_low[i], ci_high[i] = wilson_interval(mean[i], int(count[i]), z)
+    low, high = _bounds(names, mean)
+    ci_low, ci_high = np.maximum(ci_low, low), np.minimum(ci_high, high)
+    for name in PROPORTIONS:
+        if name in names:
+            i = names.index(name)
+            if count[i] > 0:
+                ci_low[i], ci_high[i] = wilson_interval(mean[i], int(count[i]), z)
     table = {"mean": mean, "std": std, "sem": sem, "ci_low": ci_low, "ci_high": ci_high}
     table["n"] = count
     for j, q in enumerate(QUANTILES):
         table[f"q{int(q * 100):02d}"] = qs[:, j]
     return pd.DataFrame(table, index=pd.Index(names, name="metric"))
+
+
+#: 0/1 metrics: their mean is a probability, with a Wilson score interval.
+PROPORTIONS = ("viral", "pays_back")
+
+#: The values the mean of a metric can take, ``(lowest, highest)``: counts, money and
+#: shapes are never negative, ROI never below -1 (revenue is never negative),
+#: probabilities lie in [0, 1]. The normal-approximation interval is clipped to them;
+#: metrics not listed are not clipped.
+BOUNDS: dict[str, tuple[float, float]] = {
+    **{name: (0.0, np.inf) for name in METRICS},
+    "roi": (-1.0, np.inf),
+    "viral": (0.0, 1.0),
+    "pays_back": (0.0, 1.0),
+}
+
+
+def _bounds(names: list[str], mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest possible mean of each metric (see :data:`BOUNDS`); sharers
+    include the seeds, so their mean is at least the seeds' mean."""
+    low = np.array([BOUNDS.get(name, (-np.inf, np.inf))[0] for name in names])
+    high = np.array([BOUNDS.get(name, (-np.inf, np.inf))[1] for name in names])
+    if "shares" in names and "seeds" in names:
+        i = names.index("shares")
+        low[i] = max(low[i], mean[names.index("seeds")])
+    return low, high
 
 
 #: Integer columns that float metrics usually depend on alone, monotonically: their
@@ -310,6 +377,7 @@ def summarize(
 _ORDER_KEYS = {
     "revenue": "conversions",
     "roi": "conversions",
+    "pays_back": "conversions",
     "earned_media_value": "earned_impressions",
     "cost": "seeds",
 }
@@ -373,6 +441,20 @@ def _float_stats(x: np.ndarray, key: np.ndarray | None) -> tuple[int, float, flo
     return n, float(x.mean()), std, np.quantile(x, QUANTILES)
 
 
+def _binary_stats(x: np.ndarray) -> tuple[int, float, float, np.ndarray]:
+    """:func:`_float_stats` of a column of 0.0, 1.0 and NaN (left out), from its counts:
+    the ordered column is the zeros, then the ones."""
+    defined = x[~np.isnan(x)]
+    n = defined.size
+    ones = int(np.count_nonzero(defined))
+    if n == 0 or not np.all((defined == 0) | (defined == 1)):
+        return _float_stats(x, None)
+    mean = ones / n
+    std = float(np.sqrt(ones * (n - ones) / (n * (n - 1)))) if n > 1 else 0.0
+    ranks, plan = _ranks(n)
+    return n, mean, std, _lerp_quantiles(plan, (ranks >= n - ones).astype(np.float64))
+
+
 def _int_stats(x: np.ndarray) -> tuple[float, float, np.ndarray]:
     """Mean, sum of squared deviations and :data:`QUANTILES` (numpy's linear rule,
     exactly) of an integer column."""
@@ -388,4 +470,5 @@ def wilson_interval(p: float, n: int, z: float = 1.959964) -> tuple[float, float
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval holds p; at p = 0 or 1 rounding could leave it a hair outside
+    return (min(max(0.0, centre - half), p), max(min(1.0, centre + half), p))

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from smmsim.report_theory import audience_caveats, comparison_lines
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from smmsim.results import Results
 
-__all__ = ["format_report", "threshold_verdict"]
+__all__ = ["format_report", "money_lines", "threshold_verdict"]
 
 TABLE = (
     ("impressions", "Impressions"),
@@ -23,10 +25,10 @@ TABLE = (
     ("conversions", "Conversions"),
     ("direct_conversions", "  direct"),
     ("referral_conversions", "  referral-driven"),
-    ("k_factor", "K-factor (new sharers/sharer)"),
+    ("new_sharers_per_sharer", "New sharers per sharer (this run)"),
     ("depth", "Cascade depth (generations)"),
     ("structural_virality", "Structural virality"),
-    ("peak_step", "Peak step"),
+    ("peak_step", "Peak step (most {peak})"),
     ("cost", "Cost"),
     ("revenue", "Revenue"),
     ("roi", "ROI"),
@@ -34,10 +36,38 @@ TABLE = (
 )
 
 
-def _num(x: float) -> str:
+#: Metrics whose per-run values are whole numbers: their quantiles print as counts.
+COUNTS = frozenset(
+    {
+        "impressions",
+        "earned_impressions",
+        "reach",
+        "earned_reach",
+        "engaged",
+        "engagements",
+        "shares",
+        "conversions",
+        "direct_conversions",
+        "referral_conversions",
+        "depth",
+        "peak_step",
+    }
+)
+#: Metrics in the scenario's currency.
+MONEY = frozenset({"cost", "revenue", "earned_media_value"})
+LABEL_WIDTH = 34
+
+
+def _num(x: float | None, kind: str = "") -> str:
+    """A number for the report: never in scientific notation; ``kind`` ``"count"``
+    prints whole numbers without decimals, ``"money"`` whole units from 100 up."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     ax = abs(x)
+    if kind == "count" and float(x).is_integer():
+        return f"{x:,.0f}"
+    if kind == "money":
+        return f"{x:,.0f}" if ax >= 100 or float(x).is_integer() else f"{x:,.2f}"
     if ax >= 1000:
         return f"{x:,.0f}"
     if ax >= 100:
@@ -45,6 +75,79 @@ def _num(x: float) -> str:
     if ax >= 1:
         return f"{x:.2f}"
     return f"{x:.3f}"
+
+
+def _declared(res: Results) -> tuple[dict[str, str], str]:
+    """What the run's model declares: the metrics it leaves undefined (with why) and
+    what its peak step counts."""
+    from smmsim.models import MODELS
+
+    model = MODELS.get(res.scenario.get("model", ""))
+    if model is None:
+        return {}, "new impressions"
+    return model.undefined_metrics, model.peak_of[1]
+
+
+def _left_out_lines(res: Results) -> list[str]:
+    """One line naming the metrics the model leaves undefined (none: no line)."""
+    undefined, _peak = _declared(res)
+    left_out = [key.replace("_", " ") for key, _ in TABLE if key in undefined]
+    if not left_out:
+        return []
+    return [
+        f"Left out of the table, as they mean nothing in the {res.scenario['model']} model: "
+        f"{', '.join(left_out)} (why: README, Metrics)."
+    ]
+
+
+def _roi_words(roi: float, cur: str) -> str:
+    """What one run's ROI means for its spend."""
+    if roi < 0:
+        return f"it loses {-roi:.0%} of its spend"
+    if roi == 0:
+        return "it breaks even"
+    return f"it returns {1 + roi:.2f} {cur} per {cur} spent"
+
+
+def money_lines(summary: pd.DataFrame, currency: str) -> list[str]:
+    """Will the campaign pay back? The probability that a run does (ROI > 0, Wilson
+    interval), the median run's ROI and the mean ROI with its interval.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Ensemble statistics (:func:`smmsim.metrics.summarize`), with ``roi`` and
+        ``pays_back`` rows.
+    currency : str
+        The scenario's currency.
+
+    Returns
+    -------
+    list of str
+        Empty when the summary has no ROI.
+    """
+    if "roi" not in summary.index:
+        return []
+    r = summary.loc["roi"]
+    if not r["n"] > 0:
+        return ["ROI: undefined, the campaign costs nothing."]
+    lines = []
+    p = None
+    if "pays_back" in summary.index and summary.loc["pays_back", "n"] > 0:
+        b = summary.loc["pays_back"]
+        p = float(b["mean"])
+        lines.append(
+            f"Pays back (ROI > 0) in {p:.1%} of runs (95% CI {b.ci_low:.1%} - "
+            f"{b.ci_high:.1%}). The median run's ROI is {r.q50:.2f}: "
+            f"{_roi_words(float(r.q50), currency)}."
+        )
+    mean = f"Mean ROI {r['mean']:.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
+    if p is not None and r["mean"] > 0 and p < 0.5:
+        mean += ", carried by the minority of runs that pay back"
+    elif p is not None and r["mean"] < 0 and p > 0.5:
+        mean += ", pulled down by the minority of runs that lose money"
+    lines.append(f"{mean}; 90% of runs fall between {r.q05:.2f} and {r.q95:.2f}.")
+    return lines
 
 
 def threshold_verdict(theory: dict, content: dict) -> str:
@@ -86,18 +189,22 @@ def format_report(res: Results) -> str:
         f"Audience: {a['name']}: {a['n']:,} users, {a['n_edges']:,} ties, "
         f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}",
         *_theory_lines(res.theory, sc["content"]),
+        *_left_out_lines(res),
         "",
-        f"{'metric':32s}{'mean':>12s}{'95% CI':>26s}{'median':>11s}{'5%-95%':>22s}",
+        f"{'metric':{LABEL_WIDTH}s}{'mean':>12s}{'95% CI':>26s}{'median':>11s}{'5%-95%':>22s}",
     ]
+    undefined, peak = _declared(res)
     for key, label in TABLE:
-        if key not in s.index:
+        if key not in s.index or key in undefined:
             continue
         r = s.loc[key]
-        unit = f" {cur}" if key in ("cost", "revenue", "earned_media_value") else ""
-        ci = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"
-        band = f"{_num(r.q05)} - {_num(r.q95)}"
+        kind = "count" if key in COUNTS else "money" if key in MONEY else ""
+        unit = f" {cur}" if kind == "money" else ""
+        ci = f"[{_num(r.ci_low, kind)}, {_num(r.ci_high, kind)}]"
+        band = f"{_num(r.q05, kind)} - {_num(r.q95, kind)}"
         lines.append(
-            f"{label + unit:32s}{_num(r['mean']):>12s}{ci:>26s}{_num(r.q50):>11s}{band:>22s}"
+            f"{label.format(peak=peak) + unit:{LABEL_WIDTH}s}{_num(r['mean'], kind):>12s}"
+            f"{ci:>26s}{_num(r.q50, kind):>11s}{band:>22s}"
         )
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
@@ -116,9 +223,7 @@ def format_report(res: Results) -> str:
                 else "."
             )
         )
-    if "roi" in s.index and s.loc["roi", "n"] > 0:
-        r = s.loc["roi"]
-        lines.append(f"ROI {r['mean']:.2f} (95% CI {r.ci_low:.2f} - {r.ci_high:.2f}).")
+    lines += money_lines(s, cur)
     t = res.timing
     lines.append(f"Timing: audience {t['audience_s']:.2f} s, simulation {t['simulate_s']:.2f} s.")
     return "\n".join(lines)

@@ -117,7 +117,9 @@ def simulate(
             batches.append(raw)
             if on_batch is not None:
                 on_batch(
-                    run_table(raw, graph, economics, sim["viral_fraction"]),
+                    run_table(
+                        raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
+                    ),
                     series_table(raw, steps),
                 )
             done += batch
@@ -138,7 +140,7 @@ def simulate(
     ]
     raw = _concat(batches, series=False)
     profile = (_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles]))
-    prices = pricing(raw, graph, economics, sim["viral_fraction"])
+    prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
     summary = summarize_runs(raw, prices, profile)
     timing["simulate_s"] = time.perf_counter() - t0
 

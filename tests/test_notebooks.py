@@ -1,6 +1,7 @@
 """The notebooks in ``notebooks/``: stored without outputs, public API only, and every
 cell runs (executed with nbclient; a failing cell fails the test)."""
 
+import os
 import re
 from pathlib import Path
 
@@ -62,9 +63,12 @@ def test_public_api_only(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs(path):
+def test_runs(path, monkeypatch):
     from nbclient import NotebookClient
 
+    # the kernel imports this checkout's smmsim, not whichever one is installed
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     nb, _ = code_cells(path)
     client = NotebookClient(
         nb,

@@ -40,7 +40,7 @@ def test_run_identities(results):
     assert (r["engagements"] >= r["engaged"]).all()
     assert (r["impressions"] >= r["reach"]).all()
     assert (r["seeds"] == 10).all()
-    assert r["k_factor"].between(0, 1).all()  # finished cascades: (S - k) / S
+    assert r["new_sharers_per_sharer"].between(0, 1).all()  # finished cascades: (S - k) / S
     assert (r["roi"] == (r["revenue"] - r["cost"]) / r["cost"]).all()
     assert np.allclose(r["earned_media_value"], r["earned_impressions"] / 1000 * 5.0)
     # the time series adds up to the totals

@@ -1,8 +1,9 @@
 """Per-run metrics derived from the raw counts, computed in one pass.
 
-Small cascades make the per-run arithmetic (shares beyond the seeds, K-factor, cost,
-ROI, ...) as costly as simulating them when it is done one numpy operation at a time,
-each with its own temporaries; here every derived column is filled in a single loop.
+Small cascades make the per-run arithmetic (shares beyond the seeds, new sharers per
+sharer, cost, ROI, payback, ...) as costly as simulating them when it is done one numpy
+operation at a time, each with its own temporaries; here every derived column is filled
+in a single loop.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from smmsim._kernels.funnel import (
 
 #: Rows of the integer and float outputs of :func:`derived_columns`, in order.
 INT_COLUMNS = ("earned_impressions", "paid_reach", "earned_shares", "direct_conversions", "viral")
-FLOAT_COLUMNS = ("k_factor", "cost", "revenue", "roi", "earned_media_value")
+FLOAT_COLUMNS = (
+    "new_sharers_per_sharer",
+    "cost",
+    "revenue",
+    "roi",
+    "earned_media_value",
+    "pays_back",
+)
 
 
 @jit
@@ -36,8 +44,9 @@ def derived_columns(
     ``counts`` is the ``(R, N_COUNTS)`` count table; ``cost_rows`` the seeding cost of
     each run (or one value for all); ``media_cost`` the paid media cost of each run (or
     empty). Fills ``ints`` (``(5, R)``, rows :data:`INT_COLUMNS`) and ``floats``
-    (``(5, R)``, rows :data:`FLOAT_COLUMNS`) with numpy's arithmetic (``k_factor`` is 0
-    without sharers, ``roi`` NaN for a campaign that cost nothing).
+    (``(6, R)``, rows :data:`FLOAT_COLUMNS`) with numpy's arithmetic
+    (``new_sharers_per_sharer`` is 0 without sharers; ``roi`` and ``pays_back`` are NaN
+    for a campaign that cost nothing, ``pays_back`` is 1.0 when ``roi > 0``, else 0.0).
     """
     n = counts.shape[0]
     shared_cost = cost_rows.shape[0] == 1
@@ -61,5 +70,11 @@ def derived_columns(
         floats[1, i] = c
         rev = float(counts[i, C_CONVERSIONS]) * revenue_per_conversion
         floats[2, i] = rev
-        floats[3, i] = (rev - c) / c if c > 0 else np.nan
+        if c > 0:
+            roi = (rev - c) / c
+            floats[3, i] = roi
+            floats[5, i] = 1.0 if roi > 0 else 0.0
+        else:
+            floats[3, i] = np.nan
+            floats[5, i] = np.nan
         floats[4, i] = float(e_imp) / 1000.0 * cpm

@@ -83,14 +83,15 @@ def structural_virality(parent, n_shared, n_seeds, size):
 
 
 @jit
-def series_profile(series, cut):
+def series_profile(series, cut, peak_column=T_IMPRESSIONS):
     """Cascade depth and peak step of each replicate from its per-step series.
 
     ``series`` is ``(replicates, steps, 5)`` (new impressions, reach, engagements,
     shares, conversions); only the first ``cut`` steps are read (events never fall
     later). Depth is the last step with new sharers (0 when there is none); the peak
-    step is the first step with the most new impressions. A step-major series is read
-    step by step, so each pass runs along memory.
+    step is the first step with the most new events of ``peak_column`` (default: new
+    impressions; see :attr:`smmsim.models.base.Model.peak_of`). A step-major series is
+    read step by step, so each pass runs along memory.
     """
     n = series.shape[0]
     depth = np.zeros(n, dtype=np.int64)
@@ -99,7 +100,7 @@ def series_profile(series, cut):
     if series.strides[0] < series.strides[1]:
         for t in range(cut):
             for r in range(n):
-                imp = series[r, t, 0]
+                imp = series[r, t, peak_column]
                 if imp > best[r]:
                     best[r] = imp
                     peak[r] = t
@@ -108,7 +109,7 @@ def series_profile(series, cut):
     else:
         for r in range(n):
             for t in range(cut):
-                imp = series[r, t, 0]
+                imp = series[r, t, peak_column]
                 if imp > best[r]:
                     best[r] = imp
                     peak[r] = t

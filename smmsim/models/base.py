@@ -149,6 +149,15 @@ class Model:
         Shared ``content`` keys the model reads (the rest of ``content`` is ignored).
     title : str
         One line for listings: what the model assumes.
+    undefined_metrics : dict of str to str
+        Metrics of :data:`smmsim.metrics.METRICS` that mean nothing in this model, each
+        with the reason (one clause). They are left out of the model's per-run table,
+        summary and report rather than reported as 0 beside numbers that contradict
+        them.
+    peak_of : tuple of two str
+        The per-step series (a :data:`SERIES_COLUMNS` name) whose first maximum is the
+        run's ``peak_step``, and what the report calls it: new impressions unless the
+        model's own account of time is about something else (Bass: new adopters).
     """
 
     name: ClassVar[str]
@@ -156,6 +165,8 @@ class Model:
     params: ClassVar[dict[str, Param]] = {}
     uses: ClassVar[tuple[str, ...]] = ()
     title: ClassVar[str] = ""
+    undefined_metrics: ClassVar[dict[str, str]] = {}
+    peak_of: ClassVar[tuple[str, str]] = ("impressions", "new impressions")
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:

@@ -98,6 +98,18 @@ PARAMS: dict[str, Param] = {
 }
 
 
+#: Metrics that mean nothing in this model, and why (see ``Model.undefined_metrics``).
+UNDEFINED_METRICS: dict[str, str] = {
+    "earned_impressions": "word of mouth is a hazard, not a message in a feed: "
+    "every impression is an ad",
+    "earned_media_value": "it values earned impressions, and every impression is an ad",
+    "new_sharers_per_sharer": "ad adopters are not brought by a sharer; earned reach "
+    "counts the imitators",
+    "depth": "generations are not tracked: adoption goes on every step, by ads and "
+    "by imitation, so the last adoption step is a date near the horizon",
+}
+
+
 def mean_field_curve(
     p: float,
     q: float,
@@ -206,6 +218,9 @@ class BassDiffusion(Model):
     params = PARAMS
     uses = ()
     title = "Bass diffusion: targeted, scheduled ads (innovation) and word of mouth (imitation)"
+    undefined_metrics = UNDEFINED_METRICS
+    # the engagement series counts new adopters other than the seeds
+    peak_of = ("engagements", "new adopters")
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:
@@ -339,8 +354,13 @@ class BassDiffusion(Model):
         counts, virality, series, _work, seed_sets = self.simulate_raw(
             graph, seed_sets, first, n_reps, steps, root, threads
         )
+        from smmsim._kernels.funnel import series_profile
+        from smmsim.models.base import SERIES_COLUMNS
+
         media_cost = counts[:, kernel.C_PAID_IMPRESSIONS] * (self.ad_cpm / 1000.0)
-        return RawBatch(first, counts, virality, series, seed_sets, media_cost)
+        # the peak of new adopters, as the theory line and the fit speak of it
+        profile = series_profile(series, series.shape[1], SERIES_COLUMNS.index(self.peak_of[0]))
+        return RawBatch(first, counts, virality, series, seed_sets, media_cost, profile=profile)
 
     def simulate_raw(
         self,

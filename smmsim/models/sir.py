@@ -189,6 +189,10 @@ class SIR(Model):
     }
     uses = ()
     title = "continuous-time SIR: sharers pass it on at rate beta until they lose interest"
+    undefined_metrics: ClassVar[dict[str, str]] = {
+        "depth": "time is continuous: the last step with a new sharer is a time, not a "
+        "count of generations (the sharer tree's shape is in structural virality)",
+    }
 
     @classmethod
     def from_scenario(cls, scenario: Any) -> SIR:

@@ -5,10 +5,35 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from smmsim.threshold._inputs import _fmt, _label
+from smmsim.threshold._inputs import _label
 
 if TYPE_CHECKING:
     from smmsim.threshold.result import ThresholdResult
+
+
+def _count(x: float | None, rounding=round) -> str:
+    """A count (seeds, users) as a whole number with thousands separators, never in
+    scientific notation; ``rounding`` (``math.floor`` or ``math.ceil`` for the ends of
+    an interval) makes it whole."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{int(rounding(x)):,}"
+
+
+def _fmt(x: float | None) -> str:
+    """A parameter value: three significant figures, whole numbers with thousands
+    separators from 1,000 up (never ``1.02e+03``)."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def _amount(x: float | None) -> str:
+    """A mean number of users: three significant figures below 100, whole numbers with
+    thousands separators above, never in scientific notation."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def _verdict(r: ThresholdResult) -> str:
@@ -17,13 +42,15 @@ def _verdict(r: ThresholdResult) -> str:
     if r.param == "seeding.k":
         return _seed_verdict(r)
     side = "above" if a.viral else "below"
-    cur = f"this scenario has {a.current:.3g}: {side} threshold, K = {a.k_factor:.2f}"
+    cur = f"this scenario has {_fmt(a.current)}: {side} threshold, K = {a.k_factor:.2f}"
     if a.critical is None:
         head = "Theory: this audience has no ties to spread along; no content can go viral."
     elif a.reachable:
-        head = f"Theory: needs {name} >= {a.critical:.3g}; {cur}."
+        head = f"Theory: needs {name} >= {_fmt(a.critical)}; {cur}."
     else:
-        head = f"Theory: cannot go viral by {name} alone (would need {a.critical:.3g} > 1); {cur}."
+        head = (
+            f"Theory: cannot go viral by {name} alone (would need {_fmt(a.critical)} > 1); {cur}."
+        )
     if e is None:
         return head
     if e.value is None:
@@ -32,11 +59,11 @@ def _verdict(r: ThresholdResult) -> str:
     if e.value <= 1 or r.param == "transmissibility":
         sim_side = "above" if a.current > e.value else "below"
         sim = (
-            f"Simulation: needs {name} >= {e.value:.3g} ({ci}); the scenario is {sim_side} "
+            f"Simulation: needs {name} >= {_fmt(e.value)} ({ci}); the scenario is {sim_side} "
             "the simulated threshold."
         )
     else:
-        sim = f"Simulation: cannot go viral by {name} alone (would need {e.value:.3g}, {ci})."
+        sim = f"Simulation: cannot go viral by {name} alone (would need {_fmt(e.value)}, {ci})."
     if a.critical is not None and math.isfinite(a.critical) and a.critical > 0:
         off = e.value / a.critical - 1
         inside = e.ci_low is not None and e.ci_high is not None
@@ -53,13 +80,13 @@ def _seed_verdict(r: ThresholdResult) -> str:
         head = (
             f"Theory: the content is below threshold (K = {a.k_factor:.2f}); no number of "
             f"random seeds starts a large cascade, only more small ones. "
-            f"This scenario has {int(a.current)} seeds."
+            f"This scenario has {_count(a.current)} seeds."
         )
     else:
         head = (
             f"Theory: K = {a.k_factor:.2f} (above threshold); each random seed starts a large "
             f"cascade with probability {a.p_large:.1%}, so a {tgt} chance needs "
-            f"{_fmt(a.critical)} seeds; this scenario has {int(a.current)} "
+            f"{_count(a.critical, math.ceil)} seeds; this scenario has {_count(a.current)} "
             f"({a.p_large_seeds:.1%})."
         )
     if e is None:
@@ -67,9 +94,9 @@ def _seed_verdict(r: ThresholdResult) -> str:
     if e.value is None:
         return head + f" Simulation: no seed count tried reached a {tgt} chance of going viral."
     return (
-        f"{head} Simulation (the scenario as it is): {int(e.value)} "
-        f"seeds for a {tgt} chance of going viral (95% CI {_fmt(e.ci_low)} - "
-        f"{_fmt(e.ci_high)})."
+        f"{head} Simulation (the scenario as it is): {_count(e.value)} "
+        f"seeds for a {tgt} chance of going viral (95% CI {_count(e.ci_low, math.floor)} - "
+        f"{_count(e.ci_high, math.ceil)})."
     )
 
 
@@ -103,8 +130,8 @@ def _report(r: ThresholdResult) -> str:
         )
     else:
         lines.append(
-            f"  below threshold a cascade from one seed stays small: {a.mean_small:.3g} "
-            f"sharers and a reach of {_fmt(a.mean_small_reach)} users on average"
+            f"  below threshold a cascade from one seed stays small: {_amount(a.mean_small)} "
+            f"sharers and a reach of {_amount(a.mean_small_reach)} users on average"
         )
     if e is not None:
         lines.append(f"  search: {e.runs:,} simulated cascades in {e.seconds:.2f} s; {e.method}")
