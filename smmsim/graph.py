@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from smmsim._config import FLOAT, INDEX, NODE
+from smmsim.errors import UserError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["CSRGraph", "DegreeStats", "GraphError"]
 
 
-class GraphError(ValueError):
+class GraphError(UserError):
     """An audience graph is malformed (bad arrays, ids out of range, ...)."""
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from smmsim._config import FLOAT, INDEX
 from smmsim._kernels import edgelist as _k
+from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
 
 __all__ = ["EdgeListError", "facebook", "read_edgelist", "write_edgelist"]
@@ -34,7 +35,7 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
 
-class EdgeListError(ValueError):
+class EdgeListError(UserError):
     """An edge-list file cannot be read.
 
     The message is a single line, ``path:line: problem``, that says what is allowed.
