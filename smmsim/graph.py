@@ -287,6 +287,8 @@ class CSRGraph:
         index = self._cache["label_index"]
         out = np.empty(len(labels), dtype=INDEX)
         for i, lab in enumerate(labels):
+            if lab not in index and type(lab) is int and str(lab) in index:
+                lab = str(lab)  # an id written as a number, of users named by text
             if lab not in index:
                 raise KeyError(lab)
             out[i] = index[lab]
