@@ -39,6 +39,11 @@ __all__ = [
 ]
 
 
+def _one_of(formats: list[str]) -> str:
+    names = [f".{f}" for f in formats]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _fail(option: str, path: Path, problem: str) -> OutputPathError:
     shown = os.fsdecode(path)
     if not shown.isprintable():
@@ -149,7 +154,7 @@ def check_file(path: str | os.PathLike, option: str, formats: Iterable[str] | No
             raise _fail(
                 option,
                 path,
-                f"unsupported format ({got}); use one of {', '.join('.' + f for f in allowed)}",
+                f"unsupported format ({got}); use {_one_of(allowed)}",
             )
     if path.is_dir():
         raise _fail(option, path, f"it is a folder; {option} needs a file name")

@@ -64,7 +64,7 @@ MISTAKES = [
     (["threshold", CLASSROOM, "--plot", "x.bmp"], "--plot", "unsupported format ('.bmp')"),
     (["threshold", CLASSROOM, "--plot", "plot"], "--plot", "unsupported format (no extension)"),
     (["threshold", CLASSROOM, "--plot", "afile/x.png"], "--plot", "afile is a file"),
-    (["animate", CLASSROOM, "--out", "x.avi"], "--out", "use one of .gif, .mp4"),
+    (["animate", CLASSROOM, "--out", "x.avi"], "--out", "use .gif or .mp4"),
     (["animate", CLASSROOM, "--out", "afile/x.gif"], "--out", "afile is a file"),
     (["animate", CLASSROOM, "--out", "existing"], "--out", "unsupported format"),
 ]

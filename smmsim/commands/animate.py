@@ -60,8 +60,7 @@ def animate(scenario, out, overrides, rng_seed, run, max_users, layout, fps) -> 
 
     if out.suffix.lower() == ".mp4" and "mp4" not in animation_formats():
         raise OutputPathError(
-            f"--out: cannot write {out}: MP4 needs ffmpeg, which is not installed; "
-            "write a .gif instead"
+            f"--out: cannot write {out}: no MP4 encoder (ffmpeg) found; write a .gif instead"
         )
     sc = _load(scenario, overrides)
     n = sc.audience.get("n")
