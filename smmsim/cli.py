@@ -9,8 +9,8 @@ cannot be written), one line, never a traceback; 130 after Ctrl-C, having said w
 was kept; 1 for anything else, which is a bug in smmsim and says so (``--debug``
 prints the traceback).
 
-This module imports only click at import time, so ``smmsim --help`` starts fast:
-numba, pandas and matplotlib load inside the commands that need them.
+This module imports only click and :mod:`smmsim.errors` at import time, so ``smmsim --help``
+starts fast: numba, pandas and matplotlib load inside the commands that need them.
 """
 
 from __future__ import annotations

@@ -107,7 +107,9 @@ def test_reused_folder_never_mixes_runs(tmp_path):
     writer.finish(second, plots=False)
     assert (tmp_path / "notes.txt").read_text() == "mine\n"  # not ours: left alone
     assert len(pd.read_csv(tmp_path / "runs.csv")) == 7
-    assert json.loads((tmp_path / "summary.json").read_text())["runs"] == 7
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    # the runs done, not the scenario's simulation.runs (1,000)
+    assert summary["runs"] == summary["scenario"]["simulation"]["runs"] == 7
 
 
 def test_ctrl_c_during_run_out_keeps_a_consistent_summary(tmp_path):
