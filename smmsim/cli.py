@@ -15,7 +15,9 @@ starts fast: numba, pandas and matplotlib load inside the commands that need the
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -137,20 +139,51 @@ class _Commands(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn the project's errors, Ctrl-C and bugs into exit codes."""
-        try:
+        with _at_the_edge(ctx):
             return super().invoke(ctx)
-        except UserError as exc:
-            raise BadInput(_one_line(exc)) from None
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:
-            raise  # click handles a closed pipe (``smmsim run | head``)
-        except Exception as exc:
-            _report_bug(exc, debug=bool(ctx.params.get("debug")))
-            raise click.exceptions.Exit(EXIT_BUG) from None
+
+
+class Command(click.Command):
+    """A command whose option parsing and body map errors to exit codes, as the group
+    does, also when the command is invoked on its own (tests, embedding)."""
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        with _at_the_edge(parent):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _at_the_edge(ctx):
+            return super().invoke(ctx)
+
+
+_Commands.command_class = Command
+
+
+@contextlib.contextmanager
+def _at_the_edge(ctx: click.Context | None):
+    """The project's errors become one line and exit 2; Ctrl-C exit 130; anything else
+    is a bug: exit 1, saying so (with the traceback under ``--debug``)."""
+    try:
+        yield
+    except UserError as exc:
+        raise BadInput(_one_line(exc)) from None
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        raise  # click handles a closed pipe (``smmsim run | head``)
+    except Exception as exc:
+        _report_bug(exc, debug=_debugging(ctx))
+        raise click.exceptions.Exit(EXIT_BUG) from None
+
+
+def _debugging(ctx: click.Context | None) -> bool:
+    """``--debug`` on the command line (or ``SMMSIM_DEBUG`` set)."""
+    if ctx is not None and ctx.find_root().params.get("debug"):
+        return True
+    return os.environ.get("SMMSIM_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def _report_bug(exc: BaseException, *, debug: bool) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from smmsim.cli import OutputFile, _load, scenario_argument, set_option
+from smmsim.cli import Command, OutputFile, _load, scenario_argument, set_option
 from smmsim.errors import OutputPathError, UserError
 
 DEFAULT_MAX_USERS = 5000
 
 
-@click.command("animate")
+@click.command("animate", cls=Command)
 @scenario_argument(required=True)
 @click.option(
     "--out",

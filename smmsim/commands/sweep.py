@@ -14,14 +14,14 @@ from pathlib import Path
 
 import click
 
-from smmsim.cli import BadInput, OutputDir, _load, _one_line, scenario_argument, set_option
+from smmsim.cli import BadInput, Command, OutputDir, _load, _one_line, scenario_argument, set_option
 
 EXIT_INTERRUPTED = 130
 PREVIEW_ROWS = 20
 PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
 
 
-@click.command("sweep")
+@click.command("sweep", cls=Command)
 @scenario_argument(required=False)
 @click.option(
     "--grid",

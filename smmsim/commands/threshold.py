@@ -6,7 +6,7 @@ import json
 
 import click
 
-from smmsim.cli import OutputFile, _load, scenario_argument, set_option
+from smmsim.cli import Command, OutputFile, _load, scenario_argument, set_option
 
 
 def _plot_formats() -> tuple[str, ...]:
@@ -15,7 +15,7 @@ def _plot_formats() -> tuple[str, ...]:
     return plot_formats()
 
 
-@click.command("threshold")
+@click.command("threshold", cls=Command)
 @scenario_argument(required=True)
 @click.option(
     "--param",
