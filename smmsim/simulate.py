@@ -8,6 +8,7 @@ and thread count never change a result.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from functools import partial
@@ -193,6 +194,10 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Re
     resolved = scenario.to_dict()
     # the runs done, which may differ from the scenario's (``runs=``, Ctrl-C)
     resolved["simulation"]["runs"] = sum(len(b) for b in batches)
+    edges = scenario.audience_path()
+    if edges is not None:
+        # the file that was read, whatever the working directory of whoever reads this
+        resolved["audience"]["path"] = os.path.abspath(edges)
     return Results(
         scenario=resolved,
         rng_seed=seed,

@@ -295,3 +295,20 @@ def test_import_smmsim_is_lazy_and_complete():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "missing: []"
+
+
+def test_plots_are_written_whatever_the_working_directory(tmp_path, monkeypatch):
+    """An edge list named relative to its scenario: the referral tree (which rebuilds the
+    audience from the resolved scenario) is drawn from any working directory."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    ring = "".join(f"{i} {(i + 1) % 60}\n{i} {(i + 7) % 60}\n" for i in range(60))
+    path = edge_scenario(folder, ring)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = invoke("run", path, "--runs", 5, "--set", "content.stickiness=0.9", "--out", "res")
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / "res" / "referral_tree.png").stat().st_size > 0
+    summary = json.loads((elsewhere / "res" / "summary.json").read_text())
+    assert summary["scenario"]["audience"]["path"] == str(folder / "edges.txt")
