@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smmsim.errors import OutputPathError
+
 __all__ = ["Results", "RunWriter"]
 
 
@@ -189,7 +191,14 @@ class RunWriter:
         for name in dict.fromkeys(names):
             path = self.out / name
             if path.is_file():
-                path.unlink()
+                try:
+                    path.unlink()
+                except OSError as exc:
+                    raise OutputPathError(
+                        f"{path}: cannot remove this file of an older run "
+                        f"({exc.strerror or type(exc).__name__}); remove it or choose "
+                        "another folder"
+                    ) from None
                 self.removed.append(path)
 
     def __call__(self, runs: pd.DataFrame, series: pd.DataFrame) -> None:
