@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "Results": "smmsim.results",
     "Scenario": "smmsim.scenario",
     "ScenarioError": "smmsim.scenario",
+    "SimulationInterrupted": "smmsim.simulate",
     "SocialProof": "smmsim.models",
     "UserError": "smmsim.errors",
     "build_audience": "smmsim.audience",
@@ -117,6 +118,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim.scenario import default_scenario as default_scenario
     from smmsim.scenario import load_scenario as load_scenario
     from smmsim.scenario import scenario_from_dict as scenario_from_dict
+    from smmsim.simulate import SimulationInterrupted as SimulationInterrupted
     from smmsim.simulate import simulate as simulate
     from smmsim.theory import PercolationTheory as PercolationTheory
     from smmsim.theory import critical_transmissibility as critical_transmissibility
