@@ -265,21 +265,24 @@ def test_user_errors_derive_from_one_base():
 
 # ---------------------------------------------------------------------------- start-up
 def test_help_imports_no_numba_pandas_or_matplotlib():
-    code = (
-        "import sys\n"
-        "sys.argv = ['smmsim', '--help']\n"
-        "try:\n"
-        "    import smmsim.__main__\n"
-        "except SystemExit as exit:\n"
-        "    assert exit.code == 0, exit.code\n"
-        "heavy = [m for m in ('numba', 'pandas', 'matplotlib', 'scipy') if m in sys.modules]\n"
-        "print('heavy:', heavy)\n"
-    )
+    """``python -m smmsim --help``, the real entry point: ``-X importtime`` lists every
+    module the process imported."""
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-X", "importtime", "-m", "smmsim", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     assert "Commands:" in out.stdout and "threshold" in out.stdout
-    assert out.stdout.strip().splitlines()[-1] == "heavy: []"
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in out.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "smmsim.cli" in imported and "click" in imported
+    heavy = {name.split(".")[0] for name in imported} & {"numba", "pandas", "matplotlib", "numpy"}
+    assert heavy == set()
 
 
 def test_import_smmsim_is_lazy_and_complete():
