@@ -137,7 +137,7 @@ PATHS = st.lists(SEGMENTS, min_size=1, max_size=4).map("/".join)
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -156,6 +156,12 @@ def test_any_output_path_gives_a_file_or_one_line(place, path, absolute):
         assert "\n" not in str(err) and str(err).startswith("--plot: cannot write ")
     else:
         assert Path(target).suffix.lower() in (".png", ".gif")
+    result = invoke("run", "--runs", 2, *SMALL, "--no-progress", "--out", target)
+    if result.exit_code == 0:
+        summary = json.loads((Path(target) / "summary.json").read_text())
+        assert summary["runs"] == 2
+    else:
+        assert_clean_error(result, "--out: cannot write")
     try:
         folder = check_dir(target, "--out")
     except OutputPathError as err:
