@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
 
@@ -71,7 +72,7 @@ class OutputFile(click.Path):
 
     name = "file"
 
-    def __init__(self, formats=None) -> None:
+    def __init__(self, formats: Callable[[], Iterable[str]] | None = None) -> None:
         super().__init__(dir_okay=False, path_type=Path)
         self.formats = formats
 

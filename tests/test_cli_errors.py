@@ -235,6 +235,8 @@ def test_a_bug_is_not_called_bad_input(monkeypatch):
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.output
     assert "in broken" in result.output and "This is a bug in smmsim" in result.output
+    result = invoke("run", "--runs", 3, env={"SMMSIM_DEBUG": "1"})
+    assert result.exit_code == 1 and "Traceback (most recent call last)" in result.output
 
 
 @pytest.mark.parametrize("error", [ValueError("x must be > 0"), ZeroDivisionError("division")])
