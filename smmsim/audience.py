@@ -40,7 +40,10 @@ def build_audience(scenario: Scenario) -> CSRGraph:
         from smmsim.io import read_edgelist
 
         return read_edgelist(
-            scenario.audience_path(), directed=a["directed"], weighted=a.get("weighted")
+            scenario.audience_path(),
+            directed=a["directed"],
+            weighted=a.get("weighted"),
+            labels=a.get("labels", "int"),
         )
     rng = audience_seed(scenario)
     if gen == "erdos_renyi":

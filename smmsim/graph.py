@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from smmsim._config import FLOAT, INDEX, NODE
+from smmsim.errors import UserError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["CSRGraph", "DegreeStats", "GraphError"]
 
 
-class GraphError(ValueError):
+class GraphError(UserError):
     """An audience graph is malformed (bad arrays, ids out of range, ...)."""
 
 
@@ -286,6 +287,8 @@ class CSRGraph:
         index = self._cache["label_index"]
         out = np.empty(len(labels), dtype=INDEX)
         for i, lab in enumerate(labels):
+            if lab not in index and type(lab) is int and str(lab) in index:
+                lab = str(lab)  # an id written as a number, of users named by text
             if lab not in index:
                 raise KeyError(lab)
             out[i] = index[lab]

@@ -2,8 +2,9 @@
 
 An edge list is a text file with one tie per line, ``source target [weight]``, as
 distributed by SNAP (Leskovec and Krevl, 2014) and written by most network tools.
-Integer ids are parsed by a numba kernel over the file's bytes; files that name users
-with strings are read by a plain Python parser that follows the same grammar.
+Integer ids are parsed by a numba kernel over the file's bytes; files declared to name
+users with strings (``labels="string"``) are read by a plain Python parser that follows
+the same grammar.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from smmsim._config import FLOAT, INDEX
 from smmsim._kernels import edgelist as _k
+from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
 
 __all__ = ["EdgeListError", "facebook", "read_edgelist", "write_edgelist"]
@@ -32,9 +34,10 @@ _FLOAT_RE = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\
 _W_MODES = {None: _k.W_AUTO, True: _k.W_REQUIRED, False: _k.W_IGNORED}
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
+LABELS = ("int", "string")
 
 
-class EdgeListError(ValueError):
+class EdgeListError(UserError):
     """An edge-list file cannot be read.
 
     The message is a single line, ``path:line: problem``, that says what is allowed.
@@ -83,7 +86,8 @@ def _ncols_problem(got: int, wmode: int, first_line: int, first_ncols: int) -> s
         return f"expected 2 or 3 columns (source target [weight]), got {got}"
     return (
         f"expected {first_ncols} columns as on line {first_line}, got {got} "
-        "(pass weighted=False to ignore a third column)"
+        "(to ignore a third column: audience.weighted: false in a scenario, "
+        "weighted=False in read_edgelist)"
     )
 
 
@@ -92,7 +96,22 @@ def _empty_problem(delim: int) -> str:
 
 
 def _weight_problem(token: bytes) -> str:
-    return f"bad weight {_show(token)} (expected a finite number such as 0.5 or 2e-3)"
+    return f"bad weight {_show(token)} (expected a finite number >= 0 such as 0.5 or 2e-3)"
+
+
+def _negative_weight_problem(token: bytes) -> str:
+    return f"negative weight {_show(token)} (tie strengths must be >= 0)"
+
+
+def _id_problem(token: bytes) -> str:
+    """Why a node id of a file of integer ids is refused."""
+    if b"\x00" in token:
+        return f"NUL byte in node id {_show(token)} (is this a binary file?)"
+    return (
+        f"node id {_show(token)} is not an integer (ids are whole numbers; for users "
+        "named by text: audience.labels: string in a scenario, labels='string' in "
+        "read_edgelist)"
+    )
 
 
 def _slow_weight(token: bytes) -> float | None:
@@ -101,6 +120,16 @@ def _slow_weight(token: bytes) -> float | None:
         return None
     value = float(token)
     return value if math.isfinite(value) else None
+
+
+def _check_weight(token: bytes, source: str, line: int) -> float:
+    """The weight of ``token``, or the error for a malformed, infinite or negative one."""
+    value = _slow_weight(token)
+    if value is None:
+        raise EdgeListError.at(source, line, _weight_problem(token))
+    if value < 0:
+        raise EdgeListError.at(source, line, _negative_weight_problem(token))
+    return value
 
 
 def _as_int64(token: bytes) -> int | None:
@@ -113,9 +142,13 @@ def _as_int64(token: bytes) -> int | None:
 
 
 def _resolve_options(
-    delimiter: str | None, comment: str | None, weighted: bool | None
+    delimiter: str | None, comment: str | None, weighted: bool | None, labels: str = "int"
 ) -> tuple[int, int, int]:
     """Check the reader's options and encode them as the kernel's integers."""
+    if labels not in LABELS:
+        raise ValueError(
+            f"The 'labels' parameter of read_edgelist must be 'int' or 'string', got {labels!r}."
+        )
     if not isinstance(weighted, bool | None):
         raise ValueError(
             f"The 'weighted' parameter of read_edgelist must be None, True or False, "
@@ -164,27 +197,25 @@ def _resolve_options(
 
 
 # ---------------------------------------------------------------------------- parsers
-def _parse_fast(
-    buf: np.ndarray, source: str, delim: int, comment: int, wmode: int
-) -> _Parsed | None:
-    """Parse integer-id edge lists with the numba kernel; ``None`` if an id is not an int64."""
+def _parse_fast(buf: np.ndarray, source: str, delim: int, comment: int, wmode: int) -> _Parsed:
+    """Parse an edge list of integer ids with the numba kernel."""
     start = 3 if bytes(buf[:3]) == _BOM else 0
     src, dst, w, m, status, info, delim, slow = _k.parse_edgelist(buf, start, delim, comment, wmode)
-    if status == _k.NOT_INT:
-        return None
     # weights the kernel could not convert exactly all lie before any problem it reports
     for edge, a, b, line in slow.reshape(-1, 4).tolist():
-        value = _slow_weight(bytes(buf[a:b]))
-        if value is None:
-            raise EdgeListError.at(source, line, _weight_problem(bytes(buf[a:b])))
-        w[edge] = value
+        w[edge] = _check_weight(bytes(buf[a:b]), source, line)
     line, got = int(info[0]), int(info[1])
+    token = bytes(buf[info[2] : info[3]])
+    if status == _k.NOT_INT:
+        raise EdgeListError.at(source, line, _id_problem(token))
+    if status == _k.NEGATIVE_WEIGHT:
+        raise EdgeListError.at(source, line, _negative_weight_problem(token))
     if status == _k.BAD_NCOLS:
         raise EdgeListError.at(source, line, _ncols_problem(got, wmode, int(info[4]), int(info[5])))
     if status == _k.EMPTY_FIELD:
         raise EdgeListError.at(source, line, _empty_problem(delim))
     if status == _k.BAD_WEIGHT:
-        raise EdgeListError.at(source, line, _weight_problem(bytes(buf[info[2] : info[3]])))
+        raise EdgeListError.at(source, line, _weight_problem(token))
     weighted = wmode == _k.W_REQUIRED or (wmode == _k.W_AUTO and info[5] == 3)
     labels, new_src, new_dst = _k.relabel(src, dst, m)
     return _Parsed(new_src, new_dst, w[:m].copy() if weighted else None, labels)
@@ -201,16 +232,22 @@ def _split_line(data: bytes, delim: int) -> tuple[list[bytes], bool]:
 
 
 def _parse_python(
-    buf: np.ndarray | bytes, source: str, delim: int, comment: int, wmode: int
+    buf: np.ndarray | bytes,
+    source: str,
+    delim: int,
+    comment: int,
+    wmode: int,
+    labels: str = "int",
 ) -> _Parsed:
-    """Parse any edge list, string labels included; the reference for the kernel."""
+    """Parse any edge list: the reference for the kernel (``labels="int"``) and the
+    reader of files that name users with strings (``labels="string"``)."""
+    strings = labels == "string"
     data = bytes(buf)
     if data.startswith(_BOM):
         data = data[3:]
     com = bytes([comment]) if comment != _k.NO_COMMENT else None
     tokens: list[bytes] = []
     ints: list[int] = []
-    all_int = True
     weights: list[float] = []
     first_line = first_ncols = 0
     for number, raw in enumerate(data.split(b"\n"), start=1):
@@ -239,9 +276,12 @@ def _parse_python(
                 source, number, _ncols_problem(got, wmode, first_line, first_ncols)
             )
         for token in fields[:2]:
-            value = _as_int64(token) if all_int else None
-            if value is None:
-                all_int = False
+            if not strings:
+                value = _as_int64(token)
+                if value is None:
+                    raise EdgeListError.at(source, number, _id_problem(token))
+                ints.append(value)
+            else:
                 try:
                     text = token.decode("utf-8")
                 except UnicodeDecodeError:
@@ -250,18 +290,13 @@ def _parse_python(
                 if "\x00" in text:
                     problem = f"NUL byte in node label {_show(token)} (is this a binary file?)"
                     raise EdgeListError.at(source, number, problem)
-            else:
-                ints.append(value)
             tokens.append(token)
         if got == 3 and wmode != _k.W_IGNORED:
-            weight = _slow_weight(fields[2])
-            if weight is None:
-                raise EdgeListError.at(source, number, _weight_problem(fields[2]))
-            weights.append(weight)
+            weights.append(_check_weight(fields[2], source, number))
     m = len(tokens) // 2
     weighted = wmode == _k.W_REQUIRED or (wmode == _k.W_AUTO and first_ncols == 3)
     w = np.array(weights, dtype=FLOAT) if weighted else None
-    if all_int:
+    if not strings:
         ids = np.array(ints, dtype=INDEX)
         labels, src, dst = _k.relabel(ids[0::2].copy(), ids[1::2].copy(), m)
         return _Parsed(src, dst, w, labels)
@@ -297,6 +332,7 @@ def read_edgelist(
     delimiter: str | None = None,
     comment: str | None = "#",
     name: str | None = None,
+    labels: str = "int",
 ) -> CSRGraph:
     """Read an audience from an edge-list text file.
 
@@ -314,13 +350,15 @@ def read_edgelist(
       ``delimiter`` such as ``,`` with spaces around each field ignored. With
       ``delimiter=None`` the first data line decides: a comma in it means comma-separated,
       otherwise whitespace-separated.
-    * Node ids that are all decimal integers within int64 (``-3``, ``+7`` and ``007`` are
-      the integers -3, 7 and 7) are kept as int64 labels. If any id is anything else, every
-      id is kept as a string label (UTF-8 text, no NUL bytes). Labels cannot contain the
-      comment character, nor whitespace unless a non-space delimiter is used.
+    * With ``labels="int"`` (the default) node ids are decimal integers within int64
+      (``-3``, ``+7`` and ``007`` are the integers -3, 7 and 7), kept as int64 labels; any
+      other id (``four``, ``4O``) is an error naming its line, so a typo never becomes a
+      new user. With ``labels="string"`` every id is kept as written, as a string label
+      (UTF-8 text, no NUL bytes; ``007`` and ``7`` are two users). Labels cannot contain
+      the comment character, nor whitespace unless a non-space delimiter is used.
     * Weights are decimal numbers, ``[+-]digits[.digits][e[+-]digits]`` (``.5`` and
-      ``5.`` too), finite after conversion; they are converted exactly as Python's
-      ``float`` converts them.
+      ``5.`` too), finite and not negative after conversion; they are converted exactly
+      as Python's ``float`` converts them.
 
     Internal ids 0..n-1 follow the sorted order of the labels; ``labels[i]`` is the
     original id of internal user ``i``. Users appear only through their ties, so a user
@@ -345,6 +383,9 @@ def read_edgelist(
         One ASCII punctuation character that starts a comment, or ``None`` for none.
     name : str, optional
         Description stored on the graph; defaults to the file name.
+    labels : {"int", "string"}, default "int"
+        Whether users are named by integers or by any text (``audience.labels`` of a
+        scenario).
 
     Returns
     -------
@@ -358,7 +399,8 @@ def read_edgelist(
         The one-line message names the file and line and says what is allowed, e.g.
         ``data/x.txt:17: expected 2 or 3 columns (source target [weight]), got 4``.
     ValueError
-        If an option has a value not listed above.
+        If an option has a value not listed above (a programming error, not a
+        :class:`~smmsim.errors.UserError`).
 
     See Also
     --------
@@ -379,14 +421,15 @@ def read_edgelist(
     >>> g.n, g.n_edges, g.labels.tolist()
     (3, 2, [10, 20, 30])
     """
-    delim, com, wmode = _resolve_options(delimiter, comment, weighted)
+    delim, com, wmode = _resolve_options(delimiter, comment, weighted, labels)
     source = os.fsdecode(path)
     if not source.isprintable():
         source = repr(source)
     buf = _read_bytes(path, source)
-    parsed = _parse_fast(buf, source, delim, com, wmode)
-    if parsed is None:
-        parsed = _parse_python(buf, source, delim, com, wmode)
+    if labels == "int":
+        parsed = _parse_fast(buf, source, delim, com, wmode)
+    else:
+        parsed = _parse_python(buf, source, delim, com, wmode, labels)
     if parsed.src.size == 0:
         raise EdgeListError.at(
             source, None, "no edges found (expected lines 'source target [weight]')"
@@ -427,7 +470,7 @@ def write_edgelist(graph: CSRGraph, path: PathLike, *, delimiter: str = "\t") ->
 
     Notes
     -----
-    String labels that look like integers (``"12"``) read back as integers.
+    A graph with string labels reads back with ``labels="string"``.
 
     Examples
     --------

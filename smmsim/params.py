@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from smmsim.errors import UserError
+
 __all__ = [
     "REQUIRED",
     "Param",
@@ -68,7 +70,7 @@ class _Required:
 REQUIRED: Any = _Required()
 
 
-class ParamError(ValueError):
+class ParamError(UserError):
     """A parameter value is not allowed.
 
     Parameters

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from smmsim.errors import OutputPathError
+
 __all__ = ["Results", "RunWriter"]
 
 
@@ -148,12 +150,24 @@ Results.runs = _lazy_table("runs")  # type: ignore[method-assign,assignment]
 Results.timeseries = _lazy_table("timeseries")  # type: ignore[method-assign,assignment]
 
 
+#: What a run writes into its folder besides the plots; an older run's copies (and the
+#: plots its summary lists) are removed before a new run writes there.
+RUN_FILES = ("summary.json", "runs.csv", "timeseries.csv")
+#: Plots of earlier versions, removed too when an older run left no list of its files.
+KNOWN_PLOTS = ("adoption.png", "reach_distribution.png", "earned_media.png", "referral_tree.png")
+
+
 class RunWriter:
     """Writes runs as they finish, so an interrupted job keeps what it computed.
 
     Call it with each batch's ``(runs, timeseries)`` frames; :meth:`finish` writes the
     summary and plots. CSV files are appended batch by batch; ``summary.json`` is
-    written atomically at the end.
+    written atomically at the end, last, and lists every file of the run.
+
+    A folder that holds an older run's files never mixes them with the new ones: before
+    the first batch is written, the older run's files (``summary.json``, ``runs.csv``,
+    ``timeseries.csv`` and the plots its summary lists) are removed; :attr:`removed`
+    names them. Other files in the folder are left alone.
     """
 
     def __init__(self, out_dir: str | Path):
@@ -161,22 +175,58 @@ class RunWriter:
         self.out.mkdir(parents=True, exist_ok=True)
         self.runs_path = self.out / "runs.csv"
         self.series_path = self.out / "timeseries.csv"
+        self.summary_path = self.out / "summary.json"
+        self.removed: list[Path] = []
         self._started = False
 
+    def _clear_previous(self) -> None:
+        """Remove an older run's files from the folder (once, before writing)."""
+        names = [*RUN_FILES, *KNOWN_PLOTS]
+        try:
+            listed = json.loads(self.summary_path.read_text()).get("files", [])
+        except (OSError, ValueError, AttributeError):
+            listed = []
+        # only plain file names: a summary cannot send the removal out of this folder
+        names += [f for f in listed if isinstance(f, str) and f == Path(f).name]
+        for name in dict.fromkeys(names):
+            path = self.out / name
+            if path.is_file():
+                try:
+                    path.unlink()
+                except OSError as exc:
+                    raise OutputPathError(
+                        f"{path}: cannot remove this file of an older run "
+                        f"({exc.strerror or type(exc).__name__}); remove it or choose "
+                        "another folder"
+                    ) from None
+                self.removed.append(path)
+
     def __call__(self, runs: pd.DataFrame, series: pd.DataFrame) -> None:
+        if not self._started:
+            self._clear_previous()
         mode = "a" if self._started else "w"
         runs.to_csv(self.runs_path, mode=mode, header=not self._started, index=False)
         series.to_csv(self.series_path, mode=mode, header=not self._started, index=False)
         self._started = True
 
     def finish(self, results: Results, *, plots: bool = True) -> list[Path]:
-        """Rewrite the time series trimmed to the active steps, write the summary and plots."""
+        """Write the summary and plots; return the paths written.
+
+        The time series is rewritten trimmed to the active steps. For the finished runs
+        of an interrupted ensemble (``results.extra["interrupted"]``) the per-run table
+        is rewritten too, so that the files hold exactly the runs the summary counts.
+        """
+        if not self._started:
+            self._clear_previous()
+        if results.extra.get("interrupted"):
+            results.runs.to_csv(self.runs_path, index=False)
         results.timeseries.to_csv(self.series_path, index=False)
-        summary = self.out / "summary.json"
-        _atomic_write_text(summary, json.dumps(results.to_dict(), indent=2))
-        paths = [summary, self.runs_path, self.series_path]
+        paths = [self.summary_path, self.runs_path, self.series_path]
         if plots:
             from smmsim.plotting import write_run_plots
 
             paths += write_run_plots(results, self.out)
+        record = results.to_dict()
+        record["files"] = [p.name for p in paths]
+        _atomic_write_text(self.summary_path, json.dumps(record, indent=2))
         return paths

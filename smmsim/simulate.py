@@ -8,6 +8,7 @@ and thread count never change a result.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from functools import partial
@@ -16,22 +17,44 @@ import numpy as np
 import pandas as pd
 
 from smmsim import __version__
+from smmsim._kernel_thread import call_interruptibly
 from smmsim._kernels.funnel import series_profile
 from smmsim.audience import build_audience
+from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.metrics import Economics, pricing, run_table, runs_frame, series_table, summarize_runs
 from smmsim.models import MODELS, SERIES_COLUMNS, RawBatch
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
-from smmsim.scenario import Scenario, check_seed_nodes
+from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
 from smmsim.theory import Seeding
 
-__all__ = ["simulate"]
+__all__ = ["SimulationInterrupted", "simulate"]
 
 BatchCallback = Callable[[pd.DataFrame, pd.DataFrame], None]
 TARGET_BATCH_SECONDS = 0.25
 MAX_BATCH_SERIES_BYTES = 2**30
+
+
+class SimulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped :func:`simulate`; ``results`` holds the runs that finished.
+
+    A ``KeyboardInterrupt``, so code that does not look for it stops as before.
+
+    Attributes
+    ----------
+    results : Results or None
+        The finished runs (``results.extra["interrupted"]`` is true), or ``None`` when
+        none had finished.
+    requested : int
+        The number of runs asked for.
+    """
+
+    def __init__(self, results: Results | None, requested: int) -> None:
+        super().__init__()
+        self.results = results
+        self.requested = requested
 
 
 def simulate(
@@ -68,25 +91,37 @@ def simulate(
     Returns
     -------
     Results
+
+    Raises
+    ------
+    SimulationInterrupted
+        On Ctrl-C (at most a fraction of a second after it, even during a long kernel
+        call), with the runs that finished before it.
     """
     from tqdm.auto import tqdm
 
     sim = scenario.simulation
     n_runs = int(sim["runs"] if runs is None else runs)
     if n_runs < 1:
-        raise ValueError(f"runs must be >= 1, got {n_runs}")
+        raise ScenarioError(None, "simulation.runs", f"must be >= 1, got {n_runs}")
     seed = resolve_seed(sim["rng_seed"] if rng is None else rng)
     root = root_key(seed)
     timing = {}
 
     t0 = time.perf_counter()
     if graph is None:
-        graph = build_audience(scenario)
+        try:
+            graph = call_interruptibly(build_audience, scenario)
+        except KeyboardInterrupt:
+            raise SimulationInterrupted(None, n_runs) from None
     timing["audience_s"] = time.perf_counter() - t0
     check_seed_nodes(scenario, graph)
 
     model = MODELS[scenario.data["model"]].from_scenario(scenario)
-    model.check_audience(graph)
+    try:
+        model.check_audience(graph)
+    except AudienceError as exc:
+        raise ScenarioError(scenario._source_text, None, str(exc)) from None
     economics = Economics.from_scenario(scenario)
     seeding = scenario.seeding
     steps = int(sim["steps"])
@@ -113,7 +148,7 @@ def simulate(
                 first=done,
                 n_reps=batch,
             )
-            raw = model.run(graph, sets, done, batch, steps, root, threads)
+            raw = call_interruptibly(model.run, graph, sets, done, batch, steps, root, threads)
             batches.append(raw)
             if on_batch is not None:
                 on_batch(
@@ -130,8 +165,22 @@ def simulate(
             elif elapsed < TARGET_BATCH_SECONDS / 2:
                 batch *= 2
             batch = max(1, min(batch, cap, n_runs - done))
+    except KeyboardInterrupt:
+        bar.close()
+        results = None
+        if batches:
+            results = _results(scenario, seed, graph, model, economics, batches, timing, t0)
+            results.extra["interrupted"] = True
+            results.extra["runs_requested"] = n_runs
+        raise SimulationInterrupted(results, n_runs) from None
     finally:
         bar.close()
+    return _results(scenario, seed, graph, model, economics, batches, timing, t0)
+
+
+def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Results:
+    """The Results of the finished ``batches`` (all of them, or those before Ctrl-C)."""
+    sim = scenario.simulation
     # metrics are computed as columns from the joined raw counts; the pandas tables are
     # built only when asked for: with small cascades, building them would cost more
     # than simulating
@@ -145,8 +194,15 @@ def simulate(
     timing["simulate_s"] = time.perf_counter() - t0
 
     stats = graph.degree_stats()
+    resolved = scenario.to_dict()
+    # the runs done, which may differ from the scenario's (``runs=``, Ctrl-C)
+    resolved["simulation"]["runs"] = sum(len(b) for b in batches)
+    edges = scenario.audience_path()
+    if edges is not None:
+        # the file that was read, whatever the working directory of whoever reads this
+        resolved["audience"]["path"] = os.path.abspath(edges)
     return Results(
-        scenario=scenario.to_dict(),
+        scenario=resolved,
         rng_seed=seed,
         runs=partial(runs_frame, raw, prices, profile),
         timeseries=partial(_series_frame, batches),

@@ -84,6 +84,7 @@ import pandas as pd
 
 from smmsim import __version__
 from smmsim.audience import audience_seed, build_audience
+from smmsim.errors import UserError
 from smmsim.params import describe_value, format_number
 from smmsim.rng import resolve_seed, root_key
 from smmsim.scenario import (
@@ -133,7 +134,7 @@ SAMPLE_STREAM = 0x5EEDD5  # keys the design sampler's randomness apart from the 
 ResultCallback = Callable[[pd.DataFrame], None]
 
 
-class SweepError(ValueError):
+class SweepError(UserError):
     """A sweep cannot run as asked (a folder holding another sweep, a bad sample
     spec); the message is one line."""
 

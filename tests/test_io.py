@@ -44,22 +44,30 @@ def assert_same_graph(a: CSRGraph, b: CSRGraph) -> None:
 
 
 def parse_both(data: bytes, **options):
-    """Outcome of the kernel and of the Python parser: a parse, an error message or None."""
+    """Outcome of the kernel and of the Python parser: a parse, an error message or None.
+
+    With ``labels="string"`` only the Python parser reads the file (the kernel's outcome
+    is None)."""
+    labels = options.get("labels", "int")
     delim, com, wmode = _resolve_options(
-        options.get("delimiter"), options.get("comment", "#"), options.get("weighted")
+        options.get("delimiter"), options.get("comment", "#"), options.get("weighted"), labels
     )
     outcomes = []
     for parse in (_parse_fast, _parse_python):
+        if labels == "string" and parse is _parse_fast:
+            outcomes.append(None)
+            continue
         buf = np.frombuffer(bytearray(data), dtype=np.uint8)
         try:
-            outcomes.append(parse(buf, "f.txt", delim, com, wmode))
+            args = (labels,) if parse is _parse_python else ()
+            outcomes.append(parse(buf, "f.txt", delim, com, wmode, *args))
         except EdgeListError as err:
             outcomes.append(str(err))
     return outcomes
 
 
 def assert_same_parse(fast, slow) -> None:
-    if fast is None:  # the kernel met an id that is not an int64 and handed over
+    if fast is None:  # a file of string labels: the kernel does not read it
         assert isinstance(slow, str) or slow.labels.dtype == object
         return
     if isinstance(fast, str) or isinstance(slow, str):
@@ -106,7 +114,10 @@ def test_comments_blank_lines_and_snap_header(tmp_path):
 
 
 def test_without_comments_hash_is_part_of_a_label(tmp_path):
-    g = read_edgelist(write(tmp_path, "#a b\nb c\n"), comment=None)
+    path = write(tmp_path, "#a b\nb c\n")
+    with pytest.raises(EdgeListError, match="node id '#a' is not an integer"):
+        read_edgelist(path, comment=None)
+    g = read_edgelist(path, comment=None, labels="string")
     assert g.labels.tolist() == ["#a", "b", "c"]
 
 
@@ -144,10 +155,10 @@ def test_ids_are_relabelled_by_sorted_value(tmp_path):
 
 # ---------------------------------------------------------------------------- weights
 def test_weights_auto_required_and_ignored(tmp_path):
-    weighted = write(tmp_path, "1 2 0.5\n2 3 -1.5e1\n", "w.txt")
+    weighted = write(tmp_path, "1 2 0.5\n2 3 +1.5e1\n", "w.txt")
     g = read_edgelist(weighted)
     assert g.weights is not None
-    assert sorted(g.weights.tolist()) == [-15.0, -15.0, 0.5, 0.5]
+    assert sorted(g.weights.tolist()) == [0.5, 0.5, 15.0, 15.0]
     assert read_edgelist(weighted, weighted=False).weights is None
     assert read_edgelist(weighted, weighted=True).weights is not None
     plain = write(tmp_path, "1 2\n2 3\n", "p.txt")
@@ -160,7 +171,8 @@ def test_weights_auto_required_and_ignored(tmp_path):
 def test_weights_convert_exactly_like_python_float(tmp_path):
     rng = np.random.default_rng(7)
     x = np.concatenate(
-        [rng.random(400), rng.normal(0, 1e3, 400), 10.0 ** rng.uniform(-30, 30, 400)]
+        # tie strengths are >= 0 (negative ones are refused)
+        [rng.random(400), np.abs(rng.normal(0, 1e3, 400)), 10.0 ** rng.uniform(-30, 30, 400)]
     )
     tokens = []
     for v in x.tolist():
@@ -177,23 +189,82 @@ def test_weights_convert_exactly_like_python_float(tmp_path):
 
 # ---------------------------------------------------------------------------- labels
 def test_string_labels(tmp_path):
-    g = read_edgelist(write(tmp_path, "alice bob\nbob carol\n"))
+    g = read_edgelist(write(tmp_path, "alice bob\nbob carol\n"), labels="string")
     assert g.labels.dtype == object
     assert g.labels.tolist() == ["alice", "bob", "carol"]
     assert g.node_ids(["carol"]).tolist() == [2]
-    csv = read_edgelist(write(tmp_path, "Ann Lee, Bo Chen, 0.5\nBo Chen,Zoé,1\n", "n.csv"))
+    csv = read_edgelist(
+        write(tmp_path, "Ann Lee, Bo Chen, 0.5\nBo Chen,Zoé,1\n", "n.csv"), labels="string"
+    )
     assert csv.labels.tolist() == ["Ann Lee", "Bo Chen", "Zoé"]
     assert csv.weights is not None
-    # one non-integer id makes every id a string label, kept as written
-    mixed = read_edgelist(write(tmp_path, "007 x\n7 8\n", "m.txt"))
+    # with string labels every id is kept as written, numbers included
+    mixed = read_edgelist(write(tmp_path, "007 x\n7 8\n", "m.txt"), labels="string")
     assert mixed.labels.tolist() == ["007", "7", "8", "x"]
+    # an id written as a number in a scenario finds the user named by those digits
+    assert mixed.node_ids([7, "x"]).tolist() == [1, 3]
 
 
-def test_ids_beyond_int64_become_string_labels(tmp_path):
-    g = read_edgelist(write(tmp_path, "9223372036854775808 1\n1 2\n"))
+def test_ids_beyond_int64_are_errors_or_string_labels(tmp_path):
+    path = write(tmp_path, "9223372036854775808 1\n1 2\n")
+    with pytest.raises(EdgeListError, match=r":1: node id '9223372036854775808' is not an"):
+        read_edgelist(path)
+    g = read_edgelist(path, labels="string")
     assert g.labels.tolist() == ["1", "2", "9223372036854775808"]
     g = read_edgelist(write(tmp_path, "0000000000000000000000000000042 1\n"))
     assert g.labels.tolist() == [1, 42]
+
+
+TYPOS = [
+    ("1 2\n3 four\n", 2, "four"),
+    ("1 2\n3 4O\n", 2, "4O"),
+    ("1 2\nl 4\n", 2, "l"),
+    ("1,2\n2,3\n3,x9\n", 3, "x9"),
+    ("1 2 0.5\n2 3.0 0.5\n", 2, "3.0"),
+    ("1 2\n3 - \n", 2, "-"),
+    ("1\t2\n2\t1e3\n", 2, "1e3"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "token"), TYPOS)
+def test_a_typo_in_an_integer_id_is_an_error_not_a_new_user(tmp_path, text, line, token):
+    path = write(tmp_path, text, "typo.txt")
+    with pytest.raises(EdgeListError) as info:
+        read_edgelist(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: node id {token!r} is not an integer")
+    assert "labels" in message and "\n" not in message
+    assert info.value.line == line
+    # the Python parser, the kernel's reference, says the same
+    fast, slow = parse_both(text.encode())
+    assert fast == slow == message.replace(str(path), "f.txt")
+
+
+NEGATIVE = [
+    ("1 2 0.5\n2 3 -0.5\n", 2, "-0.5"),
+    ("1,2,-1\n", 1, "-1"),
+    ("1 2 -1e-300\n", 1, "-1e-300"),
+    ("1 2 1\n2 3 -12345678901234567890.5\n", 2, "-12345678901234567890.5"),  # slow path
+]
+
+
+@pytest.mark.parametrize(("text", "line", "token"), NEGATIVE)
+@pytest.mark.parametrize("labels", ["int", "string"])
+def test_negative_weights_are_refused(tmp_path, text, line, token, labels):
+    path = write(tmp_path, text, "w.txt")
+    with pytest.raises(EdgeListError) as info:
+        read_edgelist(path, labels=labels)
+    assert str(info.value) == (
+        f"{path}:{line}: negative weight {token!r} (tie strengths must be >= 0)"
+    )
+    fast, slow = parse_both(text.encode(), labels=labels)
+    assert slow == str(info.value).replace(str(path), "f.txt")
+    assert fast is None or fast == slow
+
+
+def test_zero_and_negative_zero_weights_are_allowed(tmp_path):
+    g = read_edgelist(write(tmp_path, "1 2 0\n2 3 -0.0\n"))
+    assert g.weights.tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
 INTEGER_FILES = [
@@ -278,7 +349,7 @@ def test_write_then_read_gives_the_same_graph(tmp_path, directed, weighted, labe
     g = _random_graph(np.random.default_rng(11), directed, weighted, LABELINGS[labels])
     path = tmp_path / "g.txt"
     write_edgelist(g, path, delimiter=delimiter)
-    back = read_edgelist(path, directed=directed)
+    back = read_edgelist(path, directed=directed, labels="string" if labels == "str" else "int")
     if g.labels is None:
         assert back.labels.tolist() == list(range(g.n))
         g = CSRGraph(g.indptr, g.indices, g.directed, g.weights, labels=back.labels)
@@ -325,12 +396,15 @@ ERRORS = [
     ("1 2 inf\n", {}, 1, "bad weight 'inf'"),
     ("1 2 1e999\n", {}, 1, "bad weight '1e999'"),
     ("1 2 1_000\n", {}, 1, "bad weight '1_000'"),
-    ("a b 0.5\nc d x\n", {}, 2, "bad weight 'x'"),
+    ("a b 0.5\nc d x\n", {"labels": "string"}, 2, "bad weight 'x'"),
     ("1,2\n3,,4\n", {}, 2, "empty field (columns are separated by ',')"),
     ("1,2,\n", {}, 1, "empty field"),
     ("1 2\n3,4\n", {}, 2, "got 1"),
-    ("1 2\n\xff 3\n", {}, 2, "is not valid UTF-8 text"),
-    ("1 2\n\x00\x00 3\n", {}, 2, "NUL byte"),
+    ("1 2\n\xff 3\n", {"labels": "string"}, 2, "is not valid UTF-8 text"),
+    ("1 2\n\x00\x00 3\n", {"labels": "string"}, 2, "NUL byte"),
+    ("1 2\n\x00\x00 3\n", {}, 2, "NUL byte in node id"),
+    ("1 2\n\xff 3\n", {}, 2, "node id '\ufffd' is not an integer"),
+    ("1 2 -3\n", {}, 1, "negative weight '-3'"),
     ("1 2\n" * 5 + "1 2 3 4 5 6 7 8\n", {"weighted": False}, 6, "got 8"),
 ]
 
@@ -372,6 +446,7 @@ def test_missing_file_and_directory(tmp_path):
         {"comment": "//"},
         {"comment": "1"},
         {"delimiter": "#", "comment": "#"},
+        {"labels": "str"},
     ],
 )
 def test_bad_options_are_value_errors(tmp_path, options):
@@ -388,6 +463,7 @@ OPTIONS = st.fixed_dictionaries(
         "weighted": st.sampled_from([None, True, False]),
         "delimiter": st.sampled_from([None, ",", " ", ";"]),
         "comment": st.sampled_from(["#", "%", None]),
+        "labels": st.sampled_from(["int", "string"]),
     }
 )
 TOKEN = st.one_of(

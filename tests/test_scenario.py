@@ -361,6 +361,7 @@ def test_edgelist_path_is_relative_to_the_scenario(tmp_path):
         "path": "../data/friends.txt",
         "directed": False,
         "weighted": None,
+        "labels": "int",
         "rng_seed": None,
     }
     assert s.audience_path().resolve() == (tmp_path / "data" / "friends.txt").resolve()

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from smmsim.cli import BadInput, _load, _one_line, _user_errors, scenario_argument, set_option
+from smmsim.cli import Command, OutputFile, _load, scenario_argument, set_option
+from smmsim.errors import OutputPathError, UserError
 
 DEFAULT_MAX_USERS = 5000
 
 
-@click.command("animate")
+@click.command("animate", cls=Command)
 @scenario_argument(required=True)
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Animation file: .gif, or .mp4 where ffmpeg is installed.",
+    type=OutputFile(lambda: ("gif", "mp4")),
+    help="Animation file: .gif, or .mp4 where ffmpeg is installed (missing folders are created).",
 )
 @set_option
 @click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
@@ -57,21 +56,22 @@ def animate(scenario, out, overrides, rng_seed, run, max_users, layout, fps) -> 
     """
     from smmsim.animate import animate_cascade, one_cascade
     from smmsim.audience import build_audience
+    from smmsim.outputs import animation_formats, make_parent
 
-    try:
-        if out.suffix.lower() not in (".gif", ".mp4"):
-            raise ValueError(f"--out must end in .gif or .mp4, got {out.name!r}")
-        sc = _load(scenario, overrides)
-        n = sc.audience.get("n")
-        if n is not None and n > max_users:
-            raise ValueError(_too_large(n, max_users) + f", e.g. --set audience.n={max_users}")
-        graph = build_audience(sc)
-        if graph.n > max_users:
-            raise ValueError(_too_large(graph.n, max_users))
-        cascade = one_cascade(sc, run=run, rng=rng_seed, graph=graph)
-        frames = animate_cascade(cascade, out, positions=layout, fps=fps, max_users=max_users)
-    except _user_errors() as exc:
-        raise BadInput(_one_line(exc)) from None
+    if out.suffix.lower() == ".mp4" and "mp4" not in animation_formats():
+        raise OutputPathError(
+            f"--out: cannot write {out}: no MP4 encoder (ffmpeg) found; write a .gif instead"
+        )
+    sc = _load(scenario, overrides)
+    n = sc.audience.get("n")
+    if n is not None and n > max_users:
+        raise UserError(_too_large(n, max_users) + f", e.g. --set audience.n={max_users}")
+    graph = build_audience(sc)
+    if graph.n > max_users:
+        raise UserError(_too_large(graph.n, max_users))
+    cascade = one_cascade(sc, run=run, rng=rng_seed, graph=graph)
+    make_parent(out, "--out")
+    frames = animate_cascade(cascade, out, positions=layout, fps=fps, max_users=max_users)
     click.echo(
         f"Wrote {out} ({frames} frames): run {cascade.run} of {sc.name}, "
         f"{cascade.reach:,} of {graph.n:,} users reached, {cascade.conversions:,} bought"

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import click
 
-from smmsim.cli import BadInput, _load, _one_line, _user_errors, scenario_argument, set_option
+from smmsim.cli import BadInput, Command, OutputDir, _load, _one_line, scenario_argument, set_option
 
 EXIT_INTERRUPTED = 130
 PREVIEW_ROWS = 20
 PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
 
 
-@click.command("sweep")
+@click.command("sweep", cls=Command)
 @scenario_argument(required=False)
 @click.option(
     "--grid",
@@ -43,7 +43,7 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
 @set_option
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputDir(),
     required=True,
     help="Folder for manifest.json, results.parquet and part files (new, empty, or this "
     "sweep's with --resume).",
@@ -171,8 +171,6 @@ def sweep(
             err=True,
         )
         raise SystemExit(EXIT_INTERRUPTED) from None
-    except _user_errors() as exc:
-        raise BadInput(_one_line(exc)) from None
     except _cluster_errors() as exc:
         raise click.ClickException(
             f"the Dask cluster failed ({_one_line(exc) or type(exc).__name__}); finished "

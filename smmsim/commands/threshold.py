@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from smmsim.cli import BadInput, _load, _one_line, _user_errors, scenario_argument, set_option
+from smmsim.cli import Command, OutputFile, _load, scenario_argument, set_option
 
 
-@click.command("threshold")
+def _plot_formats() -> tuple[str, ...]:
+    from smmsim.outputs import plot_formats
+
+    return plot_formats()
+
+
+@click.command("threshold", cls=Command)
 @scenario_argument(required=True)
 @click.option(
     "--param",
@@ -30,13 +35,17 @@ from smmsim.cli import BadInput, _load, _one_line, _user_errors, scenario_argume
 )
 @set_option
 @click.option(
-    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON here."
+    "--json",
+    "json_path",
+    type=OutputFile(),
+    help="Write the result as JSON here (missing folders are created).",
 )
 @click.option(
     "--plot",
     "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a plot of P(large cascade) and mean reach against the parameter (PNG, SVG, PDF).",
+    type=OutputFile(_plot_formats),
+    help="Write a plot of P(large cascade) and mean reach against the parameter (PNG, SVG, "
+    "PDF, ...: any format matplotlib writes).",
 )
 @click.option(
     "--precision",
@@ -88,28 +97,28 @@ def threshold(
 
     Example: smmsim threshold scenarios/facebook_real_audience.yaml --param content.stickiness
     """
+    from smmsim.outputs import make_parent
     from smmsim.threshold import find_threshold, plot_threshold_scan
 
-    try:
-        sc = _load(scenario, overrides)
-        res = find_threshold(
-            sc,
-            param,
-            bounds=bounds,
-            empirical=empirical,
-            scan=empirical or plot_path is not None,
-            scan_runs=scan_runs,
-            precision=precision,
-            target=target,
-            rng=rng_seed,
-            threads=threads,
-        )
-    except _user_errors() as exc:
-        raise BadInput(_one_line(exc)) from None
+    sc = _load(scenario, overrides)
+    for path, option in ((json_path, "--json"), (plot_path, "--plot")):
+        if path is not None:
+            make_parent(path, option)
+    res = find_threshold(
+        sc,
+        param,
+        bounds=bounds,
+        empirical=empirical,
+        scan=empirical or plot_path is not None,
+        scan_runs=scan_runs,
+        precision=precision,
+        target=target,
+        rng=rng_seed,
+        threads=threads,
+    )
     click.echo(res.report())
     written = []
     if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(res.to_dict(), indent=2) + "\n")
         written.append(json_path)
     if plot_path is not None:
@@ -119,7 +128,6 @@ def threshold(
         import matplotlib.pyplot as plt
 
         ax = plot_threshold_scan(res)
-        plot_path.parent.mkdir(parents=True, exist_ok=True)
         ax.figure.savefig(plot_path, dpi=120)
         plt.close(ax.figure)
         written.append(plot_path)

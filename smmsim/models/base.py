@@ -182,7 +182,7 @@ class Model:
         raise NotImplementedError
 
     def check_audience(self, graph: CSRGraph) -> None:
-        """Checks that need the audience (segment names, weights); raise ValueError."""
+        """Checks that need the audience (segment names, weights); raise AudienceError."""
 
     def run(
         self,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from smmsim._kernels import bass as kernel
+from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
@@ -299,14 +300,14 @@ class BassDiffusion(Model):
             return self._cache[key][1]
         names = graph.segment_names
         if graph.segments is None or names is None:
-            raise ValueError(
+            raise AudienceError(
                 "bass.target_segments: the audience has no segments (use audience.generator "
                 "sbm, or target_segments: null to show the ads to everyone)"
             )
         ids = []
         for name in self.target_segments:
             if name not in names:
-                raise ValueError(
+                raise AudienceError(
                     f"bass.target_segments: unknown segment {name!r}; the audience has: "
                     f"{', '.join(names)}"
                 )

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from smmsim._kernels import social as kernel
+from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError, describe_value, validate, validate_mapping
@@ -169,23 +170,23 @@ class ThresholdModel(Model):
         if self.segment_rows is not None:
             names = graph.segment_names
             if graph.segments is None or names is None:
-                raise ValueError(
+                raise AudienceError(
                     f"{self.section}.{self._segment_key}: the audience has no named segments"
                 )
             for name, _row in self.segment_rows:
                 if name not in names:
-                    raise ValueError(
+                    raise AudienceError(
                         f"{self.section}.{self._segment_key}: unknown segment {name!r}; "
                         f"the audience has: {', '.join(names)}"
                     )
         if self.weighted:
             if graph.weights is None:
-                raise ValueError(
+                raise AudienceError(
                     f"{self.section}.weighted: the audience has no tie strengths "
                     "(use an edge list with audience.weighted: true)"
                 )
             if graph.weights.size and float(graph.weights.min()) < 0:
-                raise ValueError(f"{self.section}.weighted: tie strengths must be >= 0")
+                raise AudienceError(f"{self.section}.weighted: tie strengths must be >= 0")
 
     _segment_key: ClassVar[str] = "segment_thresholds"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from smmsim.errors import UserError
 from smmsim.params import ParamError
 
 _DICT_SOURCE = "<scenario>"
@@ -26,7 +27,7 @@ _LINE_BREAKS = {
 _ONE_LINE = str.maketrans(_LINE_BREAKS)
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError):
     """A scenario is invalid: one line, ``"<file>: <dotted.key>: <problem>"``.
 
     Parameters

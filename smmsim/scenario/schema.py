@@ -178,6 +178,12 @@ GENERATOR_SCHEMA: dict[str, dict[str, Param]] = {
             nullable=True,
             description="read a third column as tie strength (null: if present)",
         ),
+        "labels": Param(
+            "str",
+            "int",
+            choices=("int", "string"),
+            description="user ids in the file: integers, or any text (string)",
+        ),
     },
 }
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from smmsim._kernel_thread import call_interruptibly
 from smmsim.graph import CSRGraph
 from smmsim.models.ewom import EWOM
 from smmsim.seeding import seed_sets
@@ -48,7 +49,7 @@ def _one_seed_cascades(
     for start in range(0, runs, batch):
         nb = min(batch, runs - start)
         seeds = seed_sets(graph, "random", k=1, root=root, first=first + start, n_reps=nb)
-        raw = model.run(graph, seeds, first + start, nb, steps, root, threads)
+        raw = call_interruptibly(model.run, graph, seeds, first + start, nb, steps, root, threads)
         c = raw.counts
         sizes[start : start + nb] = c[:, _SHARES] + c[:, _PENDING]
         reach[start : start + nb] = c[:, _REACH]
@@ -58,7 +59,8 @@ def _one_seed_cascades(
         while horizon < max_steps:
             horizon = min(max_steps, horizon * 8)
             seeds = seed_sets(graph, "random", k=1, root=root, first=first + i, n_reps=1)
-            c = model.run(graph, seeds, first + i, 1, horizon, root, 1).counts[0]
+            raw = call_interruptibly(model.run, graph, seeds, first + i, 1, horizon, root, 1)
+            c = raw.counts[0]
             sizes[i] = c[_SHARES] + c[_PENDING]
             reach[i] = c[_REACH]
             if c[_PENDING] == 0:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import COUNT_COLUMNS
 from smmsim.scenario import GENERATOR_SCHEMA, SCHEMA, Scenario, ScenarioError, default_scenario
@@ -32,7 +33,7 @@ _SCAN_STREAM = 0x5CA9
 _SEEDS_STREAM = 0x5EED5
 
 
-class ThresholdError(ValueError):
+class ThresholdError(UserError):
     """A threshold request cannot be answered as asked (one line)."""
 
     #: Its public home: tracebacks read ``smmsim.threshold.ThresholdError``.

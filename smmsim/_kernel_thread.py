@@ -1,0 +1,106 @@
+"""Long numba calls that Ctrl-C can interrupt: :func:`call_interruptibly`.
+
+Python delivers Ctrl-C (SIGINT) to the main thread between bytecodes, so a numba
+kernel that runs for minutes in the main thread keeps Ctrl-C waiting until it
+returns. The kernels release the GIL (``nogil=True``), so the main thread can hand
+them to one worker thread and wait in short slices: Ctrl-C then lands in the waiting
+main thread within a fraction of a second, and the caller keeps what finished before.
+
+The worker is one long-lived daemon thread, so per-thread state kept by the models
+(the eWOM kernel's workspace) survives between calls, and an abandoned kernel never
+delays the end of the process. A call made after an interrupted one waits for the
+abandoned kernel to finish first: kernels never run two at a time.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["call_interruptibly"]
+
+T = TypeVar("T")
+
+#: How often the waiting main thread wakes up (Ctrl-C is handled at the latest then).
+POLL_SECONDS = 0.1
+
+
+class _Job:
+    __slots__ = ("args", "done", "error", "func", "kwargs", "threads", "value")
+
+    def __init__(self, func: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+        self.func, self.args, self.kwargs = func, args, kwargs
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+        # numba's thread count is per thread: the worker uses the caller's
+        numba = sys.modules.get("numba")
+        self.threads = None if numba is None else numba.get_num_threads()
+
+    def run(self) -> None:
+        try:
+            if self.threads is not None:
+                sys.modules["numba"].set_num_threads(self.threads)
+            self.value = self.func(*self.args, **self.kwargs)
+        except BaseException as exc:  # handed to the waiting thread, which re-raises it
+            self.error = exc
+        finally:
+            self.done.set()
+
+
+class _Worker:
+    """One daemon thread that runs the jobs it is given, in order."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, job: _Job) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._serve, name="smmsim-kernels", daemon=True
+                )
+                self._thread.start()
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get().run()
+
+
+_WORKER = _Worker()
+
+
+def call_interruptibly(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``func(*args, **kwargs)``, run so that Ctrl-C interrupts the wait for it.
+
+    From the main thread the call runs in the kernel worker thread while the main
+    thread waits in slices of :data:`POLL_SECONDS`; a ``KeyboardInterrupt`` then
+    propagates at once and the abandoned call finishes in the background (its result is
+    dropped). From any other thread (which never receives Ctrl-C) it is a plain call.
+
+    Parameters
+    ----------
+    func : callable
+        Typically a model's ``run``: numba kernels that release the GIL.
+    *args, **kwargs
+        Its arguments.
+
+    Returns
+    -------
+    Whatever ``func`` returns; whatever it raises is raised here.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return func(*args, **kwargs)
+    job = _Job(func, args, kwargs)
+    _WORKER.submit(job)
+    while not job.done.wait(POLL_SECONDS):
+        pass
+    if job.error is not None:
+        raise job.error
+    return job.value
