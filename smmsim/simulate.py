@@ -208,7 +208,9 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Re
         timeseries=partial(_series_frame, batches),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
-        theory=model.theory(graph, Seeding.from_sets(seeding["strategy"], batches[0].seed_sets)),
+        theory=model.theory(
+            graph, Seeding.from_sets(scenario.seeding["strategy"], batches[0].seed_sets)
+        ),
         timing=timing,
         version=__version__,
     )
