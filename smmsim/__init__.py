@@ -9,22 +9,71 @@ Load or build a scenario, simulate it, read tidy tables::
 
 __version__ = "0.1.0"
 
-from smmsim import generators
-from smmsim.audience import build_audience
-from smmsim.graph import CSRGraph, DegreeStats, GraphError
-from smmsim.io import EdgeListError, facebook, read_edgelist, write_edgelist
-from smmsim.metrics import METRICS, Economics, summarize
-from smmsim.models import EWOM, MODELS, SIR, BassDiffusion, ComplexContagion, SocialProof
-from smmsim.results import Results
-from smmsim.scenario import (
-    Scenario,
-    ScenarioError,
-    default_scenario,
-    load_scenario,
-    scenario_from_dict,
-)
-from smmsim.simulate import simulate
-from smmsim.theory import PercolationTheory, critical_transmissibility, percolation
+import sys
+import types
+
+# Public names load on first use (PEP 562), so that ``import smmsim.scenario`` and
+# ``smmsim validate`` do not import numba, pandas or matplotlib.
+_LAZY = {
+    "generators": "smmsim.generators",
+    "build_audience": "smmsim.audience",
+    "CSRGraph": "smmsim.graph",
+    "DegreeStats": "smmsim.graph",
+    "GraphError": "smmsim.graph",
+    "EdgeListError": "smmsim.io",
+    "facebook": "smmsim.io",
+    "read_edgelist": "smmsim.io",
+    "write_edgelist": "smmsim.io",
+    "METRICS": "smmsim.metrics",
+    "Economics": "smmsim.metrics",
+    "summarize": "smmsim.metrics",
+    "EWOM": "smmsim.models",
+    "MODELS": "smmsim.models",
+    "SIR": "smmsim.models",
+    "BassDiffusion": "smmsim.models",
+    "ComplexContagion": "smmsim.models",
+    "SocialProof": "smmsim.models",
+    "Results": "smmsim.results",
+    "Scenario": "smmsim.scenario",
+    "ScenarioError": "smmsim.scenario",
+    "default_scenario": "smmsim.scenario",
+    "load_scenario": "smmsim.scenario",
+    "scenario_from_dict": "smmsim.scenario",
+    "simulate": "smmsim.simulate",
+    "PercolationTheory": "smmsim.theory",
+    "critical_transmissibility": "smmsim.theory",
+    "percolation": "smmsim.theory",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'smmsim' has no attribute {name!r}")
+    import importlib
+
+    imported = importlib.import_module(module)
+    value = imported if name == "generators" else getattr(imported, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(types.ModuleType):
+    """Keeps ``smmsim.simulate`` the function once the submodule of that name loads
+    (importing a submodule sets the package attribute of its name)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, types.ModuleType) and name in _LAZY and name != "generators":
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "EWOM",

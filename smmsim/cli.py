@@ -52,6 +52,27 @@ def scenario_argument(required: bool):
     )
 
 
+def max_memory_option(func):
+    return click.option(
+        "--max-memory",
+        metavar="SIZE",
+        help="Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, 512M; "
+        "default: 80% of this machine's memory).",
+    )(func)
+
+
+def _memory_limit(text: str | None) -> int | None:
+    """Bytes of ``--max-memory`` (``None``: the default limit)."""
+    if text is None:
+        return None
+    from smmsim.memory import parse_memory
+
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--max-memory'") from None
+
+
 def set_option(func):
     return click.option(
         "--set",
@@ -110,16 +131,20 @@ def cli() -> None:
     default=None,
     help="Progress bar on stderr (default: only on a terminal).",
 )
-def run(scenario, runs, rng_seed, overrides, out, threads, progress) -> None:
+@max_memory_option
+def run(scenario, runs, rng_seed, overrides, out, threads, progress, max_memory) -> None:
     """Simulate SCENARIO (a YAML file; the built-in product launch if omitted).
 
     Example: smmsim run scenarios/product_launch.yaml --runs 2000 --out results/
     """
+    from smmsim.memory import check_memory
     from smmsim.results import RunWriter
     from smmsim.simulate import simulate
 
+    limit = _memory_limit(max_memory)
     try:
         sc = _load(scenario, overrides)
+        check_memory(sc, runs=runs, limit=limit, threads=threads)
         writer = RunWriter(out) if out is not None else None
         res = simulate(
             sc, runs=runs, rng=rng_seed, progress=progress, on_batch=writer, threads=threads
@@ -135,18 +160,21 @@ def run(scenario, runs, rng_seed, overrides, out, threads, progress) -> None:
 @cli.command()
 @scenario_argument(required=True)
 @set_option
-def validate(scenario, overrides) -> None:
-    """Check SCENARIO: keys, ranges, the audience file and the seed ids."""
-    from smmsim.audience import build_audience
-    from smmsim.scenario import check_seed_nodes
+@max_memory_option
+def validate(scenario, overrides, max_memory) -> None:
+    """Check SCENARIO: keys, ranges, files, seed ids and the memory it will need."""
+    from smmsim._text import one_line
+    from smmsim.validation import validate_scenario
 
+    limit = _memory_limit(max_memory)
     try:
         sc = _load(scenario, overrides)
-        graph = build_audience(sc)
-        check_seed_nodes(sc, graph)
-    except _user_errors() as exc:
+        summary = validate_scenario(sc, limit=limit)
+    except Exception as exc:  # the edge-list error types load numba: only on failure
+        if not isinstance(exc, _user_errors()):
+            raise
         raise BadInput(_one_line(exc)) from None
-    click.echo(f"{scenario}: ok ({sc.name}: {graph.n:,} users, {graph.n_edges:,} ties)")
+    click.echo(f"{one_line(scenario, limit=500)}: ok ({summary})")
 
 
 @cli.command()

@@ -30,10 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from smmsim._kernels import bass as kernel
+from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
+
+kernel = lazy_module("smmsim._kernels.bass")  # numba loads on first run
 
 __all__ = ["BassDiffusion", "mean_field_curve"]
 

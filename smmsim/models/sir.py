@@ -43,11 +43,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from smmsim._kernels import sir as kernel
+from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param
 from smmsim.theory import _joint_degree_distribution, _solve, percolation
+
+kernel = lazy_module("smmsim._kernels.sir")  # numba loads on first run
 
 __all__ = ["SIR", "p_large_outbreak"]
 
