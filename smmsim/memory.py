@@ -265,6 +265,18 @@ _ADVICE = {
 _KEY = {"runs": "simulation.runs", "series": "simulation.steps"}
 
 
+def _audience_key(audience: dict, estimate: MemoryEstimate) -> str:
+    """The audience setting to blame: the file, the degree when ties are dense, or n."""
+    if audience["generator"] == "edgelist":
+        return "audience.path"
+    users, arcs, degree_key = _generated_ties(audience)
+    return degree_key if arcs > _DENSE_DEGREE * users else "audience.n"
+
+
+#: Mean degree above which the ties, not the users, are blamed for a large audience.
+_DENSE_DEGREE = 100
+
+
 def check_memory(
     scenario: Scenario,
     runs: int | None = None,
@@ -299,13 +311,7 @@ def check_memory(
         part = estimate.largest()
         key = _KEY.get(part)
         if key is None:
-            key = (
-                "audience.path"
-                if scenario.data["audience"]["generator"] == "edgelist"
-                else _generated_ties(scenario.data["audience"])[2]
-                if estimate.parts["audience"] > 4 * estimate.users * _USER_BYTES
-                else "audience.n"
-            )
+            key = _audience_key(scenario.data["audience"], estimate)
         raise ScenarioError(
             scenario.source,
             key,
