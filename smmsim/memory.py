@@ -84,9 +84,10 @@ class MemoryEstimate:
         """Name of the largest part."""
         return max(self.parts, key=lambda k: self.parts[k])
 
-    def describe(self) -> str:
-        """``"audience 1.2 GiB, runs 3.4 MiB, ..."``, largest first."""
-        order = sorted(self.parts, key=lambda k: -self.parts[k])
+    def describe(self, parts: int | None = None) -> str:
+        """``"audience 1.2 GiB, runs 3.4 MiB, ..."``, largest first (the first
+        ``parts`` of them if given)."""
+        order = sorted(self.parts, key=lambda k: -self.parts[k])[:parts]
         return ", ".join(f"{k} {format_bytes(self.parts[k])}" for k in order)
 
 
@@ -262,7 +263,9 @@ _ADVICE = {
     "runs": "fewer simulation.runs",
     "series": "fewer simulation.runs or simulation.steps",
 }
-_KEY = {"runs": "simulation.runs", "series": "simulation.steps"}
+_KEY = {"runs": "simulation.runs"}
+#: Horizon above which long series, not many runs, are blamed for their size.
+_LONG_HORIZON = 10_000
 
 
 def _audience_key(audience: dict, estimate: MemoryEstimate) -> str:
@@ -310,13 +313,16 @@ def check_memory(
     if estimate.total > limit:
         part = estimate.largest()
         key = _KEY.get(part)
-        if key is None:
+        if part == "series":
+            steps = int(scenario.data["simulation"]["steps"])
+            key = "simulation.steps" if steps > _LONG_HORIZON else "simulation.runs"
+        elif key is None:
             key = _audience_key(scenario.data["audience"], estimate)
         raise ScenarioError(
             scenario.source,
             key,
-            f"needs about {format_bytes(estimate.total)} of memory ({estimate.describe()}), "
-            f"more than the limit of {format_bytes(limit)}; use {_ADVICE[part]}, "
-            f"or raise the limit with --max-memory",
+            f"needs about {format_bytes(estimate.total)} of memory ({estimate.describe(2)}), "
+            f"more than the limit of {format_bytes(limit)}; use {_ADVICE[part]} "
+            f"or raise --max-memory",
         )
     return estimate

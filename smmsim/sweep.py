@@ -83,7 +83,9 @@ import numpy as np
 import pandas as pd
 
 from smmsim import __version__
+from smmsim._text import one_line
 from smmsim.audience import audience_seed, build_audience
+from smmsim.errors import UserError
 from smmsim.memory import check_memory
 from smmsim.params import describe_value, format_number
 from smmsim.rng import resolve_seed, root_key
@@ -137,9 +139,13 @@ SAMPLE_STREAM = 0x5EEDD5  # keys the design sampler's randomness apart from the 
 ResultCallback = Callable[[pd.DataFrame], None]
 
 
-class SweepError(ValueError):
+class SweepError(UserError, ValueError):
     """A sweep cannot run as asked (a folder holding another sweep, a bad sample
-    spec); the message is one line."""
+    spec); the message is one line of at most :data:`smmsim._text.MAX_LINE`
+    characters."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 # ---------------------------------------------------------------------------- design
@@ -1044,7 +1050,7 @@ class _Store:
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for a damaged file
-            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            reason = type(exc).__name__  # pyarrow's text repeats the long path
             raise SweepError(f"{path}: is damaged and cannot be read ({reason}); {again}") from None
         missing = [c for c in expected if c not in frame.columns]
         if missing:

@@ -226,6 +226,8 @@ def _build(raw: Any, source: str | None, base_dir: Path | str | None) -> Scenari
         raise ScenarioError(src, None, problem)
     default_name = "scenario"
     if source is not None and not source.startswith("<"):
-        default_name = Path(source).stem or default_name
+        # a file name that is not UTF-8 decodes with lone surrogates: escape them
+        stem = Path(source).stem.encode("utf-8", "backslashreplace").decode("utf-8")
+        default_name = stem or default_name
     data = _as_scenario_error(lambda: _resolve(raw, base, default_name), src)
     return Scenario(data=data, source=source, base_dir=base)

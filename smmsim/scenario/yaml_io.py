@@ -45,11 +45,30 @@ class _Loader(yaml.SafeLoader):
                     )
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        # Python refuses to read integers of more than 4,300 digits (and converting
+        # them costs time quadratic in their length): say so with the position
+        text = str(node.value)
+        digits = sum(ch.isdigit() for ch in text)
+        if digits > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"an integer of {digits:,} digits is too large (integers must lie in "
+                "[-2**63, 2**63 - 1])",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
     def compose_document(self) -> yaml.Node:
         node = super().compose_document()
         _check_aliases(node)
         return node
 
+
+#: Longest integer literal read (smaller ones out of range are refused by the schema,
+#: which names their key).
+MAX_INT_DIGITS = 4000
 
 #: How many values YAML aliases may add to a document: aliases are a convenience for
 #: repeating a block, never a way to build a large value from a small file.
@@ -118,6 +137,7 @@ _Loader.add_implicit_resolver(
     re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
     list("-+0123456789"),
 )
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor(
     "tag:yaml.org,2002:timestamp",
     lambda loader, node: loader.construct_scalar(node),
