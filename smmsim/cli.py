@@ -229,8 +229,10 @@ def audience(scenario, overrides, as_json) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
+    from smmsim._text import one_line
+
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return " ".join(text.split())
+    return one_line(" ".join(text.split()))
 
 
 def main() -> None:

@@ -83,7 +83,8 @@ def _ncols_problem(got: int, wmode: int, first_line: int, first_ncols: int) -> s
         return f"expected 2 or 3 columns (source target [weight]), got {got}"
     return (
         f"expected {first_ncols} columns as on line {first_line}, got {got} "
-        "(pass weighted=False to ignore a third column)"
+        "(set audience.weighted: false in the scenario, weighted=False in Python, to "
+        "ignore a third column)"
     )
 
 

@@ -52,8 +52,11 @@ def validate_scenario(scenario: Scenario, limit: int | None = None) -> str:
         from smmsim.audience import build_audience
         from smmsim.scenario import check_seed_nodes
 
+        from smmsim.models import MODELS
+
         graph = build_audience(scenario)
         check_seed_nodes(scenario, graph)
+        MODELS[scenario.data["model"]].from_scenario(scenario).check_audience(graph)
         size = f"{graph.n:,} users, {graph.n_edges:,} ties"
     else:
         size = f"{estimate.users:,} users, about {estimate.ties:,.0f} ties"
