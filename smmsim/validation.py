@@ -50,9 +50,8 @@ def validate_scenario(scenario: Scenario, limit: int | None = None) -> str:
         # The edge-list parser is a numba kernel (smmsim.io), the one `run` uses: a
         # second, pure-Python parser here could approve a file that `run` refuses.
         from smmsim.audience import build_audience
-        from smmsim.scenario import check_seed_nodes
-
         from smmsim.models import MODELS
+        from smmsim.scenario import check_seed_nodes
 
         graph = build_audience(scenario)
         check_seed_nodes(scenario, graph)
