@@ -17,6 +17,7 @@ by a wide margin.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -195,7 +196,17 @@ def _generated_ties(audience: dict) -> tuple[int, float, str]:
 
 
 def _edgelist_lines(path: Path, stop_after: int) -> int:
-    """Lines of the file, counted in chunks (stops counting once past ``stop_after``)."""
+    """Lines of the file, counted in chunks (stops counting once past ``stop_after``);
+    remembered while the file keeps its size and modification time."""
+    try:
+        info = path.stat()
+    except OSError:
+        return 0
+    return _count_lines(str(path), info.st_size, info.st_mtime_ns, stop_after)
+
+
+@functools.lru_cache(maxsize=16)
+def _count_lines(path: str, size: int, mtime_ns: int, stop_after: int) -> int:
     lines = 0
     try:
         with open(path, "rb") as handle:

@@ -286,8 +286,12 @@ def _is_text(value: str) -> bool:
 
 def _why_not(value: Any, kind: str) -> str:
     """Why a value of the right type was refused, for the message (or ``""``)."""
-    if kind == "int" and isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if not _fits_int64(int(value)):
+    if kind == "int" and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            whole = int(value)
+        except (OverflowError, ValueError):  # inf, nan
+            return ""
+        if whole == value and not _fits_int64(whole):
             return "; integers must lie in [-2**63, 2**63 - 1]"
     if kind == "str" and isinstance(value, str) and not _is_text(value):
         return "; text must be valid Unicode (it holds a lone surrogate)"
@@ -317,7 +321,7 @@ def _coerce_scalar(value: Any, kind: str) -> tuple[bool, Any]:
                 x = float(value)
             except (OverflowError, ValueError, TypeError):
                 return False, value
-            if math.isfinite(x) and x.is_integer():
+            if math.isfinite(x) and x.is_integer() and _fits_int64(int(x)):
                 return True, int(x)
         return False, value
     if kind == "float":

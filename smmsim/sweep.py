@@ -1212,11 +1212,16 @@ def _check_variant_memory(plan: _Plan, limit: int | None, threads: int | None) -
     Variants differ only in their overrides; when none touches the audience or the
     simulation section, the base scenario stands for all of them.
     """
-    sized = [
-        v
-        for v in plan.variants
-        if any(k.startswith(("audience.", "simulation.")) for k in v.overrides)
-    ]
+    sized, seen = [], set()
+    for v in plan.variants:
+        relevant = tuple(
+            (k, _canonical(x))
+            for k, x in v.overrides.items()
+            if k.startswith(("audience.", "simulation."))
+        )
+        if relevant and relevant not in seen:  # variants differing elsewhere need the same
+            seen.add(relevant)
+            sized.append(v)
     scenarios = [plan.base] + [plan.base.with_overrides(v.overrides) for v in sized]
     for sc in scenarios:
         try:
