@@ -170,8 +170,10 @@ def validate(scenario, overrides, max_memory) -> None:
     try:
         sc = _load(scenario, overrides)
         summary = validate_scenario(sc, limit=limit)
-    except Exception as exc:  # the edge-list error types load numba: only on failure
-        if not isinstance(exc, _user_errors()):
+    except Exception as exc:  # the edge-list error types load numba: only if needed
+        from smmsim.errors import UserError
+
+        if not isinstance(exc, UserError) and not isinstance(exc, _user_errors()):
             raise
         raise BadInput(_one_line(exc)) from None
     click.echo(f"{one_line(scenario, limit=500)}: ok ({summary})")

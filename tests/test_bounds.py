@@ -377,22 +377,30 @@ def test_max_memory_option_and_default():
     assert check_memory(default_scenario()).total < 2**30
 
 
-def test_validate_builds_no_generated_audience_and_loads_no_numba():
+@pytest.mark.parametrize(
+    ("extra", "status", "needle"),
+    [
+        ([], 0, "product-launch: 20,000 users"),
+        (["--set", "content.stickiness=2"], 2, "content.stickiness: must be"),
+        (["--set", "audience.n=2000000000"], 2, "audience.n: needs about"),
+    ],
+    ids=["ok", "bad-value", "too-big"],
+)
+def test_validate_builds_no_generated_audience_and_loads_no_numba(extra, status, needle):
     code = (
         "import sys\n"
         "from smmsim.cli import cli\n"
         "try:\n"
-        "    cli(['validate', 'scenarios/product_launch.yaml'])\n"
+        f"    cli(['validate', 'scenarios/product_launch.yaml', *{extra!r}])\n"
         "except SystemExit as exc:\n"
-        "    assert exc.code in (0, None), exc.code\n"
+        "    print('STATUS', exc.code or 0)\n"
         "heavy = [m for m in ('numba', 'pandas', 'matplotlib') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    assert "product-launch: 20,000 users" in out
-    assert "HEAVY []" in out
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert f"STATUS {status}" in done.stdout, done.stdout + done.stderr
+    assert needle in done.stdout + done.stderr
+    assert "HEAVY []" in done.stdout
 
 
 # ---------------------------------------------------------------------------- plots
