@@ -697,3 +697,32 @@ def test_two_identical_sweep_processes_into_one_folder(tmp_path):
     # both finish cleanly: either the second saw the first finished (exit 2 "already
     # holds"), or it was locked out while the first ran (exit 2 "another sweep")
     assert codes == [0, 2], results
+
+
+# ---------------------------------------------------------------------------- lazy imports
+def test_threshold_codes_declared_without_kernels_match_the_kernel():
+    from smmsim._kernels import social
+    from smmsim.models import social_proof
+
+    assert (social_proof._UNIFORM, social_proof._NORMAL, social_proof._BETA) == (
+        social.UNIFORM,
+        social.NORMAL,
+        social.BETA,
+    )
+
+
+def test_lazy_package_names_are_the_public_objects():
+    import smmsim
+    import smmsim.simulate  # importing the submodule must not shadow the function
+    from smmsim._lazy import lazy_module
+
+    assert callable(smmsim.simulate) and smmsim.simulate.__name__ == "simulate"
+    assert smmsim.generators.__name__ == "smmsim.generators"
+    assert set(smmsim.__all__) <= set(dir(smmsim))
+    for name in smmsim.__all__:
+        assert getattr(smmsim, name) is not None
+    with pytest.raises(AttributeError):
+        smmsim.no_such_name  # noqa: B018
+    json_module = lazy_module("json")
+    assert "not loaded yet" in repr(json_module)
+    assert json_module.dumps([1]) == "[1]" and "loaded" in repr(json_module)
