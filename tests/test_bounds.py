@@ -726,3 +726,25 @@ def test_lazy_package_names_are_the_public_objects():
     json_module = lazy_module("json")
     assert "not loaded yet" in repr(json_module)
     assert json_module.dumps([1]) == "[1]" and "loaded" in repr(json_module)
+
+
+OVERRIDE_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-(10**60), max_value=10**60).map(str),
+    st.just("1" + "0" * 4500),
+    st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), max_size=3),
+    alias_documents().map(lambda doc: "[" + doc[0].replace("\n", ", ").rstrip(", ") + "]"),
+)
+
+
+@FUZZ
+@given(key=st.sampled_from(SECTION_KEYS), value=OVERRIDE_VALUES)
+def test_any_override_gives_a_scenario_or_a_bounded_error(key, value):
+    try:
+        sc = default_scenario().with_overrides(dict([parse_override(f"{key}={value}")]))
+    except ScenarioError as exc:
+        message = str(exc)
+        assert len(message) <= MAX_LINE and "\n" not in message
+        message.encode("utf-8")
+    else:
+        sc.to_yaml().encode("utf-8")
