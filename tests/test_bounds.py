@@ -748,3 +748,10 @@ def test_any_override_gives_a_scenario_or_a_bounded_error(key, value):
         message.encode("utf-8")
     else:
         sc.to_yaml().encode("utf-8")
+
+
+def test_names_are_short(tmp_path):
+    with pytest.raises(ScenarioError, match=r"name: must be at most 200 characters"):
+        scenario_from_dict({"name": "x" * 201})
+    long_file = write(tmp_path, "content: {stickiness: 0.2}\n", "y" * 240 + ".yaml")
+    assert load_scenario(long_file).name == "y" * 200
