@@ -1,12 +1,11 @@
 """Numeric settings shared by every kernel: dtypes and the one ``jit`` decorator.
 
 Kernels import this module and nothing else from smmsim, so dtypes and numba flags
-are decided in exactly one place.
+are decided in exactly one place. Importing it does not import numba.
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 INDEX = np.int64  # offsets (indptr) and counters
@@ -19,8 +18,11 @@ FASTMATH = False
 def jit(*args, parallel: bool = False, **kwargs):
     """``numba.njit`` with the project's flags: cached, fastmath off, lazy signatures.
 
-    Compilation happens on first call, never at import time.
+    Compilation happens on first call, never at import time; numba itself is imported
+    by the first kernel module, so modules that only need the dtypes stay light.
     """
+    import numba
+
     options = {"cache": True, "fastmath": FASTMATH, "nogil": True, "parallel": parallel}
     options.update(kwargs)
     if args and callable(args[0]):

@@ -106,6 +106,27 @@ def scenario_argument(required: bool):
     )
 
 
+def max_memory_option(func):
+    return click.option(
+        "--max-memory",
+        metavar="SIZE",
+        help="Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, 512M; "
+        "default: 80% of this machine's memory).",
+    )(func)
+
+
+def _memory_limit(text: str | None) -> int | None:
+    """Bytes of ``--max-memory`` (``None``: the default limit)."""
+    if text is None:
+        return None
+    from smmsim.memory import parse_memory
+
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--max-memory'") from None
+
+
 def set_option(func):
     return click.option(
         "--set",
@@ -238,16 +259,19 @@ def cli(debug: bool) -> None:
     default=None,
     help="Progress bar on stderr (default: only on a terminal).",
 )
-def run(scenario, runs, rng_seed, overrides, out, threads, progress) -> None:
+@max_memory_option
+def run(scenario, runs, rng_seed, overrides, out, threads, progress, max_memory) -> None:
     """Simulate SCENARIO (a YAML file; the built-in product launch if omitted).
 
     Example: smmsim run scenarios/product_launch.yaml --runs 2000 --out results/
     """
+    from smmsim.memory import check_memory
     from smmsim.outputs import make_dir
     from smmsim.results import RunWriter
     from smmsim.simulate import SimulationInterrupted, simulate
 
     sc = _load(scenario, overrides)
+    check_memory(sc, runs=runs, limit=_memory_limit(max_memory), threads=threads)
     writer = RunWriter(make_dir(out, "--out")) if out is not None else None
     try:
         res = simulate(
@@ -306,18 +330,15 @@ def _main_thread() -> bool:
 @cli.command()
 @scenario_argument(required=True)
 @set_option
-def validate(scenario, overrides) -> None:
-    """Check SCENARIO: keys, ranges, the audience file and the seed ids."""
-    from smmsim.audience import build_audience
-    from smmsim.scenario import check_seed_nodes
+@max_memory_option
+def validate(scenario, overrides, max_memory) -> None:
+    """Check SCENARIO: keys, ranges, files, seed ids and the memory it will need."""
+    from smmsim._text import one_line
+    from smmsim.validation import validate_scenario
 
-    try:
-        sc = _load(scenario, overrides)
-        graph = build_audience(sc)
-        check_seed_nodes(sc, graph)
-    except _user_errors() as exc:
-        raise BadInput(_one_line(exc)) from None
-    click.echo(f"{scenario}: ok ({sc.name}: {graph.n:,} users, {graph.n_edges:,} ties)")
+    sc = _load(scenario, overrides)
+    summary = validate_scenario(sc, limit=_memory_limit(max_memory))
+    click.echo(f"{one_line(scenario, limit=500)}: ok ({summary})")
 
 
 @cli.command()
@@ -369,8 +390,10 @@ def audience(scenario, overrides, as_json) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
+    from smmsim._text import one_line
+
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    return " ".join(text.split())
+    return one_line(" ".join(text.split()))
 
 
 def main() -> None:

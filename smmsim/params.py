@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from smmsim._text import summarize
 from smmsim.errors import UserError
 
 __all__ = [
@@ -113,14 +114,13 @@ _YAML_TYPE_NAMES = {
 
 
 def describe_value(value: Any, limit: int = 60) -> str:
-    """A short, single-line ``repr`` of ``value`` for error messages."""
-    try:
-        text = repr(value)
-    except Exception:  # a hostile __repr__ must not hide the real problem
-        text = f"<{type(value).__name__}>"
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text
+    """A short, single-line ``repr`` of ``value`` for error messages.
+
+    Bounded in time and length whatever the value (see :func:`smmsim._text.summarize`):
+    YAML aliases are not expanded, huge integers are described by their size, long
+    strings are cut, line breaks and lone surrogates are escaped.
+    """
+    return summarize(value, limit)
 
 
 def _article(noun: str) -> str:
@@ -269,6 +269,36 @@ def _in_range(x: float, spec: Param) -> bool:
     return not (spec.high is not None and (x > spec.high or (x == spec.high and not hi_in)))
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _fits_int64(value: int) -> bool:
+    return _INT64_MIN <= value <= _INT64_MAX
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` can be written as UTF-8 (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _why_not(value: Any, kind: str) -> str:
+    """Why a value of the right type was refused, for the message (or ``""``)."""
+    if kind == "int" and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            whole = int(value)
+        except (OverflowError, ValueError):  # inf, nan
+            return ""
+        if whole == value and not _fits_int64(whole):
+            return "; integers must lie in [-2**63, 2**63 - 1]"
+    if kind == "str" and isinstance(value, str) and not _is_text(value):
+        return "; text must be valid Unicode (it holds a lone surrogate)"
+    return ""
+
+
 def _coerce_scalar(value: Any, kind: str) -> tuple[bool, Any]:
     """``(ok, coerced)`` for one value against a scalar kind."""
     if kind == "any":
@@ -282,16 +312,17 @@ def _coerce_scalar(value: Any, kind: str) -> tuple[bool, Any]:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return False, value
     if kind == "str":
-        return (True, str(value)) if isinstance(value, str) else (False, value)
+        return (True, str(value)) if isinstance(value, str) and _is_text(value) else (False, value)
     if kind == "int":
         if isinstance(value, numbers.Integral):
-            return True, int(value)
+            value = int(value)
+            return (True, value) if _fits_int64(value) else (False, value)
         if isinstance(value, numbers.Real):
             try:
                 x = float(value)
             except (OverflowError, ValueError, TypeError):
                 return False, value
-            if math.isfinite(x) and x.is_integer():
+            if math.isfinite(x) and x.is_integer() and _fits_int64(int(x)):
                 return True, int(x)
         return False, value
     if kind == "float":
@@ -343,10 +374,12 @@ def validate(value: Any, spec: Param, key: str) -> Any:
                     break
             else:
                 nouns = " or ".join(_KIND_NOUNS[k] for k in spec.items or ("any",))
+                why = "".join(_why_not(item, k) for k in spec.items or ("any",))
                 raise ParamError(
                     f"{key}[{i}]",
                     f"must be {_article(nouns)} {nouns}, "
-                    f"got {describe_value(item)} ({_article(_type_name(item))} {_type_name(item)})",
+                    f"got {describe_value(item)} ({_article(_type_name(item))} {_type_name(item)})"
+                    f"{why}",
                 )
         if not _in_range(len(out), spec):
             raise _fail(spec, key, value)
@@ -355,7 +388,9 @@ def validate(value: Any, spec: Param, key: str) -> Any:
         original = value
         ok, value = _coerce_scalar(value, spec.kind)
         if not ok:
-            raise _fail(spec, key, original, show_type=True)
+            error = _fail(spec, key, original, show_type=True)
+            why = _why_not(original, spec.kind)
+            raise ParamError(key, error.message + why) if why else error
         if spec.choices is not None and value not in spec.choices:
             raise _fail(spec, key, original)
         if spec.kind in ("int", "float") and not _in_range(value, spec):

@@ -83,8 +83,10 @@ import numpy as np
 import pandas as pd
 
 from smmsim import __version__
+from smmsim._text import one_line
 from smmsim.audience import audience_seed, build_audience
 from smmsim.errors import UserError
+from smmsim.memory import check_memory
 from smmsim.params import describe_value, format_number
 from smmsim.rng import resolve_seed, root_key
 from smmsim.scenario import (
@@ -126,7 +128,10 @@ CSV = "results.csv"
 PARTS = "parts"
 FORMAT = 1  # manifest format
 
-MAX_VARIANTS = 1_000_000
+#: Most variants in one design. Each variant is checked (about 0.1 ms) and listed in
+#: the manifest before the first one runs, so a million would keep a user waiting for
+#: minutes with nothing written.
+MAX_VARIANTS = 100_000
 CACHE_SIZE = 4  # audiences kept per process
 FLUSH_SECONDS = 1.0  # local runs: write a part at least this often
 SAMPLE_STREAM = 0x5EEDD5  # keys the design sampler's randomness apart from the cascades'
@@ -136,7 +141,11 @@ ResultCallback = Callable[[pd.DataFrame], None]
 
 class SweepError(UserError):
     """A sweep cannot run as asked (a folder holding another sweep, a bad sample
-    spec); the message is one line."""
+    spec); the message is one line of at most :data:`smmsim._text.MAX_LINE`
+    characters."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 # ---------------------------------------------------------------------------- design
@@ -238,7 +247,9 @@ class Sweep:
             spec string (``"0.02:0.4:20"``, ``"log:0.001:1:7"``, ``"1,5,20"``), or a
             single value. The first key varies slowest.
         """
-        return cls(axes=_axes(axes, source), method="grid", source=source)
+        design = cls(axes=_axes(axes, source), method="grid", source=source)
+        design._check_size()
+        return design
 
     @classmethod
     def sample(
@@ -264,7 +275,9 @@ class Sweep:
             raise SweepError(f"{source}: sample method must be lhs or random, got {method!r}")
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
             raise SweepError(f"{source}: sample size must be an integer >= 1, got {n!r}")
-        return cls(axes=_axes(axes, source), method=method, n=int(n), seed=seed, source=source)
+        design = cls(axes=_axes(axes, source), method=method, n=int(n), seed=seed, source=source)
+        design._check_size()
+        return design
 
     @classmethod
     def from_specs(
@@ -304,6 +317,36 @@ class Sweep:
             return cls.grid(axes, source=source)
         method, n = _parse_sample(sample)
         return cls.sample(axes, n, method=method, seed=seed, source=source)
+
+    def size_bound(self) -> int:
+        """Most variants the design can have, from its spec alone (nothing is built).
+
+        A grid's size is the product of its counts (integer keys may merge points, so
+        the design can end up smaller); a sample's is ``n``.
+        """
+        if self.method == "list":
+            return len(self.listed or ())
+        if self.method != "grid":
+            return int(self.n or 0)
+        total = 1
+        for axis in self.axes:
+            values = axis.values
+            total *= (values.count or 1) if isinstance(values, Range) else len(values)
+        return total
+
+    def _check_size(self) -> None:
+        total = self.size_bound()
+        if total > MAX_VARIANTS:
+            what = "the grid has" if self.method == "grid" else "a sample of"
+            more = (
+                "use fewer points or a sample (--sample lhs:N)"
+                if self.method == "grid"
+                else "use a smaller N"
+            )
+            raise SweepError(
+                f"{self.source}: {what} {total:,} variants, more than the "
+                f"{MAX_VARIANTS:,} allowed; {more}"
+            )
 
     @classmethod
     def from_variants(
@@ -426,6 +469,7 @@ class Sweep:
                     raise ScenarioError(self.source, exc.key or axis.key, exc.problem) from None
 
     def _grid(self, scenario: Scenario) -> list[dict[str, Any]]:
+        self._check_size()  # before any point is made
         columns = []
         for axis in self.axes:
             if isinstance(axis.values, Range):
@@ -449,10 +493,7 @@ class Sweep:
 
     def _sample(self, scenario: Scenario) -> list[dict[str, Any]]:
         n = int(self.n or 0)
-        if n > MAX_VARIANTS:
-            raise SweepError(
-                f"{self.source}: a sample of {n:,} is more than the {MAX_VARIANTS:,} allowed"
-            )
+        self._check_size()
         seed = self.seed
         if seed is None:
             seed = int(root_key(_base_seed(scenario), SAMPLE_STREAM) >> np.uint64(1))
@@ -577,6 +618,13 @@ def _check_range(key: str, rng: Range, source: str) -> None:
     ):
         raise ScenarioError(
             source, key, f"the range count must be an integer >= 1, got {rng.count!r}"
+        )
+    if rng.count is not None and rng.count > MAX_VARIANTS:
+        raise ScenarioError(
+            source,
+            key,
+            f"the range count must be at most {MAX_VARIANTS:,} (the most variants a "
+            f"sweep may have), got {rng.count:,}",
         )
     if rng.log and (rng.start <= 0 or rng.stop <= 0):
         raise ScenarioError(
@@ -894,6 +942,39 @@ class _Store:
     def __init__(self, out_dir: str | os.PathLike[str]):
         self.out = Path(out_dir)
         self.parts = self.out / PARTS
+        self._lock: Any = None
+        self._columns: list[str] | None = None
+
+    def lock(self) -> None:
+        """Hold the folder's lock until :meth:`unlock`, or fail if another sweep does.
+
+        An advisory ``flock`` on the folder itself (no lock file is left behind): the
+        system releases it when its process ends, however it ends, so a killed sweep
+        never leaves a stale lock.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no locking
+            return
+        if self.out.exists() and not self.out.is_dir():
+            raise SweepError(f"{self.out}: exists and is not a folder")
+        self.out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.out, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise SweepError(
+                f"{self.out}: another sweep is running in this folder; wait for it to "
+                "finish or choose another folder"
+            ) from None
+        self._lock = fd
+
+    def unlock(self) -> None:
+        """Release the lock taken by :meth:`lock`."""
+        if self._lock is not None:
+            os.close(self._lock)  # closing releases the flock
+            self._lock = None
 
     def manifest(self) -> dict[str, Any] | None:
         path = self.out / MANIFEST
@@ -937,13 +1018,25 @@ class _Store:
         return rows
 
     def rows(self) -> list[dict[str, Any]]:
-        """Every stored row (finished table and parts), each variant once."""
-        frames = []
+        """Every stored row (finished table and parts), each variant once.
+
+        Raises
+        ------
+        SweepError
+            A file that cannot be read, or that lacks columns the sweep's rows have,
+            named with what to do about it.
+        """
+        manifest = self.manifest() or {}
+        expected = manifest.get("columns")
+        if expected is None:  # no part written yet (or an older sweep): the fixed columns
+            expected = [*ID_COLUMNS, *manifest.get("keys", []), *RUN_COLUMNS]
+        files = []
         table = self.out / TABLE
         if table.is_file():
-            frames.append(pd.read_parquet(table))
+            files.append(table)
         if self.parts.is_dir():
-            frames += [pd.read_parquet(p) for p in sorted(self.parts.glob("part-*.parquet"))]
+            files += sorted(self.parts.glob("part-*.parquet"))
+        frames = [self._read(path, expected) for path in files]
         seen, out = set(), []
         for frame in frames:
             for row in _plain_values(frame.to_dict("records")):
@@ -952,12 +1045,41 @@ class _Store:
                     out.append(row)
         return out
 
+    def _read(self, path: Path, expected: Sequence[str]) -> pd.DataFrame:
+        again = "remove it and run the sweep again with --resume (its variants run again)"
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types for a damaged file
+            reason = type(exc).__name__  # pyarrow's text repeats the long path
+            raise SweepError(f"{path}: is damaged and cannot be read ({reason}); {again}") from None
+        missing = [c for c in expected if c not in frame.columns]
+        if missing:
+            shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+            raise SweepError(
+                f"{path}: lacks {len(missing)} of this sweep's columns ({shown}); {again}"
+            )
+        return frame
+
+    def _record_columns(self, columns: list[str]) -> None:
+        """Keep the columns of the first rows in the manifest: later parts must have them."""
+        if self._columns is not None:
+            return
+        manifest = self.manifest()
+        if manifest is None:
+            return
+        if "columns" not in manifest:
+            manifest["columns"] = columns
+            text = json.dumps(manifest, indent=1, default=str)
+            _atomic_write(self.out / MANIFEST, lambda p: p.write_text(text))
+        self._columns = list(manifest["columns"])
+
     def write_part(self, rows: list[dict[str, Any]]) -> Path:
         ids = sorted(r["variant_id"] for r in rows)
         first = min(r["variant"] for r in rows)
         name = f"part-{first:07d}-{hashlib.sha256(''.join(ids).encode()).hexdigest()[:12]}"
         path = self.parts / f"{name}.parquet"
         frame = pd.DataFrame.from_records(rows)
+        self._record_columns(list(frame.columns))
         _atomic_write(path, lambda p: frame.to_parquet(p, index=False))
         return path
 
@@ -1004,6 +1126,7 @@ def run_sweep(
     common_random_numbers: bool = False,
     on_result: ResultCallback | None = None,
     threads: int | None = None,
+    max_memory: int | None = None,
 ) -> pd.DataFrame:
     """Simulate every variant of ``design`` on top of ``scenario``.
 
@@ -1038,6 +1161,10 @@ def run_sweep(
         Called with a DataFrame of newly finished rows, after they are written.
     threads : int, optional
         Numba threads per simulation (default: all). Results do not depend on it.
+    max_memory : int, optional
+        Bytes a variant may be estimated to need (default:
+        :func:`smmsim.memory.default_memory_limit`); checked for every variant before
+        the first one runs.
 
     Returns
     -------
@@ -1053,7 +1180,8 @@ def run_sweep(
     ScenarioError
         A design value that the scenario does not allow.
     SweepError
-        ``out_dir`` holds another sweep, or this one without ``resume``.
+        ``out_dir`` holds another sweep, or this one without ``resume``, or another
+        sweep is running in it.
     """
     started = time.perf_counter()
     store = _Store(out_dir) if out_dir is not None else None
@@ -1063,7 +1191,57 @@ def run_sweep(
         if old is not None:
             seed = old["base"]["simulation"]["rng_seed"]
     plan = _plan(scenario, design, runs, common_random_numbers, seed)
-    done_rows = store.open(plan.manifest, resume) if store is not None else []
+    _check_variant_memory(plan, max_memory, threads)
+    if store is None:
+        return _run_plan(
+            plan, None, [], started, client, progress, csv, batch_size, on_result, threads
+        )
+    store.lock()
+    try:
+        done_rows = store.open(plan.manifest, resume)
+        return _run_plan(
+            plan, store, done_rows, started, client, progress, csv, batch_size, on_result, threads
+        )
+    finally:
+        store.unlock()
+
+
+def _check_variant_memory(plan: _Plan, limit: int | None, threads: int | None) -> None:
+    """Refuse the sweep if a variant would need more memory than ``limit``.
+
+    Variants differ only in their overrides; when none touches the audience or the
+    simulation section, the base scenario stands for all of them.
+    """
+    sized, seen = [], set()
+    for v in plan.variants:
+        relevant = tuple(
+            (k, _canonical(x))
+            for k, x in v.overrides.items()
+            if k.startswith(("audience.", "simulation."))
+        )
+        if relevant and relevant not in seen:  # variants differing elsewhere need the same
+            seen.add(relevant)
+            sized.append(v)
+    scenarios = [plan.base] + [plan.base.with_overrides(v.overrides) for v in sized]
+    for sc in scenarios:
+        try:
+            check_memory(sc, limit=limit, threads=threads)
+        except ScenarioError as exc:
+            where = ""
+            if sc is not plan.base:
+                v = sized[scenarios.index(sc) - 1]
+                where = (
+                    " (in the variant with "
+                    + ", ".join(f"{k}={_text(x)}" for k, x in v.overrides.items())
+                    + ")"
+                )
+            raise ScenarioError(plan.design.source, exc.key, exc.problem + where) from None
+
+
+def _run_plan(
+    plan, store, done_rows, started, client, progress, csv, batch_size, on_result, threads
+) -> pd.DataFrame:
+    """Run the variants of ``plan`` not in ``done_rows``; write them to ``store``."""
     done = {r["variant_id"] for r in done_rows}
     todo = [v for v in plan.variants if v.id not in done]
     rows = list(done_rows)

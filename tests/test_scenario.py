@@ -356,20 +356,25 @@ def test_edgelist_path_is_relative_to_the_scenario(tmp_path):
     sub.mkdir()
     path = write(sub, "audience:\n  generator: edgelist\n  path: ../data/friends.txt\n")
     s = load_scenario(path)
+    # the resolved scenario names the file as found, so it works from any folder
     assert s.audience == {
         "generator": "edgelist",
-        "path": "../data/friends.txt",
+        "path": str((tmp_path / "data" / "friends.txt").resolve()),
         "directed": False,
         "weighted": None,
         "labels": "int",
         "rng_seed": None,
     }
-    assert s.audience_path().resolve() == (tmp_path / "data" / "friends.txt").resolve()
-    # a dict resolves against base_dir (the working directory by default)
-    d = scenario_from_dict(s.to_dict(), base_dir=sub)
+    assert s.audience_path() == (tmp_path / "data" / "friends.txt").resolve()
+    assert scenario_from_dict(s.to_dict(), base_dir=tmp_path / "elsewhere").audience_path() == (
+        s.audience_path()
+    )
+    # a dict resolves a relative path against base_dir (the working directory by default)
+    relative = {**s.to_dict(), "audience": {**s.audience, "path": "../data/friends.txt"}}
+    d = scenario_from_dict(relative, base_dir=sub)
     assert d.audience_path() == s.audience_path()
     with pytest.raises(ScenarioError, match=r"^<scenario>: audience.path: file not found"):
-        scenario_from_dict(s.to_dict(), base_dir=tmp_path / "elsewhere")
+        scenario_from_dict(relative, base_dir=tmp_path / "elsewhere")
 
 
 def test_dict_errors_use_placeholder_source():

@@ -14,7 +14,17 @@ from pathlib import Path
 
 import click
 
-from smmsim.cli import BadInput, Command, OutputDir, _load, _one_line, scenario_argument, set_option
+from smmsim.cli import (
+    BadInput,
+    Command,
+    OutputDir,
+    _load,
+    _memory_limit,
+    _one_line,
+    max_memory_option,
+    scenario_argument,
+    set_option,
+)
 
 EXIT_INTERRUPTED = 130
 PREVIEW_ROWS = 20
@@ -90,6 +100,7 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
     default=None,
     help="Progress bar on stderr (default: only on a terminal).",
 )
+@max_memory_option
 def sweep(
     scenario,
     grids,
@@ -107,6 +118,7 @@ def sweep(
     plots,
     threads,
     progress,
+    max_memory,
 ) -> None:
     """Simulate every variant of SCENARIO over a grid (or a sample) of scenario keys.
 
@@ -136,7 +148,13 @@ def sweep(
         raise BadInput(
             "give at least one --grid KEY=VALUES, e.g. --grid content.stickiness=0.02:0.4:20"
         )
-    options = dict(progress=progress, csv=csv, batch_size=batch_size, threads=threads)
+    options = dict(
+        progress=progress,
+        csv=csv,
+        batch_size=batch_size,
+        threads=threads,
+        max_memory=_memory_limit(max_memory),
+    )
     try:
         if not from_manifest:
             base = _load(scenario, overrides)

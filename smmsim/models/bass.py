@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from smmsim._kernels import bass as kernel
+from smmsim._lazy import lazy_module
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
@@ -38,6 +38,8 @@ from smmsim.params import Param, ParamError
 
 if TYPE_CHECKING:
     from smmsim.theory import Seeding
+
+kernel = lazy_module("smmsim._kernels.bass")  # numba loads on first run
 
 __all__ = ["BassDiffusion", "mean_field_curve"]
 

@@ -24,9 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from smmsim._kernels import social as kernel
+from smmsim._lazy import lazy_module
 from smmsim.models.social_proof import ThresholdModel, _check_segment_map
 from smmsim.params import Param, validate
+
+kernel = lazy_module("smmsim._kernels.social")  # numba loads on first run
 
 __all__ = ["ComplexContagion"]
 

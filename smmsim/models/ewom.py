@@ -22,10 +22,12 @@ from functools import partial
 
 import numpy as np
 
-from smmsim._kernels import ewom as kernel
+from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
 from smmsim.models.base import SERIES_COLUMNS, Model, PackedSeries, RawBatch
 from smmsim.theory import Seeding, seeded_theory
+
+kernel = lazy_module("smmsim._kernels.ewom")  # numba loads on first run
 
 __all__ = ["EWOM"]
 

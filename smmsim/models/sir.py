@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from smmsim._kernels import sir as kernel
+from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param
@@ -54,6 +54,8 @@ from smmsim.theory import (
     percolation,
     seeded_theory,
 )
+
+kernel = lazy_module("smmsim._kernels.sir")  # numba loads on first run
 
 __all__ = ["SIR", "p_large_outbreak"]
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from smmsim._kernels import social as kernel
+from smmsim._lazy import lazy_module
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
@@ -48,25 +48,31 @@ from smmsim.params import Param, ParamError, describe_value, validate, validate_
 if TYPE_CHECKING:
     from smmsim.theory import Seeding
 
+kernel = lazy_module("smmsim._kernels.social")  # numba loads on first run
+
 __all__ = ["SocialProof", "ThresholdModel", "parse_threshold"]
+
+# threshold distribution codes of smmsim._kernels.social (UNIFORM, NORMAL, BETA), written
+# out so that declaring the parameters does not load the kernels
+_UNIFORM, _NORMAL, _BETA = 1, 2, 3
 
 _DISTRIBUTIONS: dict[str, tuple[int, dict[str, Param]]] = {
     "uniform": (
-        kernel.UNIFORM,
+        _UNIFORM,
         {
             "low": Param("float", 0.0, low=0, high=1, description="smallest threshold"),
             "high": Param("float", 1.0, low=0, high=1, description="largest threshold"),
         },
     ),
     "normal": (
-        kernel.NORMAL,
+        _NORMAL,
         {
             "mean": Param("float", 0.18, low=0, high=1, description="mean threshold"),
             "sd": Param("float", 0.05, low=0, description="standard deviation (then clipped)"),
         },
     ),
     "beta": (
-        kernel.BETA,
+        _BETA,
         {
             "a": Param("float", 2.0, low=0, closed="neither", description="shape a"),
             "b": Param("float", 8.0, low=0, closed="neither", description="shape b"),

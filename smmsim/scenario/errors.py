@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from smmsim._text import one_line
 from smmsim.errors import UserError
 from smmsim.params import ParamError
 
@@ -11,24 +12,11 @@ _DICT_SOURCE = "<scenario>"
 _OVERRIDE_SOURCE = "<override>"
 
 
-# Characters that ``str.splitlines`` treats as line breaks: none may reach a message.
-_LINE_BREAKS = {
-    "\n": "\\n",
-    "\r": "\\r",
-    "\x0b": "\\x0b",
-    "\x0c": "\\x0c",
-    "\x1c": "\\x1c",
-    "\x1d": "\\x1d",
-    "\x1e": "\\x1e",
-    "\x85": "\\x85",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-_ONE_LINE = str.maketrans(_LINE_BREAKS)
-
-
 class ScenarioError(UserError):
     """A scenario is invalid: one line, ``"<file>: <dotted.key>: <problem>"``.
+
+    The line is printable and at most :data:`smmsim._text.MAX_LINE` characters long
+    (line breaks and lone surrogates escaped, a longer line cut).
 
     Parameters
     ----------
@@ -56,7 +44,7 @@ class ScenarioError(UserError):
         self.key = key
         self.problem = problem
         parts = [self.source, *([key] if key else []), problem]
-        super().__init__(": ".join(parts).translate(_ONE_LINE))
+        super().__init__(one_line(": ".join(parts)))
 
 
 def _as_scenario_error(func: Any, source: str) -> Any:

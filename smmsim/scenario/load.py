@@ -10,8 +10,9 @@ from typing import Any
 
 from smmsim.params import describe_value
 from smmsim.scenario.errors import _OVERRIDE_SOURCE, ScenarioError
+from smmsim.scenario.files import MAX_SCENARIO_BYTES, read_user_file
 from smmsim.scenario.model import Scenario, _build
-from smmsim.scenario.yaml_io import _first_line, _parse_yaml
+from smmsim.scenario.yaml_io import _parse_yaml
 
 
 def scenario_from_dict(
@@ -57,7 +58,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Raises
     ------
     ScenarioError
-        If the file is missing or unreadable, is not UTF-8 YAML, is not a mapping, or
+        If the file is missing, not a regular file (a directory, a device, a named
+        pipe), larger than :data:`MAX_SCENARIO_BYTES` or unreadable, is not UTF-8
+        YAML (or its aliases expand it too far), is not a mapping, or
         holds an unknown section or key or a value out of range; no other exception.
 
     Examples
@@ -71,17 +74,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     if isinstance(source, bytes):
         source = os.fsdecode(source)
     file = Path(source)
-    try:
-        raw_bytes = file.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(source, None, "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, None, "is a directory, not a scenario file") from None
-    except PermissionError:
-        raise ScenarioError(source, None, "cannot read the file: permission denied") from None
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or _first_line(str(exc))
-        raise ScenarioError(source, None, f"cannot read the file: {reason}") from None
+    raw_bytes = read_user_file(file, source, MAX_SCENARIO_BYTES, "a scenario file")
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -132,6 +125,13 @@ def parse_override(text: str) -> tuple[str, Any]:
             _OVERRIDE_SOURCE,
             None,
             f"expected KEY=VALUE such as content.stickiness=0.2, got {describe_value(text)}",
+        )
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            _OVERRIDE_SOURCE,
+            None,
+            f"an override of {len(text):,} characters is longer than the "
+            f"{MAX_SCENARIO_BYTES:,} allowed",
         )
     key, _, value_text = text.partition("=")
     key = key.strip()

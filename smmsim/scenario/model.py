@@ -12,7 +12,7 @@ import yaml
 
 from smmsim.params import describe_value, key_text, unknown_key_message, validate
 from smmsim.scenario.errors import _DICT_SOURCE, ScenarioError, _as_scenario_error
-from smmsim.scenario.schema import _ALL_SECTIONS, _TOP_KEYS, AUDIENCE, _audience_schema
+from smmsim.scenario.schema import _ALL_SECTIONS, _TOP_KEYS, AUDIENCE, MAX_NAME, _audience_schema
 from smmsim.scenario.validate import _resolve, _resolve_path
 from smmsim.scenario.yaml_io import _Dumper
 
@@ -226,6 +226,8 @@ def _build(raw: Any, source: str | None, base_dir: Path | str | None) -> Scenari
         raise ScenarioError(src, None, problem)
     default_name = "scenario"
     if source is not None and not source.startswith("<"):
-        default_name = Path(source).stem or default_name
+        # a file name that is not UTF-8 decodes with lone surrogates: escape them
+        stem = Path(source).stem.encode("utf-8", "backslashreplace").decode("utf-8")
+        default_name = stem[:MAX_NAME] or default_name
     data = _as_scenario_error(lambda: _resolve(raw, base, default_name), src)
     return Scenario(data=data, source=source, base_dir=base)

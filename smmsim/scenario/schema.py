@@ -23,9 +23,24 @@ def _even(value: int, key: str) -> int:
     return value
 
 
+#: Longest scenario name: it heads reports, plot titles and file listings.
+MAX_NAME = 200
+
+
 def _non_empty(value: str, key: str) -> str:
     if not value.strip():
-        raise ParamError(key, f"must be a non-empty string, got {value!r}")
+        raise ParamError(key, f"must be a non-empty string, got {describe_value(value)}")
+    return value
+
+
+def _name(value: str, key: str) -> str:
+    _non_empty(value, key)
+    if len(value) > MAX_NAME:
+        raise ParamError(
+            key,
+            f"must be at most {MAX_NAME} characters (it heads reports and plots), got "
+            f"{len(value):,}; put longer text in description",
+        )
     return value
 
 
@@ -80,7 +95,7 @@ TOP_LEVEL: dict[str, Param] = {
     "name": Param(
         "str",
         "scenario",
-        check=_non_empty,
+        check=_name,
         description="short name used in results (default: the file name without .yaml)",
     ),
     "description": Param("str", "", description="free text: what the campaign tests"),

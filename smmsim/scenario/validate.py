@@ -18,6 +18,7 @@ from smmsim.params import (
     validate_mapping,
 )
 from smmsim.scenario.errors import ScenarioError
+from smmsim.scenario.files import file_problem
 from smmsim.scenario.schema import (
     _MODEL_OF_SECTION,
     _TOP_KEYS,
@@ -116,13 +117,24 @@ def _resolve_audience(section: Any, base_dir: Path) -> dict[str, Any]:
         _check_segments(out)
     elif generator == "edgelist":
         path = _resolve_path_safely(out["path"], base_dir)
-        if path is None or not _is_file(path):
+        problem = "file not found" if path is None else file_problem(path)
+        if problem is not None:
             shown = describe_value(str(path if path is not None else out["path"]), limit=200)
-            raise ParamError(
-                "audience.path",
-                f"file not found: {shown} (relative paths are read from the scenario's folder)",
-            )
+            hint = ""
+            if problem.startswith("file not found"):
+                hint = " (relative paths are read from the scenario's folder)"
+            raise ParamError("audience.path", f"{problem}: {shown}{hint}")
+        # the resolved scenario names the file as found, so that it reads the same
+        # file from any working directory (plots rebuild the audience from it)
+        out["path"] = str(_canonical(path))
     return out
+
+
+def _canonical(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
 
 
 def _resolve_path_safely(path: str, base_dir: Path) -> Path | None:
@@ -130,13 +142,6 @@ def _resolve_path_safely(path: str, base_dir: Path) -> Path | None:
         return _resolve_path(path, base_dir)
     except (OSError, ValueError, RuntimeError):  # e.g. "~nosuchuser/..."
         return None
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except (OSError, ValueError):  # embedded NUL, name too long, ...
-        return False
 
 
 def _check_segments(out: dict[str, Any]) -> None:
