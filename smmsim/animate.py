@@ -117,8 +117,9 @@ def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
     """Turn ``EWOM.trace`` output into one tidy row per user reached or seeded.
 
     Columns: ``node``, ``first_step`` (step of first exposure; 0 for seeds),
-    ``referrer`` (the sharer whose post the user saw first; -1 for seeds),
-    ``generation`` (referral hops from a seed), ``seed``, ``engaged``, ``shared``
+    ``referrer`` (the sharer whose post the user saw first; -1 for seeds and for
+    users an ad reached), ``generation`` (referral hops from a seed or an ad),
+    ``seed``, ``engaged``, ``shared``
     (shared within the horizon), ``share_step`` (step of the share; -1 if none),
     ``referred`` (first reached by a peer), ``converted``.
 
@@ -152,8 +153,9 @@ def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
     first = np.asarray(trace["first_step"], dtype=np.int64)
     seed = np.asarray(trace["seed"], dtype=bool)
     generation = np.full(nodes.size, -1, dtype=np.int64)
-    generation[seed] = 0
     ref_pos = np.array([pos.get(int(r), -1) for r in referrer], dtype=np.int64)
+    # seeds, and users reached without a referrer (an ad of the Bass model), start a tree
+    generation[seed | (referrer < 0)] = 0
     # a referrer is reached strictly before the users it refers (or is a seed)
     for _ in range(nodes.size):
         todo = (generation < 0) & (ref_pos >= 0)
