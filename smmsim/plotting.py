@@ -741,8 +741,8 @@ def _tree_note(sample: _TreeSample, shown: int, total: int) -> str:
     if sample.how == "trees":
         return (
             f"Shown: {sample.trees_shown:,} of {sample.trees:,} trees, whole "
-            f"({shown:,} of {total:,} users, seeds included;\nseeds' trees first, then a random sample; "
-            f"seeds, sharers and buyers only)"
+            f"({shown:,} of {total:,} users, seeds included;\n"
+            f"seeds' trees first, then a random sample; seeds, sharers and buyers only)"
         )
     return (
         f"Shown: the top {sample.last_gen + 1} of {sample.deepest + 1} generations\n"
