@@ -391,11 +391,12 @@ class _Frames:
         self.counter = info.text(
             0.02, 0.98, "", va="top", ha="left", fontsize=13, family="monospace"
         )
+        self.note = info.text(0.02, 0.52, "", va="top", ha="left", fontsize=9, color="#444444")
         legend = [
             Line2D([], [], ls="", marker="o", ms=7, color=UNSEEN, label="Not reached yet"),
             Line2D([], [], ls="", marker="o", ms=7, color=SAW, label="Saw it"),
             Line2D([], [], ls="", marker="o", ms=9, color=SHARED, label="Shared it"),
-            Line2D([], [], ls="", marker="o", ms=7, color=BOUGHT, label="Bought"),
+            Line2D([], [], ls="", marker="o", ms=9, color=BOUGHT, label="Bought"),
             Line2D([], [], ls="", marker="*", ms=13, mfc=SHARED, mec="black", label="Paid seed"),
             Line2D([], [], color=REFERRAL, label="Saw it first from"),
         ]
@@ -409,13 +410,17 @@ class _Frames:
         (self.conv_line,) = curve.plot([], [], "-o", ms=3, color=BOUGHT, label="Bought")
         curve.xaxis.set_major_locator(MaxNLocator(integer=True))
         curve.set_xlabel("Step (time since launch)")
+        if last >= cascade.steps - 1:
+            self.ending = f"Still spreading at the horizon ({cascade.steps} steps)"
+        else:
+            self.ending = f"Nothing happens after step {last} (horizon {cascade.steps} steps)"
         curve.set_ylabel("Users (cumulative)")
         curve.set_title("Reach and conversions so far", fontsize=10)
         curve.grid(alpha=0.3)
         curve.legend(fontsize=8, loc="upper left")
 
     def draw(self, t: int) -> None:
-        c, n = self.c, self.c.graph.n
+        n = self.c.graph.n
         colors = np.full(n, UNSEEN, dtype=object)
         sizes = np.full(n, self.size)
         seen = self.first <= t
@@ -425,6 +430,7 @@ class _Frames:
         colors[self.node[shared]] = SHARED
         sizes[self.node[shared]] = self.size * 2.5
         colors[self.node[bought]] = BOUGHT
+        sizes[self.node[bought]] = self.size * 2.5
         self.dots.set_facecolor(list(colors))
         self.dots.set_sizes(sizes)
         self.referrals.set_segments(self.ref_segments[seen & self.has_ref])
@@ -432,11 +438,12 @@ class _Frames:
         row = self.counts.iloc[t]
         share = row["reach"] / n if n else 0.0
         self.counter.set_text(
-            f"Step {t:>3} of {c.last_step}\n"
+            f"Step     {t:>6}\n"
             f"Reached  {int(row['reach']):>6,} of {n:,} ({share:.0%})\n"
             f"Shared   {int(row['sharers']):>6,}\n"
             f"Bought   {int(row['conversions']):>6,}"
         )
+        self.note.set_text(self.ending)
         upto = self.counts.iloc[: t + 1]
         self.reach_line.set_data(upto["step"], upto["reach"])
         self.conv_line.set_data(upto["step"], upto["conversions"])
