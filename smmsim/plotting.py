@@ -39,9 +39,9 @@ __all__ = [
 CURVES = (
     ("impressions", "Impressions"),
     ("reach", "Reach (users)"),
-    ("engagements", "Engagements"),
+    ("engagements", "Engagements (events)"),
     ("shares", "Sharers (users)"),
-    ("conversions", "Conversions"),
+    ("conversions", "Conversions (purchases)"),
 )
 CURVES_ORDER = tuple(c for c, _ in CURVES)
 CURVE_COLORS = ("tab:purple", "tab:blue", "tab:orange", "tab:red", "tab:green")
@@ -654,12 +654,13 @@ class _TreeSample:
     """Which users of a cascade a thinned referral tree draws, and how they were chosen."""
 
     keep: np.ndarray  # mask over the cascade's users
-    how: str  # "all", "sampled", "trees" or "generations"
+    how: str  # "all", "sampled", "trees" or "chains"
     others: int = 0  # users who only saw it
     others_shown: int = 0
     trees: int = 0  # trees (one per seed or ad-reached user) in the cascade
     trees_shown: int = 0
-    last_gen: int = 0  # last generation drawn ("generations")
+    buyers: tuple[int, int] = (0, 0)  # drawn and in the cascade ("chains")
+    sharers: tuple[int, int] = (0, 0)  # who did not buy, drawn and in the cascade
     deepest: int = 0
 
 
@@ -680,7 +681,8 @@ def _tree_sample(nodes: pd.DataFrame, max_nodes: int, rng) -> _TreeSample:
     Seeds, sharers and buyers (with everyone above them) are kept first; the users who
     only saw the content fill what is left, drawn at random. When the kept users alone
     are too many, whole trees are drawn (every seed's first, then trees an ad started,
-    at random) when there are many trees, else the top generations of all of them.
+    at random) when there are many trees, else random buyers and sharers with the
+    chains of users that referred them (:func:`_chains`).
     """
     from smmsim.rng import as_generator
 
@@ -722,11 +724,40 @@ def _tree_sample(nodes: pd.DataFrame, max_nodes: int, rng) -> _TreeSample:
             return _TreeSample(
                 keep, "trees", trees=int(tops.size), trees_shown=int(chosen.size), deepest=deepest
             )
-    counts = np.cumsum(np.bincount(gen[keep], minlength=deepest + 1))
-    fits = np.flatnonzero(counts <= max_nodes)
-    last = int(fits[-1]) if fits.size else 0
-    keep &= gen <= last
-    return _TreeSample(keep, "generations", last_gen=last, deepest=deepest)
+    return _chains(parent, seed, core, nodes, max_nodes, gen_rng, deepest)
+
+
+def _chains(parent, seed, core, nodes, max_nodes, gen_rng, deepest) -> _TreeSample:
+    """Random buyers, then random sharers, each with the chain of users that referred
+    them up to a seed, while they fit in ``max_nodes``: the full depth of a cascade too
+    large to draw, at a width that stays legible."""
+    converted = nodes["converted"].to_numpy(dtype=bool)
+    shared = nodes["shared"].to_numpy(dtype=bool)
+    buyers = np.flatnonzero(converted & ~seed)
+    sharers = np.flatnonzero(shared & ~converted & ~seed)
+    order = np.concatenate(
+        [np.flatnonzero(seed), gen_rng.permutation(buyers), gen_rng.permutation(sharers)]
+    )
+    keep = np.zeros(seed.size, bool)
+    room = max_nodes
+    for i in order:
+        chain = []
+        j = int(i)
+        while j >= 0 and not keep[j] and len(chain) <= room:
+            chain.append(j)
+            j = int(parent[j])
+        if chain and len(chain) <= room:
+            keep[chain] = True
+            room -= len(chain)
+        if room == 0:
+            break
+    return _TreeSample(
+        keep,
+        "chains",
+        buyers=(int(keep[buyers].sum()), int(buyers.size)),
+        sharers=(int((keep & shared & ~converted & ~seed).sum()), int(sharers.size)),
+        deepest=deepest,
+    )
 
 
 def _tree_note(sample: _TreeSample, shown: int, total: int) -> str:
@@ -744,9 +775,11 @@ def _tree_note(sample: _TreeSample, shown: int, total: int) -> str:
             f"({shown:,} of {total:,} users, seeds included;\n"
             f"seeds' trees first, then a random sample; seeds, sharers and buyers only)"
         )
+    (b, nb), (h, nh) = sample.buyers, sample.sharers
     return (
-        f"Shown: the top {sample.last_gen + 1} of {sample.deepest + 1} generations\n"
-        f"({shown:,} of {total:,} users; seeds, sharers and buyers only)"
+        f"Shown: {shown:,} of {total:,} users: buyers, then sharers, picked at random, each\n"
+        f"with the sharers who referred them up to a seed ({b:,} of {nb:,} buyers, "
+        f"{h:,} of {nh:,} other sharers)"
     )
 
 
@@ -768,8 +801,10 @@ def referral_tree(
 
     A large cascade is thinned to stay legible: every seed, sharer and buyer is drawn,
     and a random sample of the users who only saw it fills the rest of ``max_nodes``;
-    when the sharers and buyers alone are more, only the top generations are drawn. A
-    note on the plot says what is shown.
+    when the sharers and buyers alone are more, whole trees are drawn if the cascade
+    has many (one per seed or ad-reached user), else random buyers, then random
+    sharers, each with the chain of users that referred them up to a seed, so the
+    full depth shows. A note on the plot says what is shown.
 
     Parameters
     ----------
@@ -799,7 +834,7 @@ def referral_tree(
     shown = order[sample.keep].reset_index(drop=True)
     x, y = _tree_positions(shown)
     leaves = float(x.max()) if x.size else 1.0
-    width = max(7.0, min(16.0, 4.0 + 0.035 * leaves))
+    width = max(10.0, min(16.0, 4.0 + 0.035 * leaves))
     ax = _new_axes(ax, figsize=(width, 6.0))
     where = {int(v): i for i, v in enumerate(shown["node"].to_numpy())}
     ref = shown["referrer"].to_numpy()
@@ -842,6 +877,8 @@ def referral_tree(
             "Reached by an ad (top of a tree)",
         ),
     ]
+    if seed.sum() > 10:  # many seeds side by side: smaller stars
+        marks[3][1]["s"] = 80
     for mask, style, label in marks:
         if mask.any():
             ax.scatter(x[mask], y[mask], label=label, **{"zorder": 5, **style})
@@ -884,14 +921,15 @@ def save(fig, path: str | Path, dpi: int = 120) -> Path:
     return path
 
 
-def _tree_of_results(results, max_nodes: int = 1500):
+def _tree_of_results(results, max_nodes: int = 50_000):
     """Trace one run of ``results`` again, or ``None`` when the audience cannot be rebuilt.
 
     The audience is rebuilt from the resolved scenario and kept only if its size and
     degree moments match the ones recorded in the results (an edge list read from
     another folder, or an audience drawn from fresh entropy, does not match). The run
-    drawn is the one with the largest reach whose tree has at most ``max_nodes`` users
-    (the smallest run when every run is larger).
+    drawn is a typical viral run (the one of median reach among those that went viral),
+    or the largest run when none went viral (see :func:`_typical_run`); runs of more
+    than ``max_nodes`` users are not traced again unless every run is that large.
     """
     from smmsim.animate import one_cascade
     from smmsim.audience import build_audience
@@ -910,13 +948,25 @@ def _tree_of_results(results, max_nodes: int = 1500):
     stats = {"name": graph.name, **graph.degree_stats().as_dict()}
     if stats != results.audience:
         return None
-    size = results.runs["reach"] + results.runs["seeds"]
-    fits = results.runs[size <= max_nodes]
-    if len(fits):
-        run = int(fits.loc[fits["reach"].idxmax(), "run"])
-    else:
-        run = int(results.runs.loc[results.runs["reach"].idxmin(), "run"])
+    run, _ = _typical_run(results.runs, max_nodes)
     return one_cascade(scenario, run=run, rng=results.rng_seed, graph=graph)
+
+
+def _typical_run(runs: pd.DataFrame, max_nodes: int) -> tuple[int, str]:
+    """The run to draw as a tree, and why: the viral run of median reach, or the largest.
+
+    Runs of more than ``max_nodes`` users are traced only when every run is larger (the
+    smallest then).
+    """
+    size = runs["reach"] + runs["seeds"]
+    fits = runs[size <= max_nodes]
+    if fits.empty:
+        return int(runs.loc[size.idxmin(), "run"]), "the smallest run"
+    viral = fits[fits["viral"] == 1] if "viral" in fits else fits.iloc[:0]
+    if len(viral):
+        gap = (viral["reach"] - viral["reach"].median()).abs()
+        return int(viral.loc[gap.idxmin(), "run"]), "a typical viral run: median reach"
+    return int(fits.loc[fits["reach"].idxmax(), "run"]), "the largest run; none went viral"
 
 
 def write_run_plots(results, out_dir: str | Path) -> list[Path]:
@@ -951,11 +1001,12 @@ def write_run_plots(results, out_dir: str | Path) -> list[Path]:
     ]
     cascade = _tree_of_results(results)
     if cascade is not None:
+        _, why = _typical_run(results.runs, 50_000)
         ax = referral_tree(
             cascade.nodes,
             title=(
-                f"{name}: referral tree of run {cascade.run}, {cascade.reach:,} users "
-                f"reached, {cascade.conversions:,} bought"
+                f"{name}: referral tree of run {cascade.run} ({why}),\n"
+                f"{cascade.reach:,} users reached, {cascade.conversions:,} bought"
             ),
         )
         paths.append(save(ax.figure, out / "referral_tree.png"))

@@ -171,13 +171,20 @@ def test_large_tree_is_sampled_says_so_and_draws_every_buyer(big_cascade):
     plt.close(ax.figure)
 
 
-def test_tree_too_large_for_its_sharers_shows_top_generations(big_cascade):
+def test_tree_too_large_for_its_sharers_draws_chains_to_the_seeds(big_cascade):
+    """Sharers and buyers alone overflow: random buyers with their referral chains."""
     nd = big_cascade.nodes
-    ax = plotting.referral_tree(nd, max_nodes=40)
+    ax = plotting.referral_tree(nd, max_nodes=40, rng=2)
     note = " ".join(t.get_text() for t in ax.texts)
-    assert "top" in note and "generations" in note
-    drawn = sum(len(c.get_offsets()) for c in _points(ax).values())
-    assert 0 < drawn <= 40
+    assert "picked at random" in note and "up to a seed" in note
+    points = _points(ax)
+    xy = np.vstack([c.get_offsets() for c in points.values()])
+    assert 0 < len(xy) <= 40
+    assert len(points["Bought"].get_offsets()) > 0
+    # every drawn user hangs from a drawn referrer: one referral line per non-seed
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    seeds = len(points["Paid seed"].get_offsets())
+    assert len(lines.get_segments()) == len(xy) - seeds
     plt.close(ax.figure)
 
 
@@ -299,3 +306,19 @@ def test_sweep_axes_read_as_words(tmp_path):
     finally:
         p.save = orig
     assert sum(t.startswith("from-manifest:") for t in titles) == 2
+
+
+def test_tree_run_is_a_typical_viral_run():
+    from smmsim.plotting import _typical_run
+
+    runs = pd.DataFrame(
+        {
+            "run": [0, 1, 2, 3, 4],
+            "seeds": [1] * 5,
+            "reach": [5, 900, 50, 700, 800],
+            "viral": [0, 1, 0, 1, 1],
+        }
+    )
+    assert _typical_run(runs, 10_000) == (4, "a typical viral run: median reach")
+    assert _typical_run(runs.assign(viral=0), 10_000)[0] == 1
+    assert _typical_run(runs, 100) == (2, "the largest run; none went viral")
