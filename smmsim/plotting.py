@@ -893,20 +893,10 @@ def referral_tree(
     default = f"{reached:,} users reached, {bought:,} bought"
     ax.set_title(title or f"{name + ': ' if name else ''}referral tree, {default}")
     note = _tree_note(sample, len(shown), total)
-    if note:
-        ax.text(
-            0.01,
-            0.02,
-            note,
-            transform=ax.transAxes,
-            ha="left",
-            va="bottom",
-            fontsize="small",
-            color="#333333",
-            bbox={"facecolor": "white", "edgecolor": "#cccccc", "alpha": 0.9, "pad": 3},
-            zorder=10,
-        )
-    ax.legend(fontsize="small", loc="lower right", framealpha=0.9)
+    if note:  # under the axes, where it hides no user
+        ax.set_xlabel(f"{ax.get_xlabel()}\n{note}")
+    # beside the tree, where it hides no user
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.005, 1.0), framealpha=0.9)
     ax.margins(x=0.02, y=0.08)
     return ax
 
