@@ -70,8 +70,9 @@ def plot_threshold_scan(result: ThresholdResult, ax=None):
         x = df["value"].to_numpy()
         p = df["p_large"].to_numpy()
         yerr = np.clip(np.vstack([p - df["p_large_low"], df["p_large_high"] - p]), 0, None)
-        ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=3, label="P(large), simulated")
-        ax.plot(x, df["theory_p_large"], "--", color="C0", alpha=0.7, label="P(large), theory")
+        event = "P(viral run)" if result.param == "seeding.k" else "P(large)"
+        ax.errorbar(x, p, yerr=yerr, fmt="o", color="C0", capsize=3, label=f"{event}, simulated")
+        ax.plot(x, df["theory_p_large"], "--", color="C0", alpha=0.7, label=f"{event}, theory")
         r = df["mean_reach"].to_numpy()
         ax2.errorbar(
             x,
