@@ -361,6 +361,10 @@ class _Frames:
         self.dots = net.scatter(pos[:, 0], pos[:, 1], s=self.size, c=UNSEEN, lw=0, zorder=2)
         self.referrals = LineCollection([], colors=REFERRAL, linewidths=0.9, alpha=0.6, zorder=3)
         net.add_collection(self.referrals)
+        # sharers and buyers again, above the referral lines, so none is hidden
+        big = max(self.size * 2.5, 14.0)
+        self.sizes_top = (big, big * 1.3)
+        self.top = net.scatter([], [], s=big, zorder=4, linewidths=0.4)
         seeds = nd.loc[nd["seed"], "node"].to_numpy()
         net.scatter(
             pos[seeds, 0],
@@ -396,7 +400,9 @@ class _Frames:
             Line2D([], [], ls="", marker="o", ms=7, color=UNSEEN, label="Not reached yet"),
             Line2D([], [], ls="", marker="o", ms=7, color=SAW, label="Saw it"),
             Line2D([], [], ls="", marker="o", ms=9, color=SHARED, label="Shared it"),
-            Line2D([], [], ls="", marker="o", ms=9, color=BOUGHT, label="Bought"),
+            Line2D(
+                [], [], ls="", marker="o", ms=9, mfc=BOUGHT, mec="black", mew=0.4, label="Bought"
+            ),
             Line2D([], [], ls="", marker="*", ms=13, mfc=SHARED, mec="black", label="Paid seed"),
             Line2D([], [], color=REFERRAL, label="Saw it first from"),
         ]
@@ -434,6 +440,15 @@ class _Frames:
         self.dots.set_facecolor(list(colors))
         self.dots.set_sizes(sizes)
         self.referrals.set_segments(self.ref_segments[seen & self.has_ref])
+        order = np.concatenate(
+            [np.flatnonzero(shared & ~bought), np.flatnonzero(bought)]
+        )  # buyers drawn last, on top
+        who = self.node[order]
+        is_buyer = bought[order]
+        self.top.set_offsets(self.pos[who] if who.size else np.empty((0, 2)))
+        self.top.set_facecolor([BOUGHT if b else SHARED for b in is_buyer])
+        self.top.set_edgecolor(["black" if b else "none" for b in is_buyer])
+        self.top.set_sizes(np.where(is_buyer, self.sizes_top[1], self.sizes_top[0]))
 
         row = self.counts.iloc[t]
         share = row["reach"] / n if n else 0.0
