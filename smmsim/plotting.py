@@ -2,7 +2,7 @@
 
 Every function draws on the ``ax`` it is given (or on a new figure), gives the plot a
 title, axis labels with units and a legend when it shows more than one series, and
-returns the Axes (or the Figure, for the two-panel pictures). None of them calls
+returns the Axes (or the Figure, for the multi-panel pictures). None of them calls
 ``plt.show()``; save with :func:`save`. :func:`write_run_plots` writes the main
 pictures of a simulation, as ``smmsim run --out DIR`` does.
 
@@ -130,8 +130,8 @@ def adoption_curves(
 
     Lines are the ensemble mean; a shaded band, edged in the line's colour, covers the
     central ``band`` of runs. The x-axis runs to the last step at which any run
-    recorded an event (the horizon when runs were still active then), and a note on
-    the plot says which.
+    recorded an event (the horizon when runs were still active then), and a note
+    under the axis says which.
 
     Parameters
     ----------
