@@ -184,18 +184,20 @@ def adoption_curves(
     drawn.sort(key=lambda d: -float(d[3].max(initial=0)))
     colors = dict(zip(CURVES_ORDER, CURVE_COLORS, strict=True))
     handles = {}
+    # several bands on one axes: fainter fills, dashed edges, so each stays traceable
+    alpha, edge = (0.13, "-") if len(drawn) == 1 else (0.06, "--")
     for z, (col, mean, lo, hi) in enumerate(drawn):
         color = colors[col]
-        fill = ax.fill_between(shown, lo, hi, color=color, alpha=0.13, lw=0, zorder=1 + z)
-        ax.plot(shown, lo, color=color, lw=0.7, alpha=0.7, zorder=1 + z)
-        ax.plot(shown, hi, color=color, lw=0.7, alpha=0.7, zorder=1 + z)
+        fill = ax.fill_between(shown, lo, hi, color=color, alpha=alpha, lw=0, zorder=1 + z)
+        ax.plot(shown, lo, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
+        ax.plot(shown, hi, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
         (line,) = ax.plot(shown, mean, color=color, lw=2.2, label=labels[col], zorder=10 + z)
         handles[col] = ((fill, line), labels[col])
     order = [c for c in CURVES_ORDER if c in handles]
     ax.legend(
         [handles[c][0] for c in order],
         [handles[c][1] for c in order],
-        loc="upper left" if cumulative else "upper right",
+        loc="best",
         fontsize="small",
         title=f"mean; band: central {band:.0%} of runs",
         title_fontsize="small",
@@ -210,9 +212,16 @@ def adoption_curves(
     ax.set_title(f"{name + ': ' if name else ''}adoption over time, {what}")
     if log:
         ax.set_yscale("symlog", linthresh=1, linscale=0.5)
-    ax.set_ylim(bottom=0)
+    top = max((float(max(d[1].max(initial=0), d[3].max(initial=0))) for d in drawn), default=1)
+    right = max(last, 1) + 0.3
+    # on axes shared with other panels the largest range wins
+    if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
+        top = max(top, ax.get_ylim()[1] / 1.05)
+    if len(ax.get_shared_x_axes().get_siblings(ax)) > 1:
+        right = max(right, ax.get_xlim()[1])
+    ax.set_ylim(0, max(top, 1.0) * 1.05)
     ax.yaxis.set_major_formatter(_plain_formatter())
-    ax.set_xlim(-0.3, max(last, 1) + 0.3)
+    ax.set_xlim(-0.3, right)
     ax.xaxis.set_major_locator(_integer_locator())
     ax.grid(alpha=0.3)
     return ax
