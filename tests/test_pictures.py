@@ -122,6 +122,18 @@ def test_adoption_axis_runs_to_the_last_active_step_and_says_so():
     plt.close("all")
 
 
+def test_shared_axes_fit_the_largest_panel():
+    """Panels sharing their axes (as in a grid of variants) all fit the largest curve."""
+    fig, (a, b) = plt.subplots(1, 2, sharex=True, sharey=True)
+    big = _series(last=20)
+    plotting.adoption_curves(_series(last=3), ax=a, cumulative=True, horizon=30)
+    plotting.adoption_curves(big, ax=b, cumulative=True, horizon=30)
+    assert a.get_ylim()[1] >= 21 and a.get_xlim()[1] >= 20
+    plotting.adoption_curves(_series(last=3), ax=a, cumulative=True, horizon=30)
+    assert a.get_ylim()[1] >= 21 and a.get_xlim()[1] >= 20  # drawn again: still fits
+    plt.close(fig)
+
+
 def test_adoption_bands_stay_apart(results):
     """One curve per panel: every band sits in its own axes, in its line's colour."""
     fig = plotting.adoption_figure(results.timeseries, horizon=25)
