@@ -72,15 +72,14 @@ def test_every_run_picture_names_the_scenario(results, tmp_path, monkeypatch):
         assert any(t.startswith(f"{name}:") for t in texts), (file, texts)
 
 
-def test_animation_and_threshold_titles_name_the_scenario(scenario):
-    from smmsim.threshold import find_threshold, plot_threshold_scan
+def test_animation_and_threshold_titles_name_the_scenario(scenario, threshold):
+    from smmsim.threshold import plot_threshold_scan
 
     small = scenario.with_overrides({"audience.n": 200, "simulation.steps": 8})
     frames = anim._Frames(anim.one_cascade(small, run=0), np.zeros((200, 2)), dpi=40)
     assert frames.fig._suptitle.get_text().startswith(f"{scenario.name}:")
     plt.close(frames.fig)
-    res = find_threshold(scenario, "content.stickiness", scan_runs=40, rng=2)
-    ax = plot_threshold_scan(res)
+    ax = plot_threshold_scan(threshold)
     assert ax.get_title() == f"{scenario.name}: virality threshold of stickiness"
     assert ax.get_xlabel().startswith("Stickiness")
     plt.close(ax.figure)
@@ -230,11 +229,18 @@ def test_ad_reached_users_start_trees():
 
 
 # ------------------------------------------------------------------ threshold theory
-def test_theory_reach_is_not_drawn_near_the_critical_point(scenario):
-    from smmsim.threshold import find_threshold, plot_threshold_scan
+@pytest.fixture(scope="module")
+def threshold(scenario):
+    from smmsim.threshold import find_threshold
+
+    return find_threshold(scenario, "content.stickiness", scan_runs=40, rng=2)
+
+
+def test_theory_reach_is_not_drawn_near_the_critical_point(threshold):
+    from smmsim.threshold import plot_threshold_scan
     from smmsim.threshold.plot import CRITICAL_WINDOW
 
-    res = find_threshold(scenario, "content.stickiness", scan_runs=40, rng=2)
+    res = threshold
     scan = res.scan
     ax = plot_threshold_scan(res)
     (ax2,) = [a for a in ax.figure.axes if a is not ax]
@@ -245,6 +251,24 @@ def test_theory_reach_is_not_drawn_near_the_critical_point(scenario):
     assert np.isnan(y[near]).all()
     assert np.isfinite(y[~near]).all() and (y[~near] <= res.scan["theory_mean_reach"].max()).all()
     assert "diverges at K = 1" in ax.get_xlabel()
+    plt.close(ax.figure)
+
+
+def test_an_interval_wider_than_the_scan_is_cut_and_said(threshold):
+    from dataclasses import replace
+
+    from matplotlib.patches import Polygon, Rectangle
+
+    from smmsim.threshold import plot_threshold_scan
+
+    wide = replace(threshold, empirical=replace(threshold.empirical, ci_low=-0.5, ci_high=7.0))
+    ax = plot_threshold_scan(wide)
+    (band,) = [p for p in ax.patches if isinstance(p, Polygon | Rectangle) and p.get_alpha()]
+    xs = band.get_xy()[:, 0] if isinstance(band, Polygon) else [band.get_x()]
+    assert min(xs) >= 0 and max(xs) <= 1  # stickiness is a probability
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("95% CI -0.5 to 7, cut" in t for t in labels), labels
+    assert ax.get_xlim()[1] <= 1.1
     plt.close(ax.figure)
 
 

@@ -37,6 +37,24 @@ def masked_theory_reach(scan) -> np.ndarray:
     return reach
 
 
+def _x_range(result: ThresholdResult) -> tuple[float, float]:
+    """What the x-axis shows: the scan, the thresholds and the scenario's own value,
+    with a margin; never below 0, nor above 1 for a probability."""
+    xs = [result.analytic.current]
+    if not result.scan.empty:
+        xs += [float(result.scan["value"].min()), float(result.scan["value"].max())]
+    if result.analytic.critical is not None and math.isfinite(result.analytic.critical):
+        xs.append(result.analytic.critical)
+    if result.empirical is not None and result.empirical.value is not None:
+        xs.append(result.empirical.value)
+    lo, hi = min(xs), max(xs)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1.0)
+    left, right = max(lo - pad, 0.0), hi + pad
+    if result.param.startswith("content."):
+        right = min(right, 1.0)
+    return left, right
+
+
 def plot_threshold_scan(result: ThresholdResult, ax=None):
     """Probability of a large cascade and mean reach against the parameter.
 
@@ -98,8 +116,12 @@ def plot_threshold_scan(result: ThresholdResult, ax=None):
     if e is not None and e.value is not None:
         lo = e.ci_low if e.ci_low is not None else e.value
         hi = e.ci_high if e.ci_high is not None else e.value
-        ax.axvspan(lo, hi, color="C2", alpha=0.25, lw=0)
-        ax.axvline(e.value, color="C2", lw=1.5, label=f"simulated threshold {e.value:.3g}")
+        left, right = _x_range(result)
+        label = f"simulated threshold {e.value:.3g}"
+        if lo < left or hi > right:  # an interval wider than the scan: cut at its edges
+            label += f" (95% CI {lo:.3g} to {hi:.3g}, cut)"
+        ax.axvspan(max(lo, left), min(hi, right), color="C2", alpha=0.25, lw=0)
+        ax.axvline(e.value, color="C2", lw=1.5, label=label)
     ax.axvline(a.current, color="C3", ls=":", lw=1.5, label=f"this scenario {a.current:.3g}")
     ax.set_xlabel(
         (name if result.param == "seeding.k" else f"{name} (other keys as in the scenario)") + note
