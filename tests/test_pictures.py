@@ -261,13 +261,13 @@ def test_an_interval_wider_than_the_scan_is_cut_and_said(threshold):
 
     from smmsim.threshold import plot_threshold_scan
 
-    wide = replace(threshold, empirical=replace(threshold.empirical, ci_low=-0.5, ci_high=7.0))
+    wide = replace(threshold, empirical=replace(threshold.empirical, ci_low=-0.5, ci_high=1500.0))
     ax = plot_threshold_scan(wide)
     (band,) = [p for p in ax.patches if isinstance(p, Polygon | Rectangle) and p.get_alpha()]
     xs = band.get_xy()[:, 0] if isinstance(band, Polygon) else [band.get_x()]
     assert min(xs) >= 0 and max(xs) <= 1  # stickiness is a probability
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("95% CI -0.5 to 7, cut" in t for t in labels), labels
+    assert any("95% CI -0.5 to 1,500, cut" in t for t in labels), labels  # no 1.5e+03
     assert ax.get_xlim()[1] <= 1.1
     plt.close(ax.figure)
 

@@ -37,6 +37,11 @@ def masked_theory_reach(scan) -> np.ndarray:
     return reach
 
 
+def _num(value: float) -> str:
+    """A legend number: three significant figures, whole numbers from 1,000 on."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def _x_range(result: ThresholdResult) -> tuple[float, float]:
     """What the x-axis shows: the scan, the thresholds and the scenario's own value,
     with a margin; never below 0, nor above 1 for a probability."""
@@ -112,17 +117,17 @@ def plot_threshold_scan(result: ThresholdResult, ax=None):
                     f"{1 - CRITICAL_WINDOW:g} < K < {1 + CRITICAL_WINDOW:g}"
                 )
     if a.critical is not None and math.isfinite(a.critical) and result.param != "seeding.k":
-        ax.axvline(a.critical, color="k", lw=1.5, label=f"analytic threshold {a.critical:.3g}")
+        ax.axvline(a.critical, color="k", lw=1.5, label=f"analytic threshold {_num(a.critical)}")
     if e is not None and e.value is not None:
         lo = e.ci_low if e.ci_low is not None else e.value
         hi = e.ci_high if e.ci_high is not None else e.value
         left, right = _x_range(result)
-        label = f"simulated threshold {e.value:.3g}"
+        label = f"simulated threshold {_num(e.value)}"
         if lo < left or hi > right:  # an interval wider than the scan: cut at its edges
-            label += f" (95% CI {lo:.3g} to {hi:.3g}, cut)"
+            label += f" (95% CI {_num(lo)} to {_num(hi)}, cut)"
         ax.axvspan(max(lo, left), min(hi, right), color="C2", alpha=0.25, lw=0)
         ax.axvline(e.value, color="C2", lw=1.5, label=label)
-    ax.axvline(a.current, color="C3", ls=":", lw=1.5, label=f"this scenario {a.current:.3g}")
+    ax.axvline(a.current, color="C3", ls=":", lw=1.5, label=f"this scenario {_num(a.current)}")
     ax.set_xlabel(
         (name if result.param == "seeding.k" else f"{name} (other keys as in the scenario)") + note
     )
