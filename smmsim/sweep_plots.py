@@ -64,7 +64,9 @@ def _hashable(v):
 
 def _label(v) -> str:
     if isinstance(v, float | np.floating):
-        return f"{float(v):.4g}"
+        return f"{float(v):,.0f}" if abs(v) >= 10_000 else f"{float(v):.4g}"
+    if isinstance(v, int | np.integer) and not isinstance(v, bool):
+        return f"{int(v):,}"
     return str(v)
 
 

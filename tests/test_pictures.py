@@ -358,3 +358,10 @@ def test_tree_run_is_a_typical_viral_run():
     assert _typical_run(runs, 10_000) == (4, "a typical viral run: median reach")
     assert _typical_run(runs.assign(viral=0), 10_000)[0] == 1
     assert _typical_run(runs, 100) == (2, "the largest run; none went viral")
+
+
+def test_sweep_tick_labels_without_scientific_notation():
+    from smmsim.sweep_plots import _label
+
+    assert _label(20000.0) == "20,000" and _label(np.int64(20000)) == "20,000"
+    assert _label(0.1375) == "0.1375" and _label(5) == "5"
