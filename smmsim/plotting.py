@@ -261,6 +261,11 @@ def adoption_figure(
     import matplotlib.pyplot as plt
 
     cols = [m for m in metrics if m in timeseries]
+    if not cols:
+        raise ValueError(
+            f"the time series has none of the curves {', '.join(metrics)}; "
+            f"its columns are {', '.join(map(str, timeseries.columns))}"
+        )
     fig, axes = plt.subplots(
         2,
         len(cols),
