@@ -117,8 +117,9 @@ def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
     """Turn ``EWOM.trace`` output into one tidy row per user reached or seeded.
 
     Columns: ``node``, ``first_step`` (step of first exposure; 0 for seeds),
-    ``referrer`` (the sharer whose post the user saw first; -1 for seeds),
-    ``generation`` (referral hops from a seed), ``seed``, ``engaged``, ``shared``
+    ``referrer`` (the sharer whose post the user saw first; -1 for seeds and for
+    users an ad reached), ``generation`` (referral hops from a seed or an ad),
+    ``seed``, ``engaged``, ``shared``
     (shared within the horizon), ``share_step`` (step of the share; -1 if none),
     ``referred`` (first reached by a peer), ``converted``.
 
@@ -152,8 +153,9 @@ def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
     first = np.asarray(trace["first_step"], dtype=np.int64)
     seed = np.asarray(trace["seed"], dtype=bool)
     generation = np.full(nodes.size, -1, dtype=np.int64)
-    generation[seed] = 0
     ref_pos = np.array([pos.get(int(r), -1) for r in referrer], dtype=np.int64)
+    # seeds, and users reached without a referrer (an ad of the Bass model), start a tree
+    generation[seed | (referrer < 0)] = 0
     # a referrer is reached strictly before the users it refers (or is a seed)
     for _ in range(nodes.size):
         todo = (generation < 0) & (ref_pos >= 0)
@@ -359,6 +361,10 @@ class _Frames:
         self.dots = net.scatter(pos[:, 0], pos[:, 1], s=self.size, c=UNSEEN, lw=0, zorder=2)
         self.referrals = LineCollection([], colors=REFERRAL, linewidths=0.9, alpha=0.6, zorder=3)
         net.add_collection(self.referrals)
+        # sharers and buyers again, above the referral lines, so none is hidden
+        big = max(self.size * 2.5, 14.0)
+        self.sizes_top = (big, big * 1.3)
+        self.top = net.scatter([], [], s=big, zorder=4, linewidths=0.4)
         seeds = nd.loc[nd["seed"], "node"].to_numpy()
         net.scatter(
             pos[seeds, 0],
@@ -389,11 +395,14 @@ class _Frames:
         self.counter = info.text(
             0.02, 0.98, "", va="top", ha="left", fontsize=13, family="monospace"
         )
+        self.note = info.text(0.02, 0.52, "", va="top", ha="left", fontsize=9, color="#444444")
         legend = [
             Line2D([], [], ls="", marker="o", ms=7, color=UNSEEN, label="Not reached yet"),
             Line2D([], [], ls="", marker="o", ms=7, color=SAW, label="Saw it"),
             Line2D([], [], ls="", marker="o", ms=9, color=SHARED, label="Shared it"),
-            Line2D([], [], ls="", marker="o", ms=7, color=BOUGHT, label="Bought"),
+            Line2D(
+                [], [], ls="", marker="o", ms=9, mfc=BOUGHT, mec="black", mew=0.4, label="Bought"
+            ),
             Line2D([], [], ls="", marker="*", ms=13, mfc=SHARED, mec="black", label="Paid seed"),
             Line2D([], [], color=REFERRAL, label="Saw it first from"),
         ]
@@ -407,13 +416,17 @@ class _Frames:
         (self.conv_line,) = curve.plot([], [], "-o", ms=3, color=BOUGHT, label="Bought")
         curve.xaxis.set_major_locator(MaxNLocator(integer=True))
         curve.set_xlabel("Step (time since launch)")
+        if last >= cascade.steps - 1:
+            self.ending = f"Still spreading at the horizon ({cascade.steps} steps)"
+        else:
+            self.ending = f"Nothing happens after step {last} (horizon {cascade.steps} steps)"
         curve.set_ylabel("Users (cumulative)")
         curve.set_title("Reach and conversions so far", fontsize=10)
         curve.grid(alpha=0.3)
         curve.legend(fontsize=8, loc="upper left")
 
     def draw(self, t: int) -> None:
-        c, n = self.c, self.c.graph.n
+        n = self.c.graph.n
         colors = np.full(n, UNSEEN, dtype=object)
         sizes = np.full(n, self.size)
         seen = self.first <= t
@@ -423,18 +436,29 @@ class _Frames:
         colors[self.node[shared]] = SHARED
         sizes[self.node[shared]] = self.size * 2.5
         colors[self.node[bought]] = BOUGHT
+        sizes[self.node[bought]] = self.size * 2.5
         self.dots.set_facecolor(list(colors))
         self.dots.set_sizes(sizes)
         self.referrals.set_segments(self.ref_segments[seen & self.has_ref])
+        order = np.concatenate(
+            [np.flatnonzero(shared & ~bought), np.flatnonzero(bought)]
+        )  # buyers drawn last, on top
+        who = self.node[order]
+        is_buyer = bought[order]
+        self.top.set_offsets(self.pos[who] if who.size else np.empty((0, 2)))
+        self.top.set_facecolor([BOUGHT if b else SHARED for b in is_buyer])
+        self.top.set_edgecolor(["black" if b else "none" for b in is_buyer])
+        self.top.set_sizes(np.where(is_buyer, self.sizes_top[1], self.sizes_top[0]))
 
         row = self.counts.iloc[t]
         share = row["reach"] / n if n else 0.0
         self.counter.set_text(
-            f"Step {t:>3} of {c.last_step}\n"
+            f"Step     {t:>6}\n"
             f"Reached  {int(row['reach']):>6,} of {n:,} ({share:.0%})\n"
             f"Shared   {int(row['sharers']):>6,}\n"
             f"Bought   {int(row['conversions']):>6,}"
         )
+        self.note.set_text(self.ending)
         upto = self.counts.iloc[: t + 1]
         self.reach_line.set_data(upto["step"], upto["reach"])
         self.conv_line.set_data(upto["step"], upto["conversions"])

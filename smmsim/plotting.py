@@ -2,7 +2,7 @@
 
 Every function draws on the ``ax`` it is given (or on a new figure), gives the plot a
 title, axis labels with units and a legend when it shows more than one series, and
-returns the Axes (or the Figure, for the two-panel pictures). None of them calls
+returns the Axes (or the Figure, for the multi-panel pictures). None of them calls
 ``plt.show()``; save with :func:`save`. :func:`write_run_plots` writes the main
 pictures of a simulation, as ``smmsim run --out DIR`` does.
 
@@ -13,13 +13,17 @@ The threshold scan and sweep heatmaps live beside the code that computes them
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from smmsim.plot_labels import METRIC_LABELS as _METRIC_LABELS
+
 __all__ = [
     "adoption_curves",
+    "adoption_figure",
     "compare_metric",
     "direct_vs_referral",
     "earned_media",
@@ -35,37 +39,28 @@ __all__ = [
 CURVES = (
     ("impressions", "Impressions"),
     ("reach", "Reach (users)"),
-    ("engagements", "Engagements"),
-    ("shares", "Shares (users)"),
-    ("conversions", "Conversions"),
+    ("engagements", "Engagements (events)"),
+    ("shares", "Sharers (users)"),
+    ("conversions", "Conversions (purchases)"),
 )
+CURVES_ORDER = tuple(c for c, _ in CURVES)
+CURVE_COLORS = ("tab:purple", "tab:blue", "tab:orange", "tab:red", "tab:green")
+#: Curves :func:`adoption_curves` draws by default (impressions dwarf the others).
+DEFAULT_CURVES = ("reach", "engagements", "shares", "conversions")
 
 #: Axis labels (with units) of the run metrics drawn by :func:`compare_metric`.
-METRIC_LABELS = {
-    "impressions": "Impressions (views, repeats included)",
-    "reach": "Reach (users)",
-    "paid_reach": "Paid reach (users)",
-    "earned_reach": "Earned reach (users)",
-    "engaged": "Engaged users",
-    "shares": "Sharers (users)",
-    "earned_shares": "Earned sharers (users)",
-    "conversions": "Conversions (purchases)",
-    "direct_conversions": "Direct conversions (purchases)",
-    "referral_conversions": "Referral conversions (purchases)",
-    "k_factor": "Viral coefficient K (sharers per sharer)",
-    "depth": "Depth (generations of sharing)",
-    "structural_virality": "Structural virality (mean hops between sharers)",
-    "viral": "Probability of going viral",
-    "roi": "ROI ((revenue - cost) / cost)",
-}
+METRIC_LABELS = _METRIC_LABELS
 
 PAID, EARNED = "tab:blue", "tab:orange"
 CONVERTED, NOT_CONVERTED = "tab:green", "#a0a0a0"
+SHARED, SAW_ONLY, REFERRAL_EDGE, AD = "tab:orange", "#b4b4b4", "#c8c8c8", "tab:purple"
 FIZZLE, VIRAL = "tab:blue", "tab:red"
 
 
 def _plain_number(value: float, _pos=None) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1 or value == 0 else f"{value:g}"
+    if abs(value) >= 1000 or value == round(value):
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def _plain_formatter():
@@ -103,10 +98,40 @@ def _finish(ax, title: str, **grid):
     return ax
 
 
-def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
-    """Cumulative impressions, reach, engagements, shares and conversions over time.
+def _activity(timeseries: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The steps of the series and the last step at which any run recorded an event."""
+    steps = np.sort(timeseries["step"].unique())
+    cols = [c for c, _ in CURVES if c in timeseries]
+    active = timeseries.loc[(timeseries[cols] != 0).any(axis=1), "step"]
+    return steps, int(active.max()) if len(active) else int(steps.min(initial=0))
 
-    Lines are the ensemble mean; shaded bands cover the central ``band`` of runs.
+
+def _horizon_note(last: int, horizon: int | None) -> str:
+    """What the x-axis stops at: the horizon, or the last step anything happened."""
+    if horizon is None:
+        return f"Last activity in any run: step {last}"
+    if last >= horizon - 1:
+        return f"Runs still active at the horizon (step {horizon - 1})"
+    return f"Nothing happened after step {last} in any run (horizon: {horizon} steps)"
+
+
+def adoption_curves(
+    timeseries: pd.DataFrame,
+    *,
+    ax=None,
+    band: float = 0.9,
+    cumulative: bool = False,
+    log: bool = False,
+    metrics: tuple[str, ...] = DEFAULT_CURVES,
+    horizon: int | None = None,
+    name: str | None = None,
+):
+    """Reach, engagements, shares and conversions over time: new each step or running totals.
+
+    Lines are the ensemble mean; a shaded band, edged in the line's colour, covers the
+    central ``band`` of runs. The x-axis runs to the last step at which any run
+    recorded an event (the horizon when runs were still active then), and a note
+    under the axis says which.
 
     Parameters
     ----------
@@ -115,43 +140,171 @@ def adoption_curves(timeseries: pd.DataFrame, *, ax=None, band: float = 0.9):
     ax : matplotlib Axes, optional
     band : float
         Central fraction of runs to shade.
+    cumulative : bool
+        Draw running totals (an S-curve for a spreading product) instead of the new
+        events of each step.
+    log : bool
+        Logarithmic y-axis (a symmetric log, so zero stays on it); linear by default.
+    metrics : tuple of str
+        Columns of ``timeseries`` to draw, among ``impressions``, ``reach``,
+        ``engagements``, ``shares`` and ``conversions``. Impressions (views, repeats
+        included) are left out by default: they dwarf the user counts on a linear axis.
+    horizon : int, optional
+        Steps the simulation ran (``simulation.steps``), named in the note.
+    name : str, optional
+        Scenario name, put in the title.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _new_axes(ax)
-    steps = np.sort(timeseries["step"].unique())
+    steps, last = _activity(timeseries)
+    shown = steps[steps <= last] if steps.size else steps
     lo_q, hi_q = (1 - band) / 2, 1 - (1 - band) / 2
-    top = 1.0
-    for col, label in CURVES:
+    labels = dict(CURVES)
+    unknown = [m for m in metrics if m not in labels]
+    if unknown:
+        raise ValueError(f"unknown curve {unknown[0]!r}; choose among {', '.join(labels)}")
+    drawn = []
+    for col in metrics:
         if col not in timeseries:
             continue
         wide = timeseries.pivot(index="run", columns="step", values=col).reindex(
-            columns=steps, fill_value=0
+            columns=shown, fill_value=0
         )
-        cum = wide.fillna(0).to_numpy().cumsum(axis=1)
-        (line,) = ax.plot(steps, cum.mean(axis=0), label=label, lw=2)
-        hi = np.quantile(cum, hi_q, axis=0)
-        top = max(top, float(hi.max()), float(cum.mean(axis=0).max()))
-        ax.fill_between(
-            steps,
-            np.quantile(cum, lo_q, axis=0),
-            hi,
-            color=line.get_color(),
-            alpha=0.12,
-            lw=0,
+        values = wide.fillna(0).to_numpy(dtype=float)
+        if cumulative:
+            values = values.cumsum(axis=1)
+        mean = values.mean(axis=0)
+        drawn.append(
+            (col, mean, np.quantile(values, lo_q, axis=0), np.quantile(values, hi_q, axis=0))
         )
-    ax.set_xlabel("Step (time since launch)")
-    ax.set_ylabel("Cumulative count (users or events)")
-    ax.set_title(f"Adoption curves: mean and central {band:.0%} of runs")
-    ax.set_yscale("symlog", linthresh=1, linscale=0.5)
-    # explicit limits: on axes shared with other panels the largest top wins
-    ax.set_ylim(0, max(ax.get_ylim()[1], top * 1.5))
+    # the widest band first, so narrower ones stay on top of it
+    drawn.sort(key=lambda d: -float(d[3].max(initial=0)))
+    colors = dict(zip(CURVES_ORDER, CURVE_COLORS, strict=True))
+    handles = {}
+    # several bands on one axes: fainter fills, dashed edges, so each stays traceable
+    alpha, edge = (0.13, "-") if len(drawn) == 1 else (0.06, "--")
+    for z, (col, mean, lo, hi) in enumerate(drawn):
+        color = colors[col]
+        fill = ax.fill_between(shown, lo, hi, color=color, alpha=alpha, lw=0, zorder=1 + z)
+        ax.plot(shown, lo, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
+        ax.plot(shown, hi, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
+        (line,) = ax.plot(shown, mean, color=color, lw=2.2, label=labels[col], zorder=10 + z)
+        handles[col] = ((fill, line), labels[col])
+    order = [c for c in CURVES_ORDER if c in handles]
+    ax.legend(
+        [handles[c][0] for c in order],
+        [handles[c][1] for c in order],
+        loc="best",
+        fontsize="small",
+        title=f"mean; band: central {band:.0%} of runs",
+        title_fontsize="small",
+    )
+    ax.set_xlabel(f"Step (time since launch)\n{_horizon_note(last, horizon)}")
+    if cumulative:
+        ax.set_ylabel("Running total (users or events)")
+        what = "running totals"
+    else:
+        ax.set_ylabel("New this step (users or events)")
+        what = "new each step"
+    ax.set_title(f"{name + ': ' if name else ''}adoption over time, {what}")
+    if log:
+        ax.set_yscale("symlog", linthresh=1, linscale=0.5)
+    top = max((float(max(d[1].max(initial=0), d[3].max(initial=0))) for d in drawn), default=1)
+    right = max(last, 1) + 0.3
+    # on axes shared with other panels the largest range wins
+    if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
+        top = max(top, ax.get_ylim()[1] / 1.05)
+    if len(ax.get_shared_x_axes().get_siblings(ax)) > 1:
+        right = max(right, ax.get_xlim()[1])
+    ax.set_ylim(0, max(top, 1.0) * 1.05)
     ax.yaxis.set_major_formatter(_plain_formatter())
+    ax.set_xlim(-0.3, right)
+    ax.xaxis.set_major_locator(_integer_locator())
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def adoption_figure(
+    timeseries: pd.DataFrame,
+    *,
+    band: float = 0.9,
+    horizon: int | None = None,
+    name: str | None = None,
+    metrics: tuple[str, ...] = DEFAULT_CURVES,
+):
+    """One column per curve: new events per step above, running totals below.
+
+    Every panel has its own linear y-axis and one band, so bands never overlap and a
+    small count (conversions) reads as well as a large one (reach). Built from
+    :func:`adoption_curves`.
+
+    Parameters
+    ----------
+    timeseries : pandas.DataFrame
+        ``Results.timeseries``.
+    band : float
+        Central fraction of runs to shade.
+    horizon : int, optional
+        Steps the simulation ran, named in the note under the x-axes.
+    name : str, optional
+        Scenario name, put in the figure's title.
+    metrics : tuple of str
+        The curves, one column each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    cols = [m for m in metrics if m in timeseries]
+    if not cols:
+        raise ValueError(
+            f"the time series has none of the curves {', '.join(metrics)}; "
+            f"its columns are {', '.join(map(str, timeseries.columns))}"
+        )
+    fig, axes = plt.subplots(
+        2,
+        len(cols),
+        figsize=(1.5 + 3.3 * len(cols), 6.4),
+        layout="constrained",
+        sharex=True,
+        squeeze=False,
+    )
+    labels = dict(CURVES)
+    runs = timeseries["run"].nunique()
+    for j, col in enumerate(cols):
+        top, bottom = axes[0, j], axes[1, j]
+        adoption_curves(timeseries, ax=top, band=band, metrics=(col,), horizon=horizon)
+        adoption_curves(
+            timeseries, ax=bottom, band=band, metrics=(col,), horizon=horizon, cumulative=True
+        )
+        top.set_title(labels[col])
+        bottom.set_title("")
+        for ax in (top, bottom):
+            ax.get_legend().remove()
+            ax.set_xlabel("")
+            if j:
+                ax.set_ylabel("")
+        bottom.set_xlabel("Step")
+    axes[0, 0].set_ylabel("New this step")
+    axes[1, 0].set_ylabel("Running total")
+    _, last = _activity(timeseries)
+    fig.supxlabel(f"Time since launch. {_horizon_note(last, horizon)}.", fontsize="medium")
+    fig.suptitle(
+        f"{name + ': ' if name else ''}adoption over time "
+        f"(line: mean of {runs:,} runs; band: central {band:.0%} of runs)"
+    )
+    return fig
+
+
+def _integer_locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def _bins(values: np.ndarray, n_bins: int = 30, log: bool | None = None) -> tuple[np.ndarray, bool]:
@@ -278,8 +431,17 @@ def _fmt(value: float) -> str:
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def reach_distribution(runs: pd.DataFrame, *, metric: str = "reach"):
+def reach_distribution(runs: pd.DataFrame, *, metric: str = "reach", name: str | None = None):
     """Histogram and log-log complementary CDF of final reach, side by side.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        ``Results.runs``.
+    metric : str
+        Column of ``runs`` to show.
+    name : str, optional
+        Scenario name, put in the figure's title.
 
     Returns
     -------
@@ -290,6 +452,8 @@ def reach_distribution(runs: pd.DataFrame, *, metric: str = "reach"):
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
     reach_histogram(runs, ax=left, metric=metric)
     reach_ccdf(runs, ax=right, metric=metric)
+    if name:
+        fig.suptitle(f"{name}: how far each run spread")
     return fig
 
 
@@ -405,8 +569,15 @@ def direct_vs_referral(runs, *, ax=None):
     )
 
 
-def earned_media(runs):
+def earned_media(runs, *, name: str | None = None):
     """Paid against earned reach and direct against referral conversions, side by side.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame or mapping of str to DataFrame (or Results)
+        ``Results.runs``, or several labelled ones to compare side by side.
+    name : str, optional
+        Scenario name, put in the figure's title.
 
     Returns
     -------
@@ -420,6 +591,8 @@ def earned_media(runs):
     )
     paid_vs_earned(runs, ax=left)
     direct_vs_referral(runs, ax=right)
+    if name:
+        fig.suptitle(f"{name}: what the campaign paid for and what word of mouth added")
     return fig
 
 
@@ -490,12 +663,162 @@ def _tree_positions(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return x, nodes["generation"].to_numpy(dtype=float)
 
 
-def referral_tree(nodes: pd.DataFrame, *, ax=None, max_nodes: int = 3000, title: str | None = None):
+@dataclass(frozen=True)
+class _TreeSample:
+    """Which users of a cascade a thinned referral tree draws, and how they were chosen."""
+
+    keep: np.ndarray  # mask over the cascade's users
+    how: str  # "all", "sampled", "trees" or "chains"
+    others: int = 0  # users who only saw it
+    others_shown: int = 0
+    trees: int = 0  # trees (one per seed or ad-reached user) in the cascade
+    trees_shown: int = 0
+    buyers: tuple[int, int] = (0, 0)  # drawn and in the cascade ("chains")
+    sharers: tuple[int, int] = (0, 0)  # who did not buy, drawn and in the cascade
+    deepest: int = 0
+
+
+def _roots(parent: np.ndarray) -> np.ndarray:
+    """The index of the top of each user's tree (pointer jumping)."""
+    root = np.arange(parent.size)
+    up = np.where(parent >= 0, parent, root)
+    while True:
+        nxt = up[root]
+        if np.array_equal(nxt, root):
+            return root
+        root = nxt
+
+
+def _tree_sample(nodes: pd.DataFrame, max_nodes: int, rng) -> _TreeSample:
+    """Which users of a cascade to draw, at most ``max_nodes`` of them.
+
+    Seeds, sharers and buyers (with everyone above them) are kept first; the users who
+    only saw the content fill what is left, drawn at random. When the kept users alone
+    are too many, whole trees are drawn (every seed's first, then trees an ad started,
+    at random) when there are many trees, else random buyers and sharers with the
+    chains of users that referred them (:func:`_chains`).
+    """
+    from smmsim.rng import as_generator
+
+    n = len(nodes)
+    seed = nodes["seed"].to_numpy(dtype=bool)
+    core = seed | nodes["shared"].to_numpy(dtype=bool) | nodes["converted"].to_numpy(dtype=bool)
+    others = int((~core).sum())
+    gen = nodes["generation"].to_numpy()
+    deepest = int(gen.max(initial=0))
+    if n <= max_nodes:
+        return _TreeSample(np.ones(n, bool), "all", others, others, deepest=deepest)
+    gen_rng = as_generator(rng)
+    where = {int(v): i for i, v in enumerate(nodes["node"].to_numpy())}
+    parent = np.array([where.get(int(r), -1) for r in nodes["referrer"]], dtype=np.int64)
+    keep = core.copy()
+    todo = np.flatnonzero(keep)
+    while todo.size:  # everyone above a kept user is kept
+        up = parent[todo]
+        up = up[up >= 0]
+        up = up[~keep[up]]
+        keep[up] = True
+        todo = up
+    if keep.sum() <= max_nodes:
+        pool = np.flatnonzero(~keep)
+        picked = gen_rng.choice(
+            pool, size=min(max_nodes - int(keep.sum()), pool.size), replace=False
+        )
+        keep[picked] = True
+        return _TreeSample(keep, "sampled", others, int(picked.size), deepest=deepest)
+    root = _roots(parent)
+    sizes = np.bincount(root[keep], minlength=n)
+    tops = np.flatnonzero((parent < 0) & keep)
+    if tops.size > max(max_nodes // 8, 1):
+        order = np.concatenate([tops[seed[tops]], gen_rng.permutation(tops[~seed[tops]])])
+        fits = np.cumsum(sizes[order]) <= max_nodes
+        chosen = order[: int(np.argmin(fits)) if not fits.all() else order.size]
+        if chosen.size:
+            keep &= np.isin(root, chosen)
+            return _TreeSample(
+                keep, "trees", trees=int(tops.size), trees_shown=int(chosen.size), deepest=deepest
+            )
+    return _chains(parent, seed, core, nodes, max_nodes, gen_rng, deepest)
+
+
+def _chains(parent, seed, core, nodes, max_nodes, gen_rng, deepest) -> _TreeSample:
+    """Random buyers, then random sharers, each with the chain of users that referred
+    them up to a seed, while they fit in ``max_nodes``: the full depth of a cascade too
+    large to draw, at a width that stays legible."""
+    converted = nodes["converted"].to_numpy(dtype=bool)
+    shared = nodes["shared"].to_numpy(dtype=bool)
+    buyers = np.flatnonzero(converted & ~seed)
+    sharers = np.flatnonzero(shared & ~converted & ~seed)
+    order = np.concatenate(
+        [np.flatnonzero(seed), gen_rng.permutation(buyers), gen_rng.permutation(sharers)]
+    )
+    keep = np.zeros(seed.size, bool)
+    room = max_nodes
+    for i in order:
+        chain = []
+        j = int(i)
+        while j >= 0 and not keep[j] and len(chain) <= room:
+            chain.append(j)
+            j = int(parent[j])
+        if chain and len(chain) <= room:
+            keep[chain] = True
+            room -= len(chain)
+        if room == 0:
+            break
+    return _TreeSample(
+        keep,
+        "chains",
+        buyers=(int(keep[buyers].sum()), int(buyers.size)),
+        sharers=(int((keep & shared & ~converted & ~seed).sum()), int(sharers.size)),
+        deepest=deepest,
+    )
+
+
+def _tree_note(sample: _TreeSample, shown: int, total: int) -> str:
+    """What a thinned tree leaves out ('' when it shows everyone)."""
+    if sample.how == "all":
+        return ""
+    if sample.how == "sampled":
+        return (
+            f"Shown: {shown:,} of {total:,} users: every seed, sharer and buyer,\n"
+            f"and a random {sample.others_shown:,} of the {sample.others:,} who only saw it"
+        )
+    if sample.how == "trees":
+        return (
+            f"Shown: {sample.trees_shown:,} of {sample.trees:,} trees, whole "
+            f"({shown:,} of {total:,} users, seeds included;\n"
+            f"seeds' trees first, then a random sample; seeds, sharers and buyers only)"
+        )
+    (b, nb), (h, nh) = sample.buyers, sample.sharers
+    return (
+        f"Shown: {shown:,} of {total:,} users: buyers, then sharers, picked at random, each\n"
+        f"with the sharers who referred them up to a seed ({b:,} of {nb:,} buyers, "
+        f"{h:,} of {nh:,} other sharers)"
+    )
+
+
+def referral_tree(
+    nodes: pd.DataFrame,
+    *,
+    ax=None,
+    max_nodes: int = 400,
+    title: str | None = None,
+    name: str | None = None,
+    rng=0,
+):
     """One cascade drawn as its referral tree: who referred whom, by generation.
 
-    Seeds (paid posts) sit at generation 0; every other user hangs under the sharer
-    whose post they saw first (their referrer), one generation further down. Dots are
-    coloured by whether the user bought; users who shared are drawn larger.
+    Seeds (paid posts, stars) sit at generation 0; every other user hangs under the
+    sharer whose post they saw first (their referrer), one generation further down.
+    Buyers are green and drawn on top of everything, sharers orange, users who only
+    saw the content small and grey. The legend is made from the marks drawn.
+
+    A large cascade is thinned to stay legible: every seed, sharer and buyer is drawn,
+    and a random sample of the users who only saw it fills the rest of ``max_nodes``;
+    when the sharers and buyers alone are more, whole trees are drawn if the cascade
+    has many (one per seed or ad-reached user), else random buyers, then random
+    sharers, each with the chain of users that referred them up to a seed, so the
+    full depth shows. A note on the plot says what is shown.
 
     Parameters
     ----------
@@ -505,23 +828,28 @@ def referral_tree(nodes: pd.DataFrame, *, ax=None, max_nodes: int = 3000, title:
         ``seed``, ``shared``, ``converted``.
     ax : matplotlib Axes, optional
     max_nodes : int
-        Draw at most this many users: the earliest reached (a complete subtree, since
-        referrers are always reached before the users they refer).
+        Draw at most this many users.
     title : str, optional
+        Default: the users reached and the buyers, after ``name``.
+    name : str, optional
+        Scenario name, put in the default title.
+    rng : int, SeedSequence, Generator or None
+        Indicator of random number generation state (which users are sampled).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
 
     total = len(nodes)
-    shown = nodes.sort_values(["first_step", "generation", "node"], kind="stable")
-    shown = shown.iloc[:max_nodes].reset_index(drop=True)
+    order = nodes.sort_values(["first_step", "generation", "node"], kind="stable")
+    sample = _tree_sample(order, max_nodes, rng)
+    shown = order[sample.keep].reset_index(drop=True)
     x, y = _tree_positions(shown)
-    width = max(6.0, min(14.0, 4.0 + 0.03 * len(shown)))
-    ax = _new_axes(ax, figsize=(width, 5.5))
+    leaves = float(x.max()) if x.size else 1.0
+    width = max(10.0, min(16.0, 4.0 + 0.035 * leaves))
+    ax = _new_axes(ax, figsize=(width, 6.0))
     where = {int(v): i for i, v in enumerate(shown["node"].to_numpy())}
     ref = shown["referrer"].to_numpy()
     segs = [
@@ -529,37 +857,60 @@ def referral_tree(nodes: pd.DataFrame, *, ax=None, max_nodes: int = 3000, title:
         for i, r in enumerate(ref)
         if int(r) in where
     ]
-    ax.add_collection(LineCollection(segs, colors="#808080", linewidths=0.6, alpha=0.6))
-    converted = shown["converted"].to_numpy(dtype=bool)
-    shared = shown["shared"].to_numpy(dtype=bool)
+    if segs:
+        ax.add_collection(
+            LineCollection(
+                segs,
+                colors=REFERRAL_EDGE,
+                linewidths=0.6,
+                zorder=1,
+                label="Referral (saw it first from)",
+            )
+        )
     seed = shown["seed"].to_numpy(dtype=bool)
-    size = np.where(shared, 36.0, 12.0)
-    color = np.where(converted, CONVERTED, NOT_CONVERTED)
-    plain = ~seed
-    ax.scatter(x[plain], y[plain], s=size[plain], c=color[plain], edgecolors="none", zorder=3)
-    ax.scatter(
-        x[seed], y[seed], s=110, c=color[seed], marker="*", edgecolors="black", lw=0.8, zorder=4
-    )
-    ax.invert_yaxis()
-    gens = int(y.max()) if y.size else 0
-    ax.set_yticks(range(gens + 1))
-    ax.set_xticks([])
-    ax.set_ylabel("Generation (referral hops from a paid seed)")
-    ax.set_xlabel("Users in the cascade, each under the user who referred them")
-    n_conv = int(converted.sum())
-    suffix = f" (first {len(shown):,} of {total:,} users)" if len(shown) < total else ""
-    ax.set_title(
-        title
-        or f"Referral tree: {total - int(seed.sum()):,} users reached, {n_conv:,} bought{suffix}"
-    )
-    handles = [
-        Line2D([], [], ls="", marker="*", ms=12, mfc="white", mec="black", label="Paid seed"),
-        Line2D([], [], ls="", marker="o", ms=6, color=CONVERTED, label="Bought (converted)"),
-        Line2D([], [], ls="", marker="o", ms=6, color=NOT_CONVERTED, label="Did not buy"),
-        Line2D([], [], ls="", marker="o", ms=9, mfc="white", mec="black", label="Shared (large)"),
-        Line2D([], [], color="#808080", label="Referral (saw it first from)"),
+    ad = (shown["referrer"].to_numpy() < 0) & ~seed
+    converted = shown["converted"].to_numpy(dtype=bool) & ~seed
+    shared = shown["shared"].to_numpy(dtype=bool) & ~seed & ~converted
+    saw = ~(seed | converted | shared)
+    marks = [
+        (saw, {"s": 10, "c": SAW_ONLY, "edgecolors": "none", "zorder": 2}, "Saw it only"),
+        (shared, {"s": 30, "c": SHARED, "edgecolors": "none", "zorder": 3}, "Shared it"),
+        (
+            converted,
+            {"s": 42, "c": CONVERTED, "edgecolors": "black", "linewidths": 0.5, "zorder": 4},
+            "Bought",
+        ),
+        (
+            seed,
+            {"s": 170, "marker": "*", "c": SHARED, "edgecolors": "black", "linewidths": 0.8},
+            "Paid seed",
+        ),
+        (
+            ad,
+            {"s": 60, "marker": "D", "facecolors": "none", "edgecolors": AD, "linewidths": 1.0},
+            "Reached by an ad (top of a tree)",
+        ),
     ]
-    ax.legend(handles=handles, fontsize="small", loc="lower right", framealpha=0.9)
+    if seed.sum() > 10:  # many seeds side by side: smaller stars
+        marks[3][1]["s"] = 80
+    for mask, style, label in marks:
+        if mask.any():
+            ax.scatter(x[mask], y[mask], label=label, **{"zorder": 5, **style})
+    ax.invert_yaxis()
+    ax.yaxis.set_major_locator(_integer_locator())
+    ax.set_xticks([])
+    source = "a paid seed or an ad" if ad.any() else "a paid seed"
+    ax.set_ylabel(f"Generation (referral hops from {source})")
+    ax.set_xlabel("Users in the cascade, each under the user who referred them")
+    bought = int(nodes["converted"].sum())
+    reached = total - int(nodes["seed"].sum())
+    default = f"{reached:,} users reached, {bought:,} bought"
+    ax.set_title(title or f"{name + ': ' if name else ''}referral tree, {default}")
+    note = _tree_note(sample, len(shown), total)
+    if note:  # under the axes, where it hides no user
+        ax.set_xlabel(f"{ax.get_xlabel()}\n{note}")
+    # beside the tree, where it hides no user
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.005, 1.0), framealpha=0.9)
     ax.margins(x=0.02, y=0.08)
     return ax
 
@@ -574,14 +925,15 @@ def save(fig, path: str | Path, dpi: int = 120) -> Path:
     return path
 
 
-def _tree_of_results(results, max_nodes: int = 1500):
+def _tree_of_results(results, max_nodes: int = 50_000):
     """Trace one run of ``results`` again, or ``None`` when the audience cannot be rebuilt.
 
     The audience is rebuilt from the resolved scenario and kept only if its size and
     degree moments match the ones recorded in the results (an edge list read from
     another folder, or an audience drawn from fresh entropy, does not match). The run
-    drawn is the one with the largest reach whose tree has at most ``max_nodes`` users
-    (the smallest run when every run is larger).
+    drawn is a typical viral run (the one of median reach among those that went viral),
+    or the largest run when none went viral (see :func:`_typical_run`); runs of more
+    than ``max_nodes`` users are not traced again unless every run is that large.
     """
     from smmsim.animate import one_cascade
     from smmsim.audience import build_audience
@@ -600,24 +952,39 @@ def _tree_of_results(results, max_nodes: int = 1500):
     stats = {"name": graph.name, **graph.degree_stats().as_dict()}
     if stats != results.audience:
         return None
-    size = results.runs["reach"] + results.runs["seeds"]
-    fits = results.runs[size <= max_nodes]
-    if len(fits):
-        run = int(fits.loc[fits["reach"].idxmax(), "run"])
-    else:
-        run = int(results.runs.loc[results.runs["reach"].idxmin(), "run"])
+    run, _ = _typical_run(results.runs, max_nodes)
     return one_cascade(scenario, run=run, rng=results.rng_seed, graph=graph)
+
+
+def _typical_run(runs: pd.DataFrame, max_nodes: int) -> tuple[int, str]:
+    """The run to draw as a tree, and why: the viral run of median reach, or the largest.
+
+    Runs of more than ``max_nodes`` users are traced only when every run is larger (the
+    smallest then).
+    """
+    size = runs["reach"] + runs["seeds"]
+    fits = runs[size <= max_nodes]
+    if fits.empty:
+        return int(runs.loc[size.idxmin(), "run"]), "the smallest run"
+    viral = fits[fits["viral"] == 1] if "viral" in fits else fits.iloc[:0]
+    if len(viral):
+        gap = (viral["reach"] - viral["reach"].median()).abs()
+        return int(viral.loc[gap.idxmin(), "run"]), "a typical viral run: median reach"
+    return int(fits.loc[fits["reach"].idxmax(), "run"]), "the largest run; none went viral"
 
 
 def write_run_plots(results, out_dir: str | Path) -> list[Path]:
     """Write the main pictures of a simulation's results as PNG files into ``out_dir``.
 
-    - ``adoption.png``: cumulative adoption curves with a band across runs;
+    - ``adoption.png``: new events per step and running totals, with a band across
+      runs (:func:`adoption_figure`);
     - ``reach_distribution.png``: histogram and log-log complementary CDF of reach;
     - ``earned_media.png``: paid against earned reach, direct against referral
       conversions;
     - ``referral_tree.png``: one run's referral tree (when the audience can be rebuilt
       from the resolved scenario, see :func:`_tree_of_results`).
+
+    Every picture carries the scenario's name in its title.
 
     Returns
     -------
@@ -626,18 +993,24 @@ def write_run_plots(results, out_dir: str | Path) -> list[Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    name = results.scenario.get("name")
+    horizon = results.scenario.get("simulation", {}).get("steps")
     paths = [
-        save(adoption_curves(results.timeseries).figure, out / "adoption.png"),
-        save(reach_distribution(results.runs), out / "reach_distribution.png"),
-        save(earned_media(results.runs), out / "earned_media.png"),
+        save(
+            adoption_figure(results.timeseries, horizon=horizon, name=name),
+            out / "adoption.png",
+        ),
+        save(reach_distribution(results.runs, name=name), out / "reach_distribution.png"),
+        save(earned_media(results.runs, name=name), out / "earned_media.png"),
     ]
     cascade = _tree_of_results(results)
     if cascade is not None:
+        _, why = _typical_run(results.runs, 50_000)
         ax = referral_tree(
             cascade.nodes,
             title=(
-                f"Referral tree of run {cascade.run}: {cascade.reach:,} users reached, "
-                f"{cascade.conversions:,} bought"
+                f"{name}: referral tree of run {cascade.run} ({why}),\n"
+                f"{cascade.reach:,} users reached, {cascade.conversions:,} bought"
             ),
         )
         paths.append(save(ax.figure, out / "referral_tree.png"))

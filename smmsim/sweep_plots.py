@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from smmsim.plot_labels import metric_label
 from smmsim.sweep import parameter_columns
 
 __all__ = ["plot_heatmap", "plot_metric", "write_sweep_plots"]
@@ -63,8 +64,23 @@ def _hashable(v):
 
 def _label(v) -> str:
     if isinstance(v, float | np.floating):
-        return f"{float(v):.4g}"
+        return f"{float(v):,.0f}" if abs(v) >= 10_000 else f"{float(v):.4g}"
+    if isinstance(v, int | np.integer) and not isinstance(v, bool):
+        return f"{int(v):,}"
     return str(v)
+
+
+_STATS = {
+    "mean": "mean",
+    "std": "standard deviation",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+}
+
+
+def _axis_label(column: str) -> str:
+    """A swept key or a table column in words."""
+    return metric_label(column)
 
 
 def _cell(v: float) -> str:
@@ -84,8 +100,12 @@ def plot_metric(
     ax=None,
     band: bool = True,
     logx: bool | None = None,
+    name: str | None = None,
 ):
     """Ensemble mean of ``metric`` against ``param``, with its 95% confidence interval.
+
+    Axes and legend read as words (``"Stickiness"``, not ``content.stickiness``; see
+    :func:`smmsim.plot_labels.param_label`).
 
     Parameters
     ----------
@@ -106,6 +126,8 @@ def plot_metric(
     logx : bool, optional
         Log scale on x; by default when the values are positive and span a factor
         of 100 or more.
+    name : str, optional
+        Scenario name, put in the title.
 
     Returns
     -------
@@ -134,7 +156,7 @@ def plot_metric(
     params = parameter_columns(table)
     groups = [(None, table)] if by is None else _groups(table, by)
     for value, sub in groups:
-        label = None if by is None else f"{by} = {_label(value)}"
+        label = None if by is None else f"{_axis_label(by)} = {_label(value)}"
         if numeric_x:
             sub = sub.sort_values(param, kind="stable")
             x = sub[param].to_numpy(dtype=float)
@@ -161,10 +183,11 @@ def plot_metric(
         logx = bool(vals.size and vals.min() > 0 and vals.max() / vals.min() >= 100)
     if logx and numeric_x:
         ax.set_xscale("log")
-    ax.set_xlabel(param)
-    what = f"{metric} (mean, 95% CI)" if has_ci else metric
-    ax.set_ylabel(what)
-    ax.set_title(f"{what} against {param}")
+    ax.set_xlabel(_axis_label(param))
+    words = metric_label(metric)
+    ax.set_ylabel(f"{words}, mean and 95% CI" if has_ci else words)
+    short = words.split(" (")[0]
+    ax.set_title(f"{name + ': ' if name else ''}{short} against {_axis_label(param).lower()}")
     ax.grid(alpha=0.3)
     if by is not None:
         ax.legend(fontsize="small", title=None)
@@ -189,6 +212,7 @@ def plot_heatmap(
     ax=None,
     cmap: str = "viridis",
     annotate: bool | None = None,
+    name: str | None = None,
 ):
     """A metric over two parameters as a heatmap (one cell per pair of values).
 
@@ -207,6 +231,8 @@ def plot_heatmap(
     cmap : str
     annotate : bool, optional
         Write each cell's value (default: when there are at most 80 cells).
+    name : str, optional
+        Scenario name, put in the title.
 
     Returns
     -------
@@ -238,11 +264,15 @@ def plot_heatmap(
     ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
     if grid.shape[1] > 12:
         ax.tick_params(axis="x", labelrotation=90)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    what = metric if col == metric else f"{metric} ({stat})"
+    ax.set_xlabel(_axis_label(x))
+    ax.set_ylabel(_axis_label(y))
+    words = metric_label(metric)
+    what = words if col == metric else f"{words}, {_STATS.get(stat, stat)}"
     ax.figure.colorbar(im, ax=ax, label=what)
-    title = f"{what} over {x} and {y}"
+    title = (
+        f"{name + ': ' if name else ''}{words.split(' (')[0]} over "
+        f"{_axis_label(x).lower()} and {_axis_label(y).lower()}"
+    )
     if averaged:
         title += " (mean over other parameters)"
     ax.set_title(title)
@@ -267,21 +297,41 @@ def plot_heatmap(
     return ax
 
 
-def write_sweep_plots(table: pd.DataFrame, out_dir: str | Path, metric: str) -> list[Path]:
+def _sweep_name(out: Path) -> str | None:
+    """The base scenario's name from a sweep folder's manifest, if it can be read."""
+    import json
+
+    from smmsim.sweep import MANIFEST
+
+    try:
+        manifest = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    base = manifest.get("base") if isinstance(manifest, dict) else None
+    name = base.get("name") if isinstance(base, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def write_sweep_plots(
+    table: pd.DataFrame, out_dir: str | Path, metric: str, *, name: str | None = None
+) -> list[Path]:
     """Write ``{metric}.png`` (the metric against the first varying parameter, one line
     per value of the second) and, when two or more parameters vary,
-    ``{metric}_heatmap.png`` over the first two. Returns the paths written."""
+    ``{metric}_heatmap.png`` over the first two. Titles carry ``name`` (default: the
+    base scenario's name from the folder's manifest). Returns the paths written."""
     from smmsim.plotting import save
 
     varying = _varying(table)
     if not varying:
         return []
     out = Path(out_dir)
+    if name is None:
+        name = _sweep_name(out)
     paths = []
     by = varying[1] if len(varying) > 1 else None
-    ax = plot_metric(table, metric, varying[0], by=by)
+    ax = plot_metric(table, metric, varying[0], by=by, name=name)
     paths.append(save(ax.figure, out / f"{metric}.png"))
     if len(varying) > 1:
-        ax = plot_heatmap(table, metric, varying[0], varying[1])
+        ax = plot_heatmap(table, metric, varying[0], varying[1], name=name)
         paths.append(save(ax.figure, out / f"{metric}_heatmap.png"))
     return paths

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from matplotlib.collections import PathCollection
 from PIL import Image
 
 import smmsim
@@ -61,7 +62,8 @@ def render(fig, tmp_path, name) -> Path:
 
 
 def test_adoption_curves(results, tmp_path):
-    ax = plotting.adoption_curves(results.timeseries)
+    every = tuple(c for c, _ in plotting.CURVES)
+    ax = plotting.adoption_curves(results.timeseries, cumulative=True, metrics=every)
     check_axes(ax, series=5)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("Impressions" in t for t in labels) and any("Conversions" in t for t in labels)
@@ -69,6 +71,12 @@ def test_adoption_curves(results, tmp_path):
     reach = next(line for line in ax.get_lines() if line.get_label().startswith("Reach"))
     assert reach.get_ydata()[-1] == pytest.approx(results.mean("reach"))
     render(ax.figure, tmp_path, "adoption")
+    # new each step (the default): the mean line sums to the same mean final reach
+    ax = plotting.adoption_curves(results.timeseries)
+    check_axes(ax, series=4)
+    reach = next(line for line in ax.get_lines() if line.get_label().startswith("Reach"))
+    assert reach.get_ydata().sum() == pytest.approx(results.mean("reach"))
+    render(ax.figure, tmp_path, "adoption_per_step")
 
 
 def test_adoption_curves_on_given_axes(results):
@@ -144,7 +152,9 @@ def test_referral_tree(cascade, tmp_path):
 
 def test_referral_tree_caps_nodes(cascade):
     ax = plotting.referral_tree(cascade.nodes, max_nodes=10)
-    assert "first 10 of" in ax.get_title()
+    drawn = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+    assert drawn <= 10
+    assert f"of {len(cascade.nodes):,} users" in ax.get_xlabel()
     plt.close(ax.figure)
 
 

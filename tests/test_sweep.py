@@ -456,7 +456,7 @@ def test_plots_return_axes(local_table):
     ax = plot_metric(local_table, "earned_reach", "content.stickiness")
     assert len(ax.lines) == 3  # one per seeding.k
     assert len(ax.collections) == 3  # confidence bands
-    assert ax.get_xlabel() == "content.stickiness"
+    assert ax.get_xlabel() == "Stickiness"  # content.stickiness in words
     _, own = plt.subplots()
     assert plot_metric(local_table, "theory_k_factor", "content.stickiness", ax=own) is own
     hm = plot_heatmap(local_table, "viral", "content.stickiness", "seeding.k")
