@@ -94,3 +94,12 @@ def test_runs(path, monkeypatch):
         if o.get("output_type") == "stream" and o.get("name") == "stderr"
     )
     assert "IProgress not found" not in stderr
+    if path.stem == "03-researcher-sweep":  # its local sweep shows a progress bar
+        widgets = [
+            o
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        ]
+        assert widgets, "the sweep's progress bar did not render as a widget"
