@@ -8,7 +8,10 @@ and thread count never change a result.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -136,46 +139,68 @@ def simulate(
     # batches exist for the progress bar and for results written as they arrive; with
     # neither, as few batches as the cap allows save joining their tables afterwards
     batch = min(n_runs, cap) if bar.disable and on_batch is None else min(n_runs, 16)
-    try:
-        while done < n_runs:
-            started = time.perf_counter()
-            sets = seed_sets(
-                graph,
-                seeding["strategy"],
-                k=seeding["k"],
-                nodes=seeding["nodes"],
-                root=root,
-                first=done,
-                n_reps=batch,
-            )
-            raw = call_interruptibly(model.run, graph, sets, done, batch, steps, root, threads)
-            batches.append(raw)
-            if on_batch is not None:
-                on_batch(
-                    run_table(
-                        raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
-                    ),
-                    series_table(raw, steps),
+    with _interrupt_once():
+        try:
+            while done < n_runs:
+                started = time.perf_counter()
+                sets = seed_sets(
+                    graph,
+                    seeding["strategy"],
+                    k=seeding["k"],
+                    nodes=seeding["nodes"],
+                    root=root,
+                    first=done,
+                    n_reps=batch,
                 )
-            done += batch
-            bar.update(batch)
-            elapsed = time.perf_counter() - started
-            if elapsed < TARGET_BATCH_SECONDS / 16:
-                batch *= 8
-            elif elapsed < TARGET_BATCH_SECONDS / 2:
-                batch *= 2
-            batch = max(1, min(batch, cap, n_runs - done))
-    except KeyboardInterrupt:
-        bar.close()
-        results = None
-        if batches:
-            results = _results(scenario, seed, graph, model, economics, batches, timing, t0)
-            results.extra["interrupted"] = True
-            results.extra["runs_requested"] = n_runs
-        raise SimulationInterrupted(results, n_runs) from None
-    finally:
-        bar.close()
+                raw = call_interruptibly(model.run, graph, sets, done, batch, steps, root, threads)
+                batches.append(raw)
+                if on_batch is not None:
+                    on_batch(
+                        run_table(
+                            raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
+                        ),
+                        series_table(raw, steps),
+                    )
+                done += batch
+                bar.update(batch)
+                elapsed = time.perf_counter() - started
+                if elapsed < TARGET_BATCH_SECONDS / 16:
+                    batch *= 8
+                elif elapsed < TARGET_BATCH_SECONDS / 2:
+                    batch *= 2
+                batch = max(1, min(batch, cap, n_runs - done))
+        except KeyboardInterrupt:
+            bar.close()
+            results = None
+            if batches:
+                results = _results(scenario, seed, graph, model, economics, batches, timing, t0)
+                results.extra["interrupted"] = True
+                results.extra["runs_requested"] = n_runs
+            raise SimulationInterrupted(results, n_runs) from None
+        finally:
+            bar.close()
     return _results(scenario, seed, graph, model, economics, batches, timing, t0)
+
+
+@contextlib.contextmanager
+def _interrupt_once():
+    """Inside the block the first Ctrl-C raises ``KeyboardInterrupt`` and later ones are
+    ignored, so that a second one (a user pressing twice, or ``timeout``, which signals
+    the process and then its group) cannot lose the finished runs being summarised.
+    Only in the main thread, where Python delivers signals; elsewhere a plain block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def once(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, once)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Results:

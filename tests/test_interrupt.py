@@ -112,9 +112,12 @@ def test_reused_folder_never_mixes_runs(tmp_path):
     assert summary["runs"] == summary["scenario"]["simulation"]["runs"] == 7
 
 
-def test_ctrl_c_during_run_out_keeps_a_consistent_summary(tmp_path):
+@pytest.mark.parametrize("signals", [1, 2], ids=["once", "twice"])
+def test_ctrl_c_during_run_out_keeps_a_consistent_summary(tmp_path, signals):
     """SIGINT to ``python -m smmsim run --out`` while it runs: exit 130, one line saying
-    what was kept, and files that agree with each other."""
+    what was kept, and files that agree with each other; the same when the signal comes
+    twice back to back (Ctrl-C pressed twice, or ``timeout``, which signals the process
+    and then its group)."""
     out = tmp_path / "res"
     out.mkdir()
     (out / "summary.json").write_text('{"runs": 999, "files": ["referral_tree.png"]}')
@@ -132,7 +135,8 @@ def test_ctrl_c_during_run_out_keeps_a_consistent_summary(tmp_path):
             time.sleep(0.05)
         assert child.poll() is None, child.communicate()
         time.sleep(0.5)  # let it get into the middle of a batch
-        child.send_signal(signal.SIGINT)
+        for _ in range(signals):
+            child.send_signal(signal.SIGINT)
         stdout, stderr = child.communicate(timeout=GUARD_SECONDS)
     finally:
         if child.poll() is None:
@@ -155,3 +159,21 @@ def test_ctrl_c_during_run_out_keeps_a_consistent_summary(tmp_path):
     assert set(series["run"]) == set(runs["run"])
     assert not (out / "referral_tree.png").exists()
     assert summary["files"] == ["summary.json", "runs.csv", "timeseries.csv"]
+
+
+def test_a_second_ctrl_c_while_summarising_is_ignored():
+    """While simulate() summarises the finished runs after a Ctrl-C, a second one must
+    not interrupt it (it used to lose summary.json); outside, Ctrl-C is as before."""
+    from smmsim.simulate import _interrupt_once
+
+    before = signal.getsignal(signal.SIGINT)
+    summarised = False
+    with _interrupt_once():
+        try:
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(1)  # pragma: no cover - the signal interrupts the sleep
+        except KeyboardInterrupt:
+            signal.raise_signal(signal.SIGINT)  # the second one: ignored
+            summarised = True
+    assert summarised
+    assert signal.getsignal(signal.SIGINT) is before
