@@ -60,12 +60,13 @@ LABEL_WIDTH = 34
 
 def _num(x: float | None, kind: str = "") -> str:
     """A number for the report: never in scientific notation; ``kind`` ``"count"``
-    prints whole numbers without decimals, ``"money"`` whole units from 100 up."""
+    (for quantiles of whole-number metrics, which interpolation can leave between two
+    runs' values) prints the nearest whole number, ``"money"`` whole units from 100 up."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     ax = abs(x)
-    if kind == "count" and float(x).is_integer():
-        return f"{x:,.0f}"
+    if kind == "count":  # a quantile of whole numbers: the nearest whole number
+        return f"{round(x):,}"
     if kind == "money":
         return f"{x:,.0f}" if ax >= 100 or float(x).is_integer() else f"{x:,.2f}"
     if ax >= 1000:
@@ -200,10 +201,12 @@ def format_report(res: Results) -> str:
         r = s.loc[key]
         kind = "count" if key in COUNTS else "money" if key in MONEY else ""
         unit = f" {cur}" if kind == "money" else ""
-        ci = f"[{_num(r.ci_low, kind)}, {_num(r.ci_high, kind)}]"
+        # means and their intervals of counts keep decimals; quantiles are whole counts
+        at = "" if kind == "count" else kind
+        ci = f"[{_num(r.ci_low, at)}, {_num(r.ci_high, at)}]"
         band = f"{_num(r.q05, kind)} - {_num(r.q95, kind)}"
         lines.append(
-            f"{label.format(peak=peak) + unit:{LABEL_WIDTH}s}{_num(r['mean'], kind):>12s}"
+            f"{label.format(peak=peak) + unit:{LABEL_WIDTH}s}{_num(r['mean'], at):>12s}"
             f"{ci:>26s}{_num(r.q50, kind):>11s}{band:>22s}"
         )
     reach = s.loc["reach", "mean"]

@@ -339,3 +339,15 @@ def test_payback_statistics_equal_numpy(n, share):
     assert row["std"] == pytest.approx(sd, abs=1e-12)
     qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
     np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(defined, QUANTILES))
+
+
+def test_count_quantiles_print_as_whole_numbers():
+    """Interpolated quantiles of whole-number metrics (19.95 users) print as the nearest
+    whole count; means keep their decimals."""
+    from smmsim.report import _num
+
+    assert _num(19.95, "count") == "20"
+    assert _num(562.1, "count") == "562"
+    assert _num(1234.4, "count") == "1,234"
+    assert _num(0.0, "count") == "0"
+    assert _num(62.29) == "62.29"
