@@ -99,7 +99,7 @@ def test_macro_and_micro_share_everything_but_seeding_and_prices():
 # ---------------------------------------------------------------------------- defaults
 def test_default_scenario_is_valid_and_complete():
     s = default_scenario()
-    assert s.name == "product-launch"
+    assert s.name == "default-launch"
     assert s.source is None
     assert s.audience == {"generator": "barabasi_albert", "n": 10_000, "m": 4, "rng_seed": None}
     assert s.seeding == {"strategy": "random", "k": 10, "nodes": None}
@@ -497,7 +497,7 @@ def test_parse_override_rejects_malformed(text):
 def test_get():
     s = default_scenario()
     assert s.get("audience.m") == 4
-    assert s.get("name") == "product-launch"
+    assert s.get("name") == "default-launch"
     assert s.get("funnel") == {"conversion": 0.05, "referral_multiplier": 2.0}
     with pytest.raises(ScenarioError, match=r"content\.stickyness: unknown key; content allows"):
         s.get("content.stickyness")

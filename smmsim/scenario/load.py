@@ -98,7 +98,7 @@ def default_scenario() -> Scenario:
     """
     return scenario_from_dict(
         {
-            "name": "product-launch",
+            "name": "default-launch",
             "description": "Ten randomly chosen customers post about a new product.",
             "audience": {"generator": "barabasi_albert", "n": 10_000, "m": 4},
             "content": {"stickiness": 0.25},
