@@ -356,15 +356,16 @@ class ThresholdModel(Model):
             )
         if win.inside:
             verdict = (
-                f"Inside the cascade window (condition {win.condition:.2f} > 1): one random "
-                f"seed starts a global cascade with probability {_pct(win.p_large)}, "
+                f"Theory (tree-like audience): inside the cascade window (condition "
+                f"{win.condition:.2f} > 1): one random seed starts a global cascade with "
+                f"probability {_pct(win.p_large)}, "
                 f"{text} with probability {_pct(p_seeds)}, and a global cascade reaches "
                 f"{_pct(win.large_share)} of the audience (Watts 2002)"
             )
         else:
             verdict = (
-                f"Outside the cascade window (condition {win.condition:.2f} <= 1): no single "
-                "seed starts a global cascade (Watts 2002)"
+                f"Theory (tree-like audience): outside the cascade window (condition "
+                f"{win.condition:.2f} <= 1), no single seed starts a global cascade (Watts 2002)"
             )
             if expected is not None:
                 verdict += (
