@@ -78,12 +78,16 @@ def _num(x: float | None, kind: str = "") -> str:
     return f"{x:.3f}"
 
 
+def _model(res: Results):
+    from smmsim.models import MODELS
+
+    return MODELS.get(res.scenario.get("model", ""))
+
+
 def _declared(res: Results) -> tuple[dict[str, str], str]:
     """What the run's model declares: the metrics it leaves undefined (with why) and
     what its peak step counts."""
-    from smmsim.models import MODELS
-
-    model = MODELS.get(res.scenario.get("model", ""))
+    model = _model(res)
     if model is None:
         return {}, "new impressions"
     return model.undefined_metrics, model.peak_of[1]
@@ -216,9 +220,11 @@ def format_report(res: Results) -> str:
     if caveats:
         lines += ["Where theory's assumptions do not hold here:", *(f"- {c}" for c in caveats)]
     if reach > 0:
+        model = _model(res)
+        earned_means = "came from peers' shares" if model is None else model.earned_reach_means
         lines.append(
-            f"Earned media: {s.loc['earned_reach', 'mean'] / reach:.0%} of reach came from "
-            f"peers' shares"
+            f"Earned media: {s.loc['earned_reach', 'mean'] / reach:.0%} of reach "
+            f"{earned_means}"
             + (
                 f"; {s.loc['referral_conversions', 'mean'] / conv:.0%} of conversions were "
                 "referral-driven."

@@ -351,3 +351,15 @@ def test_count_quantiles_print_as_whole_numbers():
     assert _num(1234.4, "count") == "1,234"
     assert _num(0.0, "count") == "0"
     assert _num(62.29) == "62.29"
+
+
+def test_earned_media_sentence_says_what_the_model_counts_as_earned():
+    """Bass counts imitators as earned even when an ad reached them first: the report's
+    earned-media sentence says so instead of "came from peers' shares"."""
+    from smmsim.models import BassDiffusion
+
+    sc = load_scenario(SCENARIOS / "bass_launch.yaml")
+    res = simulate(sc.with_overrides({"audience.n": 2000}), runs=20, rng=3)
+    line = next(x for x in res.report().splitlines() if x.startswith("Earned media:"))
+    assert BassDiffusion.earned_reach_means in line
+    assert "peers' shares" not in line

@@ -158,6 +158,10 @@ class Model:
         The per-step series (a :data:`SERIES_COLUMNS` name) whose first maximum is the
         run's ``peak_step``, and what the report calls it: new impressions unless the
         model's own account of time is about something else (Bass: new adopters).
+    earned_reach_means : str
+        What ``earned_reach`` counts, as the report's earned-media sentence says it
+        ("N% of reach ..."): peers' shares unless the model's word of mouth is something
+        else (Bass: adoption by imitation, whether or not the ad was seen first).
     """
 
     name: ClassVar[str]
@@ -167,6 +171,7 @@ class Model:
     title: ClassVar[str] = ""
     undefined_metrics: ClassVar[dict[str, str]] = {}
     peak_of: ClassVar[tuple[str, str]] = ("impressions", "new impressions")
+    earned_reach_means: ClassVar[str] = "came from peers' shares"
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:

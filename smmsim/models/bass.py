@@ -224,6 +224,8 @@ class BassDiffusion(Model):
     undefined_metrics = UNDEFINED_METRICS
     # the engagement series counts new adopters other than the seeds
     peak_of = ("engagements", "new adopters")
+    # imitators count as earned even when an ad reached them first (docs/models/bass.md)
+    earned_reach_means = "were users who adopted by imitating friends (some saw the ad first)"
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:
