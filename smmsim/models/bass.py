@@ -108,8 +108,9 @@ UNDEFINED_METRICS: dict[str, str] = {
     "earned_media_value": "it values earned impressions, and every impression is an ad",
     "new_sharers_per_sharer": "ad adopters are not brought by a sharer; earned reach "
     "counts the imitators",
-    "depth": "generations are not tracked: adoption goes on every step, by ads and "
-    "by imitation, so the last adoption step is a date near the horizon",
+    "depth": "the run's last adoption step is a date near the horizon, not a count of "
+    "generations: adoption goes on every step, by ads and by imitation (the referral "
+    "tree's shape is in structural_virality)",
 }
 
 
