@@ -13,7 +13,7 @@ import math
 
 from reference import MASK, Stream, _mean_tree_distance, stream_key
 
-PURPOSE_THRESHOLD = 11
+PURPOSE_THRESHOLD = 13  # smmsim._kernels.rng.PURPOSE_THRESHOLD
 FIXED, UNIFORM, NORMAL, BETA = 0, 1, 2, 3
 
 

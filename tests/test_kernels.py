@@ -191,3 +191,25 @@ def test_a_kept_workspace_changes_nothing():
     assert (ws[1] < ewom.MAX_STAMP).all() and ws[1].max() > 0
     with pytest.raises(ValueError, match="workspace"):
         ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 10, 4, ws)
+
+
+def test_stream_purposes_are_one_registry_of_distinct_numbers():
+    """Every random-stream purpose lives in ``_kernels.rng`` and no two share a number
+    (two purposes on one number would draw the same stream)."""
+    import smmsim._kernels.bass
+    import smmsim._kernels.ewom
+    import smmsim._kernels.generators
+    import smmsim._kernels.social
+    from smmsim._kernels import rng
+
+    assert len(set(rng.PURPOSES.values())) == len(rng.PURPOSES)
+    assert {"cascade", "conversion", "seeding", "impression", "ads", "parent"} <= set(rng.PURPOSES)
+    for module in (
+        smmsim._kernels.bass,
+        smmsim._kernels.ewom,
+        smmsim._kernels.generators,
+        smmsim._kernels.social,
+    ):
+        for name, value in vars(module).items():
+            if name.startswith("PURPOSE_"):
+                assert getattr(rng, name) == value, f"{module.__name__}.{name}"

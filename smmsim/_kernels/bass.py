@@ -75,8 +75,10 @@ from smmsim._kernels.funnel import (
 )
 from smmsim._kernels.rng import (
     GOLDEN,
+    PURPOSE_ADS,
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
+    PURPOSE_PARENT,
     S11,
     TWO_M53,
     fast_gap,
@@ -102,11 +104,6 @@ CNT_MASK = np.int64((1 << (STAMP_SHIFT - FLAG_BITS)) - 1)
 CNT_ONE = np.int64(1 << FLAG_BITS)
 #: Largest replicate stamp that fits above the counter; a workspace is cleared after it.
 MAX_STAMP = (1 << (63 - STAMP_SHIFT)) - 1
-
-# Stream purposes of this model beside rng.PURPOSE_CASCADE (word of mouth) and
-# rng.PURPOSE_CONVERSION (the shared funnel).
-PURPOSE_ADS = 11
-PURPOSE_PARENT = 12
 
 
 S32 = np.uint64(32)

@@ -13,15 +13,20 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-from smmsim._kernels.rng import geometric_gap, randbelow, stream_key, uniform
 
-# Stream purposes, one per generator, so that one seed gives unrelated graphs.
-PURPOSE_ERDOS_RENYI = 101
-PURPOSE_BARABASI_ALBERT = 102
-PURPOSE_POWERLAW_DEGREES = 103
-PURPOSE_POWERLAW_PAIRING = 104
-PURPOSE_WATTS_STROGATZ = 105
-PURPOSE_SBM = 106
+# one stream purpose per generator, so that one seed gives unrelated graphs
+from smmsim._kernels.rng import (
+    PURPOSE_BARABASI_ALBERT,
+    PURPOSE_ERDOS_RENYI,
+    PURPOSE_POWERLAW_DEGREES,
+    PURPOSE_POWERLAW_PAIRING,
+    PURPOSE_SBM,
+    PURPOSE_WATTS_STROGATZ,
+    geometric_gap,
+    randbelow,
+    stream_key,
+    uniform,
+)
 
 _SCAN_MAX = 32  # Barabási–Albert: largest m for which repeats are found by scanning
 

@@ -27,13 +27,34 @@ S11 = np.uint64(11)
 TWO_M53 = 1.0 / 9007199254740992.0  # 2**-53
 
 # Purposes: separate streams so that, for instance, changing the conversion rate
-# leaves every cascade exactly as it was (common random numbers).
+# leaves every cascade exactly as it was (common random numbers). This is the one
+# registry of stream purposes: every kernel takes its numbers from here, and
+# ``PURPOSES`` (tested for distinct values) lists them all.
 PURPOSE_CASCADE = 1
 PURPOSE_CONVERSION = 2
 PURPOSE_SEEDING = 3
 # which followers see each share (the eWOM kernel's geometric gaps): changing stickiness
 # or contagion leaves the impressions of the seeds' posts exactly as they were
 PURPOSE_IMPRESSION = 4
+# the Bass model's ads and the friend credited with each imitation
+PURPOSE_ADS = 11
+PURPOSE_PARENT = 12
+# the threshold models' per-user thresholds
+PURPOSE_THRESHOLD = 13
+# the audience generators (one stream each, replicate 0)
+PURPOSE_ERDOS_RENYI = 101
+PURPOSE_BARABASI_ALBERT = 102
+PURPOSE_POWERLAW_DEGREES = 103
+PURPOSE_POWERLAW_PAIRING = 104
+PURPOSE_WATTS_STROGATZ = 105
+PURPOSE_SBM = 106
+
+#: Every stream purpose by name.
+PURPOSES = {
+    name[len("PURPOSE_") :].lower(): value
+    for name, value in dict(globals()).items()
+    if name.startswith("PURPOSE_")
+}
 
 
 @jit

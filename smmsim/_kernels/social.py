@@ -52,14 +52,12 @@ from smmsim._kernels.funnel import (
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
+    PURPOSE_THRESHOLD,
     fast_gap,
     stream_key,
     uniform,
     visibility_table,
 )
-
-#: Stream of the users' thresholds (random access by user id).
-PURPOSE_THRESHOLD = 11
 
 # threshold distributions (one row of the per-segment table each)
 FIXED = 0  # a = phi (fractional) or m (absolute)
