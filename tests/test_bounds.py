@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import assert_clean_error, invoke
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,21 +55,6 @@ seeding: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
 simulation: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
 audience: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 """
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def assert_clean_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    text = result.output.strip()
-    assert "Traceback" not in text
-    assert len(text.splitlines()) == 1, text
-    assert len(text) <= MAX_LINE + len("Error: "), text
-    for needle in needles:
-        assert needle in text, text
 
 
 def write(folder: Path, text: str, name: str = "s.yaml") -> Path:

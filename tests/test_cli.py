@@ -9,26 +9,12 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from cli_helpers import assert_clean_error, invoke
 
 from smmsim.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def assert_clean_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    text = result.output.strip()
-    assert "Traceback" not in text
-    assert len(text.splitlines()) == 1, text
-    for needle in needles:
-        assert needle in text, text
 
 
 def test_run_default_prints_summary():
