@@ -636,10 +636,10 @@ def test_damaged_part_is_named_with_what_to_do(tmp_path, small_base):
 
 
 def test_second_sweep_into_a_busy_folder_gets_one_line(tmp_path, small_base):
-    from smmsim.sweep import Sweep, SweepError, _Store, run_sweep
+    from smmsim.sweep import Store, Sweep, SweepError, run_sweep
 
     out = tmp_path / "sw"
-    holder = _Store(out)
+    holder = Store(out)
     holder.lock()  # another sweep, running
     try:
         with pytest.raises(SweepError, match="another sweep is running in this folder"):

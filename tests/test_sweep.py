@@ -150,6 +150,41 @@ def test_latin_hypercube_is_stratified_and_reproducible(base):
     assert len(rand) == 20 and all(0.1 <= v["content.stickiness"] <= 0.3 for v in rand)
 
 
+def test_unit_samples_are_stratified_balanced_and_seeded():
+    from smmsim.sweep.design import unit_sample
+
+    n, d = 32, 3
+    for method in ("lhs", "sobol", "random"):
+        u = unit_sample(method, n, d, seed=11)
+        assert u.shape == (n, d) and ((u >= 0) & (u < 1)).all()
+        assert np.array_equal(u, unit_sample(method, n, d, seed=11))
+        assert not np.array_equal(u, unit_sample(method, n, d, seed=12))
+    for method in ("lhs", "sobol"):  # one point per 1/n stratum on every axis
+        u = unit_sample(method, n, d, seed=5)
+        for col in u.T:
+            assert sorted(np.floor(col * n).astype(int)) == list(range(n)), method
+    u = unit_sample("sobol", n, d, seed=5)  # a (0, m, d)-net: balanced 2 x 2 cells
+    for a in range(d):
+        for b in range(a + 1, d):
+            cells = np.floor(u[:, a] * 2) * 2 + np.floor(u[:, b] * 2)
+            assert np.bincount(cells.astype(int), minlength=4).tolist() == [n // 4] * 4
+
+
+def test_sobol_designs_round_trip_and_stay_in_bounds(base):
+    d = Sweep.from_specs(
+        ["content.stickiness=0.1:0.3", "seeding.k=1:20", "seeding.strategy=random,top_degree"],
+        sample="sobol:16",
+    )
+    assert d.method == "sobol"
+    assert d.describe().startswith("Sobol sample of 16")
+    variants = d.variants(base)
+    assert 1 < len(variants) <= 16
+    assert all(0.1 <= v["content.stickiness"] <= 0.3 for v in variants)
+    assert all(isinstance(v["seeding.k"], int) and 1 <= v["seeding.k"] <= 20 for v in variants)
+    assert Sweep.from_dict(d.to_dict()).variants(base) == variants
+    assert d.variants(base) == variants
+
+
 def test_samples_of_few_values_are_deduplicated(base):
     d = Sweep.from_specs(["seeding.k=1:3", "seeding.strategy=random,top_degree"], sample="lhs:40")
     variants = d.variants(base)
@@ -220,8 +255,8 @@ def test_bad_options_are_one_line_errors(tmp_path, args, needle):
 def test_library_errors_name_the_key(base):
     with pytest.raises(ScenarioError, match=r"^sweep: content.visibility: must be a probability"):
         Sweep.grid({"content.visibility": [0.5, 2.0]}).variants(base)
-    with pytest.raises(SweepError, match="lhs or random"):
-        Sweep.sample({"content.visibility": "0:1"}, 5, method="sobol")
+    with pytest.raises(SweepError, match="lhs, sobol or random"):
+        Sweep.sample({"content.visibility": "0:1"}, 5, method="halton")
 
 
 # ---------------------------------------------------------------------------- local runs

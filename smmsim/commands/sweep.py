@@ -44,9 +44,9 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
 )
 @click.option(
     "--sample",
-    metavar="lhs:N|random:N",
-    help="Instead of the grid, draw N variants over the ranges (Latin hypercube or simple "
-    "random); ranges may omit the count (START:STOP).",
+    metavar="lhs:N|sobol:N|random:N",
+    help="Instead of the grid, draw N variants over the ranges (Latin hypercube, scrambled "
+    "Sobol or simple random); ranges may omit the count (START:STOP).",
 )
 @click.option("--runs", type=click.IntRange(min=1), help="Monte Carlo runs per variant.")
 @click.option("--rng-seed", type=click.IntRange(min=0), help="Base random seed.")
