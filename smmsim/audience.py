@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from smmsim import generators
-from smmsim.graph import CSRGraph
+from smmsim.generator_registry import GENERATORS
 from smmsim.rng import resolve_seed, root_key
 
 if TYPE_CHECKING:
+    from smmsim.graph import CSRGraph
     from smmsim.scenario import Scenario
 
 __all__ = ["audience_seed", "build_audience"]
@@ -29,40 +29,19 @@ def audience_seed(scenario: Scenario) -> int:
 def build_audience(scenario: Scenario) -> CSRGraph:
     """Generate or load the audience described by ``scenario.audience``.
 
+    The generator's entry in :data:`smmsim.generator_registry.GENERATORS` builds it:
+    from :func:`audience_seed` for a generated audience, from the resolved file for
+    an edge list.
+
     Raises
     ------
     smmsim.io.EdgeListError
         The edge-list file is missing or malformed.
     """
     a = scenario.audience
-    gen = a["generator"]
-    if gen == "edgelist":
-        from smmsim.io import read_edgelist
-
-        return read_edgelist(
-            scenario.audience_path(),
-            directed=a["directed"],
-            weighted=a.get("weighted"),
-            labels=a.get("labels", "int"),
-        )
-    rng = audience_seed(scenario)
-    if gen == "erdos_renyi":
-        return generators.erdos_renyi(a["n"], a["mean_degree"], directed=a["directed"], rng=rng)
-    if gen == "barabasi_albert":
-        return generators.barabasi_albert(a["n"], a["m"], rng=rng)
-    if gen == "powerlaw":
-        return generators.powerlaw(
-            a["n"], a["exponent"], a["min_degree"], a.get("max_degree"), rng=rng
-        )
-    if gen == "watts_strogatz":
-        return generators.watts_strogatz(a["n"], a["mean_degree"], a["rewire"], rng=rng)
-    if gen == "sbm":
-        return generators.sbm(
-            a["n"],
-            a["segments"],
-            a["mean_degree"],
-            a["homophily"],
-            segment_names=a.get("segment_names"),
-            rng=rng,
-        )
-    raise ValueError(f"unknown audience generator {gen!r}")
+    gen = GENERATORS.get(a["generator"])
+    if gen is None:
+        raise ValueError(f"unknown audience generator {a['generator']!r}")
+    if gen.reads_file:
+        return gen.build(a, None, scenario.audience_path())
+    return gen.build(a, audience_seed(scenario), None)

@@ -46,12 +46,12 @@ Examples
 0.2
 """
 
+from smmsim.generator_registry import MAX_USERS as MAX_USERS
 from smmsim.scenario.errors import ScenarioError
 from smmsim.scenario.load import default_scenario, load_scenario, parse_override, scenario_from_dict
 from smmsim.scenario.model import Scenario
 from smmsim.scenario.schema import AUDIENCE as AUDIENCE
 from smmsim.scenario.schema import GENERATOR_SCHEMA, MODEL_SECTIONS, SCHEMA, schema_table
-from smmsim.scenario.schema import MAX_USERS as MAX_USERS
 from smmsim.scenario.schema import SECTIONS as SECTIONS
 from smmsim.scenario.schema import TOP_LEVEL as TOP_LEVEL
 from smmsim.scenario.validate import check_seed_nodes

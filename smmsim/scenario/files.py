@@ -9,64 +9,17 @@ hang or fill the memory before it has said anything.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from pathlib import Path
 
+from smmsim._files import file_problem
 from smmsim.scenario.errors import ScenarioError
 
 __all__ = ["MAX_SCENARIO_BYTES", "check_user_file", "read_user_file"]
 
 #: Largest scenario file (and ``--set`` value): a scenario is a page of settings.
 MAX_SCENARIO_BYTES = 2**20
-
-
-def _kind(mode: int) -> str | None:
-    """What a non-regular file is, or ``None`` for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def file_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be read as a regular file, or ``None`` if it can.
-
-    The problem is a phrase such as ``"file not found"`` or ``"is a named pipe
-    (FIFO), not a regular file"``.
-    """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        if os.path.islink(path):
-            return "is a broken symbolic link (its target does not exist)"
-        return "file not found"
-    except NotADirectoryError:
-        return "file not found (a part of the path is a file, not a folder)"
-    except PermissionError:
-        return "cannot read the file: permission denied"
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "is a symbolic link loop, not a file"
-        if exc.errno == errno.ENAMETOOLONG:
-            return "cannot read the file: the name is too long"
-        return f"cannot read the file: {exc.strerror or type(exc).__name__}"
-    except ValueError:  # an embedded NUL character
-        return "cannot read the file: the name holds a NUL character"
-    kind = _kind(info.st_mode)
-    if kind is not None:
-        return f"is {kind}, not a regular file" if kind[0] == "a" else kind
-    if not os.access(path, os.R_OK):
-        return "cannot read the file: permission denied"
-    return None
 
 
 def check_user_file(path: Path, source: str, key: str | None = None) -> None:

@@ -10,10 +10,11 @@ from typing import Any
 
 import yaml
 
+from smmsim.generator_registry import resolve_path as _resolve_path
 from smmsim.params import describe_value, key_text, unknown_key_message, validate
 from smmsim.scenario.errors import _DICT_SOURCE, ScenarioError, _as_scenario_error
 from smmsim.scenario.schema import _ALL_SECTIONS, _TOP_KEYS, AUDIENCE, MAX_NAME, _audience_schema
-from smmsim.scenario.validate import _resolve, _resolve_path
+from smmsim.scenario.validate import _resolve
 from smmsim.scenario.yaml_io import _Dumper
 
 

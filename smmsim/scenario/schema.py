@@ -2,39 +2,23 @@
 :data:`MODEL_SECTIONS` and :func:`schema_table`.
 
 The ``model:`` choices and :data:`MODEL_SECTIONS` come from the model registry
-(:data:`smmsim.models.MODELS`), which must not import this package at import time."""
+(:data:`smmsim.models.MODELS`), the generators' keys from the generator registry
+(:data:`smmsim.generator_registry.GENERATORS`); neither imports this package."""
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
+from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.models import MODELS
-from smmsim.params import Param, ParamError, describe_value
-
-#: Largest audience: node ids are stored as int32.
-MAX_USERS = 2**31 - 1
-
-
-def _even(value: int, key: str) -> int:
-    if value % 2:
-        raise ParamError(key, f"must be an even integer >= 2 (ties on a ring), got {value}")
-    return value
-
+from smmsim.params import Param, ParamError
 
 #: Longest scenario name: it heads reports, plot titles and file listings.
 MAX_NAME = 200
 
 
-def _non_empty(value: str, key: str) -> str:
-    if not value.strip():
-        raise ParamError(key, f"must be a non-empty string, got {describe_value(value)}")
-    return value
-
-
 def _name(value: str, key: str) -> str:
-    _non_empty(value, key)
+    non_empty(value, key)
     if len(value) > MAX_NAME:
         raise ParamError(
             key,
@@ -43,53 +27,6 @@ def _name(value: str, key: str) -> str:
         )
     return value
 
-
-_SEGMENTS_TEXT = (
-    "an integer >= 1, or a list of positive integers summing to audience.n, "
-    "or a list of fractions summing to 1"
-)
-
-
-def _segments(value: Any, key: str) -> int | list[int] | list[float]:
-    def bad(detail: str = "") -> ParamError:
-        return ParamError(key, f"must be {_SEGMENTS_TEXT}{detail}, got {describe_value(value)}")
-
-    def is_int(x: Any) -> bool:
-        return isinstance(x, numbers.Integral) and not isinstance(x, bool)
-
-    def is_real(x: Any) -> bool:
-        return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-    if is_int(value):
-        if value < 1:
-            raise bad()
-        return int(value)
-    if not isinstance(value, list | tuple) or not value:
-        raise bad()
-    if all(is_int(x) for x in value):
-        if any(x < 1 for x in value):
-            raise bad(" (every segment needs at least one user)")
-        return [int(x) for x in value]
-    if not all(is_real(x) for x in value):
-        raise bad()
-    try:
-        fractions = [float(x) for x in value]
-    except (OverflowError, ValueError, TypeError):
-        raise bad() from None
-    if not all(math.isfinite(f) and 0 < f <= 1 for f in fractions):
-        raise bad(" (each fraction in (0, 1])")
-    total = math.fsum(fractions)
-    if abs(total - 1.0) > 1e-9:
-        raise ParamError(
-            key, f"fractions must sum to 1, got {describe_value(value)} (sum {total:.6g})"
-        )
-    return fractions
-
-
-_N = Param("int", 10_000, low=2, high=MAX_USERS, description="number of users in the audience")
-_MEAN_DEGREE = Param(
-    "float", 8.0, low=0, closed="neither", description="mean number of ties per user (< n)"
-)
 
 TOP_LEVEL: dict[str, Param] = {
     "name": Param(
@@ -107,99 +44,10 @@ TOP_LEVEL: dict[str, Param] = {
     ),
 }
 
+#: The keys of each audience generator, from the generator registry
+#: (:data:`smmsim.generator_registry.GENERATORS`).
 GENERATOR_SCHEMA: dict[str, dict[str, Param]] = {
-    "erdos_renyi": {
-        "n": _N,
-        "mean_degree": _MEAN_DEGREE,
-        "directed": Param(
-            "bool", False, description="one-way follower arcs instead of mutual ties"
-        ),
-    },
-    "barabasi_albert": {
-        "n": _N,
-        "m": Param(
-            "int", 4, low=1, description="ties each new user makes (preferential attachment)"
-        ),
-    },
-    "powerlaw": {
-        "n": _N,
-        "exponent": Param(
-            "float",
-            2.5,
-            low=2,
-            high=10,
-            closed="right",
-            description="degree distribution exponent: P(k) ~ k^-exponent",
-        ),
-        "min_degree": Param("int", 2, low=1, description="fewest ties a user has"),
-        "max_degree": Param(
-            "int",
-            None,
-            low=1,
-            nullable=True,
-            description="most ties a user has (>= min_degree; null: n - 1)",
-        ),
-    },
-    "watts_strogatz": {
-        "n": _N,
-        "mean_degree": Param(
-            "int",
-            10,
-            low=2,
-            check=_even,
-            type_text="an even integer >= 2",
-            description="ties per user on the starting ring (< n)",
-        ),
-        "rewire": Param(
-            "float", 0.1, low=0, high=1, description="probability that a ring tie is rewired"
-        ),
-    },
-    "sbm": {
-        "n": _N,
-        "segments": Param(
-            "any",
-            4,
-            check=_segments,
-            type_text=_SEGMENTS_TEXT,
-            description="number of equal segments, or their sizes, or their shares",
-        ),
-        "segment_names": Param(
-            "list",
-            None,
-            low=1,
-            items=("str",),
-            nullable=True,
-            description="one name per segment (unique)",
-        ),
-        "mean_degree": _MEAN_DEGREE,
-        "homophily": Param(
-            "float",
-            0.8,
-            low=0,
-            high=1,
-            description="share of a user's ties that stay inside their own segment",
-        ),
-    },
-    "edgelist": {
-        "path": Param(
-            "str",
-            check=_non_empty,
-            description="edge-list file (one 'u v [weight]' per line), relative to the scenario",
-        ),
-        "directed": Param("bool", False, description="read 'u v' as v follows u"),
-        "weighted": Param(
-            "bool",
-            None,
-            nullable=True,
-            description="read a third column as tie strength (null: if present)",
-        ),
-        "labels": Param(
-            "str",
-            "int",
-            choices=("int", "string"),
-            description="user ids in the file: integers, or any text (string)",
-        ),
-    },
+    name: dict(g.params) for name, g in GENERATORS.items()
 }
 
 AUDIENCE: dict[str, Param] = {
@@ -295,7 +143,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
             **_MONEY,
             description="value of 1,000 earned impressions (earned media value)",
         ),
-        "currency": Param("str", "USD", check=_non_empty, description="currency of amounts"),
+        "currency": Param("str", "USD", check=non_empty, description="currency of amounts"),
     },
     "simulation": {
         "runs": Param("int", 1000, low=1, description="Monte Carlo replicates"),

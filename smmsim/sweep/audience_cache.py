@@ -13,6 +13,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from smmsim.audience import audience_seed, build_audience
+from smmsim.generator_registry import GENERATORS
 from smmsim.sweep._common import canonical
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ _CACHE_STATS = {"builds": 0, "hits": 0, "build_s": 0.0}
 def audience_key(scenario: Scenario) -> str:
     """What identifies the scenario's audience: equal keys, the same graph."""
     a = scenario.audience
-    if a["generator"] == "edgelist":
+    if GENERATORS[a["generator"]].reads_file:
         return canonical({"audience": a, "path": str(scenario.audience_path())})
     return canonical({"audience": a, "seed": audience_seed(scenario)})
 

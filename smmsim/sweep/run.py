@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from smmsim.audience import build_audience
+from smmsim.generator_registry import GENERATORS
 from smmsim.scenario import Scenario, scenario_from_dict
 from smmsim.sweep.audience_cache import audience_key
 from smmsim.sweep.design import Sweep
@@ -274,7 +275,7 @@ def run_dask(client: Any, ctx: RunContext, todo: Sequence[Variant]) -> Done:
     futures = []
     for key, variants in groups.items():
         graph = None
-        if scenarios[key].audience["generator"] == "edgelist":
+        if GENERATORS[scenarios[key].audience["generator"]].reads_file:
             graph = client.scatter(build_audience(scenarios[key]), broadcast=True, hash=False)
         for i in range(0, len(variants), batch_size):
             futures.append(
