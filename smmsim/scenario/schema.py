@@ -66,21 +66,21 @@ AUDIENCE: dict[str, Param] = {
     ),
 }
 
-_PROBABILITY = {"low": 0, "high": 1}
-_MONEY = {"low": 0}
+
+def _probability(default: float, description: str) -> Param:
+    return Param("float", default, low=0, high=1, description=description)
+
+
+def _money(default: float, description: str) -> Param:
+    return Param("float", default, low=0, description=description)
+
 
 SECTIONS: dict[str, dict[str, Param]] = {
     "audience": AUDIENCE,
     "content": {
-        "stickiness": Param(
-            "float", 0.15, **_PROBABILITY, description="chance a user who sees it engages"
-        ),
-        "contagion": Param(
-            "float", 0.5, **_PROBABILITY, description="chance an engaged user reshares it"
-        ),
-        "visibility": Param(
-            "float", 0.5, **_PROBABILITY, description="chance a share shows in a follower's feed"
-        ),
+        "stickiness": _probability(0.15, "chance a user who sees it engages"),
+        "contagion": _probability(0.5, "chance an engaged user reshares it"),
+        "visibility": _probability(0.5, "chance a share shows in a follower's feed"),
         "half_life": Param(
             "float",
             None,
@@ -113,9 +113,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         ),
     },
     "funnel": {
-        "conversion": Param(
-            "float", 0.02, **_PROBABILITY, description="chance an engaged user buys"
-        ),
+        "conversion": _probability(0.02, "chance an engaged user buys"),
         "referral_multiplier": Param(
             "float",
             2.0,
@@ -124,25 +122,11 @@ SECTIONS: dict[str, dict[str, Param]] = {
         ),
     },
     "economics": {
-        "cost_per_seed": Param("float", 100.0, **_MONEY, description="flat fee per seed user"),
-        "cost_per_follower": Param(
-            "float",
-            0.0,
-            **_MONEY,
-            description="fee per follower of each seed user (influencer pricing)",
-        ),
-        "fixed_cost": Param(
-            "float", 0.0, **_MONEY, description="campaign cost independent of seeding"
-        ),
-        "revenue_per_conversion": Param(
-            "float", 40.0, **_MONEY, description="revenue from one purchase"
-        ),
-        "cpm": Param(
-            "float",
-            5.0,
-            **_MONEY,
-            description="value of 1,000 earned impressions (earned media value)",
-        ),
+        "cost_per_seed": _money(100.0, "flat fee per seed user"),
+        "cost_per_follower": _money(0.0, "fee per follower of each seed user (influencer pricing)"),
+        "fixed_cost": _money(0.0, "campaign cost independent of seeding"),
+        "revenue_per_conversion": _money(40.0, "revenue from one purchase"),
+        "cpm": _money(5.0, "value of 1,000 earned impressions (earned media value)"),
         "currency": Param("str", "USD", check=non_empty, description="currency of amounts"),
     },
     "simulation": {

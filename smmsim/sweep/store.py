@@ -113,6 +113,7 @@ class Store:
             self._lock = None
 
     def manifest(self) -> dict[str, Any] | None:
+        """The folder's manifest, or ``None`` when it holds none."""
         path = self.out / MANIFEST
         if not path.is_file():
             return None
@@ -210,6 +211,7 @@ class Store:
         self._columns = list(manifest["columns"])
 
     def write_part(self, rows: list[dict[str, Any]]) -> Path:
+        """Write finished rows as one part file, named by their variants; return it."""
         ids = sorted(r["variant_id"] for r in rows)
         first = min(r["variant"] for r in rows)
         name = f"part-{first:07d}-{hashlib.sha256(''.join(ids).encode()).hexdigest()[:12]}"
@@ -220,6 +222,7 @@ class Store:
         return path
 
     def finish(self, table: pd.DataFrame, csv: bool) -> list[Path]:
+        """Write the finished table (and CSV), remove the parts; return the files."""
         paths = [self.out / TABLE]
         _atomic_write(paths[0], lambda p: table.to_parquet(p, index=False))
         if csv:
@@ -235,7 +238,7 @@ class Store:
         return [*paths, self.out / MANIFEST]
 
 
-def sweep_table(rows: list[dict[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
+def sweep_table(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
     """The tidy table: one row per variant, design order, a fixed column order."""
     rows = sorted(rows, key=lambda r: r["variant"])
     table = pd.DataFrame.from_records(rows)
@@ -289,6 +292,7 @@ def sweep_identity(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def sweep_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """The first way two manifests describe different sweeps, as a phrase."""
     a, b = sweep_identity(old), sweep_identity(new)
     if a["version"] != b["version"]:
         return f"made by smmsim {a['version']}, this is {b['version']}"
