@@ -411,3 +411,28 @@ def test_bad_rng_raises():
         barabasi_albert(10, 2, rng=-1)
     with pytest.raises(TypeError, match="rng"):
         barabasi_albert(10, 2, rng="seed")
+
+
+def test_generator_registry_is_the_one_list_of_generators():
+    """Schema, validation and building read one entry per generator; the registry sits
+    below the scenario package."""
+    import subprocess
+    import sys
+
+    from smmsim.audience import build_audience
+    from smmsim.generator_registry import GENERATORS
+    from smmsim.scenario import GENERATOR_SCHEMA, SCHEMA, default_scenario
+
+    assert list(GENERATOR_SCHEMA) == list(GENERATORS)
+    assert SCHEMA["audience"]["generator"].choices == tuple(GENERATORS)
+    for name, gen in GENERATORS.items():
+        assert gen.name == name and callable(gen.build) and callable(gen.check)
+        assert dict(gen.params) == GENERATOR_SCHEMA[name]
+    assert [g.name for g in GENERATORS.values() if g.reads_file] == ["edgelist"]
+    sc = default_scenario().with_overrides({"audience.generator": "erdos_renyi", "audience.n": 50})
+    assert build_audience(sc).n == 50
+    code = (
+        "import sys, smmsim.generator_registry; "
+        "sys.exit(any(m.startswith('smmsim.scenario') for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
