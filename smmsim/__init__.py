@@ -18,7 +18,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from smmsim._version import __version__
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {

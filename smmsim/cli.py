@@ -28,7 +28,7 @@ from typing import Any, ClassVar, NoReturn
 
 import click
 
-from smmsim import __version__
+from smmsim._version import __version__
 from smmsim.errors import UserError
 
 EXIT_BUG = 1

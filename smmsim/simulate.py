@@ -19,7 +19,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from smmsim import __version__
+from smmsim._version import __version__
 from smmsim._kernel_thread import call_interruptibly
 from smmsim._kernels.funnel import series_profile
 from smmsim.audience import build_audience
