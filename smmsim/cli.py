@@ -348,8 +348,8 @@ def validate(scenario, overrides, max_memory) -> None:
 def audience(scenario, overrides, as_json) -> None:
     """Describe SCENARIO's audience: size, degree moments and virality threshold."""
     from smmsim.audience import build_audience
-    from smmsim.report import threshold_verdict
-    from smmsim.theory import percolation, transmissibility
+    from smmsim.reporting.verdicts import threshold_verdict
+    from smmsim.theory.bond_percolation import percolation, transmissibility
 
     sc = _load(scenario, overrides)
     graph = build_audience(sc)

@@ -124,7 +124,7 @@ class Results:
 
     def report(self) -> str:
         """A readable text summary (what ``smmsim run`` prints)."""
-        from smmsim.report import format_report
+        from smmsim.reporting.report import format_report
 
         return format_report(self)
 

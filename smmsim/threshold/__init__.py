@@ -21,8 +21,8 @@ far the scenario is from the threshold. :func:`plot_threshold_scan` draws the sc
 The package is split by concern: ``_inputs`` (parameters, checks), ``analytic``
 (percolation theory), ``empirical`` with ``_search`` and ``_fitting`` (the simulated
 threshold), ``_cascades`` (one-seed cascades), ``seeds`` (seed counts), ``scan``,
-``structure`` (clustering, message passing), ``result`` and ``verdict`` (what is
-returned and said), ``find`` (:func:`find_threshold`) and ``plot``.
+``structure`` (clustering, message passing), ``result`` (what is returned; its words
+come from :mod:`smmsim.reporting`), ``find`` (:func:`find_threshold`) and ``plot``.
 
 References
 ----------

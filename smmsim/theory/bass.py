@@ -30,7 +30,7 @@ across 213 product categories; a simulation step is whatever period the scenario
 
 Examples
 --------
->>> from smmsim.bass_fit import bass_curve, fit_bass
+>>> from smmsim.theory.bass import bass_curve, fit_bass
 >>> curve = bass_curve(0.03, 0.38, 20, m=10_000)
 >>> fit = fit_bass(curve, market=10_000, initial=0)
 >>> round(fit.p, 6), round(fit.q, 6)
