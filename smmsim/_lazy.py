@@ -48,36 +48,41 @@ def lazy_module(name: str) -> Any:
 
 
 def lazy_exports(
-    package: str, exports: Mapping[str, str]
-) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for a package that re-exports its modules' names.
+    package: str, modules: Mapping[str, str]
+) -> tuple[list[str], Callable[[str], Any], Callable[[], list[str]]]:
+    """``__all__``, ``__getattr__`` and ``__dir__`` of a package that re-exports the
+    public names of its modules.
 
-    A name is imported from its module (``exports[name]``, a module's dotted path) when
-    first read, so importing the package, or one of its modules, loads nothing else.
+    A name is imported from its module when first read, so importing the package, or
+    one of its modules, loads nothing else.
 
     Parameters
     ----------
     package : str
         The package's ``__name__``.
-    exports : Mapping[str, str]
-        Public name -> module that defines it.
+    modules : Mapping[str, str]
+        Module of the package (its name inside the package) -> its public names,
+        separated by spaces.
 
     Examples
     --------
-    >>> getattr_, dir_ = lazy_exports("pkg", {"dumps": "json"})
-    >>> getattr_("dumps")([1])
-    '[1]'
+    >>> names, getattr_, dir_ = lazy_exports("json", {"decoder": "JSONDecoder"})
+    >>> names, getattr_("JSONDecoder").__name__
+    (['JSONDecoder'], 'JSONDecoder')
     """
-    module = importlib.import_module(package)
+    exports = {
+        name: f"{package}.{module}" for module, names in modules.items() for name in names.split()
+    }
+    pkg = importlib.import_module(package)
 
     def __getattr__(name: str) -> Any:
         if name not in exports:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(exports[name]), name)
-        setattr(module, name, value)  # later look-ups skip this function
+        setattr(pkg, name, value)  # later look-ups skip this function
         return value
 
     def __dir__() -> list[str]:
-        return sorted({*vars(module), *exports})
+        return sorted({*vars(pkg), *exports})
 
-    return __getattr__, __dir__
+    return sorted(exports), __getattr__, __dir__

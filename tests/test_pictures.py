@@ -17,7 +17,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 
 import smmsim
-from smmsim import trace
+from smmsim import trace as tracing
 from smmsim.plots import animation as anim
 from smmsim.plots import runs as plotting
 from smmsim.plots.labels import PARAM_LABELS, metric_label, param_label
@@ -41,7 +41,7 @@ def results(scenario):
 def big_cascade(scenario):
     """A cascade of several hundred users (stickier content on the classroom audience)."""
     sticky = scenario.with_overrides({"content.stickiness": 0.9, "funnel.conversion": 0.1})
-    c = trace.one_cascade(sticky, rng=3, candidates=10)
+    c = tracing.one_cascade(sticky, rng=3, candidates=10)
     assert len(c.nodes) > 300
     return c
 
@@ -66,7 +66,7 @@ def test_every_run_picture_names_the_scenario(results, tmp_path, monkeypatch):
         return real_save(fig, path, **kw)
 
     monkeypatch.setattr(plotting, "save", keep_titles)
-    paths = plotting.write_run_plots(results, tmp_path, tree=trace.results_cascade(results))
+    paths = plotting.write_run_plots(results, tmp_path, tree=tracing.results_cascade(results))
     name = results.scenario["name"]
     assert len(paths) == 4 and set(titles) == {p.name for p in paths}
     for file, texts in titles.items():
@@ -77,7 +77,7 @@ def test_animation_and_threshold_titles_name_the_scenario(scenario, threshold):
     from smmsim.threshold import plot_threshold_scan
 
     small = scenario.with_overrides({"audience.n": 200, "simulation.steps": 8})
-    frames = anim._Frames(trace.one_cascade(small, run=0), np.zeros((200, 2)), dpi=40)
+    frames = anim._Frames(tracing.one_cascade(small, run=0), np.zeros((200, 2)), dpi=40)
     assert frames.fig._suptitle.get_text().startswith(f"{scenario.name}:")
     plt.close(frames.fig)
     ax = plot_threshold_scan(threshold)
@@ -201,7 +201,7 @@ def test_tree_too_large_for_its_sharers_draws_chains_to_the_seeds(big_cascade):
 
 
 def test_small_tree_is_drawn_whole(scenario):
-    c = trace.one_cascade(scenario, run=5, rng=7)
+    c = tracing.one_cascade(scenario, run=5, rng=7)
     ax = plotting.referral_tree(c.nodes, max_nodes=10_000)
     assert sum(len(p.get_offsets()) for p in _points(ax).values()) == len(c.nodes)
     assert "Shown" not in ax.get_xlabel()  # nothing left out, nothing to say
@@ -221,7 +221,7 @@ def test_ad_reached_users_start_trees():
         "referred": [False, False, True, True],
         "converted": [False, True, True, False],
     }
-    nd = trace.trace_table(trace, steps=10)
+    nd = tracing.trace_table(trace, steps=10)
     assert nd["generation"].tolist() == [0, 0, 1, 2]
     ax = plotting.referral_tree(nd)
     assert len(_points(ax)["Reached by an ad (top of a tree)"].get_offsets()) == 1

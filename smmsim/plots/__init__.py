@@ -18,21 +18,17 @@ from __future__ import annotations
 
 from smmsim._lazy import lazy_exports
 
-#: module -> its public names, space-separated
-_MODULES: dict[str, str] = {
-    "runs": (
-        "adoption_curves adoption_figure compare_metric direct_vs_referral earned_media "
-        "paid_vs_earned reach_ccdf reach_distribution reach_histogram referral_tree save "
-        "write_run_plots"
-    ),
-    "animation": "MAX_USERS animate_cascade has_mp4_encoder layout",
-    "sweep": "plot_heatmap plot_metric write_sweep_plots",
-    "threshold": "masked_theory_reach plot_threshold_scan",
-    "labels": "METRIC_LABELS PARAM_LABELS metric_label param_label",
-}
-_EXPORTS = {
-    name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names.split()
-}
-
-__all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {  # module -> its public names
+        "runs": (
+            "adoption_curves adoption_figure compare_metric direct_vs_referral earned_media "
+            "paid_vs_earned reach_ccdf reach_distribution reach_histogram referral_tree save "
+            "write_run_plots"
+        ),
+        "animation": "MAX_USERS animate_cascade has_mp4_encoder layout",
+        "sweep": "plot_heatmap plot_metric write_sweep_plots",
+        "threshold": "masked_theory_reach plot_threshold_scan",
+        "labels": "METRIC_LABELS PARAM_LABELS metric_label param_label",
+    },
+)

@@ -16,17 +16,13 @@ from __future__ import annotations
 
 from smmsim._lazy import lazy_exports
 
-#: module -> its public names, space-separated
-_MODULES: dict[str, str] = {
-    "report": "format_report money_lines",
-    "theory_lines": "audience_caveats comparison_lines large_cascade_cut viral_cut",
-    "verdicts": "sir_verdict threshold_result_verdict threshold_verdict",
-    "threshold_report": "threshold_report",
-    "numbers": "amount_text count_text value_text",
-}
-_EXPORTS = {
-    name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names.split()
-}
-
-__all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {  # module -> its public names
+        "report": "format_report money_lines",
+        "theory_lines": "audience_caveats comparison_lines large_cascade_cut viral_cut",
+        "verdicts": "sir_verdict threshold_result_verdict threshold_verdict",
+        "threshold_report": "threshold_report",
+        "numbers": "amount_text count_text value_text",
+    },
+)

@@ -25,22 +25,18 @@ from __future__ import annotations
 
 from smmsim._lazy import lazy_exports
 
-#: module -> its public names, space-separated
-_MODULES: dict[str, str] = {
-    "bond_percolation": (
-        "PercolationTheory SeededCascades Seeding critical_transmissibility decaying_cascades "
-        "fixed_point hub_share joint_degree_distribution percolation seeded_cascades seeded_theory "
-        "transmissibility"
-    ),
-    "threshold_cascades": "CascadeWindow Rule cascade_window expected_adopters",
-    "bass": "BassFit bass_curve fit_bass fit_results",
-    "structure": "Structure measure_structure",
-    "sir": "p_large_outbreak",
-    "virality": "escape_probabilities large_reach_share mean_small_cascade small_cascade_reach",
-}
-_EXPORTS = {
-    name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names.split()
-}
-
-__all__ = sorted(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {  # module -> its public names
+        "bond_percolation": (
+            "PercolationTheory SeededCascades Seeding critical_transmissibility "
+            "decaying_cascades fixed_point hub_share joint_degree_distribution percolation "
+            "seeded_cascades seeded_theory transmissibility"
+        ),
+        "threshold_cascades": "CascadeWindow Rule cascade_window expected_adopters",
+        "bass": "BassFit bass_curve fit_bass fit_results",
+        "structure": "Structure measure_structure",
+        "sir": "p_large_outbreak",
+        "virality": "escape_probabilities large_reach_share mean_small_cascade small_cascade_reach",
+    },
+)
