@@ -138,3 +138,24 @@ def test_find_cycle_reports_the_path():
 def test_no_import_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.get(node, ()))
+    return seen
+
+
+def test_writing_results_never_simulates():
+    """Results and their pictures are written from what was computed: nothing they
+    import runs a simulation, traces a run or builds an audience."""
+    graph = import_graph()
+    for start in ("smmsim.results", "smmsim.plots.runs", "smmsim.plots.animation"):
+        found = reachable(graph, start) & {"smmsim.simulate", "smmsim.trace", "smmsim.audience"}
+        assert not found, f"{start} imports {sorted(found)}"
