@@ -46,11 +46,11 @@ from _peers import (
 
 from smmsim._kernels import sir as kernel
 from smmsim.generators import barabasi_albert, erdos_renyi
-from smmsim.models.sir import p_large_outbreak
 from smmsim.rng import resolve_seed, root_key
 from smmsim.scenario import default_scenario
 from smmsim.simulate import simulate
 from smmsim.theory import percolation
+from smmsim.theory.sir import p_large_outbreak
 
 TARGET = 50.0  # smmsim normal path, 1 thread, over EoN fast_SIR
 GAMMA = 1.0

@@ -18,7 +18,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from smmsim._version import __version__ as __version__
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -34,7 +34,7 @@ _EXPORTS: dict[str, str] = {
     "EdgeListError": "smmsim.io",
     "GraphError": "smmsim.graph",
     "OutputPathError": "smmsim.errors",
-    "PercolationTheory": "smmsim.theory",
+    "PercolationTheory": "smmsim.theory.bond_percolation",
     "Results": "smmsim.results",
     "Scenario": "smmsim.scenario",
     "ScenarioError": "smmsim.scenario",
@@ -42,11 +42,11 @@ _EXPORTS: dict[str, str] = {
     "SocialProof": "smmsim.models",
     "UserError": "smmsim.errors",
     "build_audience": "smmsim.audience",
-    "critical_transmissibility": "smmsim.theory",
+    "critical_transmissibility": "smmsim.theory.bond_percolation",
     "default_scenario": "smmsim.scenario",
     "facebook": "smmsim.io",
     "load_scenario": "smmsim.scenario",
-    "percolation": "smmsim.theory",
+    "percolation": "smmsim.theory.bond_percolation",
     "read_edgelist": "smmsim.io",
     "scenario_from_dict": "smmsim.scenario",
     "simulate": "smmsim.simulate",
@@ -120,6 +120,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim.scenario import scenario_from_dict as scenario_from_dict
     from smmsim.simulate import SimulationInterrupted as SimulationInterrupted
     from smmsim.simulate import simulate as simulate
-    from smmsim.theory import PercolationTheory as PercolationTheory
-    from smmsim.theory import critical_transmissibility as critical_transmissibility
-    from smmsim.theory import percolation as percolation
+    from smmsim.theory.bond_percolation import PercolationTheory as PercolationTheory
+    from smmsim.theory.bond_percolation import (
+        critical_transmissibility as critical_transmissibility,
+    )
+    from smmsim.theory.bond_percolation import percolation as percolation

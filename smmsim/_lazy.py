@@ -1,4 +1,5 @@
-"""A module imported on first attribute access: :func:`lazy_module`.
+"""Modules imported on first use: :func:`lazy_module`, and a package's re-exported
+names imported on first access: :func:`lazy_exports`.
 
 Models declare their parameters at import time (the scenario schema reads them) but
 need their numba kernels only to run; loading the kernel module on first use keeps
@@ -8,10 +9,11 @@ need their numba kernels only to run; loading the kernel module on first use kee
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-__all__ = ["lazy_module"]
+__all__ = ["lazy_exports", "lazy_module"]
 
 
 class _LazyModule:
@@ -43,3 +45,44 @@ def lazy_module(name: str) -> Any:
     '[1]'
     """
     return _LazyModule(name)
+
+
+def lazy_exports(
+    package: str, modules: Mapping[str, str]
+) -> tuple[list[str], Callable[[str], Any], Callable[[], list[str]]]:
+    """``__all__``, ``__getattr__`` and ``__dir__`` of a package that re-exports the
+    public names of its modules.
+
+    A name is imported from its module when first read, so importing the package, or
+    one of its modules, loads nothing else.
+
+    Parameters
+    ----------
+    package : str
+        The package's ``__name__``.
+    modules : Mapping[str, str]
+        Module of the package (its name inside the package) -> its public names,
+        separated by spaces.
+
+    Examples
+    --------
+    >>> names, getattr_, dir_ = lazy_exports("json", {"decoder": "JSONDecoder"})
+    >>> names, getattr_("JSONDecoder").__name__
+    (['JSONDecoder'], 'JSONDecoder')
+    """
+    exports = {
+        name: f"{package}.{module}" for module, names in modules.items() for name in names.split()
+    }
+    pkg = importlib.import_module(package)
+
+    def __getattr__(name: str) -> Any:
+        if name not in exports:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(exports[name]), name)
+        setattr(pkg, name, value)  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(pkg), *exports})
+
+    return sorted(exports), __getattr__, __dir__

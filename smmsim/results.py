@@ -8,12 +8,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from smmsim.errors import OutputPathError
+
+if TYPE_CHECKING:
+    from smmsim.trace import Cascade
 
 __all__ = ["Results", "RunWriter"]
 
@@ -113,18 +116,22 @@ class Results:
             }
         )
 
-    def write(self, out_dir: str | Path, *, plots: bool = True) -> list[Path]:
-        """Write ``summary.json``, ``runs.csv``, ``timeseries.csv`` and the adoption
-        curves (``adoption.png``) to ``out_dir``; return the paths written."""
+    def write(
+        self, out_dir: str | Path, *, plots: bool = True, tree: Cascade | None = None
+    ) -> list[Path]:
+        """Write ``summary.json``, ``runs.csv``, ``timeseries.csv`` and the pictures
+        (``adoption.png`` and others; ``referral_tree.png`` when ``tree``, a traced run
+        from :func:`smmsim.trace.results_cascade`, is given) to ``out_dir``; return the
+        paths written."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         writer = RunWriter(out)
         writer(self.runs, self.timeseries)
-        return writer.finish(self, plots=plots)
+        return writer.finish(self, plots=plots, tree=tree)
 
     def report(self) -> str:
         """A readable text summary (what ``smmsim run`` prints)."""
-        from smmsim.report import format_report
+        from smmsim.reporting.report import format_report
 
         return format_report(self)
 
@@ -209,8 +216,13 @@ class RunWriter:
         series.to_csv(self.series_path, mode=mode, header=not self._started, index=False)
         self._started = True
 
-    def finish(self, results: Results, *, plots: bool = True) -> list[Path]:
+    def finish(
+        self, results: Results, *, plots: bool = True, tree: Cascade | None = None
+    ) -> list[Path]:
         """Write the summary and plots; return the paths written.
+
+        ``tree`` is the traced run drawn as ``referral_tree.png`` (none without it):
+        writing never simulates or rebuilds the audience.
 
         The time series is rewritten trimmed to the active steps. For the finished runs
         of an interrupted ensemble (``results.extra["interrupted"]``) the per-run table
@@ -223,9 +235,9 @@ class RunWriter:
         results.timeseries.to_csv(self.series_path, index=False)
         paths = [self.summary_path, self.runs_path, self.series_path]
         if plots:
-            from smmsim.plotting import write_run_plots
+            from smmsim.plots.runs import write_run_plots
 
-            paths += write_run_plots(results, self.out)
+            paths += write_run_plots(results, self.out, tree=tree)
         record = results.to_dict()
         record["files"] = [p.name for p in paths]
         _atomic_write_text(self.summary_path, json.dumps(record, indent=2))

@@ -19,9 +19,9 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from smmsim import __version__
 from smmsim._kernel_thread import call_interruptibly
 from smmsim._kernels.funnel import series_profile
+from smmsim._version import __version__
 from smmsim.audience import build_audience
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
@@ -31,7 +31,7 @@ from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
-from smmsim.theory import Seeding
+from smmsim.theory.bond_percolation import Seeding
 
 __all__ = ["SimulationInterrupted", "simulate"]
 

@@ -15,7 +15,6 @@ from bass_reference import bass_reference
 from click.testing import CliRunner
 
 from smmsim._kernels import bass as K
-from smmsim.bass_fit import bass_curve, fit_bass, fit_results
 from smmsim.cli import cli
 from smmsim.generators import barabasi_albert
 from smmsim.graph import CSRGraph
@@ -23,6 +22,7 @@ from smmsim.models.base import COUNT_COLUMNS
 from smmsim.models.bass import BassDiffusion, mean_field_curve
 from smmsim.scenario import ScenarioError, default_scenario, load_scenario
 from smmsim.simulate import simulate
+from smmsim.theory.bass import bass_curve, fit_bass, fit_results
 
 ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
 REPO = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import smmsim.cli
+import smmsim.commands.common
 from smmsim.cli import cli
 from smmsim.errors import OutputPathError, UserError
 from smmsim.outputs import check_dir, check_file, make_dir, make_parent, plot_formats
@@ -268,7 +268,7 @@ def test_user_errors_derive_from_one_base():
     for error in (ScenarioError, EdgeListError, GraphError, ParamError, SweepError):
         assert issubclass(error, UserError), error
     assert issubclass(ThresholdError, UserError)
-    assert smmsim.cli._user_errors() == (UserError,)
+    assert smmsim.commands.common.user_errors() == (UserError,)
 
 
 # ---------------------------------------------------------------------------- start-up

@@ -19,12 +19,11 @@ EXPECTED = {
 #: ``smmsim`` and the documented submodules a notebook may import.
 PUBLIC = {
     "smmsim",
-    "smmsim.animate",
     "smmsim.generators",
-    "smmsim.plotting",
+    "smmsim.plots",
     "smmsim.sweep",
-    "smmsim.sweep_plots",
     "smmsim.threshold",
+    "smmsim.trace",
 }
 #: A cell that runs this long is hung, not slow: the guard stops a stuck kernel from
 #: holding the suite; it is no speed requirement (each notebook runs in well under a

@@ -17,9 +17,10 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 
 import smmsim
-from smmsim import animate as anim
-from smmsim import plotting
-from smmsim.plot_labels import PARAM_LABELS, metric_label, param_label
+from smmsim import trace as tracing
+from smmsim.plots import animation as anim
+from smmsim.plots import runs as plotting
+from smmsim.plots.labels import PARAM_LABELS, metric_label, param_label
 from smmsim.scenario.schema import schema_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def results(scenario):
 def big_cascade(scenario):
     """A cascade of several hundred users (stickier content on the classroom audience)."""
     sticky = scenario.with_overrides({"content.stickiness": 0.9, "funnel.conversion": 0.1})
-    c = anim.one_cascade(sticky, rng=3, candidates=10)
+    c = tracing.one_cascade(sticky, rng=3, candidates=10)
     assert len(c.nodes) > 300
     return c
 
@@ -65,7 +66,7 @@ def test_every_run_picture_names_the_scenario(results, tmp_path, monkeypatch):
         return real_save(fig, path, **kw)
 
     monkeypatch.setattr(plotting, "save", keep_titles)
-    paths = plotting.write_run_plots(results, tmp_path)
+    paths = plotting.write_run_plots(results, tmp_path, tree=tracing.results_cascade(results))
     name = results.scenario["name"]
     assert len(paths) == 4 and set(titles) == {p.name for p in paths}
     for file, texts in titles.items():
@@ -76,7 +77,7 @@ def test_animation_and_threshold_titles_name_the_scenario(scenario, threshold):
     from smmsim.threshold import plot_threshold_scan
 
     small = scenario.with_overrides({"audience.n": 200, "simulation.steps": 8})
-    frames = anim._Frames(anim.one_cascade(small, run=0), np.zeros((200, 2)), dpi=40)
+    frames = anim._Frames(tracing.one_cascade(small, run=0), np.zeros((200, 2)), dpi=40)
     assert frames.fig._suptitle.get_text().startswith(f"{scenario.name}:")
     plt.close(frames.fig)
     ax = plot_threshold_scan(threshold)
@@ -200,7 +201,7 @@ def test_tree_too_large_for_its_sharers_draws_chains_to_the_seeds(big_cascade):
 
 
 def test_small_tree_is_drawn_whole(scenario):
-    c = anim.one_cascade(scenario, run=5, rng=7)
+    c = tracing.one_cascade(scenario, run=5, rng=7)
     ax = plotting.referral_tree(c.nodes, max_nodes=10_000)
     assert sum(len(p.get_offsets()) for p in _points(ax).values()) == len(c.nodes)
     assert "Shown" not in ax.get_xlabel()  # nothing left out, nothing to say
@@ -220,7 +221,7 @@ def test_ad_reached_users_start_trees():
         "referred": [False, False, True, True],
         "converted": [False, True, True, False],
     }
-    nd = anim.trace_table(trace, steps=10)
+    nd = tracing.trace_table(trace, steps=10)
     assert nd["generation"].tolist() == [0, 0, 1, 2]
     ax = plotting.referral_tree(nd)
     assert len(_points(ax)["Reached by an ad (top of a tree)"].get_offsets()) == 1
@@ -237,8 +238,8 @@ def threshold(scenario):
 
 
 def test_theory_reach_is_not_drawn_near_the_critical_point(threshold):
+    from smmsim.plots.threshold import CRITICAL_WINDOW
     from smmsim.threshold import plot_threshold_scan
-    from smmsim.threshold.plot import CRITICAL_WINDOW
 
     res = threshold
     scan = res.scan
@@ -273,7 +274,7 @@ def test_an_interval_wider_than_the_scan_is_cut_and_said(threshold):
 
 
 def test_masked_theory_reach_drops_non_finite_values():
-    from smmsim.threshold.plot import masked_theory_reach
+    from smmsim.plots.threshold import masked_theory_reach
 
     scan = pd.DataFrame(
         {"k_theory": [0.5, 0.95, 1.02, 1.5, 2.0], "theory_mean_reach": [2, 40, 900, np.inf, 300]}
@@ -298,7 +299,7 @@ def test_every_numeric_scenario_key_has_words():
 
 
 def test_sweep_axes_read_as_words(tmp_path):
-    from smmsim.sweep_plots import plot_heatmap, plot_metric, write_sweep_plots
+    from smmsim.plots.sweep import plot_heatmap, plot_metric, write_sweep_plots
 
     rows = []
     for s in (0.1, 0.2, 0.3):
@@ -334,7 +335,7 @@ def test_sweep_axes_read_as_words(tmp_path):
         titles.extend(_texts(fig))
         return real(fig, path, **kw)
 
-    import smmsim.plotting as p
+    import smmsim.plots.runs as p
 
     orig, p.save = p.save, keep
     try:
@@ -345,7 +346,7 @@ def test_sweep_axes_read_as_words(tmp_path):
 
 
 def test_tree_run_is_a_typical_viral_run():
-    from smmsim.plotting import _typical_run
+    from smmsim.trace import typical_run
 
     runs = pd.DataFrame(
         {
@@ -355,13 +356,13 @@ def test_tree_run_is_a_typical_viral_run():
             "viral": [0, 1, 0, 1, 1],
         }
     )
-    assert _typical_run(runs, 10_000) == (4, "a typical viral run: median reach")
-    assert _typical_run(runs.assign(viral=0), 10_000)[0] == 1
-    assert _typical_run(runs, 100) == (2, "the largest run; none went viral")
+    assert typical_run(runs, 10_000) == (4, "a typical viral run: median reach")
+    assert typical_run(runs.assign(viral=0), 10_000)[0] == 1
+    assert typical_run(runs, 100) == (2, "the largest run; none went viral")
 
 
 def test_sweep_tick_labels_without_scientific_notation():
-    from smmsim.sweep_plots import _label
+    from smmsim.plots.sweep import _label
 
     assert _label(20000.0) == "20,000" and _label(np.int64(20000)) == "20,000"
     assert _label(0.1375) == "0.1375" and _label(5) == "5"

@@ -11,9 +11,10 @@ from matplotlib.collections import PathCollection
 from PIL import Image
 
 import smmsim
-from smmsim import animate as anim
-from smmsim import plotting
+from smmsim import trace
 from smmsim.cli import cli
+from smmsim.plots import animation as anim
+from smmsim.plots import runs as plotting
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = ROOT / "scenarios" / "classroom.yaml"
@@ -32,7 +33,7 @@ def results(scenario):
 
 @pytest.fixture(scope="module")
 def cascade(scenario):
-    return anim.one_cascade(scenario, run=5, rng=7)
+    return trace.one_cascade(scenario, run=5, rng=7)
 
 
 def check_png(path: Path, min_size=(400, 300)) -> None:
@@ -159,7 +160,7 @@ def test_referral_tree_caps_nodes(cascade):
 
 
 def test_write_run_plots(results, tmp_path):
-    paths = plotting.write_run_plots(results, tmp_path / "out")
+    paths = plotting.write_run_plots(results, tmp_path / "out", tree=trace.results_cascade(results))
     names = [p.name for p in paths]
     expected = ["adoption", "reach_distribution", "earned_media", "referral_tree"]
     assert names == [f"{name}.png" for name in expected]
@@ -172,7 +173,9 @@ def test_write_run_plots_skips_tree_without_audience(results, tmp_path):
     from dataclasses import replace
 
     other = replace(results, audience={**results.audience, "n": results.audience["n"] + 1})
-    names = [p.name for p in plotting.write_run_plots(other, tmp_path)]
+    names = [
+        p.name for p in plotting.write_run_plots(other, tmp_path, tree=trace.results_cascade(other))
+    ]
     assert "referral_tree.png" not in names and len(names) == 3
 
 
@@ -198,7 +201,7 @@ def test_cascade_matches_its_run(scenario, results, cascade):
 
 
 def test_default_run_is_the_largest_of_the_candidates(scenario):
-    c = anim.one_cascade(scenario, rng=7, candidates=10)
+    c = trace.one_cascade(scenario, rng=7, candidates=10)
     runs = smmsim.simulate(scenario, runs=10, rng=7).runs
     assert c.reach == runs["reach"].max()
 
@@ -215,7 +218,7 @@ def test_layouts(cascade):
 
 def test_animation_gif_has_one_frame_per_step(scenario, tmp_path):
     small = scenario.with_overrides(SMALL)
-    c = anim.one_cascade(small, run=0)
+    c = trace.one_cascade(small, run=0)
     out = tmp_path / "cascade.gif"
     frames = anim.animate_cascade(c, out, fps=4, dpi=50)
     assert frames == c.last_step + 1 >= 2
@@ -227,7 +230,7 @@ def test_animation_gif_has_one_frame_per_step(scenario, tmp_path):
 
 
 def test_animation_guards(scenario, tmp_path):
-    c = anim.one_cascade(scenario.with_overrides(SMALL), run=0)
+    c = trace.one_cascade(scenario.with_overrides(SMALL), run=0)
     with pytest.raises(ValueError, match="limited to 100"):
         anim.animate_cascade(c, tmp_path / "a.gif", max_users=100)
     with pytest.raises(ValueError, match=r"\.gif or \.mp4"):

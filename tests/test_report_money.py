@@ -13,7 +13,7 @@ from smmsim import simulate
 from smmsim.cli import cli
 from smmsim.metrics import METRICS, summarize
 from smmsim.models import MODELS
-from smmsim.report import TABLE, format_report
+from smmsim.reporting.report import TABLE, format_report
 from smmsim.scenario import default_scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -344,7 +344,7 @@ def test_payback_statistics_equal_numpy(n, share):
 def test_count_quantiles_print_as_whole_numbers():
     """Interpolated quantiles of whole-number metrics (19.95 users) print as the nearest
     whole count; means keep their decimals."""
-    from smmsim.report import _num
+    from smmsim.reporting.report import _num
 
     assert _num(19.95, "count") == "20"
     assert _num(562.1, "count") == "562"

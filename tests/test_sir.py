@@ -21,10 +21,11 @@ from smmsim.cli import cli
 from smmsim.graph import CSRGraph
 from smmsim.models import MODELS
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS
-from smmsim.models.sir import SIR, p_large_outbreak
+from smmsim.models.sir import SIR
 from smmsim.scenario import ScenarioError, default_scenario, load_scenario
 from smmsim.simulate import simulate
 from smmsim.theory import critical_transmissibility, percolation
+from smmsim.theory.sir import p_large_outbreak
 
 ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -27,7 +27,7 @@ from smmsim.models.complex_contagion import ComplexContagion
 from smmsim.models.social_proof import SocialProof
 from smmsim.scenario import default_scenario, load_scenario
 from smmsim.simulate import simulate
-from smmsim.social_theory import Rule, cascade_window, expected_adopters
+from smmsim.theory.threshold_cascades import Rule, cascade_window, expected_adopters
 
 ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -486,7 +486,7 @@ def test_cli_local_run_writes_table_and_plots(tmp_path, local_table):
 def test_plots_return_axes(local_table):
     import matplotlib.pyplot as plt
 
-    from smmsim.sweep_plots import plot_heatmap, plot_metric
+    from smmsim.plots.sweep import plot_heatmap, plot_metric
 
     ax = plot_metric(local_table, "earned_reach", "content.stickiness")
     assert len(ax.lines) == 3  # one per seeding.k

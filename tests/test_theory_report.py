@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from smmsim import generators
-from smmsim.report import format_report
-from smmsim.report_theory import large_cascade_cut
+from smmsim.reporting.report import format_report
+from smmsim.reporting.theory_lines import large_cascade_cut
 from smmsim.scenario import default_scenario
 from smmsim.simulate import simulate
-from smmsim.structure import measure_structure
 from smmsim.theory import Seeding, critical_transmissibility, seeded_cascades
+from smmsim.theory.structure import measure_structure
 
 
 @pytest.fixture(scope="module")

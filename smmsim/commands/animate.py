@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from smmsim.cli import Command, OutputFile, _load, scenario_argument, set_option
+from smmsim.commands.common import (
+    Command,
+    OutputFile,
+    scenario_argument,
+    scenario_from_args,
+    set_option,
+)
 from smmsim.errors import OutputPathError, UserError
 
 DEFAULT_MAX_USERS = 5000
@@ -54,15 +60,16 @@ def animate(scenario, out, overrides, rng_seed, run, max_users, layout, fps) -> 
 
     Example: smmsim animate scenarios/classroom.yaml --out cascade.gif
     """
-    from smmsim.animate import animate_cascade, one_cascade
     from smmsim.audience import build_audience
     from smmsim.outputs import animation_formats, make_parent
+    from smmsim.plots.animation import animate_cascade
+    from smmsim.trace import one_cascade
 
     if out.suffix.lower() == ".mp4" and "mp4" not in animation_formats():
         raise OutputPathError(
             f"--out: cannot write {out}: no MP4 encoder (ffmpeg) found; write a .gif instead"
         )
-    sc = _load(scenario, overrides)
+    sc = scenario_from_args(scenario, overrides)
     n = sc.audience.get("n")
     if n is not None and n > max_users:
         raise UserError(_too_large(n, max_users) + f", e.g. --set audience.n={max_users}")

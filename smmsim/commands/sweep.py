@@ -14,19 +14,19 @@ from pathlib import Path
 
 import click
 
-from smmsim.cli import (
+from smmsim.commands.common import (
+    EXIT_INTERRUPTED,
     BadInput,
     Command,
     OutputDir,
-    _load,
-    _memory_limit,
-    _one_line,
     max_memory_option,
+    memory_limit,
+    one_line_error,
     scenario_argument,
+    scenario_from_args,
     set_option,
 )
 
-EXIT_INTERRUPTED = 130
 PREVIEW_ROWS = 20
 PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
 
@@ -153,11 +153,11 @@ def sweep(
         csv=csv,
         batch_size=batch_size,
         threads=threads,
-        max_memory=_memory_limit(max_memory),
+        max_memory=memory_limit(max_memory),
     )
     try:
         if not from_manifest:
-            base = _load(scenario, overrides)
+            base = scenario_from_args(scenario, overrides)
             if rng_seed is not None:
                 base = base.with_overrides({"simulation.rng_seed": rng_seed})
             design = Sweep.from_specs(grids, sample)
@@ -191,7 +191,7 @@ def sweep(
         raise SystemExit(EXIT_INTERRUPTED) from None
     except _cluster_errors() as exc:
         raise click.ClickException(
-            f"the Dask cluster failed ({_one_line(exc) or type(exc).__name__}); finished "
+            f"the Dask cluster failed ({one_line_error(exc) or type(exc).__name__}); finished "
             f"variants are kept in {out}: rerun with --resume"
         ) from None
 
@@ -209,7 +209,7 @@ def sweep(
     click.echo(_preview(table))
     paths = [Path(p) for p in info.get("paths", [])]
     if plots:
-        from smmsim.sweep_plots import write_sweep_plots
+        from smmsim.plots.sweep import write_sweep_plots
 
         for metric in plots:
             paths += write_sweep_plots(table, out, metric)
@@ -238,7 +238,7 @@ def _client(workers: int | None, scheduler: str | None):
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise BadInput(
                 f"--scheduler: cannot connect to the Dask scheduler at {scheduler}: "
-                f"{_one_line(exc) or type(exc).__name__}"
+                f"{one_line_error(exc) or type(exc).__name__}"
             ) from None
         with client:
             yield client

@@ -6,7 +6,13 @@ import json
 
 import click
 
-from smmsim.cli import Command, OutputFile, _load, scenario_argument, set_option
+from smmsim.commands.common import (
+    Command,
+    OutputFile,
+    scenario_argument,
+    scenario_from_args,
+    set_option,
+)
 
 
 def _plot_formats() -> tuple[str, ...]:
@@ -100,7 +106,7 @@ def threshold(
     from smmsim.outputs import make_parent
     from smmsim.threshold import find_threshold, plot_threshold_scan
 
-    sc = _load(scenario, overrides)
+    sc = scenario_from_args(scenario, overrides)
     for path, option in ((json_path, "--json"), (plot_path, "--plot")):
         if path is not None:
             make_parent(path, option)

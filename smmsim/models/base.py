@@ -18,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
     from smmsim.params import Param
-    from smmsim.theory import Seeding
+    from smmsim.theory.bond_percolation import Seeding
 
 __all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "PackedSeries", "RawBatch"]
 
@@ -219,11 +219,11 @@ class Model:
         """What theory predicts for this model on ``graph`` from ``seeds`` (the scenario's
         seeding; a number means that many random users). Empty when none applies.
 
-        Keys the report understands (see :mod:`smmsim.report_theory`): ``verdict`` (one
+        Keys the report understands (see :mod:`smmsim.reporting.theory_lines`): ``verdict`` (one
         sentence), ``p_large`` (probability of a large cascade from these seeds),
         ``large_size``, ``expected_small``, ``expected_sharers``, ``caveats`` (sentences
         on assumptions the model breaks), ``transitivity`` and ``assortativity``
-        (:mod:`smmsim.structure`), and for percolation models
+        (:mod:`smmsim.theory.structure`), and for percolation models
         ``transmissibility``, ``critical`` and ``k_factor``.
         """
         return {}

@@ -14,7 +14,7 @@ every targeted user who has not adopted sees the ad once per ad step.
 
 On a complete graph the mean adoption curve follows the Bass model's discrete-time
 solution ``F(t+1) = F(t) + (p + q F(t)) (1 - F(t))``; :func:`mean_field_curve` gives
-it (with targeting and an ad schedule) and :mod:`smmsim.bass_fit` fits ``(p, q)`` to
+it (with targeting and an ad schedule) and :mod:`smmsim.theory.bass` fits ``(p, q)`` to
 simulated or observed adoption curves.
 
 References
@@ -37,7 +37,7 @@ from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
 
 if TYPE_CHECKING:
-    from smmsim.theory import Seeding
+    from smmsim.theory.bond_percolation import Seeding
 
 kernel = lazy_module("smmsim._kernels.bass")  # numba loads on first run
 
@@ -450,7 +450,7 @@ class BassDiffusion(Model):
         ``mean_field_half_step`` (first step with half the audience adopted; ``None``
         if never), ``mean_field`` (true: the audience's structure is not in it).
         """
-        from smmsim.theory import Seeding
+        from smmsim.theory.bond_percolation import Seeding
 
         n = graph.n
         target_all, users, _mask = self._targets(graph)

@@ -25,7 +25,7 @@ import numpy as np
 from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
 from smmsim.models.base import SERIES_COLUMNS, Model, PackedSeries, RawBatch
-from smmsim.theory import Seeding, seeded_theory
+from smmsim.theory.bond_percolation import Seeding, seeded_theory
 
 kernel = lazy_module("smmsim._kernels.ewom")  # numba loads on first run
 
@@ -108,7 +108,7 @@ class EWOM(Model):
 
     def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict:
         """Bond-percolation predictions at ``T`` for the scenario's own seeds (Newman
-        2002); see :func:`smmsim.theory.seeded_theory`."""
+        2002); see :func:`smmsim.theory.bond_percolation.seeded_theory`."""
         return seeded_theory(graph, self.transmissibility, seeds, self.half_life)
 
     def _args(self) -> tuple:

@@ -23,7 +23,7 @@ Kenah & Robins 2007). The probability that one seed starts a large cascade is no
 ties out of one sharer share that sharer's interest span, so their transmissions are
 positively correlated, and it is the chance that the seed's out-component in the
 epidemic percolation network is large (Kenah & Robins 2007; Miller 2007), computed by
-:func:`p_large_outbreak`. It is below the bond-percolation value.
+:func:`smmsim.theory.sir.p_large_outbreak`. It is below the bond-percolation value.
 
 References
 ----------
@@ -47,83 +47,15 @@ from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param
-from smmsim.theory import (
-    Seeding,
-    _joint_degree_distribution,
-    _solve,
-    percolation,
-    seeded_theory,
-)
+from smmsim.reporting.verdicts import sir_verdict
+from smmsim.theory.bond_percolation import Seeding, percolation, seeded_theory
+from smmsim.theory.sir import p_large_outbreak
 
 kernel = lazy_module("smmsim._kernels.sir")  # numba loads on first run
 
-__all__ = ["SIR", "p_large_outbreak"]
+__all__ = ["SIR"]
 
 _RATE = {"low": 0, "closed": "neither"}
-
-
-def p_large_outbreak(
-    graph: CSRGraph, beta: float, gamma: float, followers: np.ndarray | None = None
-) -> float:
-    """Probability that one random seed (or the given seeds) starts a large SIR cascade.
-
-    Parameters
-    ----------
-    graph : CSRGraph
-        The audience (configuration-model approximation over its own degree sequence).
-    beta, gamma : float
-        Transmission rate per tie and rate of losing interest (> 0).
-    followers : ndarray of int, optional
-        Followers of each seed, for fixed seeds: the answer is then ``1 - prod_i
-        h_(k_i)(x)`` (seeds far apart start independent cascades).
-
-    Returns
-    -------
-    float
-        0 at or below the threshold ``T x excess <= 1``.
-
-    Notes
-    -----
-    A sharer with interest span ``D ~ Exp(gamma)`` reaches each of its ``k`` followers
-    independently given ``D``, with probability ``p(D) = 1 - exp(-beta D)``. The number
-    it reaches therefore has the generating function ``h_k(y) = E[(1 - p(D) + p(D) y)^k]``
-    (see :func:`smmsim._kernels.sir.no_transmission_pgf`; ``h_k(0) = gamma / (gamma + k
-    beta)``), not the binomial ``(1 - T + T y)^k`` of bond percolation. With ``x`` the
-    probability that a user reached along a tie does not start a large cascade, the
-    smallest root of ``x = sum_k q_k h_(k-1)(x)`` (``q_k = k p_k / <k>``; directed: ``x =
-    sum p_jk (j / <j>) h_k(x)``), the answer is ``1 - sum_k p_k h_k(x)`` (directed: ``1 -
-    sum p_jk h_k(x)``). This is the probability that the seed's out-component in the
-    epidemic percolation network is large (Kenah & Robins 2007, section IV; Miller 2007).
-    """
-    beta, gamma = float(beta), float(gamma)
-    if not (beta > 0 and gamma > 0 and np.isfinite(beta) and np.isfinite(gamma)):
-        raise ValueError(f"beta and gamma must be finite rates > 0, got {beta}, {gamma}")
-    T = beta / (beta + gamma)
-    if T * graph.degree_stats().excess <= 1:
-        return 0.0
-    j, k, p = _joint_degree_distribution(graph)
-    a = gamma / beta
-    kout = k.astype(np.int64)
-    kmax = int(kout.max(initial=0))
-    if followers is not None:
-        kmax = max(kmax, int(np.max(followers, initial=0)))
-    tab = np.empty(kmax + 1)
-    if graph.directed:
-        weight = p * j / float((p * j).sum())
-        offspring = kout
-    else:
-        weight = p * k / float((p * k).sum())
-        offspring = np.maximum(kout - 1, 0)  # the tie it was reached along leads back
-
-    def f(x: float) -> float:
-        kernel.no_transmission_pgf(x, a, kmax, tab)
-        return float((weight * tab[offspring]).sum())
-
-    x = _solve(f)
-    kernel.no_transmission_pgf(x, a, kmax, tab)
-    if followers is not None:  # the given seeds, independent in a large audience
-        return max(0.0, 1.0 - float(np.prod(tab[np.asarray(followers, dtype=np.int64)])))
-    return max(0.0, 1.0 - float((p * tab[kout]).sum()))
 
 
 @dataclass(frozen=True)
@@ -218,12 +150,12 @@ class SIR(Model):
         from the epidemic percolation network, for the scenario's own seeds (see the
         module notes).
 
-        Keys: those of :func:`smmsim.theory.seeded_theory` with ``p_large`` the SIR value
-        for these seeds (one random seed: ``p_large_one_seed``; the bond-percolation
-        values kept as ``p_large_bond`` and ``p_large_bond_one_seed``), ``beta``,
-        ``gamma`` and a one-sentence ``verdict``. ``expected_small`` is the
-        bond-percolation mean, exact below threshold and an approximation above it
-        (used only to place the large-cascade cut).
+        Keys: those of :func:`smmsim.theory.bond_percolation.seeded_theory` with
+        ``p_large`` the SIR value for these seeds (one random seed: ``p_large_one_seed``;
+        the bond-percolation values kept as ``p_large_bond`` and
+        ``p_large_bond_one_seed``), ``beta``, ``gamma`` and a one-sentence ``verdict``.
+        ``expected_small`` is the bond-percolation mean, exact below threshold and an
+        approximation above it (used only to place the large-cascade cut).
         """
         seeds = Seeding.of(seeds)
         out = seeded_theory(graph, self.transmissibility, seeds)
@@ -243,7 +175,7 @@ class SIR(Model):
             p_large=p_seeds,
             p_large_one_seed=p1,
         )
-        out["verdict"] = _verdict(th, p1, self.beta, self.gamma)
+        out["verdict"] = sir_verdict(th, p1, self.beta, self.gamma)
         return out
 
     def _args(self) -> tuple:
@@ -322,25 +254,3 @@ class SIR(Model):
             # a user starts sharing at their first exposure (``nodes`` is sorted)
             "sharer_step": first_step[np.searchsorted(nodes, order)],
         }
-
-
-def _verdict(th, p1: float, beta: float, gamma: float) -> str:
-    """One sentence on the threshold, for the run report."""
-    T, K = th.transmissibility, th.k_factor
-    if not np.isfinite(th.critical):
-        return "This audience has no ties to spread along: no post can go viral."
-    head = (
-        f"SIR: a sharer passes it on at rate beta = {beta:.3g} per follower for a mean "
-        f"{1 / gamma:.3g} time units, so T = beta/(beta+gamma) = {T:.3g} against the "
-        f"threshold T_c = {th.critical:.3g} (K = {K:.2f})"
-    )
-    if K <= 1:
-        return (
-            head
-            + f": below threshold, cascades stay small (mean {th.mean_small:.3g} sharers per seed)."
-        )
-    return (
-        head + f": above threshold, a large cascade reaches {th.large_share:.1%} of the "
-        f"audience and one random seed starts one with probability {p1:.1%} "
-        f"({th.p_large:.1%} if ties were independent)."
-    )

@@ -46,7 +46,7 @@ from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError, describe_value, validate, validate_mapping
 
 if TYPE_CHECKING:
-    from smmsim.theory import Seeding
+    from smmsim.theory.bond_percolation import Seeding
 
 kernel = lazy_module("smmsim._kernels.social")  # numba loads on first run
 
@@ -305,8 +305,8 @@ class ThresholdModel(Model):
 
     # ------------------------------------------------------------------ theory
     def rule(self, graph: CSRGraph):
-        """The :class:`smmsim.social_theory.Rule` and per-user rows for ``graph``."""
-        from smmsim.social_theory import Rule
+        """The :class:`smmsim.theory.threshold_cascades.Rule` and per-user rows for ``graph``."""
+        from smmsim.theory.threshold_cascades import Rule
 
         seg, kinds, a, b = self.table(graph)
         rule = Rule(tuple(kinds.tolist()), tuple(a.tolist()), tuple(b.tolist()), self.absolute)
@@ -316,15 +316,15 @@ class ThresholdModel(Model):
         """Watts' cascade window for the scenario's own seeds, and the Gleeson-Cahalane
         expected size for random seeds.
 
-        See :mod:`smmsim.social_theory`. ``p_large`` is the probability that these seeds
+        See :mod:`smmsim.theory.threshold_cascades`. ``p_large`` is the probability that these seeds
         start a global cascade (``1 - u^(sum k_i)`` for fixed seeds); the expected
         share of adopters (Gleeson & Cahalane 2007) assumes seeds drawn at random, so
         for top-degree or listed seeds it is left out and a caveat says so. Cached on
         the graph per rule and seeding.
         """
-        from smmsim.social_theory import cascade_window, expected_adopters
-        from smmsim.structure import measure_structure
-        from smmsim.theory import Seeding
+        from smmsim.theory.bond_percolation import Seeding
+        from smmsim.theory.structure import measure_structure
+        from smmsim.theory.threshold_cascades import cascade_window, expected_adopters
 
         seeds = Seeding.of(seeds)
         nodes = None if seeds.nodes is None else tuple(seeds.nodes.tolist())

@@ -21,8 +21,9 @@ far the scenario is from the threshold. :func:`plot_threshold_scan` draws the sc
 The package is split by concern: ``_inputs`` (parameters, checks), ``analytic``
 (percolation theory), ``empirical`` with ``_search`` and ``_fitting`` (the simulated
 threshold), ``_cascades`` (one-seed cascades), ``seeds`` (seed counts), ``scan``,
-``structure`` (clustering, message passing), ``result`` and ``verdict`` (what is
-returned and said), ``find`` (:func:`find_threshold`) and ``plot``.
+``structure`` (clustering, message passing), ``result`` (what is returned; its words
+come from :mod:`smmsim.reporting`), and ``find`` (:func:`find_threshold`); the scan is drawn by
+:mod:`smmsim.plots.threshold`.
 
 References
 ----------
@@ -38,12 +39,12 @@ D. Aldous, "Brownian excursions, critical random graphs and the multiplicative
 coalescent", Ann. Probab. 25, 812-854 (1997).
 """
 
+from smmsim.plots.threshold import plot_threshold_scan
 from smmsim.threshold._inputs import CONTENT_PARAMS as CONTENT_PARAMS
 from smmsim.threshold._inputs import PARAMS, ThresholdError
 from smmsim.threshold.analytic import analytic_threshold
 from smmsim.threshold.empirical import empirical_threshold
 from smmsim.threshold.find import find_threshold
-from smmsim.threshold.plot import plot_threshold_scan
 from smmsim.threshold.result import AnalyticThreshold, EmpiricalThreshold, ThresholdResult
 from smmsim.threshold.scan import threshold_scan
 

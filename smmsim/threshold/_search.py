@@ -13,7 +13,7 @@ import pandas as pd
 
 from smmsim.graph import CSRGraph
 from smmsim.rng import root_key
-from smmsim.theory import percolation
+from smmsim.theory.bond_percolation import percolation
 from smmsim.threshold._cascades import _large_cutoff, _model, _one_seed_cascades
 from smmsim.threshold._fitting import _fit
 from smmsim.threshold._inputs import _SEARCH_STREAM

@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from smmsim.reporting.threshold_report import threshold_report
+from smmsim.reporting.verdicts import threshold_result_verdict
 from smmsim.threshold._inputs import _plain
-from smmsim.threshold.verdict import _report, _verdict
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,8 @@ class ThresholdResult:
 
     def verdict(self) -> str:
         """One paragraph in plain words: both thresholds, the interval, the scenario."""
-        return _verdict(self)
+        return threshold_result_verdict(self)
 
     def report(self) -> str:
         """The text that ``smmsim threshold`` prints."""
-        return _report(self)
+        return threshold_report(self)

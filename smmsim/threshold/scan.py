@@ -12,10 +12,10 @@ import pandas as pd
 from smmsim.graph import CSRGraph
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario
-from smmsim.theory import percolation
+from smmsim.theory.bond_percolation import percolation
+from smmsim.theory.virality import large_reach_share, mean_small_cascade, small_cascade_reach
 from smmsim.threshold._cascades import _large_cutoff, _model, _one_seed_cascades, _wilson
 from smmsim.threshold._inputs import _SCAN_STREAM, _content, _resolve
-from smmsim.threshold.analytic import _large_reach_share, _mean_finite, _small_reach
 
 
 def threshold_scan(
@@ -65,8 +65,8 @@ def threshold_scan(
         hits = int((sizes >= cutoff).sum())
         lo, hi = _wilson(hits, runs)
         th = percolation(g, T)
-        small = _small_reach(g, T, c["visibility"], _mean_finite(g, T))
-        large = _large_reach_share(g, T, c["visibility"]) * g.n
+        small = small_cascade_reach(g, T, c["visibility"], mean_small_cascade(g, T))
+        large = large_reach_share(g, T, c["visibility"]) * g.n
         th_reach = th.p_large * large + (1 - th.p_large) * small
         rows.append(
             {

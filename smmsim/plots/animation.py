@@ -1,40 +1,40 @@
-"""One cascade, step by step: trace it, lay out its audience, animate it.
+"""One cascade, step by step: lay out its audience and animate it.
 
-For the classroom. :func:`one_cascade` simulates one run of a scenario and keeps its
-node-level record (who saw the content when, who referred whom, who shared, who
-bought). :func:`animate_cascade` draws every user of a small audience (up to a few
-thousand) and writes an animated GIF, or an MP4 where an encoder (ffmpeg) is
-available, of that run spreading step by step, with a counter of reach and
-conversions. ``smmsim animate SCENARIO --out FILE`` does both.
+For the classroom. :func:`animate_cascade` draws every user of a small audience (up to
+a few thousand) and writes an animated GIF, or an MP4 where an encoder (ffmpeg) is
+available, of one traced run (:func:`smmsim.trace.one_cascade`) spreading step by step,
+with a counter of reach and conversions. ``smmsim animate SCENARIO --out FILE`` does
+both.
 
 Examples
 --------
->>> import smmsim, smmsim.animate
+>>> import smmsim
+>>> from smmsim.plots import animate_cascade
+>>> from smmsim.trace import one_cascade
 >>> sc = smmsim.load_scenario("scenarios/classroom.yaml")   # doctest: +SKIP
->>> cascade = smmsim.animate.one_cascade(sc, run=3)          # doctest: +SKIP
->>> smmsim.animate.animate_cascade(cascade, "cascade.gif")   # doctest: +SKIP
+>>> cascade = one_cascade(sc, run=3)                        # doctest: +SKIP
+>>> animate_cascade(cascade, "cascade.gif")                 # doctest: +SKIP
 14
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from smmsim.graph import CSRGraph
-from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.rng import RandomLike
+
+if TYPE_CHECKING:
+    from smmsim.trace import Cascade
 
 __all__ = [
     "MAX_USERS",
-    "Cascade",
     "animate_cascade",
     "has_mp4_encoder",
     "layout",
-    "one_cascade",
-    "trace_table",
 ]
 
 #: Largest audience :func:`animate_cascade` draws by default (every user is a dot).
@@ -42,203 +42,6 @@ MAX_USERS = 5000
 
 UNSEEN, SAW, SHARED, BOUGHT = "#d9d9d9", "#6baed6", "tab:orange", "tab:green"
 REFERRAL = "#3182bd"
-
-
-@dataclass(frozen=True)
-class Cascade:
-    """One simulated run, node by node.
-
-    Attributes
-    ----------
-    graph : CSRGraph
-        The audience.
-    nodes : pandas.DataFrame
-        One row per user reached or seeded (see :func:`trace_table`).
-    name : str
-        Scenario name.
-    run : int
-        Monte Carlo run (replicate) index: the same run as row ``run`` of
-        ``smmsim.simulate(scenario, rng=rng_seed).runs``.
-    rng_seed : int
-        Root seed of the random streams.
-    steps : int
-        Horizon of the simulation (steps).
-    """
-
-    graph: CSRGraph
-    nodes: pd.DataFrame
-    name: str
-    run: int
-    rng_seed: int
-    steps: int
-
-    @property
-    def reach(self) -> int:
-        """Users other than the seeds who saw the content."""
-        return int((~self.nodes["seed"]).sum())
-
-    @property
-    def conversions(self) -> int:
-        """Users who bought."""
-        return int(self.nodes["converted"].sum())
-
-    @property
-    def last_step(self) -> int:
-        """Last step at which anything happened (a first exposure or a share)."""
-        nd = self.nodes
-        shares = nd.loc[nd["shared"], "share_step"]
-        return int(max(nd["first_step"].max(), shares.max() if len(shares) else 0))
-
-    def counts(self) -> pd.DataFrame:
-        """Cumulative reach, sharers and conversions at the end of each step.
-
-        A conversion is counted at the step its user was first reached (the engagement
-        that converts can come at a later exposure, which the record does not keep), so
-        the totals are exact and the timing can be early by a few steps.
-        """
-        nd = self.nodes
-        t = np.arange(self.last_step + 1)
-        first = nd["first_step"].to_numpy()
-        not_seed = ~nd["seed"].to_numpy()
-        shared = nd["shared"].to_numpy()
-        conv = nd["converted"].to_numpy()
-        share_step = nd["share_step"].to_numpy()
-        return pd.DataFrame(
-            {
-                "step": t,
-                "reach": [int((not_seed & (first <= s)).sum()) for s in t],
-                "sharers": [int((shared & (share_step <= s)).sum()) for s in t],
-                "conversions": [int((conv & (first <= s)).sum()) for s in t],
-            }
-        )
-
-
-def trace_table(trace: dict[str, np.ndarray], steps: int) -> pd.DataFrame:
-    """Turn ``EWOM.trace`` output into one tidy row per user reached or seeded.
-
-    Columns: ``node``, ``first_step`` (step of first exposure; 0 for seeds),
-    ``referrer`` (the sharer whose post the user saw first; -1 for seeds and for
-    users an ad reached), ``generation`` (referral hops from a seed or an ad),
-    ``seed``, ``engaged``, ``shared``
-    (shared within the horizon), ``share_step`` (step of the share; -1 if none),
-    ``referred`` (first reached by a peer), ``converted``.
-
-    A trace may give each sharer's share step (``sharer_step``, aligned with
-    ``sharers``). Otherwise a sharer activated at step ``t`` shares at ``t + 1`` and
-    seeds share at step 0, so a sharer's share step is its depth in the sharer tree
-    (``sharers`` / ``sharer_parent``); sharers still waiting when the horizon ends did
-    not share.
-    """
-    nodes = np.asarray(trace["node"], dtype=np.int64)
-    sharers = np.asarray(trace["sharers"], dtype=np.int64)
-    parent = np.asarray(trace["sharer_parent"], dtype=np.int64)
-    depth = np.zeros(sharers.size, dtype=np.int64)
-    has_parent = parent >= 0
-    # parents come before their children in activation order, so depths settle after
-    # as many passes as there are generations
-    for _ in range(sharers.size):
-        new = np.where(has_parent, depth[np.maximum(parent, 0)] + 1, 0)
-        if np.array_equal(new, depth):
-            break
-        depth = new
-    if "sharer_step" in trace:
-        depth = np.asarray(trace["sharer_step"], dtype=np.int64)
-    share_step = np.full(nodes.size, -1, dtype=np.int64)
-    pos = {int(v): i for i, v in enumerate(nodes)}
-    idx = np.array([pos[int(v)] for v in sharers], dtype=np.int64)
-    within = depth < steps
-    share_step[idx[within]] = depth[within]
-
-    referrer = np.asarray(trace["referrer"], dtype=np.int64)
-    first = np.asarray(trace["first_step"], dtype=np.int64)
-    seed = np.asarray(trace["seed"], dtype=bool)
-    generation = np.full(nodes.size, -1, dtype=np.int64)
-    ref_pos = np.array([pos.get(int(r), -1) for r in referrer], dtype=np.int64)
-    # seeds, and users reached without a referrer (an ad of the Bass model), start a tree
-    generation[seed | (referrer < 0)] = 0
-    # a referrer is reached strictly before the users it refers (or is a seed)
-    for _ in range(nodes.size):
-        todo = (generation < 0) & (ref_pos >= 0)
-        ready = todo & (generation[np.maximum(ref_pos, 0)] >= 0)
-        if not ready.any():
-            break
-        generation[ready] = generation[ref_pos[ready]] + 1
-    return pd.DataFrame(
-        {
-            "node": nodes,
-            "first_step": first,
-            "referrer": referrer,
-            "generation": generation,
-            "seed": seed,
-            "engaged": np.asarray(trace["engaged"], dtype=bool),
-            "shared": share_step >= 0,
-            "share_step": share_step,
-            "referred": np.asarray(trace["referred"], dtype=bool),
-            "converted": np.asarray(trace["converted"], dtype=bool),
-        }
-    )
-
-
-def one_cascade(
-    scenario,
-    *,
-    run: int | None = None,
-    rng: RandomLike = None,
-    graph: CSRGraph | None = None,
-    candidates: int = 20,
-) -> Cascade:
-    """Simulate one run of ``scenario`` and keep its node-level record.
-
-    Parameters
-    ----------
-    scenario : Scenario
-    run : int, optional
-        Which Monte Carlo run (replicate) to trace; the result matches row ``run`` of
-        ``smmsim.simulate(scenario, rng=rng).runs``. Default: the run with the largest
-        reach among the first ``candidates`` runs (a cascade worth watching).
-    rng : int, SeedSequence, Generator or None
-        Indicator of random number generation state; default ``simulation.rng_seed``.
-    graph : CSRGraph, optional
-        The scenario's audience, if already built.
-    candidates : int
-        Runs to look through when ``run`` is not given.
-
-    Returns
-    -------
-    Cascade
-    """
-    from smmsim.audience import build_audience
-    from smmsim.models import MODELS
-    from smmsim.scenario import check_seed_nodes
-    from smmsim.seeding import seed_sets
-    from smmsim.simulate import simulate
-
-    sim = scenario.simulation
-    seed = resolve_seed(sim["rng_seed"] if rng is None else rng)
-    if graph is None:
-        graph = build_audience(scenario)
-    check_seed_nodes(scenario, graph)
-    if run is None:
-        runs = simulate(scenario, runs=candidates, rng=seed, graph=graph).runs
-        run = int(runs.loc[runs["reach"].idxmax(), "run"])
-    if run < 0:
-        raise ValueError(f"run must be >= 0, got {run}")
-    root = root_key(seed)
-    sd = scenario.seeding
-    seeds = seed_sets(
-        graph, sd["strategy"], k=sd["k"], nodes=sd["nodes"], root=root, first=run, n_reps=1
-    )[0]
-    model = MODELS[scenario.data["model"]].from_scenario(scenario)
-    steps = int(sim["steps"])
-    trace = model.trace(graph, seeds, steps, root, run)
-    return Cascade(
-        graph=graph,
-        nodes=trace_table(trace, steps),
-        name=scenario.name,
-        run=int(run),
-        rng_seed=seed,
-        steps=steps,
-    )
 
 
 def _spring(graph: CSRGraph, iterations: int, rng: RandomLike, chunk: int = 512) -> np.ndarray:
@@ -488,12 +291,12 @@ def animate_cascade(
     shared it, bought); a line joins each reached user to the sharer they saw it from
     first. A counter shows reach, sharers and conversions, and a small chart the
     cumulative reach and conversions so far. Conversions appear at the step their user
-    was first reached (see :meth:`Cascade.counts`).
+    was first reached (see :meth:`smmsim.trace.Cascade.counts`).
 
     Parameters
     ----------
     cascade : Cascade
-        From :func:`one_cascade`.
+        From :func:`smmsim.trace.one_cascade`.
     path : path-like
         ``.gif`` (always available) or ``.mp4`` (needs ffmpeg; see
         :func:`has_mp4_encoder`).

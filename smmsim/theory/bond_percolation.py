@@ -30,7 +30,9 @@ __all__ = [
     "Seeding",
     "critical_transmissibility",
     "decaying_cascades",
+    "fixed_point",
     "hub_share",
+    "joint_degree_distribution",
     "percolation",
     "seeded_cascades",
     "seeded_theory",
@@ -97,7 +99,7 @@ class PercolationTheory:
         }
 
 
-def _solve(f, tol: float = 1e-13, max_iter: int = 200_000) -> float:
+def fixed_point(f, tol: float = 1e-13, max_iter: int = 200_000) -> float:
     """Smallest fixed point of an increasing map ``f`` on [0, 1], iterating from 0."""
     u = 0.0
     for _ in range(max_iter):
@@ -108,7 +110,7 @@ def _solve(f, tol: float = 1e-13, max_iter: int = 200_000) -> float:
     return u
 
 
-def _joint_degree_distribution(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def joint_degree_distribution(graph: CSRGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (in, out) degree pairs and their frequencies, computed once per graph."""
     cache = graph._cache
     if "joint_degrees" not in cache:
@@ -155,7 +157,7 @@ def percolation(graph: CSRGraph, T: float) -> PercolationTheory:
     stats = graph.degree_stats()
     critical = 1.0 / stats.excess if stats.excess > 0 else float("inf")
     K = T * stats.excess
-    j, k, p = _joint_degree_distribution(graph)
+    j, k, p = joint_degree_distribution(graph)
     mj, mk = float((p * j).sum()), float((p * k).sum())
     if mj == 0 or T == 0:
         return PercolationTheory(T, critical, K, False, 0.0, 0.0, 1.0)
@@ -165,12 +167,12 @@ def percolation(graph: CSRGraph, T: float) -> PercolationTheory:
     # as 0 ** -1 would turn their zero weight into nan at T = 1)
     reached = j > 0
     wj, excess_k = (p * j / mj)[reached], (k if graph.directed else k - 1)[reached]
-    a = _solve(lambda a: float((wj * (1 - T + T * a) ** excess_k).sum()))
+    a = fixed_point(lambda a: float((wj * (1 - T + T * a) ** excess_k).sum()))
     p_large = 1.0 - float((p * (1 - T + T * a) ** k).sum())
     if graph.directed:
         followed = k > 0
         wk, j_f = (p * k / mk)[followed], j[followed]
-        b = _solve(lambda b: float((wk * (1 - T + T * b) ** j_f).sum()))
+        b = fixed_point(lambda b: float((wk * (1 - T + T * b) ** j_f).sum()))
         large_share = 1.0 - float((p * (1 - T + T * b) ** j).sum())
     else:
         large_share = p_large
@@ -284,7 +286,7 @@ def _edge_solution(graph: CSRGraph, T: float) -> tuple[float, float]:
     """``(w, h1)`` of bond percolation at ``T``: ``w`` is the probability that a tie out of
     a sharer does not lead to a large cascade (``w = 1 - T + T G1(w)``) and ``h1`` the
     expected sharers behind such a tie when it does not (times ``w``)."""
-    j, k, p = _joint_degree_distribution(graph)
+    j, k, p = joint_degree_distribution(graph)
     mj = float((p * j).sum())
     if mj == 0 or T == 0:
         return 1.0, 0.0
@@ -294,7 +296,7 @@ def _edge_solution(graph: CSRGraph, T: float) -> tuple[float, float]:
     if K <= 1:
         w = 1.0
     else:
-        a = _solve(lambda a: float((wj * (1 - T + T * a) ** excess).sum()))
+        a = fixed_point(lambda a: float((wj * (1 - T + T * a) ** excess).sum()))
         w = 1 - T + T * a
     g1 = float((wj * w**excess).sum())
     # G1'(w); the users with no further ties contribute nothing
@@ -398,7 +400,7 @@ def seeded_cascades(graph: CSRGraph, T: float, seeds: Seeding | int) -> SeededCa
     if seeds.fixed:
         p_none, mean_small = _fixed_seeds(graph, T, seeds.nodes, w, per_tie)
     else:
-        _j, k, p = _joint_degree_distribution(graph)
+        _j, k, p = joint_degree_distribution(graph)
         q = p * w**k
         p0 = float(q.sum())
         p_none = p0**seeds.k
@@ -460,7 +462,7 @@ def decaying_cascades(
     stats = graph.degree_stats()
     below = np.flatnonzero(T * stats.excess <= 1)
     below_from = int(below[0]) if below.size else None
-    j, k, p = _joint_degree_distribution(graph)
+    j, k, p = joint_degree_distribution(graph)
     ties = float((p * k).sum())
     if T.size == 0 or ties == 0 or graph.n == 0:
         return float(seeds.k), below_from
@@ -510,7 +512,7 @@ def seeded_theory(
         The fields of :class:`PercolationTheory` (``p_large`` replaced by the value for
         this seeding, the one-random-seed value kept as ``p_large_one_seed``), plus
         ``seeding_strategy``, ``seeding_k`` (and ``seeding_followers`` for fixed seeds),
-        ``seeding_text``, the fields of :class:`smmsim.structure.Structure`, ``hubs``,
+        ``seeding_text``, the fields of :class:`smmsim.theory.structure.Structure`, ``hubs``,
         ``large_size`` (sharers in a large cascade),
         ``expected_small`` (expected sharers from these seeds when no large cascade
         starts) and ``decay``. The threshold fields are for ``T`` at launch. With novelty
@@ -519,7 +521,7 @@ def seeded_theory(
         is the tree-approximation mean and ``below_threshold_step`` the first step at
         which ``K`` is at most 1.
     """
-    from smmsim.structure import measure_structure
+    from smmsim.theory.structure import measure_structure
 
     seeds = Seeding.of(seeds)
     base = percolation(graph, T)

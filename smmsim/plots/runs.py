@@ -6,8 +6,8 @@ returns the Axes (or the Figure, for the multi-panel pictures). None of them cal
 ``plt.show()``; save with :func:`save`. :func:`write_run_plots` writes the main
 pictures of a simulation, as ``smmsim run --out DIR`` does.
 
-The threshold scan and sweep heatmaps live beside the code that computes them
-(:mod:`smmsim.threshold`, :mod:`smmsim.sweep_plots`).
+The threshold scan and sweep heatmaps are in :mod:`smmsim.plots.threshold` and
+:mod:`smmsim.plots.sweep`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from smmsim.plot_labels import METRIC_LABELS as _METRIC_LABELS
+from smmsim.plots.labels import METRIC_LABELS as _METRIC_LABELS
+
+if TYPE_CHECKING:
+    from smmsim.trace import Cascade
 
 __all__ = [
     "adoption_curves",
@@ -823,7 +827,7 @@ def referral_tree(
     Parameters
     ----------
     nodes : pandas.DataFrame
-        One row per user of the cascade, as in ``smmsim.animate.Cascade.nodes``:
+        One row per user of the cascade, as in ``smmsim.trace.Cascade.nodes``:
         ``node``, ``referrer`` (-1 for seeds), ``generation``, ``first_step``,
         ``seed``, ``shared``, ``converted``.
     ax : matplotlib Axes, optional
@@ -925,55 +929,7 @@ def save(fig, path: str | Path, dpi: int = 120) -> Path:
     return path
 
 
-def _tree_of_results(results, max_nodes: int = 50_000):
-    """Trace one run of ``results`` again, or ``None`` when the audience cannot be rebuilt.
-
-    The audience is rebuilt from the resolved scenario and kept only if its size and
-    degree moments match the ones recorded in the results (an edge list read from
-    another folder, or an audience drawn from fresh entropy, does not match). The run
-    drawn is a typical viral run (the one of median reach among those that went viral),
-    or the largest run when none went viral (see :func:`_typical_run`); runs of more
-    than ``max_nodes`` users are not traced again unless every run is that large.
-    """
-    from smmsim.animate import one_cascade
-    from smmsim.audience import build_audience
-    from smmsim.scenario import scenario_from_dict
-
-    try:
-        scenario = scenario_from_dict(results.scenario)
-        if scenario.audience.get("rng_seed") is None and (
-            scenario.simulation["rng_seed"] is None and scenario.audience["generator"] != "edgelist"
-        ):
-            return None
-        graph = build_audience(scenario)
-    except (ValueError, KeyError, OSError):
-        # the tree is optional: without the audience the other pictures still come
-        return None
-    stats = {"name": graph.name, **graph.degree_stats().as_dict()}
-    if stats != results.audience:
-        return None
-    run, _ = _typical_run(results.runs, max_nodes)
-    return one_cascade(scenario, run=run, rng=results.rng_seed, graph=graph)
-
-
-def _typical_run(runs: pd.DataFrame, max_nodes: int) -> tuple[int, str]:
-    """The run to draw as a tree, and why: the viral run of median reach, or the largest.
-
-    Runs of more than ``max_nodes`` users are traced only when every run is larger (the
-    smallest then).
-    """
-    size = runs["reach"] + runs["seeds"]
-    fits = runs[size <= max_nodes]
-    if fits.empty:
-        return int(runs.loc[size.idxmin(), "run"]), "the smallest run"
-    viral = fits[fits["viral"] == 1] if "viral" in fits else fits.iloc[:0]
-    if len(viral):
-        gap = (viral["reach"] - viral["reach"].median()).abs()
-        return int(viral.loc[gap.idxmin(), "run"]), "a typical viral run: median reach"
-    return int(fits.loc[fits["reach"].idxmax(), "run"]), "the largest run; none went viral"
-
-
-def write_run_plots(results, out_dir: str | Path) -> list[Path]:
+def write_run_plots(results, out_dir: str | Path, *, tree: Cascade | None = None) -> list[Path]:
     """Write the main pictures of a simulation's results as PNG files into ``out_dir``.
 
     - ``adoption.png``: new events per step and running totals, with a band across
@@ -981,10 +937,11 @@ def write_run_plots(results, out_dir: str | Path) -> list[Path]:
     - ``reach_distribution.png``: histogram and log-log complementary CDF of reach;
     - ``earned_media.png``: paid against earned reach, direct against referral
       conversions;
-    - ``referral_tree.png``: one run's referral tree (when the audience can be rebuilt
-      from the resolved scenario, see :func:`_tree_of_results`).
+    - ``referral_tree.png``: one run's referral tree, when ``tree`` is given
+      (:func:`smmsim.trace.results_cascade` traces a typical run again).
 
-    Every picture carries the scenario's name in its title.
+    Every picture carries the scenario's name in its title. Nothing is simulated here:
+    the tree is drawn from the cascade given.
 
     Returns
     -------
@@ -1003,14 +960,13 @@ def write_run_plots(results, out_dir: str | Path) -> list[Path]:
         save(reach_distribution(results.runs, name=name), out / "reach_distribution.png"),
         save(earned_media(results.runs, name=name), out / "earned_media.png"),
     ]
-    cascade = _tree_of_results(results)
-    if cascade is not None:
-        _, why = _typical_run(results.runs, 50_000)
+    if tree is not None:
+        why = f" ({tree.chosen})" if tree.chosen else ""
         ax = referral_tree(
-            cascade.nodes,
+            tree.nodes,
             title=(
-                f"{name}: referral tree of run {cascade.run} ({why}),\n"
-                f"{cascade.reach:,} users reached, {cascade.conversions:,} bought"
+                f"{name}: referral tree of run {tree.run}{why},\n"
+                f"{tree.reach:,} users reached, {tree.conversions:,} bought"
             ),
         )
         paths.append(save(ax.figure, out / "referral_tree.png"))

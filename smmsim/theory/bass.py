@@ -3,7 +3,7 @@ and, optionally, the market size ``m``.
 
 The Bass (1969) model in discrete time says that the new adopters of a step are
 ``n(t) = (p + q C(t-1) / m) (m - C(t-1))``, where ``C`` counts adopters so far. Two
-estimators are provided, with numpy only:
+estimators are provided:
 
 ``"ols"``
     Bass's own regression on discrete data. With ``m`` known, ``n(t)`` is linear in
@@ -16,11 +16,13 @@ estimators are provided, with numpy only:
     when there are several runs; with ``m`` fitted they come by the delta method.
 ``"nls"``
     Nonlinear least squares of the whole cumulative curve (one trajectory of the
-    discrete recursion from the adopters before the first step) by Levenberg-Marquardt,
-    started from the OLS estimate; several runs are averaged first. It weighs the curve
-    rather than its noisy increments (Srinivasan & Mason 1986 fit the continuous-time
-    curve this way). It gives no standard errors (the residuals of a cumulative curve
-    are correlated).
+    discrete recursion from the adopters before the first step) by
+    :func:`scipy.optimize.least_squares` (trust-region reflective, with ``p, q >= 0``
+    and ``m > 0`` as bounds), started from the OLS estimate; several runs are averaged
+    first. How the optimiser ended is kept in the result (``status``, ``message``).
+    It weighs the curve rather than its noisy increments (Srinivasan & Mason 1986 fit
+    the continuous-time curve this way). It gives no standard errors (the residuals of
+    a cumulative curve are correlated).
 
 Both recover ``p`` and ``q`` exactly (to rounding) from an exact discrete Bass curve.
 
@@ -30,7 +32,7 @@ across 213 product categories; a simulation step is whatever period the scenario
 
 Examples
 --------
->>> from smmsim.bass_fit import bass_curve, fit_bass
+>>> from smmsim.theory.bass import bass_curve, fit_bass
 >>> curve = bass_curve(0.03, 0.38, 20, m=10_000)
 >>> fit = fit_bass(curve, market=10_000, initial=0)
 >>> round(fit.p, 6), round(fit.q, 6)
@@ -58,6 +60,13 @@ if TYPE_CHECKING:
 
 __all__ = ["BassFit", "bass_curve", "fit_bass", "fit_results"]
 
+#: Tolerances of the nonlinear fit (cost, step and gradient); a few machine epsilons.
+_TOL = 1e-15
+#: Largest number of curve evaluations the nonlinear fit may make.
+_MAX_EVALUATIONS = 5_000
+#: Smallest market size the nonlinear fit may reach.
+_MIN_MARKET = 1e-9
+
 
 @dataclass(frozen=True)
 class BassFit:
@@ -79,6 +88,13 @@ class BassFit:
         cumulative curve (``"nls"``).
     n_obs : int
         Observations used (run-steps for ``"ols"``, steps for ``"nls"``).
+    status : int or None
+        How the nonlinear fit ended (``"nls"``; ``None`` for ``"ols"``), as
+        :func:`scipy.optimize.least_squares` reports it: 1 to 4 converged (on the
+        gradient, the cost, the step, or cost and step), 0 stopped at the evaluation
+        limit, -1 improper input.
+    message : str
+        The optimiser's words for ``status`` (empty for ``"ols"``).
     """
 
     p: float
@@ -90,6 +106,13 @@ class BassFit:
     method: str
     rmse: float
     n_obs: int
+    status: int | None = None
+    message: str = ""
+
+    @property
+    def converged(self) -> bool:
+        """Whether the estimate is final: always for ``"ols"``, status 1-4 for ``"nls"``."""
+        return self.status is None or self.status > 0
 
     @property
     def q_over_p(self) -> float:
@@ -224,56 +247,42 @@ def _ols(lag: np.ndarray, new: np.ndarray, market: float | None) -> BassFit:
 
 
 def _nls(lag: np.ndarray, new: np.ndarray, market: float | None, start: BassFit) -> BassFit:
+    """Least squares of the mean cumulative curve, from the OLS estimate ``start``."""
+    from scipy.optimize import least_squares
+
     c0 = float(lag[:, 0].mean())
     target = c0 + np.cumsum(new.mean(axis=0))
     steps = target.size
     fit_m = market is None
 
-    def model(theta: np.ndarray) -> np.ndarray:
-        p, q = theta[0], theta[1]
+    def residuals(theta: np.ndarray) -> np.ndarray:
         m = theta[2] if fit_m else float(market)
-        return bass_curve(p, q, steps, m=m, initial=c0)
+        return bass_curve(theta[0], theta[1], steps, m=m, initial=c0) - target
 
     theta = np.array([start.p, start.q, start.m] if fit_m else [start.p, start.q])
     theta[:2] = np.clip(theta[:2], 1e-9, None)
     if fit_m:
         theta[2] = max(theta[2], float(target.max()))
-    resid = target - model(theta)
-    cost = float(resid @ resid)
-    lam = 1e-3
-    for _ in range(500):
-        jac = np.empty((steps, theta.size))
-        for j in range(theta.size):
-            h = 1e-7 * max(abs(theta[j]), 1e-9)
-            up, down = theta.copy(), theta.copy()
-            up[j] += h
-            down[j] -= h
-            jac[:, j] = (model(up) - model(down)) / (2 * h)
-        jtj = jac.T @ jac
-        grad = jac.T @ resid
-        improved = False
-        while lam < 1e12:
-            step = np.linalg.solve(jtj + lam * np.diag(np.diag(jtj) + 1e-300), grad)
-            trial = theta + step
-            if trial[0] >= 0 and trial[1] >= 0 and (not fit_m or trial[2] > 0):
-                r_trial = target - model(trial)
-                c_trial = float(r_trial @ r_trial)
-                if c_trial <= cost:
-                    done = cost - c_trial <= 1e-15 * max(cost, 1e-300) or np.all(
-                        np.abs(step) <= 1e-12 * np.maximum(np.abs(theta), 1e-12)
-                    )
-                    theta, resid, cost = trial, r_trial, c_trial
-                    lam = max(lam / 10, 1e-12)
-                    improved = True
-                    break
-            lam *= 10
-        if not improved or done:
-            break
-    m = float(theta[2]) if fit_m else float(market)
+    # p and q are probabilities per step at most; m only needs to be positive
+    lower = [0.0, 0.0, _MIN_MARKET] if fit_m else [0.0, 0.0]
+    upper = [np.inf] * theta.size
+    fit = least_squares(
+        residuals,
+        theta,
+        jac="3-point",
+        bounds=(lower, upper),
+        method="trf",
+        x_scale="jac",
+        ftol=_TOL,
+        xtol=_TOL,
+        gtol=_TOL,
+        max_nfev=_MAX_EVALUATIONS,
+    )
+    m = float(fit.x[2]) if fit_m else float(market)
     nan = float("nan")
     return BassFit(
-        float(theta[0]), float(theta[1]), m, nan, nan, nan if fit_m else 0.0, "nls",
-        float(np.sqrt(cost / steps)), steps,
+        float(fit.x[0]), float(fit.x[1]), m, nan, nan, nan if fit_m else 0.0, "nls",
+        float(np.sqrt(np.mean(fit.fun**2))), steps, int(fit.status), str(fit.message),
     )  # fmt: skip
 
 

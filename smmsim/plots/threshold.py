@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from smmsim.plot_labels import param_label
-from smmsim.threshold._inputs import _Z95
-from smmsim.threshold.result import ThresholdResult
+from smmsim.plots.labels import param_label
+
+if TYPE_CHECKING:
+    from smmsim.threshold.result import ThresholdResult
+
+__all__ = ["CRITICAL_WINDOW", "Z95", "masked_theory_reach", "plot_threshold_scan"]
+
+#: Normal quantile of a two-sided 95% interval.
+Z95 = 1.959964
 
 #: Theory's mean reach is masked where the viral coefficient K is this close to 1: the
 #: mean size of a finite cascade diverges there (as 1 / |1 - K|), which a scan of a few
@@ -100,7 +107,7 @@ def plot_threshold_scan(result: ThresholdResult, ax=None):
         ax2.errorbar(
             x,
             r,
-            yerr=_Z95 * df["mean_reach_se"].to_numpy(),
+            yerr=Z95 * df["mean_reach_se"].to_numpy(),
             fmt="s",
             color="C1",
             capsize=3,

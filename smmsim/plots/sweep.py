@@ -5,7 +5,7 @@ variant). They take ``ax=None`` and return the Axes, and never call ``plt.show()
 
 Examples
 --------
->>> from smmsim.sweep_plots import plot_metric, plot_heatmap
+>>> from smmsim.plots import plot_heatmap, plot_metric
 >>> ax = plot_metric(table, "earned_reach", "content.stickiness")  # doctest: +SKIP
 >>> ax = plot_heatmap(table, "viral", "content.stickiness", "seeding.k")  # doctest: +SKIP
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smmsim.plot_labels import metric_label
+from smmsim.plots.labels import metric_label
 from smmsim.sweep import parameter_columns
 
 __all__ = ["plot_heatmap", "plot_metric", "write_sweep_plots"]
@@ -105,7 +105,7 @@ def plot_metric(
     """Ensemble mean of ``metric`` against ``param``, with its 95% confidence interval.
 
     Axes and legend read as words (``"Stickiness"``, not ``content.stickiness``; see
-    :func:`smmsim.plot_labels.param_label`).
+    :func:`smmsim.plots.labels.param_label`).
 
     Parameters
     ----------
@@ -319,7 +319,7 @@ def write_sweep_plots(
     per value of the second) and, when two or more parameters vary,
     ``{metric}_heatmap.png`` over the first two. Titles carry ``name`` (default: the
     base scenario's name from the folder's manifest). Returns the paths written."""
-    from smmsim.plotting import save
+    from smmsim.plots.runs import save
 
     varying = _varying(table)
     if not varying:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from smmsim.report_theory import audience_caveats, comparison_lines
+from smmsim.reporting.theory_lines import audience_caveats, comparison_lines
+from smmsim.reporting.verdicts import threshold_verdict
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from smmsim.results import Results
 
-__all__ = ["format_report", "money_lines", "threshold_verdict"]
+__all__ = ["format_report", "money_lines"]
 
 TABLE = (
     ("impressions", "Impressions"),
@@ -153,27 +154,6 @@ def money_lines(summary: pd.DataFrame, currency: str) -> list[str]:
         mean += ", pulled down by the minority of runs that lose money"
     lines.append(f"{mean}; 90% of runs fall between {r.q05:.2f} and {r.q95:.2f}.")
     return lines
-
-
-def threshold_verdict(theory: dict, content: dict) -> str:
-    """One sentence: is the content above the virality threshold of this audience?"""
-    T, Tc, K = theory["transmissibility"], theory["critical"], theory["k_factor"]
-    if Tc is None:
-        return "This audience has no ties to spread along: no content can go viral."
-    vc = content["visibility"] * content["contagion"]
-    crit_s = Tc / vc if vc > 0 else math.inf
-    need = (
-        f"needs stickiness >= {crit_s:.3g}"
-        if crit_s <= 1
-        else f"cannot go viral by stickiness alone (would need {crit_s:.3g} > 1)"
-    )
-    side = "above" if K > 1 else "below"
-    launch = " at launch" if theory.get("decay") else ""
-    return (
-        f"Virality threshold: T_c = {Tc:.4g}; this content has T = {T:.4g}{launch} "
-        f"(visibility x stickiness x contagion), viral coefficient K (theory) = {K:.2f}: "
-        f"{side} threshold. It {need}; it has {content['stickiness']:.3g}."
-    )
 
 
 def _theory_lines(theory: dict, content: dict) -> list[str]:

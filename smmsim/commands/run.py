@@ -1,0 +1,103 @@
+"""``smmsim run``: simulate a scenario, print the report, write the results."""
+
+from __future__ import annotations
+
+import click
+
+from smmsim.commands.common import (
+    EXIT_INTERRUPTED,
+    Command,
+    OutputDir,
+    max_memory_option,
+    memory_limit,
+    scenario_argument,
+    scenario_from_args,
+    set_option,
+)
+
+
+@click.command("run", cls=Command)
+@scenario_argument(required=False)
+@click.option("--runs", type=click.IntRange(min=1), help="Monte Carlo runs (default: scenario).")
+@click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
+@set_option
+@click.option(
+    "--out",
+    type=OutputDir(),
+    help="Write summary.json, runs.csv, timeseries.csv and the PNG plots here (created if "
+    "missing; an older run's files there are replaced).",
+)
+@click.option("--threads", type=click.IntRange(min=1), help="Worker threads (default: all).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: only on a terminal).",
+)
+@max_memory_option
+def run(scenario, runs, rng_seed, overrides, out, threads, progress, max_memory) -> None:
+    """Simulate SCENARIO (a YAML file; the built-in product launch if omitted).
+
+    Example: smmsim run scenarios/product_launch.yaml --runs 2000 --out results/
+    """
+    from smmsim.memory import check_memory
+    from smmsim.outputs import make_dir
+    from smmsim.results import RunWriter
+    from smmsim.simulate import SimulationInterrupted, simulate
+
+    sc = scenario_from_args(scenario, overrides)
+    check_memory(sc, runs=runs, limit=memory_limit(max_memory), threads=threads)
+    writer = RunWriter(make_dir(out, "--out")) if out is not None else None
+    try:
+        res = simulate(
+            sc, runs=runs, rng=rng_seed, progress=progress, on_batch=writer, threads=threads
+        )
+    except SimulationInterrupted as stop:
+        _keep_interrupted(stop, writer)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    click.echo(res.report())
+    if writer is not None:
+        from smmsim.trace import results_cascade
+
+        paths = writer.finish(res, tree=results_cascade(res))
+        _say_removed(writer)
+        click.echo(f"Wrote {', '.join(str(p) for p in paths)}")
+
+
+def _say_removed(writer) -> None:
+    if writer.removed:
+        names = ", ".join(p.name for p in writer.removed)
+        click.echo(f"Replaced an older run's files in {writer.out}: {names}", err=True)
+
+
+def _keep_interrupted(stop, writer) -> None:
+    """After Ctrl-C: print and write what the finished runs give, say what was kept."""
+    import signal
+
+    res = stop.results
+    if res is None:
+        click.echo("Interrupted before any run finished; nothing was written.", err=True)
+        return
+    # a second Ctrl-C must not leave half-written files: the summary takes a moment
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
+    try:
+        click.echo(res.report())
+        done = f"{res.n_runs:,} of {stop.requested:,} runs"
+        if writer is None:
+            click.echo(f"Interrupted: the report above covers the {done} that finished.", err=True)
+            return
+        paths = writer.finish(res, plots=False)
+        _say_removed(writer)
+        click.echo(
+            f"Interrupted: kept the {done} that finished in "
+            f"{', '.join(str(p) for p in paths)} (summary marked interrupted; no plots).",
+            err=True,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
