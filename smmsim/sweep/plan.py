@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from smmsim import __version__
+from smmsim._version import __version__
 from smmsim.memory import check_memory
 from smmsim.rng import resolve_seed
 from smmsim.scenario import Scenario, ScenarioError
