@@ -34,6 +34,15 @@ from smmsim._config import jit
 from smmsim._kernels import ledger as L
 from smmsim._kernels.funnel import converts, structural_virality
 from smmsim._kernels.ledger import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SHARES,
     CONVERTED,
     ENGAGED,
     FLAG_BITS,
@@ -77,9 +86,9 @@ P_CONVERSION_REFERRED = 5
 
 @jit
 def _show(
-    tv, tp, nb, books, state, order, parent, tail, mark, n_seeds, stick, contagion,
-    conversion, conversion_referred, s_c, s_v, keyed, root, rep, record, referrer,
-    first_step, t,
+    tv, tp, nb, acc, books, segmented, state, order, parent, tail, mark, n_seeds, stick,
+    contagion, conversion, conversion_referred, s_c, s_v, keyed, root, rep, record,
+    referrer, first_step, t,
 ):  # fmt: skip
     """Show the impressions ``tv[:nb]`` (users), of the shares of ``order[tp[:nb]]``, in
     order, at step ``t``.
@@ -87,8 +96,9 @@ def _show(
     An impression reaches the user if it is their first, and a user who is not yet a
     sharer engages with probability ``stick`` (the cascade stream ``s_c``) and then
     shares with probability ``contagion``; a first engagement converts (the conversion
-    stream ``s_v``, keyed at its first draw). Every event goes to the ledger's
-    ``books``. Returns ``(s_c, s_v, keyed, tail)``.
+    stream ``s_v``, keyed at its first draw). Events are counted into the step's counts
+    ``acc`` (``books[5]``, by ledger column) and, with ``segmented``, told to the
+    ledger's per-user hooks. Returns ``(s_c, s_v, keyed, tail)``.
     """
     for i in range(nb):
         if i + PREFETCH_STATE < nb:
@@ -96,10 +106,16 @@ def _show(
         v = tv[i]
         pos = tp[i]
         from_seed = pos < n_seeds
-        L.impression(books, t, from_seed)
+        acc[C_IMPRESSIONS] += 1
+        if from_seed:
+            acc[C_PAID_IMPRESSIONS] += 1
         word = state[v]
         if (word & ~FLAG_MASK) != mark:
-            L.reach(books, t, v, not from_seed)
+            acc[C_REACH] += 1
+            if not from_seed:
+                acc[C_EARNED_REACH] += 1
+            if segmented:
+                L.user_reached(books, v, not from_seed)
             if record:
                 referrer[v] = order[pos]
                 first_step[v] = t
@@ -115,10 +131,12 @@ def _show(
                 s_c, x = uniform(s_c)
                 engaged = x < stick
             if engaged:
-                first = (fv & ENGAGED) == 0
-                L.engagement(books, t, first)
-                if first:
+                acc[C_ENGAGEMENTS] += 1
+                if (fv & ENGAGED) == 0:
                     fv |= ENGAGED
+                    acc[C_ENGAGED] += 1
+                    if segmented:
+                        L.user_engaged(books, v)
                     referred = (fv & REFERRED) != 0
                     if not keyed:
                         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
@@ -126,13 +144,19 @@ def _show(
                     s_v, converted = converts(s_v, referred, conversion, conversion_referred)
                     if converted:
                         fv |= CONVERTED
-                        L.conversion(books, t, referred)
+                        acc[C_CONVERSIONS] += 1
+                        if referred:
+                            acc[C_REFERRAL_CONVERSIONS] += 1
+                        if segmented:
+                            L.user_converted(books, v, referred)
                 shares = True
                 if contagion < 1.0:
                     s_c, z = uniform(s_c)
                     shares = z < contagion
                 if shares:
                     fv |= SHARER
+                    if segmented:
+                        L.user_shared(books, v)
                     order[tail] = v
                     parent[tail] = pos
                     tail += 1
@@ -183,7 +207,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     state, stamp, order, parent, size, referrer, first_step = work
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
-    tally, seg_tally = L.new_books(ledger[L.L_SEGMENTS].shape[1])
+    books = L.new_books(ledger, segment_of)
+    acc = books[5]
+    segmented = L.segmented(books)
     gap_tab = visibility_table(visibility)
     tv = np.empty(SHOW_BATCH, dtype=np.int32)
     tp = np.empty(SHOW_BATCH, dtype=np.int64)
@@ -202,7 +228,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        books = L.open_run(ledger, ev_pos, steps, tally, segment_of, seg_tally)
+        L.open_run(books, ev_pos)
         s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
         if draw_gaps:
             s_g, skip = fast_gap(s_g, inv_log_q, gap_tab)
@@ -213,9 +239,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             L.seeded(books, quiet_seeds)
             L.shares(books, 0, quiet_seeds)
-            ev_pos = L.close_run(
-                ledger, r, books, ev_pos, 1, 0, 0, 2.0 if quiet_seeds >= 2 else 0.0
-            )
+            sv = 2.0 if quiet_seeds >= 2 else 0.0
+            ev_pos = L.close_run(ledger, r, books, 1, 0, 0, sv)
             continue
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
         # the conversion stream is keyed at its first draw: most users never convert
@@ -232,6 +257,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             if record:
                 referrer[s] = -1
                 first_step[s] = 0
+            if segmented:
+                L.user_shared(books, s)
             order[tail] = s
             parent[tail] = -1
             tail += 1
@@ -249,7 +276,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             stick = stickiness
             if half_life > 0.0:
                 stick = stickiness * 0.5 ** (t / half_life)
-            L.shares(books, t, gen_end - head)
+            acc[C_SHARES] += gen_end - head
             # prefetching pays only when a generation has many sharers to look ahead to
             prefetch = gen_end - head > PREFETCH_MIN
             # impressions are listed a batch at a time, then shown in order: while one
@@ -274,9 +301,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     nb += 1
                     if nb == SHOW_BATCH:
                         s_c, s_v, keyed, tail = _show(
-                            tv, tp, nb, books, state, order, parent, tail, mark, n_seeds,
-                            stick, contagion, conversion, conversion_referred, s_c, s_v,
-                            keyed, root, rep, record, referrer, first_step, t,
+                            tv, tp, nb, acc, books, segmented, state, order, parent, tail,
+                            mark, n_seeds, stick, contagion, conversion,
+                            conversion_referred, s_c, s_v, keyed, root, rep, record,
+                            referrer, first_step, t,
                         )  # fmt: skip
                         nb = 0
                     if draw_gaps:
@@ -287,10 +315,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 skip = j - b
             if nb > 0:
                 s_c, s_v, keyed, tail = _show(
-                    tv, tp, nb, books, state, order, parent, tail, mark, n_seeds,
-                    stick, contagion, conversion, conversion_referred, s_c, s_v,
-                    keyed, root, rep, record, referrer, first_step, t,
+                    tv, tp, nb, acc, books, segmented, state, order, parent, tail,
+                    mark, n_seeds, stick, contagion, conversion, conversion_referred,
+                    s_c, s_v, keyed, root, rep, record, referrer, first_step, t,
                 )  # fmt: skip
+            L.close_step(books, t)
             head = gen_end
             t += 1
 
@@ -302,7 +331,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         else:
             virality = structural_virality(parent, head, n_seeds, size)
         peak = L.peak_step(books, t, T_IMPRESSIONS)
-        ev_pos = L.close_run(ledger, r, books, ev_pos, t, max(t - 1, 0), peak, virality)
+        ev_pos = L.close_run(ledger, r, books, t, max(t - 1, 0), peak, virality)
     stamp[0] = cur
 
 

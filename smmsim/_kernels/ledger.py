@@ -25,9 +25,27 @@ tuple ``(counts, virality, events, ev_start, profile, segment_counts)``:
 * ``segment_counts`` ``(R, n_segments, N_SEGMENT_COLUMNS)`` int64: per-segment tallies
   (:data:`SEGMENT_COLUMNS`), empty when the audience has no segments.
 
-``books`` (one worker's view of the replicate it is running, from :func:`open_run`) is
-``(tally, rows, segment_of, segment_tally)``: the running totals, the replicate's rows of
-``events``, each user's segment id (empty: no segments) and the per-segment tallies.
+``books`` (one worker's view of the replicate it is running, from :func:`new_books` and
+:func:`open_run`) is ``(tally, events, segment_of, segment_tally, first_row, step)``:
+the running totals, the ledger's events, each user's segment id (empty: no segments),
+the per-segment tallies, in ``first_row[0]`` the events row of the replicate's step 0,
+and the counts of the step under way. Opening a replicate only moves the row (no array
+is made per replicate: a small cascade costs a fraction of a microsecond, and so must
+its bookkeeping).
+
+Two ways to record
+------------------
+* One call per event (:func:`impression`, :func:`reach`, :func:`engagement`,
+  :func:`conversion`, :func:`shares`): simplest, for kernels whose events are few or
+  costly anyway.
+* A hot loop counts into the step's counts, ``step = books[5]``, indexed by the ``C_*``
+  columns (``step[C_IMPRESSIONS] += 1``), and calls :func:`close_step` once per step,
+  which adds them to the totals and to the step's row. A call per impression that
+  passes arrays costs reference counting on each, more than the impression itself.
+
+Either way, a kernel tells the ledger who each event happened to through the per-user
+hooks (:func:`user_reached`, ...) when :func:`segmented` says the audience has segments:
+what is tallied per segment is decided here, once for every kernel.
 """
 
 from __future__ import annotations
@@ -101,31 +119,28 @@ L_SEGMENTS = 5
 
 
 @jit
-def new_books(n_segments):
-    """A worker's running totals and per-segment tallies, reused from replicate to
-    replicate (:func:`open_run` clears them)."""
+def new_books(ledger, segment_of):
+    """A worker's books, reused from replicate to replicate (:func:`open_run` clears
+    them)."""
     tally = np.zeros(N_COUNTS, dtype=np.int64)
-    seg = np.zeros((max(n_segments, 0), N_SEGMENT_COLUMNS), dtype=np.int64)
-    return tally, seg
+    seg = np.zeros((ledger[L_SEGMENTS].shape[1], N_SEGMENT_COLUMNS), dtype=np.int64)
+    step = np.zeros(N_COUNTS, dtype=np.int64)
+    return tally, ledger[L_EVENTS], segment_of, seg, np.zeros(1, dtype=np.int64), step
 
 
 @jit
-def open_run(ledger, ev_pos, steps, tally, segment_of, segment_tally):
-    """The books of a replicate whose step rows start at row ``ev_pos`` of the events:
-    totals and tallies cleared, and room for ``steps`` rows (which arrive zeroed)."""
-    tally[:] = 0
-    segment_tally[:] = 0
-    events = ledger[L_EVENTS]
-    end = min(ev_pos + steps, events.shape[0])
-    return tally, events[ev_pos:end], segment_of, segment_tally
+def open_run(books, ev_pos):
+    """Start a replicate whose step rows begin at row ``ev_pos`` of the events (they
+    arrive zeroed; the totals and tallies were cleared by :func:`close_run`)."""
+    books[4][0] = ev_pos
 
 
 @jit
 def impression(books, t, paid):
     """One impression at step ``t`` (``paid``: of a brand post or an ad, not a peer's share)."""
-    tally, rows = books[0], books[1]
+    tally, rows, at = books[0], books[1], books[4][0]
     tally[C_IMPRESSIONS] += 1
-    rows[t, T_IMPRESSIONS] += 1
+    rows[at + t, T_IMPRESSIONS] += 1
     if paid:
         tally[C_PAID_IMPRESSIONS] += 1
 
@@ -134,18 +149,18 @@ def impression(books, t, paid):
 def impressions(books, t, n, n_paid):
     """``n`` impressions at step ``t``, ``n_paid`` of them paid (a kernel that finds
     impressions in bulk records them at once)."""
-    tally, rows = books[0], books[1]
+    tally, rows, at = books[0], books[1], books[4][0]
     tally[C_IMPRESSIONS] += n
-    rows[t, T_IMPRESSIONS] += n
+    rows[at + t, T_IMPRESSIONS] += n
     tally[C_PAID_IMPRESSIONS] += n_paid
 
 
 @jit
 def reach(books, t, v, earned):
     """User ``v``'s first exposure, at step ``t`` (``earned``: through a peer)."""
-    tally, rows = books[0], books[1]
+    tally, rows, at = books[0], books[1], books[4][0]
     tally[C_REACH] += 1
-    rows[t, T_REACH] += 1
+    rows[at + t, T_REACH] += 1
     if earned:
         tally[C_EARNED_REACH] += 1
 
@@ -153,9 +168,9 @@ def reach(books, t, v, earned):
 @jit
 def engagement(books, t, first):
     """An engagement at step ``t`` (``first``: the user's first, who becomes engaged)."""
-    tally, rows = books[0], books[1]
+    tally, rows, at = books[0], books[1], books[4][0]
     tally[C_ENGAGEMENTS] += 1
-    rows[t, T_ENGAGEMENTS] += 1
+    rows[at + t, T_ENGAGEMENTS] += 1
     if first:
         tally[C_ENGAGED] += 1
 
@@ -163,9 +178,9 @@ def engagement(books, t, first):
 @jit
 def conversion(books, t, referred):
     """A conversion at step ``t`` (``referred``: the buyer's first exposure was a peer's)."""
-    tally, rows = books[0], books[1]
+    tally, rows, at = books[0], books[1], books[4][0]
     tally[C_CONVERSIONS] += 1
-    rows[t, T_CONVERSIONS] += 1
+    rows[at + t, T_CONVERSIONS] += 1
     if referred:
         tally[C_REFERRAL_CONVERSIONS] += 1
 
@@ -173,9 +188,9 @@ def conversion(books, t, referred):
 @jit
 def shares(books, t, n):
     """``n`` users share at step ``t`` (seeds at step 0 included)."""
-    tally, rows = books[0], books[1]
+    tally, rows, at = books[0], books[1], books[4][0]
     tally[C_SHARES] += n
-    rows[t, T_SHARES] += n
+    rows[at + t, T_SHARES] += n
 
 
 @jit
@@ -191,13 +206,57 @@ def pending(books, n):
 
 
 @jit
+def close_step(books, t):
+    """Add the step's counts (``books[5]``, by ``C_*`` column) to the totals and to
+    step ``t``'s row, and clear them for the next step."""
+    tally, rows, at, step = books[0], books[1], books[4][0], books[5]
+    row = at + t
+    rows[row, T_IMPRESSIONS] += step[C_IMPRESSIONS]
+    rows[row, T_REACH] += step[C_REACH]
+    rows[row, T_ENGAGEMENTS] += step[C_ENGAGEMENTS]
+    rows[row, T_SHARES] += step[C_SHARES]
+    rows[row, T_CONVERSIONS] += step[C_CONVERSIONS]
+    for k in range(N_COUNTS):
+        if step[k]:
+            tally[k] += step[k]
+            step[k] = 0
+
+
+@jit
+def segmented(books):
+    """Does anything need the per-user hooks (the audience has segments and the ledger
+    tallies something per segment)?"""
+    return books[2].shape[0] > 0 and books[3].size > 0
+
+
+@jit
+def user_reached(books, v, earned):
+    """User ``v`` was reached (``earned``: through a peer); for the per-segment tallies."""
+
+
+@jit
+def user_engaged(books, v):
+    """User ``v`` engaged for the first time; for the per-segment tallies."""
+
+
+@jit
+def user_converted(books, v, referred):
+    """User ``v`` converted; for the per-segment tallies."""
+
+
+@jit
+def user_shared(books, v):
+    """User ``v`` became a sharer (a seed included); for the per-segment tallies."""
+
+
+@jit
 def peak_step(books, used, column):
     """First of the ``used`` steps with the most new events of series ``column``."""
-    rows = books[1]
+    rows, at = books[1], books[4][0]
     best = np.int64(-1)
     peak = 0
-    for t in range(min(used, rows.shape[0])):
-        x = rows[t, column]
+    for t in range(used):
+        x = rows[at + t, column]
         if x > best:
             best = x
             peak = t
@@ -205,21 +264,34 @@ def peak_step(books, used, column):
 
 
 @jit
-def close_run(ledger, r, books, ev_pos, used, depth, peak, virality):
-    """Write replicate ``r``'s books into the ledger. Its step rows are the ``used``
-    rows from ``ev_pos``; returns the first row free for the next replicate."""
+def close_run(ledger, r, books, used, depth, peak, virality):
+    """Write replicate ``r``'s books into the ledger. It wrote ``used`` step rows;
+    returns the first row free for the next replicate."""
+    ev_pos = books[4][0]
     counts = ledger[L_COUNTS]
     tally = books[0]
+    # the outputs arrive zeroed: only what is not zero is written, so a replicate touches
+    # no page of a column it has nothing for; the books are cleared for the next one
     for k in range(N_COUNTS):
         if tally[k]:
             counts[r, k] = tally[k]
-    ledger[L_VIRALITY][r] = virality
+            tally[k] = 0
+    if virality != 0.0:
+        ledger[L_VIRALITY][r] = virality
     ledger[L_EV_START][r] = ev_pos
     profile = ledger[L_PROFILE]
-    profile[r, 0] = depth
-    profile[r, 1] = peak
-    profile[r, 2] = used
-    seg = ledger[L_SEGMENTS]
-    if seg.shape[1] > 0 and seg.shape[2] > 0:
-        seg[r] = books[3]
+    if depth:
+        profile[r, 0] = depth
+    if peak:
+        profile[r, 1] = peak
+    if used:
+        profile[r, 2] = used
+    seg_tally = books[3]
+    if seg_tally.size > 0:
+        seg = ledger[L_SEGMENTS]
+        for i in range(seg_tally.shape[0]):
+            for k in range(seg_tally.shape[1]):
+                if seg_tally[i, k]:
+                    seg[r, i, k] = seg_tally[i, k]
+                    seg_tally[i, k] = 0
     return ev_pos + used
