@@ -228,7 +228,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        L.open_run(books, ev_pos)
         s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
         if draw_gaps:
             s_g, skip = fast_gap(s_g, inv_log_q, gap_tab)
@@ -237,11 +236,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         else:
             skip = NO_GAP
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
-            L.seeded(books, quiet_seeds)
-            L.shares(books, 0, quiet_seeds)
             sv = 2.0 if quiet_seeds >= 2 else 0.0
-            ev_pos = L.close_run(ledger, r, books, 1, 0, 0, sv)
+            ev_pos = L.seeds_only(ledger, r, ev_pos, quiet_seeds, sv)
             continue
+        L.open_run(books, ev_pos)
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
         # the conversion stream is keyed at its first draw: most users never convert
         s_v = np.uint64(0)

@@ -14,7 +14,7 @@ import numpy as np
 from smmsim._config import jit
 
 # the column layouts live in the ledger; kernels not yet recording through it read them here
-from smmsim._kernels.ledger import (  # noqa: F401
+from smmsim._kernels.layout import (  # noqa: F401
     C_CONVERSIONS,
     C_EARNED_REACH,
     C_ENGAGED,

@@ -43,6 +43,10 @@ Two ways to record
   which adds them to the totals and to the step's row. A call per impression that
   passes arrays costs reference counting on each, more than the impression itself.
 
+The helpers a kernel calls once per replicate or per step are inlined into it at
+numba's IR level (a compiled call that hands over the ledger's and books' arrays costs
+more than a small replicate's bookkeeping); the per-event helpers are left to LLVM.
+
 Either way, a kernel tells the ledger who each event happened to through the per-user
 hooks (:func:`user_reached`, ...) when :func:`segmented` says the audience has segments:
 what is tallied per segment is decided here, once for every kernel.
@@ -53,61 +57,27 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-
-# --- user-state flags: the low bits of a user's per-replicate state word. Every
-# kernel uses these values; a kernel's own extra states take MODEL_FLAG_A and
-# MODEL_FLAG_B (its docstring says what they mean there).
-REACHED = 1  # saw the content at least once (a seed is not reached by its own post)
-ENGAGED = 2
-SHARER = 4  # shares (or has shared) the content
-SEED = 8
-REFERRED = 16  # first exposure came from a peer, not from the brand
-CONVERTED = 32
-MODEL_FLAG_A = 64
-MODEL_FLAG_B = 128
-#: Bits a state word reserves for the flags above.
-FLAG_BITS = 8
-FLAG_MASK = (1 << FLAG_BITS) - 1
-
-#: Columns of the per-replicate count table, in order.
-COUNT_COLUMNS = (
-    "impressions",
-    "paid_impressions",
-    "reach",
-    "earned_reach",
-    "engaged",
-    "engagements",
-    "shares",
-    "seeds",
-    "pending_shares",
-    "conversions",
-    "referral_conversions",
+from smmsim._kernels.layout import *  # noqa: F403  (kernels read every layout name here)
+from smmsim._kernels.layout import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_PENDING,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SEEDS,
+    C_SHARES,
+    N_COUNTS,
+    N_SEGMENT_COLUMNS,
+    T_CONVERSIONS,
+    T_ENGAGEMENTS,
+    T_IMPRESSIONS,
+    T_REACH,
+    T_SHARES,
 )
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
-N_COUNTS = len(COUNT_COLUMNS)
-
-#: Columns of the per-step series (new events in the step), in order.
-SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")
-T_IMPRESSIONS = 0
-T_REACH = 1
-T_ENGAGEMENTS = 2
-T_SHARES = 3
-T_CONVERSIONS = 4
-N_SERIES = len(SERIES_COLUMNS)
-
-#: Per-segment tallies of each replicate, in order (see :func:`reach`).
-SEGMENT_COLUMNS: tuple[str, ...] = ()
-N_SEGMENT_COLUMNS = len(SEGMENT_COLUMNS)
 
 # the ledger tuple's entries
 L_COUNTS = 0
@@ -118,7 +88,7 @@ L_PROFILE = 4
 L_SEGMENTS = 5
 
 
-@jit
+@jit(inline="always")
 def new_books(ledger, segment_of):
     """A worker's books, reused from replicate to replicate (:func:`open_run` clears
     them)."""
@@ -128,7 +98,7 @@ def new_books(ledger, segment_of):
     return tally, ledger[L_EVENTS], segment_of, seg, np.zeros(1, dtype=np.int64), step
 
 
-@jit
+@jit(inline="always")
 def open_run(books, ev_pos):
     """Start a replicate whose step rows begin at row ``ev_pos`` of the events (they
     arrive zeroed; the totals and tallies were cleared by :func:`close_run`)."""
@@ -185,7 +155,7 @@ def conversion(books, t, referred):
         tally[C_REFERRAL_CONVERSIONS] += 1
 
 
-@jit
+@jit(inline="always")
 def shares(books, t, n):
     """``n`` users share at step ``t`` (seeds at step 0 included)."""
     tally, rows, at = books[0], books[1], books[4][0]
@@ -193,19 +163,19 @@ def shares(books, t, n):
     rows[at + t, T_SHARES] += n
 
 
-@jit
+@jit(inline="always")
 def seeded(books, n):
     """The replicate starts from ``n`` distinct seeds (their shares go through :func:`shares`)."""
     books[0][C_SEEDS] += n
 
 
-@jit
+@jit(inline="always")
 def pending(books, n):
     """``n`` users were about to share when the horizon ended."""
     books[0][C_PENDING] += n
 
 
-@jit
+@jit(inline="always")
 def close_step(books, t):
     """Add the step's counts (``books[5]``, by ``C_*`` column) to the totals and to
     step ``t``'s row, and clear them for the next step."""
@@ -217,12 +187,11 @@ def close_step(books, t):
     rows[row, T_SHARES] += step[C_SHARES]
     rows[row, T_CONVERSIONS] += step[C_CONVERSIONS]
     for k in range(N_COUNTS):
-        if step[k]:
-            tally[k] += step[k]
-            step[k] = 0
+        tally[k] += step[k]
+        step[k] = 0
 
 
-@jit
+@jit(inline="always")
 def segmented(books):
     """Does anything need the per-user hooks (the audience has segments and the ledger
     tallies something per segment)?"""
@@ -249,7 +218,7 @@ def user_shared(books, v):
     """User ``v`` became a sharer (a seed included); for the per-segment tallies."""
 
 
-@jit
+@jit(inline="always")
 def peak_step(books, used, column):
     """First of the ``used`` steps with the most new events of series ``column``."""
     rows, at = books[1], books[4][0]
@@ -263,7 +232,25 @@ def peak_step(books, used, column):
     return peak
 
 
-@jit
+@jit(inline="always")
+def seeds_only(ledger, r, ev_pos, n_seeds, virality):
+    """Record replicate ``r`` as its ``n_seeds`` seeds' shares and nothing else (their
+    posts showed to nobody), its one step row at ``ev_pos``; returns the next free row.
+    The same record as opening, :func:`seeded`, :func:`shares` at step 0 and
+    :func:`close_run`, at a fraction of the cost: a kernel can finish such a replicate
+    without touching the audience, and most small-cascade replicates are such."""
+    counts = ledger[L_COUNTS]
+    counts[r, C_SEEDS] = n_seeds
+    counts[r, C_SHARES] = n_seeds
+    ledger[L_EVENTS][ev_pos, T_SHARES] = n_seeds
+    ledger[L_EV_START][r] = ev_pos
+    ledger[L_PROFILE][r, 2] = 1
+    if virality != 0.0:
+        ledger[L_VIRALITY][r] = virality
+    return ev_pos + 1
+
+
+@jit(inline="always")
 def close_run(ledger, r, books, used, depth, peak, virality):
     """Write replicate ``r``'s books into the ledger. It wrote ``used`` step rows;
     returns the first row free for the next replicate."""

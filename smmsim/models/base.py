@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "PackedSeries", "RawBatch"]
 
-# the ledger owns the layouts (importing it compiles nothing)
-from smmsim._kernels.ledger import (
+# the ledger's layouts (plain constants: importing them loads no compiler)
+from smmsim._kernels.layout import (
     CONVERTED,
     COUNT_COLUMNS,
     ENGAGED,
