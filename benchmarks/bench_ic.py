@@ -65,7 +65,8 @@ from _peers import (
     wait_for_quiet,
 )
 
-from smmsim._kernels import ewom
+from smmsim._kernels import driver, ewom
+from smmsim._kernels.ledger import C_SHARES
 from smmsim.generators import barabasi_albert, erdos_renyi
 from smmsim.rng import resolve_seed, root_key
 from smmsim.scenario import default_scenario
@@ -121,22 +122,19 @@ def ic_scenario(audience: dict, p: float, seeds, steps: int):
 
 
 def kernel_call(graph, seeds, p, steps, seed, first, runs, chunks):
-    """The eWOM kernel alone, with the arguments ``simulate()`` would give it."""
-    return ewom.ensemble(
-        graph.indptr,
-        graph.indices,
+    """The eWOM kernel alone through the ensemble driver, with the arguments
+    ``simulate()`` would give it."""
+    params = np.array([p, 1.0, 1.0, 0.0, 0.0, 0.0])
+    return driver.ensemble(
+        ewom,
+        (graph.indptr, graph.indices, params),
         np.ascontiguousarray(np.asarray(seeds, dtype=np.int64)[None, :]),
-        p,
-        1.0,
-        1.0,
-        0.0,
-        0.0,
-        0.0,
-        int(steps),
         np.uint64(root_key(resolve_seed(seed))),
         int(first),
         int(runs),
+        int(steps),
         int(chunks),
+        graph.n,
     )
 
 
@@ -428,8 +426,8 @@ def bench_dense(args, report: dict) -> None:
     loads = []
     for r in range(args.repeats):
         seed = args.seed * 1000 + r
-        (counts, *_), w, c = timed_cpu(kernel_call, g, seeds, DENSE_P, steps, seed, 0, runs_s, 1)
-        shares = counts[:, ewom.C_SHARES]
+        led, w, c = timed_cpu(kernel_call, g, seeds, DENSE_P, steps, seed, 0, runs_s, 1)
+        shares = led.counts[:, C_SHARES]
         n_large = max(1, int((shares >= large).sum()))
         wall["kernel"].append(w / n_large)
         cpu["kernel"].append(c / n_large)

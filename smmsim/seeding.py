@@ -69,7 +69,7 @@ def seed_sets(
     if strategy == "top_degree":
         return top_degree(graph, k)[None, :]
     if strategy == "random":
-        from smmsim._kernels.ewom import random_seed_sets
+        from smmsim._kernels.seeding import random_seed_sets
 
         return random_seed_sets(graph.n, int(k), np.uint64(root), int(first), int(n_reps))
     raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")

@@ -6,10 +6,33 @@ import numpy as np
 import pytest
 from reference import ewom_reference, random_seed_set
 
-from smmsim._kernels import ewom
+from smmsim._kernels import driver, ewom
+from smmsim._kernels import ledger as L
+from smmsim._kernels.seeding import random_seed_sets
 from smmsim.graph import CSRGraph
 
 ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
+
+
+def ewom_args(g, params):
+    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64)
+
+
+def ewom_trace(g, seeds, *args):
+    """One recorded replicate through the driver: ``(nodes, flags, referrer, first_step,
+    order, parent, counts, series, virality)``; ``args`` are the six parameters, steps,
+    root and replicate."""
+    params, (steps, root, replicate) = args[:6], args[6:]
+    ledger, record = driver.trace(ewom, ewom_args(g, params), seeds, root, replicate, steps, g.n)
+    return (*record, ledger.counts[0], ledger.dense_series(steps)[0], ledger.virality[0])
+
+
+def ewom_ensemble(g, seeds, *args):
+    """``args``: the six parameters, steps, root, first replicate, replicates, workers."""
+    params, (steps, root, first, n_reps, chunks) = args[:6], args[6:]
+    return driver.ensemble(
+        ewom, ewom_args(g, params), seeds, root, first, n_reps, steps, chunks, g.n
+    )
 
 
 def small_graph(n: int, m: int, directed: bool, seed: int) -> CSRGraph:
@@ -37,27 +60,27 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     g = small_graph(60, 150, directed, seed=replicate + 3)
     seeds = np.array([0, 5, 5, 17], dtype=np.int64)  # a repeated seed counts once
     steps = 6
-    got = ewom.trace(g.indptr, g.indices, seeds, *params, steps, ROOT, replicate)
+    got = ewom_trace(g, seeds, *params, steps, ROOT, replicate)
     nodes, flags, referrer, first_step, order, _parent, counts, series, sv = got
     ref = ewom_reference(g.indptr, g.indices, seeds, *params, steps, int(ROOT), replicate)
 
     names = {
-        "impressions": ewom.C_IMPRESSIONS,
-        "paid_impressions": ewom.C_PAID_IMPRESSIONS,
-        "reach": ewom.C_REACH,
-        "earned_reach": ewom.C_EARNED_REACH,
-        "engaged": ewom.C_ENGAGED,
-        "engagements": ewom.C_ENGAGEMENTS,
-        "shares": ewom.C_SHARES,
-        "seeds": ewom.C_SEEDS,
-        "pending": ewom.C_PENDING,
-        "conversions": ewom.C_CONVERSIONS,
-        "referral_conversions": ewom.C_REFERRAL_CONVERSIONS,
+        "impressions": L.C_IMPRESSIONS,
+        "paid_impressions": L.C_PAID_IMPRESSIONS,
+        "reach": L.C_REACH,
+        "earned_reach": L.C_EARNED_REACH,
+        "engaged": L.C_ENGAGED,
+        "engagements": L.C_ENGAGEMENTS,
+        "shares": L.C_SHARES,
+        "seeds": L.C_SEEDS,
+        "pending": L.C_PENDING,
+        "conversions": L.C_CONVERSIONS,
+        "referral_conversions": L.C_REFERRAL_CONVERSIONS,
     }
     for name, col in names.items():
         assert counts[col] == ref[name], name
     assert sv == pytest.approx(ref["structural_virality"], rel=1e-12)
-    assert order[: counts[ewom.C_SHARES]].tolist() == ref["shared"]
+    assert order[: counts[L.C_SHARES]].tolist() == ref["shared"]
     keys = ["impressions", "reach", "engagements", "shares", "conversions"]
     expect = np.array([[row[k] for k in keys] for row in ref["series"]]).reshape(-1, 5)
     np.testing.assert_array_equal(series[: len(expect)], expect)
@@ -66,31 +89,30 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     reached = {
         int(v): (int(s), int(r))
         for v, s, r, f in zip(nodes, first_step, referrer, flags, strict=True)
-        if f & ewom.REACHED
+        if f & L.REACHED
     }
     assert reached == ref["first_exposure"]
-    converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & ewom.CONVERTED}
+    converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & L.CONVERTED}
     assert converted == ref["converted"]
 
 
 def dense(out, steps):
     """``ensemble``'s outputs with the packed series unpacked: counts, virality, the
-    ``(runs, steps, 5)`` series and the profile."""
-    counts, virality, events, ev_start, profile = out
-    return counts, virality, ewom.dense_series(events, ev_start, counts, profile, steps), profile
+    ``(runs, steps, 5)`` series and the profile (depth, peak step)."""
+    return out.counts, out.virality, out.dense_series(steps), out.profile[:, :2]
 
 
 def test_ensemble_matches_trace_and_is_thread_independent():
     g = small_graph(300, 900, False, seed=11)
-    seeds = ewom.random_seed_sets(g.n, 4, ROOT, 0, 12)
+    seeds = random_seed_sets(g.n, 4, ROOT, 0, 12)
     args = (0.7, 0.5, 0.8, 0.0, 0.1, 0.2, 20, ROOT, 0, 12)
-    one = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 1), 20)
+    one = dense(ewom_ensemble(g, seeds, *args, 1), 20)
     for chunks in (2, 3, 12):
-        other = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, chunks), 20)
+        other = dense(ewom_ensemble(g, seeds, *args, chunks), 20)
         for a, b in zip(one, other, strict=True):
             np.testing.assert_array_equal(a, b)
     for r in (0, 5, 11):
-        t = ewom.trace(g.indptr, g.indices, seeds[r], *args[:-3], ROOT, r)
+        t = ewom_trace(g, seeds[r], *args[:-3], ROOT, r)
         np.testing.assert_array_equal(t[6], one[0][r])
         np.testing.assert_array_equal(t[7], one[2][r])
 
@@ -100,15 +122,15 @@ def test_ensemble_batches_equal_one_call():
     g = small_graph(200, 700, True, seed=5)
     seeds = np.array([[1, 2, 3]])
     args = (0.8, 0.6, 0.9, 4.0, 0.1, 0.2, 15, ROOT)
-    whole = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 10, 2), 15)
-    first = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 4, 2), 15)
-    rest = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 4, 6, 2), 15)
+    whole = dense(ewom_ensemble(g, seeds, *args, 0, 10, 2), 15)
+    first = dense(ewom_ensemble(g, seeds, *args, 0, 4, 2), 15)
+    rest = dense(ewom_ensemble(g, seeds, *args, 4, 6, 2), 15)
     np.testing.assert_array_equal(whole[0], np.vstack([first[0], rest[0]]))
     np.testing.assert_array_equal(whole[2], np.concatenate([first[2], rest[2]]))
 
 
 def test_random_seed_sets_match_reference():
-    sets = ewom.random_seed_sets(50, 7, ROOT, 3, 4)
+    sets = random_seed_sets(50, 7, ROOT, 3, 4)
     for r in range(4):
         assert sets[r].tolist() == random_seed_set(50, 7, int(ROOT), 3 + r)
         assert len(set(sets[r].tolist())) == 7
@@ -136,16 +158,15 @@ def test_gap_table_gives_the_same_draws_as_the_logarithm(p):
 
 
 def test_kernel_column_constants_follow_the_raw_batch_columns():
-    """Every kernel indexes its outputs with the one set of constants in funnel.py."""
-    from smmsim._kernels import funnel
+    """Every kernel indexes its outputs with the one set of constants in the ledger."""
     from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS
 
     for i, name in enumerate(COUNT_COLUMNS):
         key = "C_" + ("pending" if name == "pending_shares" else name).upper()
-        assert getattr(funnel, key) == i, key
+        assert getattr(L, key) == i, key
     for i, name in enumerate(SERIES_COLUMNS):
-        assert getattr(funnel, "T_" + name.upper()) == i
-    assert (funnel.N_COUNTS, funnel.N_SERIES) == (len(COUNT_COLUMNS), len(SERIES_COLUMNS))
+        assert getattr(L, "T_" + name.upper()) == i
+    assert (L.N_COUNTS, L.N_SERIES) == (len(COUNT_COLUMNS), len(SERIES_COLUMNS))
 
 
 def test_packed_series_and_seed_only_shortcut_match_trace():
@@ -157,40 +178,48 @@ def test_packed_series_and_seed_only_shortcut_match_trace():
     seeds = np.array([[5, 17, 5, 230]])  # a repeated seed counts once
     runs, steps = 200, 12
     args = (0.04, 0.9, 0.7, 0.0, 0.3, 0.5, steps, ROOT, 0, runs)
-    outs = {c: dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, c), steps) for c in (1, 3)}
+    outs = {c: dense(ewom_ensemble(g, seeds, *args, c), steps) for c in (1, 3)}
     counts, virality, series, profile = outs[1]
     for a, b in zip(outs[1], outs[3], strict=True):
         np.testing.assert_array_equal(a, b)
     quiet = 0
     for r in range(runs):
-        t = ewom.trace(g.indptr, g.indices, seeds[0], *args[:-3], ROOT, r)
+        t = ewom_trace(g, seeds[0], *args[:-3], ROOT, r)
         np.testing.assert_array_equal(t[6], counts[r])
         np.testing.assert_array_equal(t[7], series[r])
         assert t[8] == virality[r]
-        active = np.nonzero(t[7][:, ewom.T_SHARES])[0]
+        active = np.nonzero(t[7][:, L.T_SHARES])[0]
         assert profile[r, 0] == active.max()
-        quiet += counts[r, ewom.C_IMPRESSIONS] == 0
+        quiet += counts[r, L.C_IMPRESSIONS] == 0
     assert 0 < quiet < runs  # both paths were exercised
 
 
 def test_a_kept_workspace_changes_nothing():
-    """The users' state words carry replicate stamps, so a workspace reused from call to
-    call (and across worker counts, and past the largest stamp, where it is cleared)
-    gives exactly the fresh workspace's results."""
+    """The users' state words carry replicate stamps, so a workspace the driver keeps
+    from call to call (and across worker counts, and past the largest stamp, where it
+    is cleared) gives exactly the fresh workspace's results."""
     g = small_graph(300, 900, False, seed=8)
     seeds = np.array([[3, 40, 77]])
     args = (0.5, 0.7, 0.8, 0.0, 0.2, 0.4, 15, ROOT)
-    fresh = dense(ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 150, 1), 15)
-    ws = ewom.new_workspace(g.n, 3)
-    ws[1][:] = ewom.MAX_STAMP - 40  # every worker passes the largest stamp in this call
+    fresh = dense(ewom_ensemble(g, seeds, *args, 0, 150, 1), 15)
+    ewom_ensemble(g, seeds, *args, 0, 150, 3)  # the driver now keeps three workspaces
+    kept = driver._WORKSPACES._free[(ewom.__name__, g.n)]
+    assert len(kept) == 3
+    for work in kept:
+        work[1][:] = ewom.MAX_STAMP - 40  # every worker passes the largest stamp next
     for chunks in (3, 1, 2):
-        for _ in range(2):  # twice in a row with the same workspace
-            kept = ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 150, chunks, ws)
-            for a, b in zip(fresh, dense(kept, 15), strict=True):
+        for _ in range(2):  # twice in a row with the same workspaces
+            again = ewom_ensemble(g, seeds, *args, 0, 150, chunks)
+            for a, b in zip(fresh, dense(again, 15), strict=True):
                 np.testing.assert_array_equal(a, b)
-    assert (ws[1] < ewom.MAX_STAMP).all() and ws[1].max() > 0
-    with pytest.raises(ValueError, match="workspace"):
-        ewom.ensemble(g.indptr, g.indices, seeds, *args, 0, 10, 4, ws)
+    stamps = [int(w[1][0]) for w in driver._WORKSPACES._free[(ewom.__name__, g.n)]]
+    assert max(stamps) < ewom.MAX_STAMP and max(stamps) > 0
+    # a kept workspace is never lent for another audience size
+    other = small_graph(301, 900, False, seed=8)
+    np.testing.assert_array_equal(
+        ewom_ensemble(other, seeds, *args, 0, 20, 2).counts,
+        ewom_ensemble(other, seeds, *args, 0, 20, 1).counts,
+    )
 
 
 def test_stream_purposes_are_one_registry_of_distinct_numbers():

@@ -12,28 +12,29 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-from smmsim._kernels.rng import uniform
 
-# Columns of the per-replicate count table and of the per-step series every kernel fills
-# (``COUNT_COLUMNS`` and ``SERIES_COLUMNS`` of :mod:`smmsim.models.base`, in order).
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
-N_COUNTS = 11
-T_IMPRESSIONS = 0
-T_REACH = 1
-T_ENGAGEMENTS = 2
-T_SHARES = 3
-T_CONVERSIONS = 4
-N_SERIES = 5
+# the column layouts live in the ledger; kernels not yet recording through it read them here
+from smmsim._kernels.layout import (  # noqa: F401
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_PENDING,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SEEDS,
+    C_SHARES,
+    N_COUNTS,
+    N_SERIES,
+    T_CONVERSIONS,
+    T_ENGAGEMENTS,
+    T_IMPRESSIONS,
+    T_REACH,
+    T_SHARES,
+)
+from smmsim._kernels.rng import uniform
 
 
 @jit

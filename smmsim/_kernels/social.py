@@ -31,7 +31,6 @@ import numpy as np
 from numba import prange
 
 from smmsim._config import jit
-from smmsim._kernels.ewom import _prefetch
 from smmsim._kernels.funnel import (
     C_CONVERSIONS,
     C_EARNED_REACH,
@@ -49,6 +48,7 @@ from smmsim._kernels.funnel import (
     converts,
     structural_virality,
 )
+from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,

@@ -9,8 +9,11 @@ every model.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -22,23 +25,16 @@ if TYPE_CHECKING:
 
 __all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "PackedSeries", "RawBatch"]
 
-#: Columns of :attr:`RawBatch.counts`, in order.
-COUNT_COLUMNS = (
-    "impressions",
-    "paid_impressions",
-    "reach",
-    "earned_reach",
-    "engaged",
-    "engagements",
-    "shares",
-    "seeds",
-    "pending_shares",
-    "conversions",
-    "referral_conversions",
+# the ledger's layouts (plain constants: importing them loads no compiler)
+from smmsim._kernels.layout import (
+    CONVERTED,
+    COUNT_COLUMNS,
+    ENGAGED,
+    REFERRED,
+    SEED,
+    SERIES_COLUMNS,
+    SHARER,
 )
-
-#: Columns of :attr:`RawBatch.series` (new events per step), in order.
-SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")
 
 
 class PackedSeries:
@@ -106,6 +102,8 @@ class RawBatch:
         Cascade depth and peak step of each replicate when the kernel tracked them
         (``None``: computed from ``series``; see
         :func:`smmsim._kernels.funnel.series_profile` for their definitions).
+    segment_counts : ndarray of int64, shape (R, segments, len(SEGMENT_COLUMNS)), or None
+        Per-segment tallies of each replicate (``None``: the audience has no segments).
     """
 
     first: int
@@ -116,6 +114,7 @@ class RawBatch:
     media_cost: np.ndarray | None = None
     active_steps: int | None = None
     profile: tuple[np.ndarray, np.ndarray] | None = None
+    segment_counts: np.ndarray | None = None
 
     @property
     def cut(self) -> int:
@@ -131,8 +130,10 @@ class Model:
     """Base of every spreading model.
 
     A subclass sets the class attributes below and implements :meth:`from_scenario`
-    and :meth:`run`; :meth:`check`, :meth:`check_audience`, :meth:`theory` and
-    :meth:`trace` are optional. Registering it in :data:`smmsim.models.MODELS` makes
+    and :meth:`kernel_args` (what its kernel is given); :meth:`run` and :meth:`trace`
+    are written once here, over the shared driver of :mod:`smmsim._kernels.driver`.
+    :meth:`check`, :meth:`check_audience`, :meth:`theory` and :meth:`finish` are
+    optional. Registering it in :data:`smmsim.models.MODELS` makes
     ``model: <name>`` valid in scenarios, with its parameters validated like every
     other section.
 
@@ -162,6 +163,10 @@ class Model:
         What ``earned_reach`` counts, as the report's earned-media sentence says it
         ("N% of reach ..."): peers' shares unless the model's word of mouth is something
         else (Bass: adoption by imitation, whether or not the ad was seen first).
+    kernel : str
+        The kernel module (see :mod:`smmsim._kernels.driver` for what it provides).
+    trace_flags : dict of str to int
+        Model-specific user flags a trace reports beside the shared ones.
     """
 
     name: ClassVar[str]
@@ -172,6 +177,8 @@ class Model:
     undefined_metrics: ClassVar[dict[str, str]] = {}
     peak_of: ClassVar[tuple[str, str]] = ("impressions", "new impressions")
     earned_reach_means: ClassVar[str] = "came from peers' shares"
+    kernel: ClassVar[str] = ""
+    trace_flags: ClassVar[dict[str, int]] = {}
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:
@@ -189,6 +196,14 @@ class Model:
     def check_audience(self, graph: CSRGraph) -> None:
         """Checks that need the audience (segment names, weights); raise AudienceError."""
 
+    def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
+        """The kernel's ``args``: its audience arrays and parameters (see the kernel's
+        ``run_reps``)."""
+        raise NotImplementedError
+
+    def _kernel(self) -> ModuleType:
+        return importlib.import_module(self.kernel)
+
     def run(
         self,
         graph: CSRGraph,
@@ -201,10 +216,44 @@ class Model:
     ) -> RawBatch:
         """Simulate replicates ``first .. first + n_reps - 1``.
 
-        Replicate ``r`` must draw only from streams keyed by ``(root, r)``, so the
-        result is the same for any ``threads`` and any batching.
+        Replicate ``r`` draws only from streams keyed by ``(root, r)``, so the result is
+        the same for any ``threads`` and any batching.
         """
-        raise NotImplementedError
+        from smmsim._kernels import driver
+
+        segments = graph.segments
+        n_segments = 0 if segments is None else int(segments.max(initial=-1)) + 1
+        ledger = driver.ensemble(
+            self._kernel(),
+            self.kernel_args(graph, int(steps)),
+            seed_sets,
+            np.uint64(root),
+            int(first),
+            int(n_reps),
+            int(steps),
+            self.chunks(threads, n_reps),
+            graph.n,
+            segment_of=None if segments is None else np.ascontiguousarray(segments, np.int32),
+            n_segments=n_segments,
+        )
+        profile = ledger.profile
+        batch = RawBatch(
+            first,
+            ledger.counts,
+            ledger.virality,
+            PackedSeries(
+                partial(ledger.dense_series, int(steps)), (n_reps, steps, len(SERIES_COLUMNS))
+            ),
+            seed_sets,
+            active_steps=int(profile[:, 2].max(initial=0)),
+            profile=(profile[:, 0], profile[:, 1]),
+            segment_counts=None if segments is None else ledger.segment_counts,
+        )
+        return self.finish(batch, graph)
+
+    def finish(self, batch: RawBatch, graph: CSRGraph) -> RawBatch:
+        """The model's last word on a batch (Bass: the cost of its ads); as is by default."""
+        return batch
 
     @staticmethod
     def chunks(threads: int | None, n_reps: int) -> int:
@@ -231,5 +280,37 @@ class Model:
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
     ) -> dict[str, np.ndarray]:
-        """Node-level record of one replicate (see :meth:`smmsim.models.EWOM.trace`)."""
-        raise NotImplementedError(f"model {self.name} has no node-level trace")
+        """Node-level record of one replicate: who saw it when, who referred whom.
+
+        Returns a dict with ``node``, ``first_step``, ``referrer`` (-1 for seeds),
+        ``seed``, ``engaged``, ``shared``, ``referred``, ``converted`` (one entry per
+        user reached or seeded), the model's own :attr:`trace_flags`, and ``sharers`` /
+        ``sharer_parent`` (activation order and the position of each sharer's parent in
+        it).
+        """
+        from smmsim._kernels import driver
+
+        _, record = driver.trace(
+            self._kernel(),
+            self.kernel_args(graph, int(steps)),
+            seeds,
+            np.uint64(root),
+            int(replicate),
+            int(steps),
+            graph.n,
+        )
+        nodes, flags, referrer, first_step, order, parent = record
+        out = {
+            "node": nodes,
+            "first_step": first_step,
+            "referrer": referrer,
+            "seed": (flags & SEED) != 0,
+            "engaged": (flags & ENGAGED) != 0,
+            "shared": (flags & SHARER) != 0,
+            "referred": (flags & REFERRED) != 0,
+            "converted": (flags & CONVERTED) != 0,
+        }
+        out.update({name: (flags & bit) != 0 for name, bit in self.trace_flags.items()})
+        out["sharers"] = order
+        out["sharer_parent"] = parent
+        return out

@@ -16,45 +16,15 @@ M. E. J. Newman, "Spread of epidemic disease on networks", Phys. Rev. E 66, 0161
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
-from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
-from smmsim.models.base import SERIES_COLUMNS, Model, PackedSeries, RawBatch
+from smmsim.models.base import Model
 from smmsim.theory.bond_percolation import Seeding, seeded_theory
 
-kernel = lazy_module("smmsim._kernels.ewom")  # numba loads on first run
-
 __all__ = ["EWOM"]
-
-
-class _Workspaces(threading.local):
-    """The eWOM kernel's user-state workspace, kept per thread between calls.
-
-    A workspace holds one state word per user and worker; reusing it saves mapping and
-    zeroing megabytes of fresh memory on every call, which on a large audience can cost
-    more than simulating a batch of small cascades. Only the latest audience size is
-    kept, and only up to ``LIMIT`` bytes.
-    """
-
-    LIMIT = 256 * 2**20
-
-    def __init__(self) -> None:
-        self.workspace: tuple[np.ndarray, np.ndarray] | None = None
-
-    def get(self, n: int, chunks: int) -> tuple[np.ndarray, np.ndarray]:
-        ws = self.workspace
-        if ws is None or ws[0].shape[1] != n or ws[0].shape[0] < max(1, chunks):
-            ws = kernel.new_workspace(n, chunks)
-            self.workspace = ws if ws[0].nbytes <= self.LIMIT else None
-        return ws
-
-
-_WORKSPACES = _Workspaces()
 
 
 @dataclass(frozen=True)
@@ -87,6 +57,7 @@ class EWOM(Model):
     name = "ewom"
     uses = ("visibility", "stickiness", "contagion", "half_life")
     title = "independent cascade with a marketing funnel (default)"
+    kernel = "smmsim._kernels.ewom"
 
     @classmethod
     def from_scenario(cls, scenario) -> EWOM:
@@ -111,87 +82,12 @@ class EWOM(Model):
         2002); see :func:`smmsim.theory.bond_percolation.seeded_theory`."""
         return seeded_theory(graph, self.transmissibility, seeds, self.half_life)
 
-    def _args(self) -> tuple:
+    def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
+        """``(indptr, indices, params)`` for :func:`smmsim._kernels.ewom.run_reps`."""
         hl = 0.0 if self.half_life is None else float(self.half_life)
         ref = min(1.0, self.conversion * self.referral_multiplier)
-        return (
-            float(self.visibility),
-            float(self.stickiness),
-            float(self.contagion),
-            hl,
-            float(self.conversion),
-            ref,
+        params = np.array(
+            [self.visibility, self.stickiness, self.contagion, hl, self.conversion, ref],
+            dtype=np.float64,
         )
-
-    def run(
-        self,
-        graph: CSRGraph,
-        seed_sets: np.ndarray,
-        first: int,
-        n_reps: int,
-        steps: int,
-        root: np.uint64,
-        threads: int | None = None,
-    ) -> RawBatch:
-        """Simulate replicates ``first .. first + n_reps - 1``.
-
-        Replicate ``r`` draws from streams keyed by ``(root, r)`` alone, so the result
-        is the same for any ``threads`` and any batching.
-        """
-        chunks = self.chunks(threads, n_reps)
-        workspace = _WORKSPACES.get(graph.n, chunks)
-        counts, virality, events, ev_start, profile = kernel.ensemble(
-            graph.indptr,
-            graph.indices,
-            np.ascontiguousarray(seed_sets, dtype=np.int64),
-            *self._args(),
-            int(steps),
-            np.uint64(root),
-            int(first),
-            int(n_reps),
-            chunks,
-            workspace,
-        )
-        unpack = partial(kernel.dense_series, events, ev_start, counts, profile, int(steps))
-        return RawBatch(
-            first,
-            counts,
-            virality,
-            PackedSeries(unpack, (n_reps, steps, len(SERIES_COLUMNS))),
-            seed_sets,
-            active_steps=int(profile[:, 0].max(initial=-1)) + 1,
-            profile=(profile[:, 0], profile[:, 1]),
-        )
-
-    def trace(
-        self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
-    ) -> dict[str, np.ndarray]:
-        """Node-level record of one replicate: who saw it when, who referred whom.
-
-        Returns a dict with ``node``, ``first_step``, ``referrer`` (-1 for seeds),
-        ``seed``, ``engaged``, ``shared``, ``referred``, ``converted`` (one entry per
-        user reached or seeded), and ``sharers`` / ``sharer_parent`` (activation order
-        and the position of each sharer's parent in it).
-        """
-        out = kernel.trace(
-            graph.indptr,
-            graph.indices,
-            np.ascontiguousarray(seeds, dtype=np.int64),
-            *self._args(),
-            int(steps),
-            np.uint64(root),
-            int(replicate),
-        )
-        nodes, flags, referrer, first_step, order, parent = out[:6]
-        return {
-            "node": nodes,
-            "first_step": first_step,
-            "referrer": referrer,
-            "seed": (flags & kernel.SEED) != 0,
-            "engaged": (flags & kernel.ENGAGED) != 0,
-            "shared": (flags & kernel.SHARER) != 0,
-            "referred": (flags & kernel.REFERRED) != 0,
-            "converted": (flags & kernel.CONVERTED) != 0,
-            "sharers": order,
-            "sharer_parent": parent,
-        }
+        return graph.indptr, graph.indices, params

@@ -1,0 +1,231 @@
+"""One ensemble driver for every kernel: deal replicates to workers, collect the ledger.
+
+A kernel module provides three things, and nothing about threads or outputs:
+
+* ``new_work(n, record)``: a worker's workspace for an audience of ``n`` users (a tuple
+  of arrays; with ``record``, room for a trace's per-user record);
+* ``run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger,
+  segment_of)`` (compiled, releasing the GIL): simulate the replicates listed in
+  ``reps`` in order, recording through :mod:`smmsim._kernels.ledger`, their step rows
+  packed from row ``ev_pos``; ``args`` is the kernel's own tuple of audience arrays and
+  parameters;
+* ``traced(work, n_shared)``: after a recorded one-replicate run, the per-user record
+  ``(nodes, flags, referrer, first_step, order, parent)``.
+
+Replicates are dealt in blocks of :data:`RUN_BLOCK` round-robin to the workers, each a
+thread calling ``run_reps`` once on its own workspace; a replicate draws only from the
+streams keyed by its own number, so the result does not depend on the worker count.
+Workspaces are kept between calls (mapping and zeroing megabytes of fresh memory on a
+large audience can cost more than simulating a batch of small cascades); a kernel's
+state words carry replicate stamps, so a kept workspace needs no clearing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+from smmsim._kernels.ledger import N_COUNTS, N_SEGMENT_COLUMNS, N_SERIES
+
+__all__ = ["RUN_BLOCK", "Ledger", "ensemble", "new_ledger", "trace"]
+
+#: Consecutive replicates a worker runs before the next worker's block: two threads
+#: never write to the same cache lines of the outputs.
+RUN_BLOCK = 64
+#: Workspaces kept per kernel and audience size, at most this many bytes in all.
+KEEP_BYTES = 256 * 2**20
+
+
+@dataclass
+class Ledger:
+    """A batch's outputs (see :mod:`smmsim._kernels.ledger` for the layout)."""
+
+    counts: np.ndarray
+    virality: np.ndarray
+    events: np.ndarray
+    ev_start: np.ndarray
+    profile: np.ndarray
+    segment_counts: np.ndarray
+
+    def as_tuple(self) -> tuple:
+        return (
+            self.counts,
+            self.virality,
+            self.events,
+            self.ev_start,
+            self.profile,
+            self.segment_counts,
+        )
+
+    @property
+    def used(self) -> np.ndarray:
+        """Step rows each replicate wrote."""
+        return self.profile[:, 2]
+
+    def dense_series(self, steps: int) -> np.ndarray:
+        """The ``(R, steps, N_SERIES)`` per-step series (a step-major view)."""
+        n_reps = self.counts.shape[0]
+        out = np.zeros((steps, N_SERIES, n_reps), dtype=np.int64).transpose(2, 0, 1)
+        for r in np.flatnonzero(self.used):
+            u = min(int(self.used[r]), steps)
+            s = int(self.ev_start[r])
+            out[r, :u] = self.events[s : s + u]
+        return out
+
+
+def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:
+    """Zeroed outputs for ``n_reps`` replicates of at most ``steps`` steps.
+
+    Allocated by numpy, whose zeroed memory the operating system hands over lazily: the
+    events have room for every replicate to run every step, but only the pages of the
+    rows written are ever touched.
+    """
+    return Ledger(
+        # column-major, so each metric is one contiguous column for the summaries
+        counts=np.zeros((N_COUNTS, n_reps), dtype=np.int64).T,
+        virality=np.zeros(n_reps, dtype=np.float64),
+        events=np.zeros((n_reps * max(int(steps), 1), N_SERIES), dtype=np.int64),
+        ev_start=np.zeros(n_reps, dtype=np.int64),
+        profile=np.zeros((3, n_reps), dtype=np.int64).T,
+        segment_counts=np.zeros((n_reps, max(n_segments, 0), N_SEGMENT_COLUMNS), np.int64),
+    )
+
+
+def deal(n_reps: int, n_workers: int, steps: int) -> list[tuple[np.ndarray, int]]:
+    """Each worker's replicates (blocks of :data:`RUN_BLOCK` dealt round-robin; one
+    worker runs them all in order) and the first events row of its stretch."""
+    n_workers = max(1, min(int(n_workers), n_reps))
+    if n_workers == 1:
+        return [(np.arange(n_reps, dtype=np.int64), 0)]
+    blocks = np.arange(0, n_reps, RUN_BLOCK)
+    plan = []
+    base = 0
+    for c in range(n_workers):
+        mine = blocks[c::n_workers]
+        if mine.size == 0:
+            continue
+        reps = np.concatenate([np.arange(b, min(b + RUN_BLOCK, n_reps)) for b in mine])
+        plan.append((reps.astype(np.int64), base))
+        base += reps.size * max(int(steps), 1)
+    return plan
+
+
+class _Workspaces:
+    """Workspaces kept between calls, per kernel and audience size; a workspace is
+    lent to one worker at a time, so concurrent ensembles never share one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: dict[tuple[str, int], list[tuple]] = {}
+
+    def take(self, kernel: ModuleType, n: int, count: int) -> list[tuple]:
+        key = (kernel.__name__, int(n))
+        with self._lock:
+            free = self._free.get(key, [])
+            got = [free.pop() for _ in range(min(count, len(free)))]
+        got += [kernel.new_work(n, False) for _ in range(count - len(got))]
+        return got
+
+    def give(self, kernel: ModuleType, n: int, works: list[tuple]) -> None:
+        key = (kernel.__name__, int(n))
+        size = sum(a.nbytes for w in works for a in w if isinstance(a, np.ndarray))
+        with self._lock:
+            # only the latest audience is kept
+            self._free = {k: v for k, v in self._free.items() if k == key}
+            kept = self._free.setdefault(key, [])
+            total = sum(a.nbytes for w in kept for a in w if isinstance(a, np.ndarray))
+            if total + size <= KEEP_BYTES:
+                kept.extend(works)
+
+
+_WORKSPACES = _Workspaces()
+
+
+def ensemble(
+    kernel: ModuleType,
+    args: tuple,
+    seed_sets: np.ndarray,
+    root: np.uint64,
+    first_replicate: int,
+    n_reps: int,
+    steps: int,
+    n_workers: int,
+    n_users: int,
+    segment_of: np.ndarray | None = None,
+    n_segments: int = 0,
+) -> Ledger:
+    """Run replicates ``first_replicate .. first_replicate + n_reps - 1`` of ``kernel``.
+
+    ``seed_sets`` has one row per replicate, or one row shared by all. ``segment_of``
+    gives each user's segment id (``None``: no per-segment tallies).
+    """
+    ledger = new_ledger(n_reps, steps, n_segments if segment_of is not None else 0)
+    plan = deal(n_reps, n_workers, steps)
+    works = _WORKSPACES.take(kernel, n_users, len(plan))
+    seg = np.empty(0, np.int32) if segment_of is None else segment_of
+    seeds = np.ascontiguousarray(seed_sets, dtype=np.int64)
+    out = ledger.as_tuple()
+
+    def work(i: int) -> None:
+        reps, ev_pos = plan[i]
+        kernel.run_reps(
+            args, seeds, np.uint64(root), int(first_replicate), reps, ev_pos, int(steps),
+            works[i], out, seg,
+        )  # fmt: skip
+
+    if len(plan) == 1:
+        work(0)
+    else:
+        _in_threads(work, len(plan))
+    _WORKSPACES.give(kernel, n_users, works)
+    return ledger
+
+
+def _in_threads(work, count: int) -> None:
+    """``work(0 .. count - 1)``, each on its own thread (daemon threads: an interrupted
+    caller's process can exit without waiting for them); the first error is raised."""
+    errors: list[BaseException] = []
+
+    def body(i: int) -> None:
+        try:
+            work(i)
+        except BaseException as exc:  # handed to the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(1, count)]
+    for t in threads:
+        t.start()
+    body(0)
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def trace(
+    kernel: ModuleType,
+    args: tuple,
+    seeds: np.ndarray,
+    root: np.uint64,
+    replicate: int,
+    steps: int,
+    n_users: int,
+) -> tuple[Ledger, tuple]:
+    """Run replicate ``replicate`` alone, recording who was reached by whom and when.
+
+    Returns its ledger and ``kernel.traced``'s per-user record.
+    """
+    ledger = new_ledger(1, steps)
+    work = kernel.new_work(n_users, True)
+    seed_sets = np.ascontiguousarray(seeds, dtype=np.int64).reshape(1, -1)
+    kernel.run_reps(
+        args, seed_sets, np.uint64(root), int(replicate), np.zeros(1, np.int64), 0,
+        int(steps), work, ledger.as_tuple(), np.empty(0, np.int32),
+    )  # fmt: skip
+    from smmsim._kernels.ledger import C_PENDING, C_SHARES
+
+    n_shared = int(ledger.counts[0, C_SHARES] + ledger.counts[0, C_PENDING])
+    return ledger, kernel.traced(work, n_shared)

@@ -1,0 +1,63 @@
+"""What the ledger records, by name: user-state flags and the columns of its outputs.
+
+Plain constants, no numba: the models and metrics read these names without loading the
+compiler (``smmsim validate`` never does). :mod:`smmsim._kernels.ledger` records into
+these layouts; see it for how.
+"""
+
+from __future__ import annotations
+
+# --- user-state flags: the low bits of a user's per-replicate state word. Every
+# kernel uses these values; a kernel's own extra states take MODEL_FLAG_A and
+# MODEL_FLAG_B (its docstring says what they mean there).
+REACHED = 1  # saw the content at least once (a seed is not reached by its own post)
+ENGAGED = 2
+SHARER = 4  # shares (or has shared) the content
+SEED = 8
+REFERRED = 16  # first exposure came from a peer, not from the brand
+CONVERTED = 32
+MODEL_FLAG_A = 64
+MODEL_FLAG_B = 128
+#: Bits a state word reserves for the flags above.
+FLAG_BITS = 8
+FLAG_MASK = (1 << FLAG_BITS) - 1
+
+#: Columns of the per-replicate count table, in order.
+COUNT_COLUMNS = (
+    "impressions",
+    "paid_impressions",
+    "reach",
+    "earned_reach",
+    "engaged",
+    "engagements",
+    "shares",
+    "seeds",
+    "pending_shares",
+    "conversions",
+    "referral_conversions",
+)
+C_IMPRESSIONS = 0
+C_PAID_IMPRESSIONS = 1
+C_REACH = 2
+C_EARNED_REACH = 3
+C_ENGAGED = 4
+C_ENGAGEMENTS = 5
+C_SHARES = 6
+C_SEEDS = 7
+C_PENDING = 8
+C_CONVERSIONS = 9
+C_REFERRAL_CONVERSIONS = 10
+N_COUNTS = len(COUNT_COLUMNS)
+
+#: Columns of the per-step series (new events in the step), in order.
+SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")
+T_IMPRESSIONS = 0
+T_REACH = 1
+T_ENGAGEMENTS = 2
+T_SHARES = 3
+T_CONVERSIONS = 4
+N_SERIES = len(SERIES_COLUMNS)
+
+#: Per-segment tallies of each replicate, in order (see :func:`reach`).
+SEGMENT_COLUMNS: tuple[str, ...] = ()
+N_SEGMENT_COLUMNS = len(SEGMENT_COLUMNS)
