@@ -16,6 +16,8 @@ from reference import _mean_tree_distance
 from sir_reference import sir_reference
 
 from smmsim import generators
+from smmsim._kernels import driver
+from smmsim._kernels import ledger as L
 from smmsim._kernels import sir as kernel
 from smmsim.cli import cli
 from smmsim.graph import CSRGraph
@@ -36,6 +38,29 @@ def small_graph(n: int, m: int, directed: bool, seed: int) -> CSRGraph:
     return CSRGraph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), n, directed=directed)
 
 
+def sir_args(g, params):
+    return g.indptr, g.indices, np.array(params[:5], dtype=np.float64)
+
+
+def kernel_trace(g, seeds, *args):
+    """One recorded replicate through the driver: ``(nodes, flags, referrer, first_time,
+    order, parent, counts, series, virality)``; ``args`` are the five parameters, steps,
+    root and replicate."""
+    params, (steps, root, replicate) = args[:5], args[5:]
+    ledger, record = driver.trace(kernel, sir_args(g, params), seeds, root, replicate, steps, g.n)
+    return (*record, ledger.counts[0], ledger.dense_series(steps)[0], ledger.virality[0])
+
+
+def kernel_ensemble(g, seeds, *args):
+    """``(counts, virality, series, active)`` through the driver; ``args`` are the five
+    parameters, steps, root, first replicate, replicates and workers."""
+    params, (steps, root, first, n_reps, chunks) = args[:5], args[5:]
+    ledger = driver.ensemble(
+        kernel, sir_args(g, params), seeds, root, first, n_reps, steps, chunks, g.n
+    )
+    return ledger.counts, ledger.virality, ledger.dense_series(steps), ledger.used
+
+
 # ---------------------------------------------------------------- exact: kernel == reference
 
 PARAMS = [
@@ -51,9 +76,7 @@ PARAMS = [
 
 def sir_trace(g, seeds, params, replicate):
     beta, gamma, dt, conv, conv_ref, steps = params
-    got = kernel.trace(
-        g.indptr, g.indices, seeds, beta, gamma, dt, conv, conv_ref, steps, ROOT, replicate
-    )
+    got = kernel_trace(g, seeds, beta, gamma, dt, conv, conv_ref, steps, ROOT, replicate)
     ref = sir_reference(
         g.indptr, g.indices, seeds, beta, gamma, dt, conv, conv_ref, steps, int(ROOT), replicate
     )
@@ -83,12 +106,10 @@ def test_kernel_matches_reference(directed, params, replicate):
     assert dict(zip(nodes.tolist(), first_time.tolist(), strict=True)) == ref["start"]
     expect_ref = [-1 if ref["parent"][v] is None else ref["parent"][v] for v in nodes.tolist()]
     assert referrer.tolist() == expect_ref
-    assert {int(v) for v, f in zip(nodes, flags, strict=True) if f & kernel.CONVERTED} == ref[
+    assert {int(v) for v, f in zip(nodes, flags, strict=True) if f & L.CONVERTED} == ref[
         "converted"
     ]
-    assert {int(v) for v, f in zip(nodes, flags, strict=True) if f & kernel.REFERRED} == ref[
-        "referred"
-    ]
+    assert {int(v) for v, f in zip(nodes, flags, strict=True) if f & L.REFERRED} == ref["referred"]
 
 
 @pytest.mark.parametrize("directed", [False, True])
@@ -99,11 +120,11 @@ def test_kernel_matches_reference_on_a_deep_queue(directed):
     params = (1.2, 1.0, 0.2, 0.05, 0.1, 40)
     got, ref = sir_trace(g, seeds, params, 4)
     _nodes, _flags, _referrer, _first, order, _parent, counts, series, _sv = got
-    assert counts[kernel.C_SHARES] > 1000  # a large outbreak
+    assert counts[L.C_SHARES] > 1000  # a large outbreak
     assert order.tolist() == ref["shared"]
     np.testing.assert_array_equal(series, np.array(ref["series"]))
-    assert counts[kernel.C_IMPRESSIONS] == ref["impressions"]
-    assert counts[kernel.C_PENDING] == ref["pending"]
+    assert counts[L.C_IMPRESSIONS] == ref["impressions"]
+    assert counts[L.C_PENDING] == ref["pending"]
 
 
 def test_reference_cases_cover_horizon_and_conversions():
@@ -122,8 +143,8 @@ def test_reference_cases_cover_horizon_and_conversions():
 def test_series_add_up_to_counts():
     g = small_graph(400, 1600, False, seed=5)
     seeds = np.array([[1, 2, 3]], dtype=np.int64)
-    counts, _, series, active = kernel.ensemble(
-        g.indptr, g.indices, seeds, 0.6, 1.0, 0.5, 0.3, 0.6, 30, ROOT, 0, 20, 1
+    counts, _, series, active = kernel_ensemble(
+        g, seeds, 0.6, 1.0, 0.5, 0.3, 0.6, 30, ROOT, 0, 20, 1
     )
     c = {name: counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
     s = {name: series[:, :, i].sum(axis=1) for i, name in enumerate(SERIES_COLUMNS)}
@@ -144,17 +165,17 @@ def test_ensemble_matches_trace_for_any_threads_and_batches():
     g = small_graph(500, 2000, True, seed=11)
     seeds = np.array([[3, 9]], dtype=np.int64)
     args = (1.2, 1.0, 0.5, 0.1, 0.2, 25, ROOT)
-    one = kernel.ensemble(g.indptr, g.indices, seeds, *args, 0, 12, 1)
+    one = kernel_ensemble(g, seeds, *args, 0, 12, 1)
     for chunks in (2, 3, 12):
-        other = kernel.ensemble(g.indptr, g.indices, seeds, *args, 0, 12, chunks)
+        other = kernel_ensemble(g, seeds, *args, 0, 12, chunks)
         for a, b in zip(one, other, strict=True):
             np.testing.assert_array_equal(a, b)
-    first = kernel.ensemble(g.indptr, g.indices, seeds, *args, 0, 5, 2)
-    rest = kernel.ensemble(g.indptr, g.indices, seeds, *args, 5, 7, 1)
+    first = kernel_ensemble(g, seeds, *args, 0, 5, 2)
+    rest = kernel_ensemble(g, seeds, *args, 5, 7, 1)
     for a, b, c in zip(one, first, rest, strict=True):
         np.testing.assert_array_equal(a, np.concatenate([b, c]))
     for r in (0, 6, 11):
-        t = kernel.trace(g.indptr, g.indices, seeds[0], *args[:6], ROOT, r)
+        t = kernel_trace(g, seeds[0], *args[:6], ROOT, r)
         np.testing.assert_array_equal(t[6], one[0][r])
         np.testing.assert_array_equal(t[7], one[2][r])
         assert t[8] == one[1][r]

@@ -25,8 +25,13 @@ started before the horizon) lands after the horizon is a *pending* sharer.
 The priority queue is an indexed binary min-heap over plain arrays (decrease-key, so it
 never holds more than one entry per user); an entry's time and user id sit side by side
 in one ``float64`` array, so a comparison reads one cache line. Per-user state is one
-``int32`` word, ``(replicate stamp << FLAG_BITS) | flags``, valid only where the stamp is
-the current replicate's, so nothing is cleared between replicates.
+``int32`` word, ``(replicate stamp << FLAG_BITS) | flags`` (the flags of
+:mod:`smmsim._kernels.ledger`; here ``MODEL_FLAG_A`` means *queued*, an impression before
+the horizon waits in the heap, and ``MODEL_FLAG_B`` *pending*, the earliest committed
+impression lands after it), valid only where the stamp is the current replicate's, so a
+workspace kept between calls needs no clearing. Every event is recorded through the
+ledger at the step (bin) it falls in; the bins are not visited in order, and a
+replicate's step rows are those up to its last busy bin.
 
 References
 ----------
@@ -39,46 +44,37 @@ J. Phys. Chem. 81, 2340-2361 (1977).
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_PENDING,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    C_SEEDS,
-    C_SHARES,
-    N_COUNTS,
-    N_SERIES,
-    T_CONVERSIONS,
-    T_ENGAGEMENTS,
+from smmsim._kernels import ledger as L
+from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.ledger import (
+    CONVERTED,
+    ENGAGED,
+    FLAG_BITS,
+    MODEL_FLAG_A,
+    MODEL_FLAG_B,
+    REACHED,
+    REFERRED,
+    SEED,
+    SHARER,
     T_IMPRESSIONS,
-    T_REACH,
-    T_SHARES,
-    converts,
-    structural_virality,
 )
 from smmsim._kernels.rng import PURPOSE_CASCADE, PURPOSE_CONVERSION, stream_key, uniform
 
-# user flags (low FLAG_BITS bits of the state word; valid where the stamp is current)
-REACHED = np.int32(1)  # a non-seed user who saw the content (first exposure = infection)
-ENGAGED = np.int32(2)
-SHARER = np.int32(4)  # started sharing before the horizon
-SEED = np.int32(8)
-REFERRED = np.int32(16)  # first exposure came from a peer, not a seed
-CONVERTED = np.int32(32)
-QUEUED = np.int32(64)  # an impression before the horizon is waiting in the heap
-PENDING = np.int32(128)  # the earliest committed impression lands after the horizon
-FLAG_BITS = 8
-FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
+FLAG_MASK = np.int32(L.FLAG_MASK)
+#: An impression before the horizon waits in the heap.
+QUEUED = np.int32(MODEL_FLAG_A)
+#: The earliest committed impression lands after the horizon.
+PENDING = np.int32(MODEL_FLAG_B)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
 MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
+#: Indices of the parameter array of :func:`run_reps` (see :meth:`smmsim.models.SIR.kernel_args`).
+P_BETA = 0
+P_GAMMA = 1
+P_DT = 2
+P_CONVERSION = 3
+P_CONVERSION_REFERRED = 4
 
 
 # ------------------------------------------------------------------ indexed heap
@@ -138,32 +134,27 @@ def _sift_down(heap, hpos, size):
 
 
 @jit
+def _queue(heap, hpos, hsize, v, tau):
+    """Put user ``v``'s impression at time ``tau`` in the heap; returns its new size."""
+    heap[2 * hsize] = tau
+    heap[2 * hsize + 1] = v
+    _sift_up(heap, hpos, hsize)
+    return hsize + 1
+
+
+# inlined where it is called: handing the ledger's books to a separate function for
+# each sharer cost about 5% of a large outbreak's time
+@jit(inline="always")
 def _spread(
-    u,
-    t_u,
-    pos_u,
-    from_seed,
-    s_c,
-    indptr,
-    indices,
-    beta,
-    gamma,
-    dt,
-    steps,
-    mark,
-    state,
-    pred_parent,
-    heap,
-    hpos,
-    hsize,
-    series,
-    tallies,
-):
+    u, t_u, pos_u, from_seed, s_c, indptr, indices, beta, gamma, dt, steps, mark, state,
+    pred_parent, heap, hpos, hsize, books, last, n_pending,
+):  # fmt: skip
     """Draw ``u``'s interest span and one transmission per follower; queue infections.
 
-    ``tallies`` accumulates impressions, paid impressions and pending sharers, and keeps
-    the last bin that received an impression. Returns
-    ``(stream, heap size)``.
+    Impressions within the horizon go to the ledger's ``books`` at their bin; ``last``
+    is the last bin that received an event and ``n_pending`` the users whose earliest
+    committed impression lands after the horizon. Returns ``(stream, heap size, last,
+    n_pending)``.
     """
     s_c, w = uniform(s_c)
     d = -np.log(w) / gamma
@@ -181,22 +172,16 @@ def _spread(
         if b >= steps:  # lands after the horizon: not counted, may leave v pending
             if fresh:
                 state[v] = mark | PENDING
-                tallies[2] += 1
+                n_pending += 1
             continue
         bi = np.int64(b)
-        series[bi, T_IMPRESSIONS] += 1
-        if bi > tallies[3]:
-            tallies[3] = bi
-        tallies[0] += 1
-        if from_seed:
-            tallies[1] += 1
+        L.impression(books, bi, from_seed)
+        if bi > last:
+            last = bi
         if fresh:
             state[v] = mark | QUEUED
             pred_parent[v] = pos_u
-            heap[2 * hsize] = tau
-            heap[2 * hsize + 1] = v
-            _sift_up(heap, hpos, hsize)
-            hsize += 1
+            hsize = _queue(heap, hpos, hsize, v, tau)
         elif (f & QUEUED) != 0:
             i = hpos[v]
             if tau < heap[2 * i]:
@@ -204,71 +189,45 @@ def _spread(
                 heap[2 * i] = tau
                 _sift_up(heap, hpos, i)
         elif (f & PENDING) != 0:
-            tallies[2] -= 1
+            n_pending -= 1
             state[v] = mark | QUEUED
             pred_parent[v] = pos_u
-            heap[2 * hsize] = tau
-            heap[2 * hsize + 1] = v
-            _sift_up(heap, hpos, hsize)
-            hsize += 1
+            hsize = _queue(heap, hpos, hsize, v, tau)
         # else v already shares: the impression changes nothing
-    return s_c, hsize
+    return s_c, hsize, last, n_pending
 
 
 @jit
-def run_one(
-    indptr,
-    indices,
-    seeds,
-    beta,
-    gamma,
-    dt,
-    conversion,
-    conversion_referred,
-    steps,
-    key_cascade,
-    key_conversion,
-    cur,
-    state,
-    pred_parent,
-    heap,
-    hpos,
-    order,
-    parent,
-    record,
-    referrer,
-    first_time,
-    size,
-    counts,
-    series,
-):
-    """Simulate one replicate into ``counts`` and ``series``.
+def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
+    """Simulate one replicate into the ledger's ``books``: ``args`` as in
+    :func:`run_reps`, ``seeds`` its seed users, ``s_c`` and ``s_v`` its cascade and
+    conversion streams, ``mark`` its stamp shifted above the flags.
 
-    Returns the structural virality of the sharer tree and the number of leading bins
-    that hold events (the last busy bin + 1).
+    Returns the structural virality of the sharer tree, the number of leading bins that
+    hold events (the last busy bin + 1) and the last bin with a new sharer.
 
-    ``state`` holds ``(stamp << FLAG_BITS) | flags`` per user and is valid only where the
-    stamp is ``cur`` (``1 <= cur <= MAX_STAMP``). A queued user's earliest impression
-    waits in ``heap`` (``heap[2 i]`` its time, ``heap[2 i + 1]`` the user) at slot
-    ``hpos[user]``, and ``pred_parent[user]`` is the position in ``order`` of the sharer
-    behind it; both are read only where the flags say the user is queued. On return
-    ``order[:shares]`` lists the sharers in the order they started (time order) and
-    ``parent[i]`` is the position in ``order`` of the sharer who reached ``order[i]``
-    first (-1 for seeds). With ``record`` true, ``referrer`` and ``first_time`` receive
-    each sharer's parent (user id, -1 for seeds) and start time.
+    ``state`` (in ``work``) holds ``(stamp << FLAG_BITS) | flags`` per user and is valid
+    only where the stamp is ``mark``'s. A queued user's earliest impression waits in
+    ``heap`` (``heap[2 i]`` its time, ``heap[2 i + 1]`` the user) at slot ``hpos[user]``,
+    and ``pred_parent[user]`` is the position in ``order`` of the sharer behind it; both
+    are read only where the flags say the user is queued. On return ``order[:shares]``
+    lists the sharers in the order they started (time order) and ``parent[i]`` is the
+    position in ``order`` of the sharer who reached ``order[i]`` first (-1 for seeds).
+    With a record (a trace), ``referrer`` and ``first_time`` receive each sharer's parent
+    (user id, -1 for seeds) and start time.
     """
-    s_c = key_cascade
-    s_v = key_conversion
-    mark = np.int32(cur << FLAG_BITS)
-    # impressions, paid impressions, pending sharers, last bin with an event
-    tallies = np.zeros(4, dtype=np.int64)
+    indptr, indices, params = args
+    beta, gamma, dt = params[P_BETA], params[P_GAMMA], params[P_DT]
+    conversion, conversion_referred = params[P_CONVERSION], params[P_CONVERSION_REFERRED]
+    state, _, pred_parent, heap, hpos, order, parent, size, referrer, first_time = work
+    record = referrer.shape[0] > 0
     # --- seeds share at time 0 (all of them before any spreads: a seed is never queued)
     tail = 0
     for i in range(seeds.shape[0]):
         s = seeds[i]
         if (state[s] & ~FLAG_MASK) == mark:
             continue  # the same seed listed twice
-        state[s] = mark | SHARER | SEED
+        state[s] = mark | np.int32(SHARER | SEED)
         if record:
             referrer[s] = -1
             first_time[s] = 0.0
@@ -276,19 +235,19 @@ def run_one(
         parent[tail] = -1
         tail += 1
     n_seeds = tail
-    counts[C_SEEDS] = n_seeds
-    series[0, T_SHARES] += n_seeds
+    L.seeded(books, n_seeds)
+    L.shares(books, 0, n_seeds)
     hsize = 0
+    last = np.int64(0)
+    n_pending = np.int64(0)
     for i in range(n_seeds):
-        s_c, hsize = _spread(
+        s_c, hsize, last, n_pending = _spread(
             order[i], 0.0, i, True, s_c, indptr, indices, beta, gamma, dt, steps, mark,
-            state, pred_parent, heap, hpos, hsize, series, tallies,
+            state, pred_parent, heap, hpos, hsize, books, last, n_pending,
         )  # fmt: skip
 
     # --- infections in time order
-    n_ref = 0
-    n_conv = 0
-    n_ref_conv = 0
+    b = np.int64(0)
     while hsize > 0:
         v = np.int64(heap[1])
         tau = heap[0]
@@ -299,23 +258,20 @@ def run_one(
             _sift_down(heap, hpos, hsize)
         p = pred_parent[v]
         referred = p >= n_seeds
-        f = REACHED | ENGAGED | SHARER
+        f = np.int32(REACHED | ENGAGED | SHARER)
         if referred:
-            f |= REFERRED
-            n_ref += 1
+            f |= np.int32(REFERRED)
         b = np.int64(tau / dt)
-        if b > tallies[3]:
-            tallies[3] = b
-        series[b, T_REACH] += 1
-        series[b, T_ENGAGEMENTS] += 1
-        series[b, T_SHARES] += 1
+        if b > last:
+            last = b
+        # every user reached starts sharing at once: first exposure, engagement, share
+        L.reach(books, b, v, referred)
+        L.engagement(books, b, True)
+        L.shares(books, b, 1)
         s_v, converted = converts(s_v, referred, conversion, conversion_referred)
         if converted:
-            f |= CONVERTED
-            series[b, T_CONVERSIONS] += 1
-            n_conv += 1
-            if referred:
-                n_ref_conv += 1
+            f |= np.int32(CONVERTED)
+            L.conversion(books, b, referred)
         state[v] = mark | f
         if record:
             referrer[v] = order[p]
@@ -323,170 +279,84 @@ def run_one(
         order[tail] = v
         parent[tail] = p
         tail += 1
-        s_c, hsize = _spread(
+        s_c, hsize, last, n_pending = _spread(
             v, tau, tail - 1, False, s_c, indptr, indices, beta, gamma, dt, steps, mark,
-            state, pred_parent, heap, hpos, hsize, series, tallies,
+            state, pred_parent, heap, hpos, hsize, books, last, n_pending,
         )  # fmt: skip
 
-    reached = tail - n_seeds
-    counts[C_IMPRESSIONS] = tallies[0]
-    counts[C_PAID_IMPRESSIONS] = tallies[1]
-    counts[C_REACH] = reached
-    counts[C_EARNED_REACH] = n_ref
-    counts[C_ENGAGED] = reached
-    counts[C_ENGAGEMENTS] = reached
-    counts[C_SHARES] = tail
-    counts[C_PENDING] = tallies[2]
-    counts[C_CONVERSIONS] = n_conv
-    counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
-    return structural_virality(parent, tail, n_seeds, size), tallies[3] + 1
+    L.pending(books, n_pending)
+    # sharers start in time order: the last one's bin is the last with a new sharer
+    return structural_virality(parent, tail, n_seeds, size), last + 1, b
 
 
-# ------------------------------------------------------------------ ensembles
-
-
-def ensemble(
-    indptr,
-    indices,
-    seed_sets,
-    beta,
-    gamma,
-    dt,
-    conversion,
-    conversion_referred,
-    steps,
-    root,
-    first_replicate,
-    n_reps,
-    n_chunks,
-):
-    """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
-
-    ``seed_sets`` has one row per replicate, or a single row shared by all. Replicates
-    are dealt round-robin to ``n_chunks`` workers, each with its own workspace, so the
-    result does not depend on ``n_chunks``; outputs are allocated here by numpy.
-
-    Returns
-    -------
-    counts : int64 array (n_reps, N_COUNTS)
-    virality : float64 array (n_reps,)
-    series : int64 array (n_reps, steps, N_SERIES)
-    active : int64 array (n_reps,)
-        Leading bins of each replicate's series that hold events.
-    """
-    counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
-    active = np.zeros(n_reps, dtype=np.int64)
-    virality = np.zeros(n_reps, dtype=np.float64)
-    series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
-    params = (
-        float(beta),
-        float(gamma),
-        float(dt),
-        float(conversion),
-        float(conversion_referred),
+def new_work(n, record):
+    """A worker's workspace: user state words, the replicate stamp, the queue (each
+    user's parent-to-be, the heap and each user's slot in it), the sharer order and
+    tree, scratch space, and (with ``record``) each sharer's referrer and start time."""
+    n = int(n)
+    m = n if record else 0
+    return (
+        np.zeros(n, dtype=np.int32),
+        np.zeros(1, dtype=np.int64),
+        np.empty(n, dtype=np.int32),
+        np.empty(2 * n, dtype=np.float64),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(m, dtype=np.int32),
+        np.empty(m, dtype=np.float64),
     )
-    args = (
-        indptr, indices, seed_sets, params, int(steps), np.uint64(root),
-        int(first_replicate),
-    )  # fmt: skip
-    if n_chunks <= 1:
-        _chunk(*args, 0, 1, counts, virality, series, active)
-    else:
-        _parallel_chunks(*args, int(n_chunks), counts, virality, series, active)
-    return counts, virality, series, active
-
-
-@jit(parallel=True)
-def _parallel_chunks(
-    indptr, indices, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series, active,
-):  # fmt: skip
-    for c in prange(n_chunks):
-        _chunk(
-            indptr, indices, seed_sets, params, steps, root, first_replicate, c, n_chunks,
-            counts, virality, series, active,
-        )  # fmt: skip
 
 
 @jit
-def _chunk(
-    indptr, indices, seed_sets, params, steps, root, first_replicate, c, n_chunks,
-    counts, virality, series, active,
-):  # fmt: skip
-    """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
-    beta, gamma, dt, conversion, conversion_referred = params
-    n = indptr.shape[0] - 1
-    n_reps = counts.shape[0]
+def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of):
+    """Simulate the replicates ``reps`` of a batch, in order (see :mod:`smmsim._kernels.driver`).
+
+    ``args`` is ``(indptr, indices, params)`` with ``params`` indexed by the ``P_*``
+    constants. Replicate ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and
+    draws from the streams keyed by ``(root, first_replicate + r)``. Its step rows are
+    the bins up to its last busy one; its depth is the last bin with a new sharer and
+    its peak step the first bin with the most impressions.
+
+    ``work``'s state is not cleared between replicates: a word is valid only where its
+    stamp is the current one (replicates take stamps ``cur + 1, cur + 2, ...``; the
+    state is cleared when they would pass ``MAX_STAMP``).
+    """
+    state, stamp = work[0], work[1]
     shared_seeds = seed_sets.shape[0] == 1
-    state = np.zeros(n, dtype=np.int32)
-    pred_parent = np.empty(n, dtype=np.int32)
-    heap = np.empty(2 * n, dtype=np.float64)
-    hpos = np.empty(n, dtype=np.int32)
-    order = np.empty(n, dtype=np.int32)
-    parent = np.empty(n, dtype=np.int32)
-    size = np.empty(n, dtype=np.int32)
-    unused_i = np.empty(0, dtype=np.int32)
-    unused_f = np.empty(0, dtype=np.float64)
-    cur = 0
-    for r in range(c, n_reps, n_chunks):
+    tally, seg_tally = L.new_books(ledger[L.L_SEGMENTS].shape[1])
+    cur = stamp[0]
+    for r in reps:
         cur += 1
         if cur > MAX_STAMP:
             state[:] = 0
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        virality[r], active[r] = run_one(
-            indptr, indices, seed_sets[row], beta, gamma, dt, conversion,
-            conversion_referred, steps, stream_key(root, rep, PURPOSE_CASCADE),
-            stream_key(root, rep, PURPOSE_CONVERSION), cur, state, pred_parent,
-            heap, hpos, order, parent, False, unused_i, unused_f, size,
-            counts[r], series[r],
+        books = L.open_run(ledger, ev_pos, steps, tally, segment_of, seg_tally)
+        virality, used, depth = _run_one(
+            args, seed_sets[row], steps, stream_key(root, rep, PURPOSE_CASCADE),
+            stream_key(root, rep, PURPOSE_CONVERSION), np.int32(cur << FLAG_BITS), work,
+            books,
         )  # fmt: skip
+        peak = L.peak_step(books, used, T_IMPRESSIONS)
+        ev_pos = L.close_run(ledger, r, books, ev_pos, used, depth, peak, virality)
+    stamp[0] = cur
 
 
 @jit
-def trace(
-    indptr,
-    indices,
-    seeds,
-    beta,
-    gamma,
-    dt,
-    conversion,
-    conversion_referred,
-    steps,
-    root,
-    replicate,
-):
-    """Run one replicate and return its node-level record.
-
-    Returns
-    -------
-    nodes : int32 array of every user who shared (seeds included), by user id
-    flags, referrer, first_time : per entry of ``nodes``
-    order, parent : sharers in the order they started and their parents' positions
-    counts, series, virality : as in :func:`ensemble`
-    """
-    n = indptr.shape[0] - 1
-    state = np.zeros(n, dtype=np.int32)
-    pred_parent = np.empty(n, dtype=np.int32)
-    heap = np.empty(2 * n, dtype=np.float64)
-    hpos = np.empty(n, dtype=np.int32)
-    order = np.empty(n, dtype=np.int32)
-    parent = np.empty(n, dtype=np.int32)
-    referrer = np.empty(n, dtype=np.int32)
-    first_time = np.empty(n, dtype=np.float64)
-    size = np.empty(n, dtype=np.int32)
-    counts = np.zeros(N_COUNTS, dtype=np.int64)
-    series = np.zeros((steps, N_SERIES), dtype=np.int64)
-    sv, _ = run_one(
-        indptr, indices, seeds, beta, gamma, dt, conversion, conversion_referred, steps,
-        stream_key(root, replicate, PURPOSE_CASCADE),
-        stream_key(root, replicate, PURPOSE_CONVERSION), 1, state, pred_parent,
-        heap, hpos, order, parent, True, referrer, first_time, size, counts, series,
-    )  # fmt: skip
-    k = counts[C_SHARES]
-    nodes = np.sort(order[:k])
+def traced(work, n_shared):
+    """The per-user record of the replicate just run on a recording ``work``: every
+    sharer (seeds included) by user id, their flags, referrer (-1 for seeds) and start
+    time (a float, not a step), and the sharers in the order they started with their
+    parents' positions. ``n_shared`` is not needed: a user reached after the horizon is
+    pending, not a sharer, and is left out."""
+    state, stamp, order, parent = work[0], work[1], work[5], work[6]
+    referrer, first_time = work[8], work[9]
+    word = state >> FLAG_BITS
+    nodes = np.nonzero((word == stamp[0]) & ((state & SHARER) != 0))[0].astype(np.int32)
+    k = nodes.shape[0]
     return (
         nodes,
         (state[nodes] & FLAG_MASK).astype(np.uint8),
@@ -494,9 +364,6 @@ def trace(
         first_time[nodes],
         order[:k].copy(),
         parent[:k].copy(),
-        counts,
-        series,
-        sv,
     )
 
 

@@ -45,7 +45,7 @@ import numpy as np
 
 from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
-from smmsim.models.base import Model, RawBatch
+from smmsim.models.base import Model
 from smmsim.params import Param
 from smmsim.reporting.verdicts import sir_verdict
 from smmsim.theory.bond_percolation import Seeding, percolation, seeded_theory
@@ -123,6 +123,7 @@ class SIR(Model):
     }
     uses = ()
     title = "continuous-time SIR: sharers pass it on at rate beta until they lose interest"
+    kernel = "smmsim._kernels.sir"
     undefined_metrics: ClassVar[dict[str, str]] = {
         "depth": "time is continuous: the last step with a new sharer is a time, not a "
         "count of generations (the sharer tree's shape is in structural virality)",
@@ -178,79 +179,30 @@ class SIR(Model):
         out["verdict"] = sir_verdict(th, p1, self.beta, self.gamma)
         return out
 
-    def _args(self) -> tuple:
+    def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
+        """``(indptr, indices, params)`` for :func:`smmsim._kernels.sir.run_reps`."""
         ref = min(1.0, self.conversion * self.referral_multiplier)
-        return (
-            float(self.beta),
-            float(self.gamma),
-            float(self.dt),
-            float(self.conversion),
-            ref,
-        )
-
-    def run(
-        self,
-        graph: CSRGraph,
-        seed_sets: np.ndarray,
-        first: int,
-        n_reps: int,
-        steps: int,
-        root: np.uint64,
-        threads: int | None = None,
-    ) -> RawBatch:
-        """Simulate replicates ``first .. first + n_reps - 1``.
-
-        Replicate ``r`` draws from streams keyed by ``(root, r)`` alone, so the result
-        is the same for any ``threads`` and any batching.
-        """
-        chunks = self.chunks(threads, n_reps)
-        counts, virality, series, active = kernel.ensemble(
-            graph.indptr,
-            graph.indices,
-            np.ascontiguousarray(seed_sets, dtype=np.int64),
-            *self._args(),
-            int(steps),
-            np.uint64(root),
-            int(first),
-            int(n_reps),
-            chunks,
-        )
-        return RawBatch(
-            first, counts, virality, series, seed_sets, active_steps=int(active.max(initial=0))
-        )
+        params = np.array([self.beta, self.gamma, self.dt, self.conversion, ref], dtype=np.float64)
+        return graph.indptr, graph.indices, params
 
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
     ) -> dict[str, np.ndarray]:
         """Node-level record of one replicate (every user reached is a sharer).
 
-        Same keys as :meth:`smmsim.models.EWOM.trace`, with ``first_step`` the step
+        Same keys as :meth:`smmsim.models.base.Model.trace`, with ``first_step`` the step
         (bin of width ``dt``) of the first exposure, plus ``first_time``, its time, and
         ``sharer_step``, the bin in which each of ``sharers`` started sharing.
         """
-        out = kernel.trace(
-            graph.indptr,
-            graph.indices,
-            np.ascontiguousarray(seeds, dtype=np.int64),
-            *self._args(),
-            int(steps),
-            np.uint64(root),
-            int(replicate),
-        )
-        nodes, flags, referrer, first_time, order, parent = out[:6]
+        out = super().trace(graph, seeds, steps, root, replicate)
+        nodes = out.pop("node")
+        first_time = out.pop("first_step")  # the kernel records times, not steps
         first_step = np.floor(first_time / self.dt).astype(np.int64)
         return {
             "node": nodes,
             "first_step": first_step,
             "first_time": first_time,
-            "referrer": referrer,
-            "seed": (flags & kernel.SEED) != 0,
-            "engaged": (flags & kernel.ENGAGED) != 0,
-            "shared": (flags & kernel.SHARER) != 0,
-            "referred": (flags & kernel.REFERRED) != 0,
-            "converted": (flags & kernel.CONVERTED) != 0,
-            "sharers": order,
-            "sharer_parent": parent,
+            **out,
             # a user starts sharing at their first exposure (``nodes`` is sorted)
-            "sharer_step": first_step[np.searchsorted(nodes, order)],
+            "sharer_step": first_step[np.searchsorted(nodes, out["sharers"])],
         }
