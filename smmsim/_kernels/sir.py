@@ -325,7 +325,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     """
     state, stamp = work[0], work[1]
     shared_seeds = seed_sets.shape[0] == 1
-    tally, seg_tally = L.new_books(ledger[L.L_SEGMENTS].shape[1])
+    books = L.new_books(ledger, segment_of)
     cur = stamp[0]
     for r in reps:
         cur += 1
@@ -334,14 +334,14 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        books = L.open_run(ledger, ev_pos, steps, tally, segment_of, seg_tally)
+        L.open_run(books, ev_pos)
         virality, used, depth = _run_one(
             args, seed_sets[row], steps, stream_key(root, rep, PURPOSE_CASCADE),
             stream_key(root, rep, PURPOSE_CONVERSION), np.int32(cur << FLAG_BITS), work,
             books,
         )  # fmt: skip
         peak = L.peak_step(books, used, T_IMPRESSIONS)
-        ev_pos = L.close_run(ledger, r, books, ev_pos, used, depth, peak, virality)
+        ev_pos = L.close_run(ledger, r, books, used, depth, peak, virality)
     stamp[0] = cur
 
 
