@@ -9,11 +9,12 @@ every model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+from smmsim.series import SERIES_COLUMNS, PackedSeries
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -36,51 +37,6 @@ COUNT_COLUMNS = (
     "conversions",
     "referral_conversions",
 )
-
-#: Columns of :attr:`RawBatch.series` (new events per step), in order.
-SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")
-
-
-class PackedSeries:
-    """A batch's per-step series as a kernel packed it, unpacked on first use.
-
-    Kernels that store only the steps each run was active in hand their batch one of
-    these in place of the dense ``(R, steps, len(SERIES_COLUMNS))`` array; indexing it,
-    or ``np.asarray``, unpacks (once) and reads the dense array.
-
-    Parameters
-    ----------
-    unpack : callable
-        Returns the dense array (a picklable callable, such as a
-        :func:`functools.partial` of a module-level function, keeps results picklable).
-    shape : tuple of int
-        Shape of the dense array.
-    """
-
-    def __init__(self, unpack: Callable[[], np.ndarray], shape: tuple[int, int, int]):
-        self._unpack = unpack
-        self.shape = tuple(int(x) for x in shape)
-        self._dense: np.ndarray | None = None
-
-    ndim = 3
-
-    @property
-    def dense(self) -> np.ndarray:
-        """The dense array (unpacked on first access, then kept)."""
-        if self._dense is None:
-            self._dense = self._unpack()
-        return self._dense
-
-    def __getitem__(self, key):
-        return self.dense[key]
-
-    def __array__(self, dtype=None, copy=None):
-        a = self.dense
-        return a if dtype is None else a.astype(dtype)
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
 
 @dataclass
 class RawBatch:
