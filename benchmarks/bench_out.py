@@ -88,9 +88,10 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         for steps in args.steps:
             sc = ic_scenario({"n": n, "m": M}, P, seeds, steps)
-            # warm-up: numba caches, first touch of the graph, degree statistics
-            plain(sc, g, 8, 0)
-            with_out(sc, g, 8, 0, tmp / "warm", args.plots)
+            # warm-up: numba caches, first touch of the graph and of the kernel's
+            # buffers, degree statistics
+            plain(sc, g, runs, 0)
+            with_out(sc, g, runs, 0, tmp / "warm", args.plots)
             load0 = wait_for_quiet(1.0, args.wait_quiet)
             log(f"\n-- steps = {steps}: {args.repeats} repeats; load {load0:.2f}")
             wall = {"plain": [], "out": []}
