@@ -102,9 +102,9 @@ def main(argv: list[str] | None = None) -> dict:
                 order = ("plain", "out") if r % 2 == 0 else ("out", "plain")
                 for kind in order:
                     if kind == "plain":
-                        res, w, c = timed_cpu(plain, sc, g, runs, seed)
+                        _, w, c = timed_cpu(plain, sc, g, runs, seed)
                     else:
-                        res, w, c = timed_cpu(with_out, sc, g, runs, seed, tmp / "out", args.plots)
+                        _, w, c = timed_cpu(with_out, sc, g, runs, seed, tmp / "out", args.plots)
                         sizes.append(
                             sum(f.stat().st_size for f in (tmp / "out").iterdir() if f.is_file())
                         )

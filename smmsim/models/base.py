@@ -38,6 +38,7 @@ COUNT_COLUMNS = (
     "referral_conversions",
 )
 
+
 @dataclass
 class RawBatch:
     """Raw output of a model for replicates ``first .. first + len - 1``.
