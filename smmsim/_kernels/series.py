@@ -70,7 +70,7 @@ def profile(events, ev_start, used, peak_column):
             if v > best:
                 best = v
                 peak[r] = t
-            if events[row, 3] > 0:
+            if events[row, 3] > 0:  # new sharers (the shares column)
                 depth[r] = t
     return depth, peak
 
