@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from smmsim._kernels.columns import FLOAT_COLUMNS, INT_COLUMNS, derived_columns
-from smmsim._kernels.funnel import series_profile
 from smmsim._kernels.stats import (
     NOT_FINITE,
     OK,
@@ -27,7 +26,8 @@ from smmsim._kernels.stats import (
     order_stats_through,
 )
 from smmsim.graph import CSRGraph
-from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, RawBatch
+from smmsim.models.base import COUNT_COLUMNS, RawBatch
+from smmsim.series import series_frame, series_profile
 
 __all__ = [
     "BOUNDS",
@@ -269,21 +269,11 @@ def run_table(
 def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
     """Tidy per-step series of ``batch``: one row per (run, step), new events per step.
 
-    ``steps`` truncates to the first steps (default: through the last active step).
+    ``steps`` truncates to the first steps (default: through the last step in which
+    some run had an event). Built from the packed rows of the series (see
+    :func:`smmsim.series.series_frame`).
     """
-    s = batch.series[:, : batch.cut, :]
-    if steps is None:
-        active = s.any(axis=(0, 2))
-        steps = int(np.nonzero(active)[0].max()) + 1 if active.any() else 1
-    s = batch.series[:, :steps, :]
-    R = s.shape[0]
-    frame = {
-        "run": np.repeat(np.arange(batch.first, batch.first + R), steps),
-        "step": np.tile(np.arange(steps), R),
-    }
-    for i, name in enumerate(SERIES_COLUMNS):
-        frame[name] = s[:, :, i].reshape(-1)
-    return pd.DataFrame(frame)
+    return series_frame(batch.series, batch.first, steps)
 
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from smmsim.errors import OutputPathError
+from smmsim.series import PackedSeries, write_csv, write_frame_csv
 
 if TYPE_CHECKING:
     from smmsim.trace import Cascade
@@ -54,7 +55,8 @@ class Results:
         One row per Monte Carlo run, one column per metric (see ``smmsim.METRICS``).
     timeseries : pandas.DataFrame
         One row per (run, step): new impressions, reach, engagements, shares and
-        conversions in that step.
+        conversions in that step, for every step through the last one in which some
+        run had an event.
 
     Both tables may be given as zero-argument functions that build them: they are
     then built on first access (the summary does not need them, and a large
@@ -70,6 +72,12 @@ class Results:
         (``simulate_s``).
     version : str
         smmsim version that produced them.
+    extra : dict
+        More JSON-ready entries of ``summary.json`` (``interrupted``, ...).
+    series : PackedSeries or None
+        The per-step series of every run, packed (or a zero-argument function that
+        builds it); ``timeseries`` is its table, and ``timeseries.csv`` is written
+        from it. ``None`` when only the table is known.
     """
 
     scenario: dict
@@ -82,6 +90,7 @@ class Results:
     timing: dict
     version: str
     extra: dict = field(default_factory=dict)
+    series: PackedSeries | None = field(default=None, repr=False)
 
     def mean(self, metric: str) -> float:
         """Ensemble mean of ``metric``."""
@@ -123,11 +132,7 @@ class Results:
         (``adoption.png`` and others; ``referral_tree.png`` when ``tree``, a traced run
         from :func:`smmsim.trace.results_cascade`, is given) to ``out_dir``; return the
         paths written."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        writer = RunWriter(out)
-        writer(self.runs, self.timeseries)
-        return writer.finish(self, plots=plots, tree=tree)
+        return RunWriter(out_dir).finish(self, plots=plots, tree=tree)
 
     def report(self) -> str:
         """A readable text summary (what ``smmsim run`` prints)."""
@@ -141,7 +146,7 @@ def _lazy_table(name: str) -> property:
 
     def get(self: Results) -> pd.DataFrame:
         value = self.__dict__[key]
-        if not isinstance(value, pd.DataFrame):
+        if callable(value):
             value = value()
             self.__dict__[key] = value
         return value
@@ -155,6 +160,12 @@ def _lazy_table(name: str) -> property:
 # set after the dataclass is made, so its __init__ assigns through them
 Results.runs = _lazy_table("runs")  # type: ignore[method-assign,assignment]
 Results.timeseries = _lazy_table("timeseries")  # type: ignore[method-assign,assignment]
+Results.series = _lazy_table("series")  # type: ignore[method-assign,assignment]
+
+
+def _built(results: Results, name: str) -> bool:
+    """Whether the lazy table ``name`` has been built (or given as a table)."""
+    return not callable(results.__dict__.get(f"_{name}_table"))
 
 
 #: What a run writes into its folder besides the plots; an older run's copies (and the
@@ -169,7 +180,11 @@ class RunWriter:
 
     Call it with each batch's ``(runs, timeseries)`` frames; :meth:`finish` writes the
     summary and plots. CSV files are appended batch by batch; ``summary.json`` is
-    written atomically at the end, last, and lists every file of the run.
+    written atomically at the end, last, and lists every file of the run. While a run
+    is in progress each batch's per-step rows go through its own last active step;
+    :meth:`finish` rewrites ``timeseries.csv`` through the last active step of all
+    runs (integer tables are formatted by compiled code, the final one straight from
+    the packed series, so its cost follows the events, not the horizon).
 
     A folder that holds an older run's files never mixes them with the new ones: before
     the first batch is written, the older run's files (``summary.json``, ``runs.csv``,
@@ -213,7 +228,7 @@ class RunWriter:
             self._clear_previous()
         mode = "a" if self._started else "w"
         runs.to_csv(self.runs_path, mode=mode, header=not self._started, index=False)
-        series.to_csv(self.series_path, mode=mode, header=not self._started, index=False)
+        write_frame_csv(self.series_path, series, append=self._started)
         self._started = True
 
     def finish(
@@ -224,15 +239,22 @@ class RunWriter:
         ``tree`` is the traced run drawn as ``referral_tree.png`` (none without it):
         writing never simulates or rebuilds the audience.
 
-        The time series is rewritten trimmed to the active steps. For the finished runs
-        of an interrupted ensemble (``results.extra["interrupted"]``) the per-run table
-        is rewritten too, so that the files hold exactly the runs the summary counts.
+        The time series is rewritten through the last step in which some run had an
+        event. The per-run table is written here when no batch was (:meth:`Results.write`),
+        and rewritten for the finished runs of an interrupted ensemble
+        (``results.extra["interrupted"]``), so that the files hold exactly the runs the
+        summary counts.
         """
-        if not self._started:
+        started = self._started
+        if not started:
             self._clear_previous()
-        if results.extra.get("interrupted"):
+        if not started or results.extra.get("interrupted"):
             results.runs.to_csv(self.runs_path, index=False)
-        results.timeseries.to_csv(self.series_path, index=False)
+        if results.series is not None and not _built(results, "timeseries"):
+            write_csv(self.series_path, results.series)
+        else:
+            write_frame_csv(self.series_path, results.timeseries)
+        self._started = True
         paths = [self.summary_path, self.runs_path, self.series_path]
         if plots:
             from smmsim.plots.runs import write_run_plots

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from smmsim._kernel_thread import call_interruptibly
-from smmsim._kernels.funnel import series_profile
 from smmsim._version import __version__
 from smmsim.audience import build_audience
 from smmsim.errors import AudienceError
@@ -31,6 +30,7 @@ from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
+from smmsim.series import PackedSeries, series_profile
 from smmsim.theory.bond_percolation import Seeding
 
 __all__ = ["SimulationInterrupted", "simulate"]
@@ -87,7 +87,9 @@ def simulate(
         Show a progress bar on stderr; ``None`` shows it only on a terminal.
     on_batch : callable, optional
         Called with ``(runs, timeseries)`` frames of each finished batch, in order,
-        so callers can write results as they arrive.
+        so callers can write results as they arrive. A batch's ``timeseries`` holds
+        the steps through the last one in which some run of the batch had an event
+        (the results' table runs through the last such step of every batch).
     threads : int, optional
         Worker threads (default: numba's thread count). Results do not depend on it.
 
@@ -159,7 +161,7 @@ def simulate(
                         run_table(
                             raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
                         ),
-                        series_table(raw, steps),
+                        series_table(raw),
                     )
                 done += batch
                 bar.update(batch)
@@ -231,6 +233,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Re
         rng_seed=seed,
         runs=partial(runs_frame, raw, prices, profile),
         timeseries=partial(_series_frame, batches),
+        series=partial(_packed_series, batches),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
         theory=model.theory(
@@ -245,13 +248,17 @@ def _series_frame(batches: list[RawBatch]) -> pd.DataFrame:
     return series_table(_concat(batches))
 
 
+def _packed_series(batches: list[RawBatch]) -> PackedSeries:
+    return PackedSeries.concat([b.series for b in batches])
+
+
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _concat(batches: list[RawBatch], series: bool = True) -> RawBatch:
-    """One raw batch from consecutive batches (series cut after the last active step;
-    with ``series`` false, an empty series)."""
+    """One raw batch from consecutive batches (their series packed together, never
+    unpacked; with ``series`` false, an empty series)."""
     if len(batches) == 1 and series:
         return batches[0]
     shared = all(b.seed_sets.shape[0] == 1 for b in batches)
@@ -262,7 +269,7 @@ def _concat(batches: list[RawBatch], series: bool = True) -> RawBatch:
         counts=_cat([b.counts for b in batches]),
         virality=_cat([b.virality for b in batches]),
         series=(
-            np.concatenate([b.series[:, :cut] for b in batches])
+            _packed_series(batches)
             if series
             else np.zeros((sum(len(b) for b in batches), 0, len(SERIES_COLUMNS)), np.int64)
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from kernel_helpers import dense_of
 from reference import ewom_reference, random_seed_set
 
 from smmsim._kernels import driver, ewom
@@ -24,7 +25,12 @@ def ewom_trace(g, seeds, *args):
     root and replicate."""
     params, (steps, root, replicate) = args[:6], args[6:]
     ledger, record = driver.trace(ewom, ewom_args(g, params), seeds, root, replicate, steps, g.n)
-    return (*record, ledger.counts[0], ledger.dense_series(steps)[0], ledger.virality[0])
+    return (
+        *record,
+        ledger.counts[0],
+        dense_of(ledger, steps)[0],
+        ledger.virality[0],
+    )
 
 
 def ewom_ensemble(g, seeds, *args):
@@ -99,7 +105,12 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
 def dense(out, steps):
     """``ensemble``'s outputs with the packed series unpacked: counts, virality, the
     ``(runs, steps, 5)`` series and the profile (depth, peak step)."""
-    return out.counts, out.virality, out.dense_series(steps), out.profile[:, :2]
+    return (
+        out.counts,
+        out.virality,
+        dense_of(out, steps),
+        out.profile[:, :2],
+    )
 
 
 def test_ensemble_matches_trace_and_is_thread_independent():

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from kernel_helpers import dense_of
 from reference import _mean_tree_distance
 from sir_reference import sir_reference
 
@@ -48,7 +49,12 @@ def kernel_trace(g, seeds, *args):
     root and replicate."""
     params, (steps, root, replicate) = args[:5], args[5:]
     ledger, record = driver.trace(kernel, sir_args(g, params), seeds, root, replicate, steps, g.n)
-    return (*record, ledger.counts[0], ledger.dense_series(steps)[0], ledger.virality[0])
+    return (
+        *record,
+        ledger.counts[0],
+        dense_of(ledger, steps)[0],
+        ledger.virality[0],
+    )
 
 
 def kernel_ensemble(g, seeds, *args):
@@ -58,7 +64,12 @@ def kernel_ensemble(g, seeds, *args):
     ledger = driver.ensemble(
         kernel, sir_args(g, params), seeds, root, first, n_reps, steps, chunks, g.n
     )
-    return ledger.counts, ledger.virality, ledger.dense_series(steps), ledger.used
+    return (
+        ledger.counts,
+        ledger.virality,
+        dense_of(ledger, steps),
+        ledger.used,
+    )
 
 
 # ---------------------------------------------------------------- exact: kernel == reference

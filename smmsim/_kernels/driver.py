@@ -28,7 +28,7 @@ from types import ModuleType
 
 import numpy as np
 
-from smmsim._kernels.ledger import N_COUNTS, N_SEGMENT_COLUMNS, N_SERIES
+from smmsim._kernels.layout import N_COUNTS, N_SEGMENT_COLUMNS, N_SERIES
 
 __all__ = ["RUN_BLOCK", "Ledger", "ensemble", "new_ledger", "trace"]
 
@@ -64,16 +64,6 @@ class Ledger:
     def used(self) -> np.ndarray:
         """Step rows each replicate wrote."""
         return self.profile[:, 2]
-
-    def dense_series(self, steps: int) -> np.ndarray:
-        """The ``(R, steps, N_SERIES)`` per-step series (a step-major view)."""
-        n_reps = self.counts.shape[0]
-        out = np.zeros((steps, N_SERIES, n_reps), dtype=np.int64).transpose(2, 0, 1)
-        for r in np.flatnonzero(self.used):
-            u = min(int(self.used[r]), steps)
-            s = int(self.ev_start[r])
-            out[r, :u] = self.events[s : s + u]
-        return out
 
 
 def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:

@@ -10,13 +10,13 @@ every model.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+from smmsim.series import PackedSeries
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -35,47 +35,6 @@ from smmsim._kernels.layout import (
     SERIES_COLUMNS,
     SHARER,
 )
-
-
-class PackedSeries:
-    """A batch's per-step series as a kernel packed it, unpacked on first use.
-
-    Kernels that store only the steps each run was active in hand their batch one of
-    these in place of the dense ``(R, steps, len(SERIES_COLUMNS))`` array; indexing it,
-    or ``np.asarray``, unpacks (once) and reads the dense array.
-
-    Parameters
-    ----------
-    unpack : callable
-        Returns the dense array (a picklable callable, such as a
-        :func:`functools.partial` of a module-level function, keeps results picklable).
-    shape : tuple of int
-        Shape of the dense array.
-    """
-
-    def __init__(self, unpack: Callable[[], np.ndarray], shape: tuple[int, int, int]):
-        self._unpack = unpack
-        self.shape = tuple(int(x) for x in shape)
-        self._dense: np.ndarray | None = None
-
-    ndim = 3
-
-    @property
-    def dense(self) -> np.ndarray:
-        """The dense array (unpacked on first access, then kept)."""
-        if self._dense is None:
-            self._dense = self._unpack()
-        return self._dense
-
-    def __getitem__(self, key):
-        return self.dense[key]
-
-    def __array__(self, dtype=None, copy=None):
-        a = self.dense
-        return a if dtype is None else a.astype(dtype)
-
-    def __len__(self) -> int:
-        return self.shape[0]
 
 
 @dataclass
@@ -241,9 +200,7 @@ class Model:
             first,
             ledger.counts,
             ledger.virality,
-            PackedSeries(
-                partial(ledger.dense_series, int(steps)), (n_reps, steps, len(SERIES_COLUMNS))
-            ),
+            PackedSeries(ledger.events, ledger.ev_start, ledger.used, int(steps)),
             seed_sets,
             active_steps=int(profile[:, 2].max(initial=0)),
             profile=(profile[:, 0], profile[:, 1]),
