@@ -398,7 +398,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             fv |= ENGAGED | SHARER
                             L.engagement(books, t, True)
                             referred = (fv & REFERRED) != 0
-                            s_v, converted = converts(s_v, referred, conversion, conversion_referred)
+                            s_v, converted = converts(
+                                s_v, referred, conversion, conversion_referred
+                            )
                             if converted:
                                 fv |= CONVERTED
                                 L.conversion(books, t, referred)
