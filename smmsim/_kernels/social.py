@@ -41,7 +41,6 @@ from smmsim._kernels.ledger import (
     FLAG_MASK,
     REACHED,
     REFERRED,
-    SEED,
     SHARER,
     T_IMPRESSIONS,
 )
@@ -311,20 +310,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         key_threshold = stream_key(root, rep, PURPOSE_THRESHOLD)
         mark = np.int64(cur) << STAMP_SHIFT
         # --- seeds share at step 0
-        tail = 0
-        for i in range(seed_sets.shape[1]):
-            s = seed_sets[row, i]
-            if (state[s] >> STAMP_SHIFT) == cur:
-                continue  # the same seed listed twice
-            state[s] = mark | (np.int64(SHARER | SEED) << FLAG_SHIFT)
-            if record:
-                referrer[s] = -1
-                first_step[s] = 0
-            order[tail] = s
-            parent[tail] = -1
-            tail += 1
-        n_seeds = tail
-        L.seeded(books, n_seeds)
+        n_seeds = L.seed_run(
+            books, seed_sets[row], state, cur, STAMP_SHIFT, FLAG_SHIFT, order, parent,
+            record, referrer, first_step,
+        )  # fmt: skip
+        tail = n_seeds
 
         if draw_gaps:
             s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
@@ -430,19 +420,12 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
 
 @jit
 def traced(work, n_shared):
-    """The per-user record of the replicate just run on a recording ``work``: every
-    user reached or seeded, their flags, referrer (-1 for seeds) and first step, and
-    the sharers in activation order with their parents' positions."""
+    """Who the recorded replicate just run on ``work`` reached or seeded, with their
+    ledger flags (see :func:`smmsim._kernels.ledger.user_record`)."""
     state, stamp, _, order, parent, _, referrer, first_step = work
     nodes = np.nonzero((state >> STAMP_SHIFT) == stamp[0])[0].astype(np.int32)
-    return (
-        nodes,
-        ((state[nodes] >> FLAG_SHIFT) & FLAG_MASK).astype(np.uint8),
-        referrer[nodes],
-        first_step[nodes],
-        order[:n_shared].copy(),
-        parent[:n_shared].copy(),
-    )
+    flags = ((state[nodes] >> FLAG_SHIFT) & FLAG_MASK).astype(np.uint8)
+    return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)
 
 
 @jit
