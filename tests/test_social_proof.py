@@ -261,6 +261,34 @@ def test_ensemble_is_thread_and_batch_independent_and_matches_trace():
     assert not one.series[:, one.active_steps :].any() and one.active_steps == depth.max() + 1
 
 
+def test_kept_workspaces_do_not_change_results():
+    """A workspace left by other rules, or about to run out of replicate stamps, gives
+    the results of a fresh one."""
+    g = small_graph(300, 1500, True, seed=8, weighted=True)
+    seeds = np.arange(1, 21, dtype=np.int64).reshape(1, -1)
+    weighted = model_of(rows=((kernel.UNIFORM, 0.0, 0.6),), weighted=True, visibility=0.9)
+    friends = model_of(rows=((kernel.FIXED, 2.0, 0.0),), absolute=True, visibility=0.7)
+
+    def run(model, work):
+        ledger = driver.new_ledger(9, 15)
+        reps = np.arange(9, dtype=np.int64)
+        kernel.run_reps(model.kernel_args(g, 15), seeds, ROOT, 4, reps, 0, 15, work,
+                        ledger.as_tuple(), np.empty(0, np.int32))  # fmt: skip
+        return ledger.counts.copy(), ledger.dense_series(15)
+
+    for model, other in ((weighted, friends), (friends, weighted)):
+        fresh = run(model, kernel.new_work(g.n, False))
+        work = kernel.new_work(g.n, False)
+        run(other, work)
+        again = run(model, work)
+        work[1][0] = kernel.MAX_STAMP - 4  # the stamps wrap within the next batch
+        wrapped = run(model, work)
+        for got in (again, wrapped):
+            np.testing.assert_array_equal(got[0], fresh[0])
+            np.testing.assert_array_equal(got[1], fresh[1])
+        assert fresh[0][:, L.C_ENGAGED].sum() > 0
+
+
 def test_lower_thresholds_never_adopt_fewer():
     """With common random numbers a lower threshold draws the same uniforms: monotone."""
     g = generators.erdos_renyi(3000, 6.0, rng=5)
