@@ -19,6 +19,8 @@ from click.testing import CliRunner
 from social_reference import threshold, threshold_reference
 
 from smmsim import generators
+from smmsim._kernels import driver
+from smmsim._kernels import ledger as L
 from smmsim._kernels import social as kernel
 from smmsim.cli import cli
 from smmsim.graph import CSRGraph
@@ -97,29 +99,34 @@ KERNEL_CASES = {
 }
 
 COUNT_NAMES = {
-    "impressions": kernel.C_IMPRESSIONS,
-    "paid_impressions": kernel.C_PAID_IMPRESSIONS,
-    "reach": kernel.C_REACH,
-    "earned_reach": kernel.C_EARNED_REACH,
-    "engaged": kernel.C_ENGAGED,
-    "engagements": kernel.C_ENGAGEMENTS,
-    "shares": kernel.C_SHARES,
-    "seeds": kernel.C_SEEDS,
-    "pending": kernel.C_PENDING,
-    "conversions": kernel.C_CONVERSIONS,
-    "referral_conversions": kernel.C_REFERRAL_CONVERSIONS,
+    "impressions": L.C_IMPRESSIONS,
+    "paid_impressions": L.C_PAID_IMPRESSIONS,
+    "reach": L.C_REACH,
+    "earned_reach": L.C_EARNED_REACH,
+    "engaged": L.C_ENGAGED,
+    "engagements": L.C_ENGAGEMENTS,
+    "shares": L.C_SHARES,
+    "seeds": L.C_SEEDS,
+    "pending": L.C_PENDING,
+    "conversions": L.C_CONVERSIONS,
+    "referral_conversions": L.C_REFERRAL_CONVERSIONS,
 }
 
 
+def funnel(model):
+    """``(visibility, conversion, conversion_referred)`` of a threshold model."""
+    ref = min(1.0, model.conversion * model.referral_multiplier)
+    return model.visibility, model.conversion, ref
+
+
 def kernel_trace(model, g, seeds, steps, replicate):
-    return kernel.trace(
-        *model._graph_args(g),
-        np.asarray(seeds, dtype=np.int64),
-        *model._funnel(),
-        steps,
-        ROOT,
-        replicate,
-    )
+    """One recorded replicate through the driver: ``(nodes, flags, referrer, first_step,
+    order, parent, counts, series, virality)``."""
+    ledger, record = driver.trace(
+        kernel, model.kernel_args(g, steps), np.asarray(seeds, dtype=np.int64), ROOT,
+        replicate, steps, g.n,
+    )  # fmt: skip
+    return (*record, ledger.counts[0], ledger.dense_series(steps)[0], ledger.virality[0])
 
 
 @pytest.mark.parametrize("directed", [False, True])
@@ -138,7 +145,7 @@ def test_kernel_matches_reference(case, directed, replicate):
     rows = list(zip(kinds.tolist(), a.tolist(), b.tolist(), strict=True))
     ref = threshold_reference(
         g.indptr, g.indices, g.weights, seg if seg.size else None, rows, model.absolute,
-        model.weighted, seeds, *model._funnel(), steps, int(ROOT), replicate,
+        model.weighted, seeds, *funnel(model), steps, int(ROOT), replicate,
     )  # fmt: skip
     for name, col in COUNT_NAMES.items():
         assert counts[col] == ref[name], name
@@ -155,13 +162,13 @@ def test_kernel_matches_reference(case, directed, replicate):
     reached = {
         int(v): (int(s), int(r))
         for v, s, r, f in zip(nodes, first_step, referrer, flags, strict=True)
-        if f & kernel.REACHED
+        if f & L.REACHED
     }
     assert reached == ref["first_exposure"]
-    converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & kernel.CONVERTED}
+    converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & L.CONVERTED}
     assert converted == ref["converted"]
     # a case that shows nothing would test nothing
-    assert counts[kernel.C_IMPRESSIONS] > 0
+    assert counts[L.C_IMPRESSIONS] > 0
 
 
 def test_cases_exercise_adoption():
@@ -171,7 +178,7 @@ def test_cases_exercise_adoption():
         model = model_of(**kwargs)
         g = small_graph(70, 260, False, seed=11, **graph_kwargs)
         counts = kernel_trace(model, g, [0, 5, 17, 33], 7, 0)[6]
-        adopted += counts[kernel.C_ENGAGED] > 0
+        adopted += counts[L.C_ENGAGED] > 0
     assert adopted >= len(KERNEL_CASES) - 2
 
 
@@ -243,15 +250,43 @@ def test_ensemble_is_thread_and_batch_independent_and_matches_trace():
         t = kernel_trace(model, g, seeds[0], 20, r)
         np.testing.assert_array_equal(t[6], one.counts[r])
         np.testing.assert_array_equal(t[7], one.series[r])
-    assert one.counts[:, kernel.C_ENGAGED].sum() > 0
+    assert one.counts[:, L.C_ENGAGED].sum() > 0
     # the depth and peak step the kernel tracks are those the engine would read off the
     # series, and no event falls after active_steps
     from smmsim._kernels.funnel import series_profile
 
-    depth, peak = series_profile(one.series, one.series.shape[1])
+    depth, peak = series_profile(np.asarray(one.series), one.series.shape[1])
     np.testing.assert_array_equal(one.profile[0], depth)
     np.testing.assert_array_equal(one.profile[1], peak)
     assert not one.series[:, one.active_steps :].any() and one.active_steps == depth.max() + 1
+
+
+def test_kept_workspaces_do_not_change_results():
+    """A workspace left by other rules, or about to run out of replicate stamps, gives
+    the results of a fresh one."""
+    g = small_graph(300, 1500, True, seed=8, weighted=True)
+    seeds = np.arange(1, 21, dtype=np.int64).reshape(1, -1)
+    weighted = model_of(rows=((kernel.UNIFORM, 0.0, 0.6),), weighted=True, visibility=0.9)
+    friends = model_of(rows=((kernel.FIXED, 2.0, 0.0),), absolute=True, visibility=0.7)
+
+    def run(model, work):
+        ledger = driver.new_ledger(9, 15)
+        reps = np.arange(9, dtype=np.int64)
+        kernel.run_reps(model.kernel_args(g, 15), seeds, ROOT, 4, reps, 0, 15, work,
+                        ledger.as_tuple(), np.empty(0, np.int32))  # fmt: skip
+        return ledger.counts.copy(), ledger.dense_series(15)
+
+    for model, other in ((weighted, friends), (friends, weighted)):
+        fresh = run(model, kernel.new_work(g.n, False))
+        work = kernel.new_work(g.n, False)
+        run(other, work)
+        again = run(model, work)
+        work[1][0] = kernel.MAX_STAMP - 4  # the stamps wrap within the next batch
+        wrapped = run(model, work)
+        for got in (again, wrapped):
+            np.testing.assert_array_equal(got[0], fresh[0])
+            np.testing.assert_array_equal(got[1], fresh[1])
+        assert fresh[0][:, L.C_ENGAGED].sum() > 0
 
 
 def test_lower_thresholds_never_adopt_fewer():
@@ -261,7 +296,7 @@ def test_lower_thresholds_never_adopt_fewer():
     sizes = []
     for low in (0.3, 0.2, 0.1):
         m = model_of(rows=((kernel.UNIFORM, low, low + 0.3),))
-        sizes.append(m.run(g, seeds, 0, 20, 1000, ROOT, threads=1).counts[:, kernel.C_SHARES])
+        sizes.append(m.run(g, seeds, 0, 20, 1000, ROOT, threads=1).counts[:, L.C_SHARES])
     assert (sizes[1] >= sizes[0]).all() and (sizes[2] >= sizes[1]).all()
     assert sizes[2].sum() > sizes[0].sum()
 

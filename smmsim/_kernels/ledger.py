@@ -282,3 +282,47 @@ def close_run(ledger, r, books, used, depth, peak, virality):
                     seg[r, i, k] = seg_tally[i, k]
                     seg_tally[i, k] = 0
     return ev_pos + used
+
+
+@jit
+def user_record(nodes, flags, referrer, first_step, order, parent, n_shared):
+    """The per-user record a kernel's ``traced`` hands to
+    :func:`smmsim._kernels.driver.trace`, from the users the replicate reached or seeded
+    (``nodes``) and their ``flags``: each one's referrer and first step, and the first
+    ``n_shared`` sharers in activation order with their parents' positions."""
+    return (
+        nodes,
+        flags,
+        referrer[nodes],
+        first_step[nodes],
+        order[:n_shared].copy(),
+        parent[:n_shared].copy(),
+    )
+
+
+@jit
+def seed_run(books, seeds, state, cur, stamp_shift, flag_shift, order, parent, record,
+             referrer, first_step):  # fmt: skip
+    """Place a replicate's seeds, each once, and record them (:func:`seeded`).
+
+    A user's state word is ``stamp << stamp_shift | flags << flag_shift | ...`` (a
+    kernel's own layout); each distinct user of ``seeds`` gets the word of stamp ``cur``
+    with ``SHARER | SEED`` and is listed in ``order`` with ``parent`` -1, and with
+    ``record`` gets referrer -1 and first step 0 (a user listed twice counts once).
+    Returns the number of distinct seeds, who fill ``order`` from position 0.
+    """
+    mark = np.int64(cur) << stamp_shift
+    word = mark | (np.int64(SHARER | SEED) << flag_shift)
+    n = 0
+    for i in range(seeds.shape[0]):
+        s = seeds[i]
+        if (np.int64(state[s]) >> stamp_shift) != cur:
+            state[s] = word
+            if record:
+                referrer[s] = -1
+                first_step[s] = 0
+            order[n] = s
+            parent[n] = -1
+            n += 1
+    seeded(books, n)
+    return n

@@ -18,9 +18,11 @@ The threshold of a user is decided the first time they are exposed, never before
 * absolute rule (Centola & Macy 2007): at least ``m`` seen shares from distinct friends.
 
 A user's per-replicate state is one ``int64`` word: ``stamp << STAMP_SHIFT | flags <<
-FLAG_SHIFT | remaining``, where ``remaining`` counts the seen shares still needed. An
-impression reads and writes one word, and a replicate touches only the users it
-reaches: nothing is O(n) per replicate.
+FLAG_SHIFT | remaining``, where the flags are those of :mod:`smmsim._kernels.ledger`
+and ``remaining`` counts the seen shares still needed. An impression reads and writes
+one word, and a replicate touches only the users it reaches: nothing is O(n) per
+replicate. Every event is recorded through the ledger; :mod:`smmsim._kernels.driver`
+runs the replicates on its workers.
 """
 
 from __future__ import annotations
@@ -28,25 +30,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_PENDING,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    C_SEEDS,
-    C_SHARES,
-    N_COUNTS,
-    N_SERIES,
-    converts,
-    structural_virality,
+from smmsim._kernels import ledger as L
+from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.ledger import (
+    CONVERTED,
+    ENGAGED,
+    FLAG_BITS,
+    FLAG_MASK,
+    REACHED,
+    REFERRED,
+    SHARER,
+    T_IMPRESSIONS,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
@@ -65,22 +61,23 @@ UNIFORM = 1  # a = low, b = high
 NORMAL = 2  # a = mean, b = sd, clipped to [0, 1]
 BETA = 3  # a, b shape parameters
 
-# user flags
-REACHED = np.int64(1)
-ENGAGED = np.int64(2)
-SHARER = np.int64(4)
-SEED = np.int64(8)
-REFERRED = np.int64(16)
-CONVERTED = np.int64(32)
-FLAG_BITS = 6
+# the state word: stamp | ledger flags | seen shares still needed
 FLAG_SHIFT = np.int64(32)
 STAMP_SHIFT = np.int64(32 + FLAG_BITS)
 REM_MASK = np.int64(0xFFFFFFFF)
-FLAG_MASK = np.int64((1 << FLAG_BITS) - 1)
 #: Largest replicate stamp; a workspace is cleared after it.
 MAX_STAMP = (1 << (63 - 32 - FLAG_BITS)) - 1
 #: ``remaining`` of a user who can never adopt (threshold above what they can see).
 NEVER = np.int64(0xFFFFFFFF)
+#: Indices of the parameter array of :func:`run_reps` (see
+#: :meth:`smmsim.models.social_proof.ThresholdModel.kernel_args`).
+P_VISIBILITY = 0
+P_CONVERSION = 1
+P_CONVERSION_REFERRED = 2
+#: Indices of the switch array of :func:`run_reps`: count seen shares rather than their
+#: fraction (Centola & Macy), and sum tie strengths (linear threshold); 0 or 1.
+I_ABSOLUTE = 0
+I_WEIGHTED = 1
 
 NO_GAP = np.int64(9_000_000_000_000_000_000)
 PREFETCH_BOUNDS = 8
@@ -241,474 +238,194 @@ def betainc(a, b, x):
 # --------------------------------------------------------------------------- cascade
 
 
-@jit
-def run_one(
-    indptr,
-    indices,
-    weights,
-    in_degree,
-    in_weight,
-    segments,
-    kinds,
-    pa,
-    pb,
-    absolute,
-    weighted,
-    seeds,
-    visibility,
-    conversion,
-    conversion_referred,
-    steps,
-    gap_tab,
-    key_cascade,
-    key_conversion,
-    key_threshold,
-    cur,
-    state,
-    wstate,
-    order,
-    parent,
-    record,
-    referrer,
-    first_step,
-    size,
-    counts,
-    series,
-):
-    """Simulate one replicate into ``counts`` and ``series``.
+def new_work(n, record):
+    """A worker's workspace: user state words, the replicate stamp, the weighted rule's
+    seen and needed weights, the sharer order and tree, scratch space, and (with
+    ``record``) each user's referrer and first step.
 
-    Returns ``(structural virality, steps run, peak step)``: events fall in
-    ``series[:steps run]``; the peak step is the first with the most impressions.
-
-    ``state`` holds one word per user and is not cleared between replicates: a word is
-    valid only where its stamp is ``cur``. With ``weighted``, ``wstate[v]`` holds the
-    seen weight and the weight needed (valid under the same stamp). ``segments`` is
-    empty when every user follows row 0 of the threshold table (``kinds``, ``pa``,
-    ``pb``). ``order[:shares + pending]`` lists sharers in activation order and
-    ``parent[i]`` is the position of the sharer that tipped ``order[i]``. With
-    ``record``, ``referrer`` and ``first_step`` receive each reached user's first
-    exposure.
+    The weights are left unmapped (``np.empty``) and touched only by a weighted rule,
+    only at the users a replicate reaches.
     """
-    s_c = key_cascade
-    s_v = key_conversion
-    mark = np.int64(cur) << STAMP_SHIFT
-    one_row = segments.shape[0] == 0
-    tail = 0
-    for i in range(seeds.shape[0]):
-        s = seeds[i]
-        if (state[s] >> STAMP_SHIFT) == cur:
-            continue  # the same seed listed twice
-        state[s] = mark | ((SHARER | SEED) << FLAG_SHIFT)
-        if record:
-            referrer[s] = -1
-            first_step[s] = 0
-        order[tail] = s
-        parent[tail] = -1
-        tail += 1
-    n_seeds = tail
-    counts[C_SEEDS] = n_seeds
-
-    if visibility <= 0.0:
-        inv_log_q = 0.0
-        skip = NO_GAP
-    elif visibility >= 1.0:
-        inv_log_q = 0.0
-        skip = np.int64(0)
-    else:
-        inv_log_q = 1.0 / np.log1p(-visibility)
-        s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
-    draw_gaps = 0.0 < visibility < 1.0
-
-    n_engaged = 0
-    n_ref_conv = 0
-    best_imp = -1
-    peak = 0
-    head = 0
-    t = 0
-    while head < tail and t < steps:
-        gen_end = tail
-        n_imp = 0
-        n_paid = 0
-        n_reach = 0
-        n_earned = 0
-        n_eng = 0
-        n_conv = 0
-        for pos in range(head, gen_end):
-            if pos + PREFETCH_BOUNDS < tail:
-                _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-            if pos + PREFETCH_ROW < tail:
-                _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
-            u = order[pos]
-            a = indptr[u]
-            b = indptr[u + 1]
-            if skip >= b - a:
-                skip -= b - a
-                continue
-            from_seed = pos < n_seeds
-            j = a + skip
-            while j < b:
-                v = indices[j]
-                n_imp += 1
-                if from_seed:
-                    n_paid += 1
-                word = state[v]
-                if (word >> STAMP_SHIFT) != cur:
-                    # first exposure: reach, and the user's threshold is decided now
-                    n_reach += 1
-                    if record:
-                        referrer[v] = u
-                        first_step[v] = t
-                    fl = REACHED
-                    if not from_seed:
-                        fl |= REFERRED
-                        n_earned += 1
-                    row = 0 if one_row else segments[v]
-                    kind = kinds[row]
-                    if absolute:
-                        rem = np.int64(pa[row])
-                        if rem > in_degree[v]:
-                            rem = NEVER
-                    else:
-                        phi = draw_phi(key_threshold, v, kind, pa[row], pb[row])
-                        if weighted:
-                            wstate[v, 0] = 0.0
-                            wstate[v, 1] = phi * in_weight[v]
-                            rem = np.int64(1)
-                        else:
-                            rem = needed(phi, in_degree[v])
-                    word = mark | (fl << FLAG_SHIFT) | rem
-                fv = (word >> FLAG_SHIFT) & FLAG_MASK
-                if (fv & SHARER) == 0:
-                    rem = word & REM_MASK
-                    if weighted:
-                        acc = wstate[v, 0] + weights[j]
-                        wstate[v, 0] = acc
-                        tipped = acc >= wstate[v, 1]
-                    else:
-                        rem -= 1
-                        tipped = rem == 0
-                    if tipped:
-                        # activation: engage now, share at the next step
-                        fv |= ENGAGED | SHARER
-                        n_eng += 1
-                        n_engaged += 1
-                        referred = (fv & REFERRED) != 0
-                        s_v, converted = converts(s_v, referred, conversion, conversion_referred)
-                        if converted:
-                            fv |= CONVERTED
-                            n_conv += 1
-                            if referred:
-                                n_ref_conv += 1
-                        order[tail] = v
-                        parent[tail] = pos
-                        tail += 1
-                        rem = 0
-                    word = mark | (fv << FLAG_SHIFT) | rem
-                state[v] = word
-                if draw_gaps:
-                    s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
-                    j += g + 1
-                else:
-                    j += 1
-            skip = j - b
-        series[t, 0] = n_imp
-        if n_imp > best_imp:
-            best_imp = n_imp
-            peak = t
-        series[t, 1] = n_reach
-        series[t, 2] = n_eng
-        series[t, 3] = gen_end - head
-        series[t, 4] = n_conv
-        counts[C_IMPRESSIONS] += n_imp
-        counts[C_PAID_IMPRESSIONS] += n_paid
-        counts[C_REACH] += n_reach
-        counts[C_EARNED_REACH] += n_earned
-        counts[C_ENGAGEMENTS] += n_eng
-        counts[C_CONVERSIONS] += n_conv
-        head = gen_end
-        t += 1
-
-    counts[C_ENGAGED] = n_engaged
-    counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
-    counts[C_SHARES] = head
-    counts[C_PENDING] = tail - head
-    return structural_virality(parent, head, n_seeds, size), t, peak
+    n = int(n)
+    m = n if record else 0
+    return (
+        np.zeros(n, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        np.empty((n, 2), dtype=np.float64),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(m, dtype=np.int32),
+        np.empty(m, dtype=np.int32),
+    )
 
 
-def ensemble(
-    indptr,
-    indices,
-    weights,
-    in_degree,
-    in_weight,
-    segments,
-    kinds,
-    pa,
-    pb,
-    absolute,
-    weighted,
-    seed_sets,
-    visibility,
-    conversion,
-    conversion_referred,
-    steps,
-    root,
-    first_replicate,
-    n_reps,
-    n_chunks,
-):
-    """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
+@jit
+def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of):
+    """Simulate the replicates ``reps`` of a batch, in order (see :mod:`smmsim._kernels.driver`).
 
-    ``seed_sets`` has one row per replicate, or a single row shared by all. Replicates
-    are dealt round-robin to ``n_chunks`` workers, each with its own workspace, so the
-    result is the same for any number of chunks. Outputs are allocated here by numpy
-    (see :func:`smmsim._kernels.ewom.ensemble` for why).
+    ``args`` is ``(indptr, indices, weights, in_degree, in_weight, rule_of, kinds, pa,
+    pb, params, switches)``: the audience (``weights`` and ``in_weight`` are empty
+    unless the rule is weighted), each user's row of the threshold table (``rule_of``,
+    empty when every user follows row 0) and the table's rows (``kinds``, ``pa``,
+    ``pb``), the ``P_*`` parameters and the ``I_*`` switches. Replicate ``r`` is seeded
+    by ``seed_sets[r]`` (or the one shared row) and draws from the streams keyed by
+    ``(root, first_replicate + r)``.
 
-    Returns
-    -------
-    counts : int64 array (n_reps, N_COUNTS)
-    virality : float64 array (n_reps,)
-    series : int64 array (n_reps, steps, N_SERIES)
-    profile : int64 array (n_reps, 2)
-        Cascade depth (last step with new sharers) and peak step (first step with the
-        most impressions) of each replicate: its events fall in ``series[r, :depth + 1]``.
+    ``work``'s state holds one word per user, ``stamp << STAMP_SHIFT | flags <<
+    FLAG_SHIFT | remaining``, and is not cleared between replicates: a word is valid
+    only where its stamp is the current one (replicates take stamps ``cur + 1, cur + 2,
+    ...``; the state is cleared when they would pass ``MAX_STAMP``). With the weighted
+    rule, ``wstate[v]`` holds the seen weight and the weight needed, set at the user's
+    first exposure and valid under the same stamp. ``order[:shares + pending]`` lists a
+    replicate's sharers in activation order and ``parent[i]`` is the position of the
+    sharer that tipped ``order[i]``. With a record (a trace), ``referrer`` and
+    ``first_step`` receive each reached user's first exposure.
     """
-    counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
-    profile = np.zeros((n_reps, 2), dtype=np.int64)
-    virality = np.zeros(n_reps, dtype=np.float64)
-    series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
-    graph = (indptr, indices, weights, in_degree, in_weight, segments)
-    table = (kinds, pa, pb)
-    params = (
-        bool(absolute),
-        bool(weighted),
-        float(visibility),
-        float(conversion),
-        float(conversion_referred),
-    )
-    _ensemble_into(
-        graph,
-        table,
-        seed_sets,
-        params,
-        int(steps),
-        np.uint64(root),
-        int(first_replicate),
-        int(n_chunks),
-        counts,
-        virality,
-        series,
-        profile,
-    )
-    return counts, virality, series, profile
-
-
-@jit
-def _ensemble_into(
-    graph, table, seed_sets, params, steps, root, first_replicate, n_chunks,
-    counts, virality, series, profile,
-):  # fmt: skip
-    """:func:`ensemble` into preallocated (zeroed) outputs."""
-    gap_tab = visibility_table(params[2])
-    if n_chunks <= 1:
-        _chunk(
-            graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-            0, 1, counts, virality, series, profile,
-        )  # fmt: skip
-    else:
-        _parallel_chunks(
-            graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, series, profile,
-        )  # fmt: skip
-
-
-@jit(parallel=True)
-def _parallel_chunks(
-    graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-    n_chunks, counts, virality, series, profile,
-):  # fmt: skip
-    for c in prange(n_chunks):
-        _chunk(
-            graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-            c, n_chunks, counts, virality, series, profile,
-        )  # fmt: skip
-
-
-@jit
-def _chunk(
-    graph, table, seed_sets, params, steps, gap_tab, root, first_replicate,
-    c, n_chunks, counts, virality, series, profile,
-):  # fmt: skip
-    """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
-    indptr, indices, weights, in_degree, in_weight, segments = graph
-    kinds, pa, pb = table
-    absolute, weighted, visibility, conversion, conversion_referred = params
-    n = indptr.shape[0] - 1
-    n_reps = counts.shape[0]
+    indptr, indices, weights, in_degree, in_weight, rule_of, kinds, pa, pb, params, switches = args
+    visibility = params[P_VISIBILITY]
+    conversion = params[P_CONVERSION]
+    conversion_referred = params[P_CONVERSION_REFERRED]
+    absolute = switches[I_ABSOLUTE] != 0
+    weighted = switches[I_WEIGHTED] != 0
+    state, stamp, wstate, order, parent, size, referrer, first_step = work
+    record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
-    state = np.zeros(n, dtype=np.int64)
-    wstate = np.empty((n if weighted else 0, 2), dtype=np.float64)
-    order = np.empty(n, dtype=np.int32)
-    parent = np.empty(n, dtype=np.int32)
-    size = np.empty(n, dtype=np.int32)
-    unused = np.empty(0, dtype=np.int32)
-    cur = 0
-    for r in range(c, n_reps, n_chunks):
+    one_row = rule_of.shape[0] == 0
+    tally, seg_tally = L.new_books(ledger[L.L_SEGMENTS].shape[1])
+    gap_tab = visibility_table(visibility)
+    draw_gaps = 0.0 < visibility < 1.0
+    inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
+    cur = stamp[0]
+    for r in reps:
         cur += 1
         if cur > MAX_STAMP:
             state[:] = 0
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        virality[r], t, peak = run_one(
-            indptr,
-            indices,
-            weights,
-            in_degree,
-            in_weight,
-            segments,
-            kinds,
-            pa,
-            pb,
-            absolute,
-            weighted,
-            seed_sets[row],
-            visibility,
-            conversion,
-            conversion_referred,
-            steps,
-            gap_tab,
-            stream_key(root, rep, PURPOSE_CASCADE),
-            stream_key(root, rep, PURPOSE_CONVERSION),
-            stream_key(root, rep, PURPOSE_THRESHOLD),
-            cur,
-            state,
-            wstate,
-            order,
-            parent,
-            False,
-            unused,
-            unused,
-            size,
-            counts[r],
-            series[r],
-        )
-        profile[r, 0] = max(t - 1, 0)
-        profile[r, 1] = peak
+        books = L.open_run(ledger, ev_pos, steps, tally, segment_of, seg_tally)
+        s_c = stream_key(root, rep, PURPOSE_CASCADE)
+        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+        key_threshold = stream_key(root, rep, PURPOSE_THRESHOLD)
+        mark = np.int64(cur) << STAMP_SHIFT
+        # --- seeds share at step 0
+        n_seeds = L.seed_run(
+            books, seed_sets[row], state, cur, STAMP_SHIFT, FLAG_SHIFT, order, parent,
+            record, referrer, first_step,
+        )  # fmt: skip
+        tail = n_seeds
 
+        if draw_gaps:
+            s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
+        elif visibility >= 1.0:
+            skip = np.int64(0)
+        else:
+            skip = NO_GAP
 
-def trace(
-    indptr,
-    indices,
-    weights,
-    in_degree,
-    in_weight,
-    segments,
-    kinds,
-    pa,
-    pb,
-    absolute,
-    weighted,
-    seeds,
-    visibility,
-    conversion,
-    conversion_referred,
-    steps,
-    root,
-    replicate,
-):
-    """Run one replicate and return its node-level record.
+        head = 0
+        t = 0
+        while head < tail and t < steps:
+            gen_end = tail
+            # impressions are counted here and recorded once per step; every other event
+            # is recorded as it happens
+            n_imp = 0
+            n_paid = 0
+            for pos in range(head, gen_end):
+                if pos + PREFETCH_BOUNDS < tail:
+                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
+                if pos + PREFETCH_ROW < tail:
+                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                u = order[pos]
+                a = indptr[u]
+                b = indptr[u + 1]
+                if skip >= b - a:
+                    skip -= b - a
+                    continue
+                from_seed = pos < n_seeds
+                j = a + skip
+                while j < b:
+                    v = indices[j]
+                    n_imp += 1
+                    if from_seed:
+                        n_paid += 1
+                    word = state[v]
+                    if (word >> STAMP_SHIFT) != cur:
+                        # first exposure: reach, and the user's threshold is decided now
+                        L.reach(books, t, v, not from_seed)
+                        if record:
+                            referrer[v] = u
+                            first_step[v] = t
+                        fl = np.int64(REACHED)
+                        if not from_seed:
+                            fl |= REFERRED
+                        k = 0 if one_row else rule_of[v]
+                        if absolute:
+                            rem = np.int64(pa[k])
+                            if rem > in_degree[v]:
+                                rem = NEVER
+                        else:
+                            phi = draw_phi(key_threshold, v, kinds[k], pa[k], pb[k])
+                            if weighted:
+                                wstate[v, 0] = 0.0
+                                wstate[v, 1] = phi * in_weight[v]
+                                rem = np.int64(1)
+                            else:
+                                rem = needed(phi, in_degree[v])
+                        word = mark | (fl << FLAG_SHIFT) | rem
+                    fv = (word >> FLAG_SHIFT) & FLAG_MASK
+                    if (fv & SHARER) == 0:
+                        rem = word & REM_MASK
+                        if weighted:
+                            acc = wstate[v, 0] + weights[j]
+                            wstate[v, 0] = acc
+                            tipped = acc >= wstate[v, 1]
+                        else:
+                            rem -= 1
+                            tipped = rem == 0
+                        if tipped:
+                            # activation: engage now, share at the next step
+                            fv |= ENGAGED | SHARER
+                            L.engagement(books, t, True)
+                            referred = (fv & REFERRED) != 0
+                            s_v, converted = converts(
+                                s_v, referred, conversion, conversion_referred
+                            )
+                            if converted:
+                                fv |= CONVERTED
+                                L.conversion(books, t, referred)
+                            order[tail] = v
+                            parent[tail] = pos
+                            tail += 1
+                            rem = 0
+                        word = mark | (fv << FLAG_SHIFT) | rem
+                    state[v] = word
+                    if draw_gaps:
+                        s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
+                        j += g + 1
+                    else:
+                        j += 1
+                skip = j - b
+            L.impressions(books, t, n_imp, n_paid)
+            L.shares(books, t, gen_end - head)
+            head = gen_end
+            t += 1
 
-    Returns
-    -------
-    nodes : int32 array of every user reached or seeded
-    flags, referrer, first_step : per entry of ``nodes``
-    order, parent : sharers in activation order and their parents' positions
-    counts, series, virality : as in :func:`ensemble`
-    """
-    return _trace(
-        indptr,
-        indices,
-        weights,
-        in_degree,
-        in_weight,
-        segments,
-        kinds,
-        pa,
-        pb,
-        bool(absolute),
-        bool(weighted),
-        seeds,
-        float(visibility),
-        float(conversion),
-        float(conversion_referred),
-        int(steps),
-        np.uint64(root),
-        int(replicate),
-    )
+        L.pending(books, tail - head)
+        virality = structural_virality(parent, head, n_seeds, size)
+        peak = L.peak_step(books, t, T_IMPRESSIONS)
+        ev_pos = L.close_run(ledger, r, books, ev_pos, t, max(t - 1, 0), peak, virality)
+    stamp[0] = cur
 
 
 @jit
-def _trace(
-    indptr, indices, weights, in_degree, in_weight, segments, kinds, pa, pb, absolute,
-    weighted, seeds, visibility, conversion, conversion_referred, steps, root, replicate,
-):  # fmt: skip
-    n = indptr.shape[0] - 1
-    state = np.zeros(n, dtype=np.int64)
-    wstate = np.empty((n if weighted else 0, 2), dtype=np.float64)
-    order = np.empty(n, dtype=np.int32)
-    parent = np.empty(n, dtype=np.int32)
-    referrer = np.empty(n, dtype=np.int32)
-    first_step = np.empty(n, dtype=np.int32)
-    size = np.empty(n, dtype=np.int32)
-    counts = np.zeros(N_COUNTS, dtype=np.int64)
-    series = np.zeros((steps, N_SERIES), dtype=np.int64)
-    sv, _t, _peak = run_one(
-        indptr,
-        indices,
-        weights,
-        in_degree,
-        in_weight,
-        segments,
-        kinds,
-        pa,
-        pb,
-        absolute,
-        weighted,
-        seeds,
-        visibility,
-        conversion,
-        conversion_referred,
-        steps,
-        visibility_table(visibility),
-        stream_key(root, replicate, PURPOSE_CASCADE),
-        stream_key(root, replicate, PURPOSE_CONVERSION),
-        stream_key(root, replicate, PURPOSE_THRESHOLD),
-        1,
-        state,
-        wstate,
-        order,
-        parent,
-        True,
-        referrer,
-        first_step,
-        size,
-        counts,
-        series,
-    )
-    nodes = np.nonzero((state >> STAMP_SHIFT) == 1)[0].astype(np.int32)
-    k = counts[C_SHARES] + counts[C_PENDING]
-    return (
-        nodes,
-        ((state[nodes] >> FLAG_SHIFT) & FLAG_MASK).astype(np.uint8),
-        referrer[nodes],
-        first_step[nodes],
-        order[:k].copy(),
-        parent[:k].copy(),
-        counts,
-        series,
-        sv,
-    )
+def traced(work, n_shared):
+    """Who the recorded replicate just run on ``work`` reached or seeded, with their
+    ledger flags (see :func:`smmsim._kernels.ledger.user_record`)."""
+    state, stamp, _, order, parent, _, referrer, first_step = work
+    nodes = np.nonzero((state >> STAMP_SHIFT) == stamp[0])[0].astype(np.int32)
+    flags = ((state[nodes] >> FLAG_SHIFT) & FLAG_MASK).astype(np.uint8)
+    return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)
 
 
 @jit

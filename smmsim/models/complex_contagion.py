@@ -28,7 +28,7 @@ from smmsim._lazy import lazy_module
 from smmsim.models.social_proof import ThresholdModel, _check_segment_map
 from smmsim.params import Param, validate
 
-kernel = lazy_module("smmsim._kernels.social")  # numba loads on first run
+_social = lazy_module("smmsim._kernels.social")  # numba loads on first use
 
 __all__ = ["ComplexContagion"]
 
@@ -75,11 +75,11 @@ class ComplexContagion(ThresholdModel):
         s = scenario.data["complex_contagion"]
         seg = s["segment_m"]
         return cls(
-            rows=((kernel.FIXED, float(s["m"]), 0.0),),
+            rows=((_social.FIXED, float(s["m"]), 0.0),),
             segment_rows=(
                 None
                 if seg is None
-                else tuple((k, (kernel.FIXED, float(v), 0.0)) for k, v in seg.items())
+                else tuple((k, (_social.FIXED, float(v), 0.0)) for k, v in seg.items())
             ),
             absolute=True,
             weighted=False,

@@ -42,13 +42,13 @@ import numpy as np
 from smmsim._lazy import lazy_module
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
-from smmsim.models.base import Model, RawBatch
+from smmsim.models.base import Model
 from smmsim.params import Param, ParamError, describe_value, validate, validate_mapping
 
 if TYPE_CHECKING:
     from smmsim.theory.bond_percolation import Seeding
 
-kernel = lazy_module("smmsim._kernels.social")  # numba loads on first run
+_social = lazy_module("smmsim._kernels.social")  # numba loads on first use
 
 __all__ = ["SocialProof", "ThresholdModel", "parse_threshold"]
 
@@ -114,7 +114,7 @@ def parse_threshold(value: Any, key: str) -> float | dict[str, Any]:
 def threshold_row(spec: float | Mapping[str, Any]) -> tuple[int, float, float]:
     """``(kind, a, b)`` of a validated threshold for the kernel's table."""
     if not isinstance(spec, Mapping):
-        return kernel.FIXED, float(spec), 0.0
+        return _social.FIXED, float(spec), 0.0
     code, schema = _DISTRIBUTIONS[spec["distribution"]]
     a, b = (float(spec[k]) for k in schema)
     return code, a, b
@@ -169,6 +169,7 @@ class ThresholdModel(Model):
     referral_multiplier: float
 
     uses: ClassVar[tuple[str, ...]] = ("visibility",)
+    kernel: ClassVar[str] = "smmsim._kernels.social"
 
     # ------------------------------------------------------------------ audience
     def check_audience(self, graph: CSRGraph) -> None:
@@ -210,7 +211,9 @@ class ThresholdModel(Model):
         b = np.array([r[2] for r in rows], dtype=np.float64)
         return seg, kinds, a, b
 
-    def _graph_args(self, graph: CSRGraph) -> tuple:
+    def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
+        """The audience, threshold table and parameters for
+        :func:`smmsim._kernels.social.run_reps`."""
         in_degree = np.ascontiguousarray(graph.in_degree(), dtype=np.int64)
         if self.weighted:
             weights = np.ascontiguousarray(graph.weights, dtype=np.float64)
@@ -221,87 +224,12 @@ class ThresholdModel(Model):
         else:
             weights = in_weight = np.empty(0, dtype=np.float64)
         seg, kinds, a, b = self.table(graph)
-        return (
-            graph.indptr,
-            graph.indices,
-            weights,
-            in_degree,
-            in_weight,
-            seg,
-            kinds,
-            a,
-            b,
-            self.absolute,
-            self.weighted,
-        )
-
-    def _funnel(self) -> tuple[float, float, float]:
         ref = min(1.0, self.conversion * self.referral_multiplier)
-        return float(self.visibility), float(self.conversion), ref
-
-    # ------------------------------------------------------------------ running
-    def run(
-        self,
-        graph: CSRGraph,
-        seed_sets: np.ndarray,
-        first: int,
-        n_reps: int,
-        steps: int,
-        root: np.uint64,
-        threads: int | None = None,
-    ) -> RawBatch:
-        """Simulate replicates ``first .. first + n_reps - 1``.
-
-        Replicate ``r`` draws from streams keyed by ``(root, r)`` alone (visibility,
-        thresholds, conversions), so the result is the same for any ``threads`` and any
-        batching.
-        """
-        chunks = self.chunks(threads, n_reps)
-        counts, virality, series, profile = kernel.ensemble(
-            *self._graph_args(graph),
-            np.ascontiguousarray(seed_sets, dtype=np.int64),
-            *self._funnel(),
-            int(steps),
-            np.uint64(root),
-            int(first),
-            int(n_reps),
-            chunks,
-        )
-        return RawBatch(
-            first,
-            counts,
-            virality,
-            series,
-            seed_sets,
-            active_steps=int(profile[:, 0].max(initial=-1)) + 1,
-            profile=(profile[:, 0], profile[:, 1]),
-        )
-
-    def trace(
-        self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
-    ) -> dict[str, np.ndarray]:
-        """Node-level record of one replicate (same keys as :meth:`smmsim.models.EWOM.trace`)."""
-        out = kernel.trace(
-            *self._graph_args(graph),
-            np.ascontiguousarray(seeds, dtype=np.int64),
-            *self._funnel(),
-            int(steps),
-            np.uint64(root),
-            int(replicate),
-        )
-        nodes, flags, referrer, first_step, order, parent = out[:6]
-        return {
-            "node": nodes,
-            "first_step": first_step,
-            "referrer": referrer,
-            "seed": (flags & kernel.SEED) != 0,
-            "engaged": (flags & kernel.ENGAGED) != 0,
-            "shared": (flags & kernel.SHARER) != 0,
-            "referred": (flags & kernel.REFERRED) != 0,
-            "converted": (flags & kernel.CONVERTED) != 0,
-            "sharers": order,
-            "sharer_parent": parent,
-        }
+        # indexed by the kernel's P_* (visibility, conversion, referred) and I_* constants
+        params = np.array([self.visibility, self.conversion, ref], dtype=np.float64)
+        switches = np.array([self.absolute, self.weighted], dtype=np.int64)
+        return (graph.indptr, graph.indices, weights, in_degree, in_weight, seg, kinds, a, b,
+                params, switches)  # fmt: skip
 
     # ------------------------------------------------------------------ theory
     def rule(self, graph: CSRGraph):
