@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from kernel_helpers import dense_of
 from social_reference import threshold, threshold_reference
 
 from smmsim import generators
@@ -126,7 +127,7 @@ def kernel_trace(model, g, seeds, steps, replicate):
         kernel, model.kernel_args(g, steps), np.asarray(seeds, dtype=np.int64), ROOT,
         replicate, steps, g.n,
     )  # fmt: skip
-    return (*record, ledger.counts[0], ledger.dense_series(steps)[0], ledger.virality[0])
+    return (*record, ledger.counts[0], dense_of(ledger, steps)[0], ledger.virality[0])
 
 
 @pytest.mark.parametrize("directed", [False, True])
@@ -274,7 +275,7 @@ def test_kept_workspaces_do_not_change_results():
         reps = np.arange(9, dtype=np.int64)
         kernel.run_reps(model.kernel_args(g, 15), seeds, ROOT, 4, reps, 0, 15, work,
                         ledger.as_tuple(), np.empty(0, np.int32))  # fmt: skip
-        return ledger.counts.copy(), ledger.dense_series(15)
+        return ledger.counts.copy(), dense_of(ledger, 15)
 
     for model, other in ((weighted, friends), (friends, weighted)):
         fresh = run(model, kernel.new_work(g.n, False))

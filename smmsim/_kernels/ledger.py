@@ -72,6 +72,8 @@ from smmsim._kernels.layout import (
     C_SHARES,
     N_COUNTS,
     N_SEGMENT_COLUMNS,
+    SEED,
+    SHARER,
     T_CONVERSIONS,
     T_ENGAGEMENTS,
     T_IMPRESSIONS,

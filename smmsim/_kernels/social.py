@@ -292,7 +292,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     one_row = rule_of.shape[0] == 0
-    tally, seg_tally = L.new_books(ledger[L.L_SEGMENTS].shape[1])
+    books = L.new_books(ledger, segment_of)
     gap_tab = visibility_table(visibility)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
@@ -304,7 +304,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             cur = 1
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        books = L.open_run(ledger, ev_pos, steps, tally, segment_of, seg_tally)
+        L.open_run(books, ev_pos)
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
         key_threshold = stream_key(root, rep, PURPOSE_THRESHOLD)
@@ -414,7 +414,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         L.pending(books, tail - head)
         virality = structural_virality(parent, head, n_seeds, size)
         peak = L.peak_step(books, t, T_IMPRESSIONS)
-        ev_pos = L.close_run(ledger, r, books, ev_pos, t, max(t - 1, 0), peak, virality)
+        ev_pos = L.close_run(ledger, r, books, t, max(t - 1, 0), peak, virality)
     stamp[0] = cur
 
 
