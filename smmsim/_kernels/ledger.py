@@ -223,3 +223,22 @@ def close_run(ledger, r, books, ev_pos, used, depth, peak, virality):
     if seg.shape[1] > 0 and seg.shape[2] > 0:
         seg[r] = books[3]
     return ev_pos + used
+
+
+@jit
+def reaches(books, t, n, n_earned):
+    """``n`` first exposures at step ``t``, ``n_earned`` of them through a peer (a kernel
+    that counts first exposures in closed form, such as every targeted user shown a
+    first ad, records them at once)."""
+    tally, rows = books[0], books[1]
+    tally[C_REACH] += n
+    rows[t, T_REACH] += n
+    tally[C_EARNED_REACH] += n_earned
+
+
+@jit
+def earned_after_paid(books, v):
+    """User ``v``, whose first exposure was the brand's (recorded then, through
+    :func:`reach` or :func:`reaches`), counts as earned reach after all: the model credits
+    what they did next to peers (Bass: an imitator who had seen the ad)."""
+    books[0][C_EARNED_REACH] += 1
