@@ -238,7 +238,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     see); ``active[t]`` is nonzero when the ads run at step ``t``; unless every user is
     targeted (``ints[I_TARGET_ALL]``), the targeted users are ``target_users`` (sorted)
     and ``target_mask`` flags them; ``params`` is indexed by the ``P_*`` constants and
-    ``ints`` by the ``I_*`` constants. ``examined`` is ``(len(reps) or more, steps)`` to
+    ``ints`` by the ``I_*`` constants. ``examined`` is ``(replicates in the batch, steps)`` to
     count the users examined at each step of each replicate (ad candidates, frontier
     users, followers updated: a measure of how far the kernel is from scanning the
     whole audience), or empty to count nothing.
