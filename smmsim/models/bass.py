@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from smmsim._kernels.ledger import C_PAID_IMPRESSIONS
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
@@ -354,6 +353,8 @@ class BassDiffusion(Model):
     def finish(self, batch: RawBatch, graph: CSRGraph) -> RawBatch:
         """The ads' cost (:attr:`RawBatch.media_cost`, ``ad_cpm`` per 1,000 ad
         impressions); with ``seeded`` false, no seeds (and no seeding cost)."""
+        from smmsim._kernels.ledger import C_PAID_IMPRESSIONS
+
         return replace(
             batch,
             media_cost=batch.counts[:, C_PAID_IMPRESSIONS] * (self.ad_cpm / 1000.0),
