@@ -21,12 +21,12 @@ seed users (the same for every run and tool). Four campaigns:
     The classic Bass market: ads to everyone every step (p = 0.03), q = 0.38.
 
 For each: smmsim's normal path (``simulate()`` with every metric) on 1 and 2 threads,
-the kernel alone (``BassDiffusion.simulate_raw``), and a naive kernel written here that
-scans every user every step (same dynamics, without the funnel, parents or series, so it
-does less per user than smmsim's kernel), timed in the same process, interleaved repeat
-by repeat; medians are reported. The kernel counts the users it examines at each step
-(ad candidates, frontier users, followers updated); the naive kernel examines all ``n``
-users every step plus the same follower updates.
+the kernel alone (through the ensemble driver, without metrics), and a naive kernel
+written here that scans every user every step (same dynamics, without the funnel,
+parents or series, so it does less per user than smmsim's kernel), timed in the same
+process, interleaved repeat by repeat; medians are reported. The kernel counts the
+users it examines at each step (ad candidates, frontier users, followers updated); the
+naive kernel examines all ``n`` users every step plus the same follower updates.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _peers import fmt_ratio, format_table, loadavg, machine, median, timed, timed_cpu
 
+from smmsim._kernels import bass as bass_kernel
+from smmsim._kernels import driver
 from smmsim._kernels.rng import mix64, stream_key
 from smmsim.generators import barabasi_albert
 from smmsim.graph import CSRGraph
@@ -126,6 +128,15 @@ def naive_many(g, in_deg, seeds, p, q, active, target, steps, root, first, runs)
     return out
 
 
+def kernel_alone(model, g, seed_sets, first, runs, root):
+    """``runs`` replicates of ``model``'s kernel on one thread, without metrics; returns
+    the users examined at each step of each run."""
+    examined = np.zeros((runs, STEPS), dtype=np.int64)
+    args = (*model.kernel_args(g, STEPS)[:-1], examined)
+    driver.ensemble(bass_kernel, args, seed_sets, root, first, runs, STEPS, 1, g.n)
+    return examined
+
+
 def bass_scenario(n: int, p: float, q: float, targeted: bool, seeds) -> object:
     return default_scenario().with_overrides(
         {
@@ -182,7 +193,7 @@ def main(argv=None) -> dict:
         # warm-up (numba caches, first touch)
         for th in threads:
             simulate(sc, graph=g_seg, runs=1, rng=0, threads=th)
-        model.simulate_raw(g_seg, seed_row, 0, 1, STEPS, root, threads=1)
+        kernel_alone(model, g_seg, seed_row, 0, 1, root)
         naive_many(g, in_deg, seeds, p, q, active, target, STEPS, root, 0, 1)
 
         rates = {k: [] for k in ("sim1", "sim2", "ker1", "naive")}
@@ -196,11 +207,11 @@ def main(argv=None) -> dict:
                 rates[f"sim{th}"].append(runs / wall)
                 if th == 1:
                     adopted.extend(res.runs["shares"].tolist())
-            raw, wall_k, cpu_k = timed_cpu(
-                model.simulate_raw, g_seg, seed_row, r * runs, runs, STEPS, root, threads=1
+            examined, wall_k, cpu_k = timed_cpu(
+                kernel_alone, model, g_seg, seed_row, r * runs, runs, root
             )
             rates["ker1"].append(runs / wall_k)
-            work = raw[3] if work is None else np.vstack([work, raw[3]])
+            work = examined if work is None else np.vstack([work, examined])
             out, wall_n, cpu_n = timed_cpu(
                 naive_many, g, in_deg, seeds, p, q, active, target, STEPS, root, r * runs, runs
             )

@@ -13,8 +13,11 @@ import numpy as np
 import pytest
 from bass_reference import bass_reference
 from click.testing import CliRunner
+from kernel_helpers import dense_of
 
 from smmsim._kernels import bass as K
+from smmsim._kernels import driver
+from smmsim._kernels import ledger as L
 from smmsim.cli import cli
 from smmsim.generators import barabasi_albert
 from smmsim.graph import CSRGraph
@@ -49,16 +52,59 @@ def complete_graph(n: int, segments: np.ndarray | None = None) -> CSRGraph:
     )
 
 
-def graph_args(g: CSRGraph) -> tuple:
-    return g.indptr, g.indices, g.in_degree()
-
-
 def targeting(n: int, targeted: set | None) -> tuple:
     if targeted is None:
         return True, NO_USERS, NO_MASK
     mask = np.zeros(n, dtype=np.uint8)
     mask[sorted(targeted)] = 1
     return False, np.flatnonzero(mask).astype(np.int32), mask
+
+
+def bass_args(g, p, q, active, targeted, conversion, conv_ref, dense_share=K.DENSE_SHARE):
+    """The kernel's ``args`` for these parameters (every seed adopts; nothing examined)."""
+    target_all, users, mask = targeting(g.n, targeted)
+    params = np.zeros(K.N_PARAMS)
+    params[[K.P_P, K.P_Q, K.P_CONVERSION, K.P_CONVERSION_REFERRED]] = p, q, conversion, conv_ref
+    ints = np.zeros(K.N_INTS, dtype=np.int64)
+    ints[[K.I_TARGET_ALL, K.I_SEEDED, K.I_DENSE_SHARE]] = target_all, 1, dense_share
+    active = np.asarray(active, dtype=np.uint8)
+    in_deg = g.in_degree().astype(np.int64)
+    return (
+        g.indptr,
+        g.indices,
+        in_deg,
+        active,
+        users,
+        mask,
+        params,
+        ints,
+        np.zeros((0, 0), np.int64),
+    )
+
+
+def bass_trace(g, seeds, args, replicate):
+    """One recorded replicate through the driver: ``(order, parent, flags, counts,
+    series, virality)``."""
+    steps = args[3].size
+    ledger, record = driver.trace(K, args, seeds, ROOT, replicate, steps, g.n)
+    _nodes, flags, _referrer, _step, order, parent = record
+    return order, parent, flags, ledger.counts[0], dense_of(ledger, steps)[0], ledger.virality[0]
+
+
+def bass_ensemble(g, seed_sets, args, first, n_reps, workers):
+    """Replicates ``first .. first + n_reps - 1`` through the driver: ``(counts, virality,
+    series, work)``, ``work[r, t]`` the users examined at step ``t`` of replicate ``r``."""
+    steps = args[3].size
+    work = np.zeros((n_reps, steps), dtype=np.int64)
+    args = (*args[:-1], work)
+    ledger = driver.ensemble(K, args, seed_sets, ROOT, first, n_reps, steps, workers, g.n)
+    return ledger.counts, ledger.virality, dense_of(ledger, steps), work
+
+
+def model_raw(model, g, seed_sets, first, n_reps, steps, workers=2):
+    """A model's kernel alone (no metrics): ``(counts, virality, series, work)``."""
+    args = model.kernel_args(g, steps)
+    return bass_ensemble(g, seed_sets, args, first, n_reps, workers)
 
 
 # --------------------------------------------------------------------------- exactness
@@ -78,11 +124,8 @@ CASES = [
 def check_against_reference(g, seeds, case, replicate, dense_share=K.DENSE_SHARE):
     p, q, targeted, active, conversion, conv_ref = case
     active = np.array(active, dtype=np.uint8)
-    got = K.trace(
-        *graph_args(g), seeds, p, q, active, *targeting(g.n, targeted), conversion, conv_ref,
-        ROOT, replicate, dense_share,
-    )  # fmt: skip
-    order, parent, flags, counts, series, _work, sv = got
+    args = bass_args(g, p, q, active, targeted, conversion, conv_ref, dense_share)
+    order, parent, flags, counts, series, sv = bass_trace(g, seeds, args, replicate)
     ref = bass_reference(
         g.indptr, g.indices, seeds, p, q, active, targeted, conversion, conv_ref, int(ROOT),
         replicate,
@@ -133,11 +176,13 @@ def test_list_and_scan_frontiers_agree_on_a_larger_graph(case):
     g = barabasi_albert(3000, 2, rng=4)
     p, q, targeted, _, conversion, conv_ref = case
     active = np.array([1] * 3 + [0] * 27, dtype=np.uint8)
-    args = (
-        *graph_args(g), np.array([[5, 70, 900]]), p, q, active, *targeting(g.n, targeted),
-        conversion, conv_ref, ROOT, 0, 6, 1,
-    )  # fmt: skip
-    runs = [K.ensemble(*args, dense_share=d) for d in (0, 4, 8, 64, 10**9)]
+    seeds = np.array([[5, 70, 900]])
+    runs = [
+        bass_ensemble(
+            g, seeds, bass_args(g, p, q, active, targeted, conversion, conv_ref, d), 0, 6, 1
+        )
+        for d in (0, 4, 8, 64, 10**9)
+    ]
     for other in runs[1:]:
         for a, b in zip(runs[0][:3], other[:3], strict=True):
             np.testing.assert_array_equal(a, b)
@@ -149,25 +194,37 @@ def test_unseeded_launch_matches_reference(replicate):
     counts = check_against_reference(
         g, np.empty(0, dtype=np.int64), (0.08, 0.6, None, [1] * 10, 0.3, 0.6), replicate
     )
-    assert counts[K.C_SEEDS] == 0 and counts[K.C_SHARES] > 0
+    assert counts[L.C_SEEDS] == 0 and counts[L.C_SHARES] > 0
 
 
 def test_ensemble_is_thread_and_batch_independent():
     g = small_graph(400, 1500, True, seed=11)
     seeds = np.random.default_rng(0).integers(0, 400, (12, 3))
     targeted = set(range(0, 400, 7))
-    args = (
-        *graph_args(g), seeds, 0.05, 0.5, np.array([1] * 5 + [0] * 15, np.uint8),
-        *targeting(g.n, targeted), 0.2, 0.4, ROOT,
-    )  # fmt: skip
-    one = K.ensemble(*args, 0, 12, 1)
+    args = bass_args(g, 0.05, 0.5, [1] * 5 + [0] * 15, targeted, 0.2, 0.4)
+    one = bass_ensemble(g, seeds, args, 0, 12, 1)
     for chunks in (2, 3, 12):
-        for a, b in zip(one, K.ensemble(*args, 0, 12, chunks), strict=True):
+        for a, b in zip(one, bass_ensemble(g, seeds, args, 0, 12, chunks), strict=True):
             np.testing.assert_array_equal(a, b)
-    first = K.ensemble(*args[:3], seeds[:4], *args[4:], 0, 4, 2)
-    rest = K.ensemble(*args[:3], seeds[4:], *args[4:], 4, 8, 2)
+    first = bass_ensemble(g, seeds[:4], args, 0, 4, 2)
+    rest = bass_ensemble(g, seeds[4:], args, 4, 8, 2)
     for i in range(4):
         np.testing.assert_array_equal(one[i], np.concatenate([first[i], rest[i]]))
+
+
+def test_kept_workspaces_do_not_change_results():
+    """A workspace kept from earlier calls (and one whose stamp is about to pass
+    ``MAX_STAMP``, when its state is cleared) gives exactly the fresh workspace's runs."""
+    g = small_graph(300, 900, False, seed=8)
+    seeds = np.array([[3, 40, 77]])
+    args = bass_args(g, 0.05, 0.5, [1] * 4 + [0] * 11, None, 0.2, 0.4)
+    fresh = bass_ensemble(g, seeds, args, 0, 150, 1)
+    bass_ensemble(g, seeds, args, 0, 150, 3)  # the driver now keeps three workspaces
+    for work in driver._WORKSPACES._free[(K.__name__, g.n)]:
+        work[1][:] = K.MAX_STAMP - 40
+    for chunks in (3, 1, 2):
+        for a, b in zip(fresh, bass_ensemble(g, seeds, args, 0, 150, chunks), strict=True):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_model_run_is_thread_independent():
@@ -178,7 +235,7 @@ def test_model_run_is_thread_independent():
     b = model.run(g, seeds, 0, 9, 25, ROOT, threads=2)
     for x, y in [(a.counts, b.counts), (a.series, b.series), (a.virality, b.virality)]:
         np.testing.assert_array_equal(x, y)
-    np.testing.assert_allclose(a.media_cost, a.counts[:, K.C_PAID_IMPRESSIONS] * 5.0 / 1000)
+    np.testing.assert_allclose(a.media_cost, a.counts[:, L.C_PAID_IMPRESSIONS] * 5.0 / 1000)
 
 
 def test_work_follows_the_frontier_not_the_audience():
@@ -188,16 +245,16 @@ def test_work_follows_the_frontier_not_the_audience():
     g = barabasi_albert(n, 5, rng=3)
     model = BassDiffusion(p=0.0, q=0.2)
     seeds = np.array([[n - 1, n - 2, n - 3]])  # ordinary users (the hubs are the oldest)
-    counts, _, _, work, _ = model.simulate_raw(g, seeds, 0, 4, 12, ROOT)
-    assert counts[:, K.C_SHARES].sum() > 4 * 3  # word of mouth spread
+    counts, _, _, work = model_raw(model, g, seeds, 0, 4, 12)
+    assert counts[:, L.C_SHARES].sum() > 4 * 3  # word of mouth spread
     assert work.max() < n / 20, work.max(axis=0)
     niche = np.zeros(n, dtype=np.int32)
     niche[::100] = 1  # 1% of the audience
     g2 = CSRGraph(g.indptr, g.indices, segments=niche, segment_names=("all", "niche"))
     ads = BassDiffusion(p=0.3, q=0.0, target_segments=("niche",), seeded=False)
-    counts, _, series, work, _ = ads.simulate_raw(g2, np.empty((1, 0)), 0, 3, 10, ROOT)
+    counts, _, series, work = model_raw(ads, g2, np.empty((1, 0)), 0, 3, 10)
     assert work.max() <= n // 100
-    assert series[:, 0, K.T_IMPRESSIONS].tolist() == [n // 100] * 3
+    assert series[:, 0, L.T_IMPRESSIONS].tolist() == [n // 100] * 3
 
 
 # --------------------------------------------------------------------------- theory
@@ -227,7 +284,7 @@ def finite_size_allowance(p, q, active, F, n):
 
 
 def adopted_share(series, seeds, n):
-    return (seeds + np.cumsum(series[:, :, K.T_ENGAGEMENTS], axis=1)) / n
+    return (seeds + np.cumsum(series[:, :, L.T_ENGAGEMENTS], axis=1)) / n
 
 
 @pytest.mark.parametrize(
@@ -243,7 +300,7 @@ def test_complete_graph_follows_the_bass_solution(p, q, k, active):
     active = np.array(active, dtype=np.uint8)
     seeds = np.argsort(np.random.default_rng(5).random((runs, n)), axis=1)[:, : max(k, 1)]
     model = BassDiffusion(p=p, q=q, ad_steps=tuple(np.flatnonzero(active)), seeded=k > 0)
-    _, _, series, _, _ = model.simulate_raw(g, seeds, 0, runs, active.size, ROOT)
+    _, _, series, _ = model_raw(model, g, seeds, 0, runs, active.size)
     F = adopted_share(series, k, n)
     bass = mean_field_curve(p, q, active.size, active=active, initial=k / n)
     se = F.std(axis=0, ddof=1) / np.sqrt(runs)
@@ -266,21 +323,21 @@ def test_ads_only_closed_forms_with_targeting():
     segments = (np.arange(n) % 3 == 0).astype(np.int32)
     g = complete_graph(n, segments)
     model = BassDiffusion(p=p, q=0.0, target_segments=("s1",), ad_steps=(1, 2, 5), seeded=False)
-    counts, _, series, _, _ = model.simulate_raw(g, np.empty((1, 0)), 0, runs, 8, ROOT)
+    counts, _, series, _ = model_raw(model, g, np.empty((1, 0)), 0, runs, 8)
     size = int(segments.sum())
-    adopted = np.cumsum(series[:, :, K.T_ENGAGEMENTS], axis=1)
+    adopted = np.cumsum(series[:, :, L.T_ENGAGEMENTS], axis=1)
     a = np.cumsum([0, 1, 1, 0, 0, 1, 0, 0])
     expect = size * (1 - (1 - p) ** a)
     se = adopted.std(axis=0, ddof=1) / np.sqrt(runs)
     assert (np.abs(adopted.mean(axis=0) - expect) <= 4 * se + 1e-12).all()
-    imp = series[:, :, K.T_IMPRESSIONS].astype(float)
+    imp = series[:, :, L.T_IMPRESSIONS].astype(float)
     j = np.array([0, 0, 1, 0, 0, 2, 0, 0])
     on = np.array([0, 1, 1, 0, 0, 1, 0, 0], dtype=bool)
     expect_imp = np.where(on, size * (1 - p) ** j, 0.0)
     se = imp.std(axis=0, ddof=1) / np.sqrt(runs)
     assert (np.abs(imp.mean(axis=0) - expect_imp) <= 4 * se + 1e-12).all()
-    assert (counts[:, K.C_EARNED_REACH] == 0).all()
-    assert (counts[:, K.C_REACH] == size).all()  # everyone targeted saw the first ad
+    assert (counts[:, L.C_EARNED_REACH] == 0).all()
+    assert (counts[:, L.C_REACH] == size).all()  # everyone targeted saw the first ad
 
 
 # --------------------------------------------------------------------------- the fit
@@ -436,7 +493,7 @@ def test_trace_matches_the_run_and_animates(tmp_path):
     assert tr["sharers"].size == c["shares"] and tr["seed"].sum() == c["seeds"]
     assert tr["referred"].sum() == c["earned_reach"] and tr["converted"].sum() == c["conversions"]
     steps = np.bincount(tr["sharer_step"], minlength=20)
-    np.testing.assert_array_equal(steps, raw.series[0, :, K.T_SHARES])
+    np.testing.assert_array_equal(steps, raw.series[0, :, L.T_SHARES])
     imitators = tr["referrer"] >= 0
     assert (imitators == tr["referred"]).all()
     for v, u in zip(tr["node"][imitators], tr["referrer"][imitators], strict=True):

@@ -38,6 +38,12 @@ outcome therefore does not depend on which thread runs it.
 A user's per-replicate state is one ``int64`` word, ``(stamp << STAMP_SHIFT) | (adopted
 friends << FLAG_BITS) | flags``, so a word-of-mouth draw or a follower update touches one
 word; the frontier keeps each member's in-degree beside it, read once when they join.
+The flags are the ledger's (:mod:`smmsim._kernels.ledger`): every adopter is a
+``SHARER`` (their adoption is visible to their followers); a seed is ``SEED``; an ad or
+word-of-mouth adopter is ``REACHED | ENGAGED``, and an imitator also ``REFERRED``;
+``CONVERTED`` marks a buyer. This kernel's own states: :data:`AD` (``MODEL_FLAG_A``,
+adopted because of an ad) and :data:`AT_RISK` (``MODEL_FLAG_B``, in the word-of-mouth
+frontier).
 
 References
 ----------
@@ -48,30 +54,21 @@ F. M. Bass, "A new product growth for model consumer durables", Management Scien
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_PENDING,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    C_SEEDS,
-    C_SHARES,
-    N_COUNTS,
-    N_SERIES,
-    T_CONVERSIONS,
+from smmsim._kernels import ledger as L
+from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.ledger import (
+    CONVERTED,
+    ENGAGED,
+    FLAG_BITS,
+    MODEL_FLAG_A,
+    MODEL_FLAG_B,
+    REACHED,
+    REFERRED,
+    SEED,
+    SHARER,
     T_ENGAGEMENTS,
-    T_IMPRESSIONS,
-    T_REACH,
-    T_SHARES,
-    converts,
-    structural_virality,
 )
 from smmsim._kernels.rng import (
     GOLDEN,
@@ -87,17 +84,16 @@ from smmsim._kernels.rng import (
     stream_key,
 )
 
-# user flags (the low FLAG_BITS bits of a user's state word, valid only where the word's
-# stamp is the current replicate's); bits FLAG_BITS .. STAMP_SHIFT - 1 count the user's
-# adopted in-neighbours
-ADOPTED = np.int64(1)
-SEED = np.int64(2)
-AT_RISK = np.int64(4)  # in the word-of-mouth frontier
-IMITATED = np.int64(8)  # adopted by word of mouth (a referred user)
-CONVERTED = np.int64(16)
-AD = np.int64(32)  # adopted because of an ad
-FLAG_BITS = 6
+#: Adopted because of an ad (this kernel's ``MODEL_FLAG_A``).
+AD = MODEL_FLAG_A
+#: In the word-of-mouth frontier: not adopted, at least one adopted friend (``MODEL_FLAG_B``).
+AT_RISK = MODEL_FLAG_B
+# the flags a user takes on adopting, by route (an adopter is a sharer whatever the route)
+AS_SEED = SHARER | SEED
+BY_AD = REACHED | ENGAGED | SHARER | AD
+BY_WOM = REACHED | ENGAGED | SHARER | REFERRED
 FLAG_MASK = np.int64((1 << FLAG_BITS) - 1)
+# bits FLAG_BITS .. STAMP_SHIFT - 1 of a state word count the user's adopted in-neighbours
 STAMP_SHIFT = 40
 LOW_MASK = np.int64((1 << STAMP_SHIFT) - 1)  # flags and counter
 CNT_MASK = np.int64((1 << (STAMP_SHIFT - FLAG_BITS)) - 1)
@@ -105,13 +101,25 @@ CNT_ONE = np.int64(1 << FLAG_BITS)
 #: Largest replicate stamp that fits above the counter; a workspace is cleared after it.
 MAX_STAMP = (1 << (63 - STAMP_SHIFT)) - 1
 
-
 S32 = np.uint64(32)
 #: Default of ``dense_share``: 0 keeps the frontier a sorted list whatever its size. With
 #: ``dense_share = k > 0`` a step where more than 1/k of the audience is at risk scans
 #: every user in memory order instead (the switch of direction-optimizing BFS); the
 #: outcome is identical, and on a 1M-user audience neither way was measurably faster.
 DENSE_SHARE = 0
+
+#: Indices of the float parameter array of :func:`run_reps` (see
+#: :meth:`smmsim.models.BassDiffusion.kernel_args`).
+P_P = 0  # innovation: adoption by an ad, per ad step
+P_Q = 1  # imitation: adoption if every friend has adopted, per step
+P_CONVERSION = 2
+P_CONVERSION_REFERRED = 3  # an imitator's conversion probability
+N_PARAMS = 4
+#: Indices of the integer parameter array of :func:`run_reps`.
+I_TARGET_ALL = 0  # 1: every user is targeted (the target arrays are empty)
+I_SEEDED = 1  # 0: the seeds are ignored (a launch by ads alone)
+I_DENSE_SHARE = 2  # see DENSE_SHARE
+N_INTS = 3
 
 
 @jit
@@ -142,7 +150,7 @@ def _spread(indptr, indices, u, u_pos, mark, state, cand, key_parent, frontier, 
         word = state[w]
         if (word & ~LOW_MASK) != mark:
             word = mark
-        if (word & ADOPTED) != 0:
+        if (word & SHARER) != 0:
             continue
         word += CNT_ONE
         c = (word >> FLAG_BITS) & CNT_MASK
@@ -200,63 +208,101 @@ def _merge_new(in_deg, frontier, fdeg, keep, nf, out, out_deg):
     return True
 
 
-@jit
-def run_one(
-    indptr,
-    indices,
-    in_deg,
-    seeds,
-    p,
-    q,
-    active,
-    target_all,
-    target_users,
-    target_mask,
-    conversion,
-    conversion_referred,
-    steps,
-    dense_share,
-    gap_tab,
-    key_wom,
-    key_ads,
-    key_parent,
-    key_conv,
-    cur,
-    state,
-    cand,
-    order,
-    parent,
-    frontier,
-    fdeg,
-    frontier2,
-    fdeg2,
-    size,
-    counts,
-    series,
-    work,
-):
-    """Simulate one replicate into ``counts``, ``series`` and ``work``; return virality.
+def new_work(n, record):
+    """A worker's workspace: user state words, the replicate stamp, each user's parent
+    candidate, the adopters in order and their parents, frontier buffers (two lists and
+    their in-degrees), scratch space, and (with ``record``) each user's adoption step."""
+    n = int(n)
+    m = n if record else 0
+    return (
+        np.zeros(n, dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(m, dtype=np.int64),
+    )
 
-    ``in_deg`` is each user's in-degree (the number of accounts they see).
-    ``active[t]`` is nonzero when the ads run at step ``t``; with ``target_all`` every
-    user is targeted, otherwise the targeted users are ``target_users`` (sorted) and
-    ``target_mask`` flags them. ``state`` holds one word per user, ``(stamp <<
-    STAMP_SHIFT) | (adopted in-neighbours << FLAG_BITS) | flags``, valid only where its
-    stamp is ``cur``; ``cand[v]`` (the adoption position of a uniformly chosen adopted
-    friend of ``v``) is valid only where ``v`` has one. ``frontier``, ``fdeg`` (members'
-    in-degrees), ``frontier2`` and ``fdeg2`` are scratch. On return ``order[:shares]``
-    lists the adopters in adoption order and ``parent[i]`` is the position in ``order``
-    of imitator ``order[i]``'s parent (-1 for seeds and ad adopters). ``work[t]`` counts
-    users examined at step ``t`` (ad candidates, frontier users, followers updated).
-    With ``dense_share > 0`` the frontier is scanned rather than listed while more than
+
+@jit
+def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of):
+    """Simulate the replicates ``reps`` of a batch, in order (see :mod:`smmsim._kernels.driver`).
+
+    ``args`` is ``(indptr, indices, in_deg, active, target_users, target_mask, params,
+    ints, examined)``: ``in_deg`` is each user's in-degree (the number of accounts they
+    see); ``active[t]`` is nonzero when the ads run at step ``t``; unless every user is
+    targeted (``ints[I_TARGET_ALL]``), the targeted users are ``target_users`` (sorted)
+    and ``target_mask`` flags them; ``params`` is indexed by the ``P_*`` constants and
+    ``ints`` by the ``I_*`` constants. ``examined`` is ``(replicates in the batch, steps)`` to
+    count the users examined at each step of each replicate (ad candidates, frontier
+    users, followers updated: a measure of how far the kernel is from scanning the
+    whole audience), or empty to count nothing.
+
+    Replicate ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from
+    the streams keyed by ``(root, first_replicate + r)``. ``work``'s state words are valid
+    only where their stamp is the current replicate's (replicates take stamps ``cur + 1,
+    cur + 2, ...``; the state is cleared when they would pass ``MAX_STAMP``), so a kept
+    workspace needs no clearing.
+    """
+    p = args[6][P_P]
+    state, stamp = work[0], work[1]
+    books = L.new_books(ledger, segment_of)
+    gap_tab = _ad_table(p)
+    shared_seeds = seed_sets.shape[0] == 1
+    n_seeds = seed_sets.shape[1] if args[7][I_SEEDED] != 0 else 0
+    cur = stamp[0]
+    for r in reps:
+        cur += 1
+        if cur > MAX_STAMP:
+            state[:] = 0
+            cur = 1
+        L.open_run(books, ev_pos)
+        seeds = seed_sets[0 if shared_seeds else r, :n_seeds]
+        virality, used, depth = _replicate(
+            args, seeds, gap_tab, root, first_replicate + r, cur, steps, work, books, r
+        )
+        peak = L.peak_step(books, used, T_ENGAGEMENTS)  # the peak of new adopters
+        ev_pos = L.close_run(ledger, r, books, used, depth, peak, virality)
+    stamp[0] = cur
+
+
+@jit
+def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
+    """Replicate ``rep`` with stamp ``cur``, recorded in ``books``; returns its structural
+    virality, the number of step rows it wrote (through its last event) and its depth
+    (the last step with new adopters).
+
+    ``cand[v]`` (the adoption position of a uniformly chosen adopted friend of ``v``) is
+    valid only where ``v`` has one. On return ``order[:shares]`` lists the adopters in
+    adoption order and ``parent[i]`` is the position in ``order`` of imitator
+    ``order[i]``'s parent (-1 for seeds and ad adopters). The users examined at each
+    step go to row ``r`` of ``args``'s ``examined`` (unless it is empty). With
+    ``dense_share > 0`` the frontier is scanned rather than listed while more than
     ``1 / dense_share`` of the users are at risk (:data:`DENSE_SHARE`; 0: never); the
     outcome is the same either way.
     """
+    indptr, indices, in_deg, active, target_users, target_mask, params, ints, examined = args
+    p = params[P_P]
+    q = params[P_Q]
+    conversion = params[P_CONVERSION]
+    conversion_referred = params[P_CONVERSION_REFERRED]
+    target_all = ints[I_TARGET_ALL] != 0
+    dense_share = ints[I_DENSE_SHARE]
+    state, _, cand, order, parent, frontier, fdeg, frontier2, fdeg2, size, adopted_at = work
+    record = adopted_at.shape[0] > 0
+    measure = examined.shape[0] > 0
+    key_wom = stream_key(root, rep, PURPOSE_CASCADE)
+    key_parent = stream_key(root, rep, PURPOSE_PARENT)
+    s_a = stream_key(root, rep, PURPOSE_ADS)
+    s_v = stream_key(root, rep, PURPOSE_CONVERSION)
     n = indptr.shape[0] - 1
     n_target = n if target_all else target_users.shape[0]
     mark = np.int64(cur) << STAMP_SHIFT
-    s_a = key_ads
-    s_v = key_conv
     use_wom = q > 0.0
 
     # --- seeds: adopters at step 0
@@ -266,14 +312,16 @@ def run_one(
         s = seeds[i]
         if (state[s] & ~LOW_MASK) == mark:
             continue  # the same seed listed twice
-        state[s] = mark | ADOPTED | SEED
+        state[s] = mark | AS_SEED
         order[tail] = s
         parent[tail] = -1
         tail += 1
+        if record:
+            adopted_at[s] = 0
         if target_all or target_mask[s] != 0:
             t_adopted += 1
     n_seeds = tail
-    counts[C_SEEDS] = n_seeds
+    L.seeded(books, n_seeds)
     nf = 0  # length of the frontier list (valid while ``listed``)
     n_risk = 0  # users at risk of word of mouth: not adopted, an adopted friend
     listed = True
@@ -299,10 +347,11 @@ def run_one(
     draw_gaps = 0.0 < p < 1.0
     inv_log_q = 1.0 / np.log1p(-p) if draw_gaps else 0.0
 
-    n_ref_conv = 0
+    used = 0
+    depth = 0
     for t in range(steps):
         step_start = tail
-        examined = seed_work if t == 0 else 0
+        examined_t = seed_work if t == 0 else 0
         ads_on = active[t] != 0
         n_imp = 0
         # ---- ads: geometric gaps over the targeted list
@@ -314,12 +363,12 @@ def run_one(
                     s_a, j = fast_gap(s_a, inv_log_q, gap_tab)
                 while j < n_target:
                     v = j if target_all else target_users[j]
-                    examined += 1
+                    examined_t += 1
                     word = state[v]
                     if (word & ~LOW_MASK) != mark:
                         word = mark
-                    if (word & ADOPTED) == 0:
-                        state[v] = word | ADOPTED | AD
+                    if (word & SHARER) == 0:
+                        state[v] = word | BY_AD
                         order[tail] = v
                         tail += 1
                         if (word & AT_RISK) != 0:
@@ -334,26 +383,26 @@ def run_one(
         # of them (the same draws in the same order either way)
         if use_wom and n_risk > 0 and n_risk * dense_share > n:
             listed = False
-            examined += n
+            examined_t += n
             for v in range(n):
                 word = state[v]
-                if (word & ~LOW_MASK) != mark or (word & (ADOPTED | AT_RISK)) != AT_RISK:
+                if (word & ~LOW_MASK) != mark or (word & (SHARER | AT_RISK)) != AT_RISK:
                     continue
                 prob = q * float((word >> FLAG_BITS) & CNT_MASK) / float(in_deg[v])
                 if ads_on and (target_all or target_mask[v] != 0):
                     prob = prob / (1.0 - p)
                 if hashed_uniform(key_wom, t, v) < prob:
-                    state[v] = word | ADOPTED | IMITATED
+                    state[v] = word | BY_WOM
                     order[tail] = v
                     tail += 1
                     n_risk -= 1
         elif use_wom and n_risk > 0:
             if not listed:  # back from scanning: rebuild the sorted list in one pass
-                examined += n
+                examined_t += n
                 nf = 0
                 for v in range(n):
                     word = state[v]
-                    if (word & ~LOW_MASK) == mark and (word & (ADOPTED | AT_RISK)) == AT_RISK:
+                    if (word & ~LOW_MASK) == mark and (word & (SHARER | AT_RISK)) == AT_RISK:
                         frontier[nf] = v
                         fdeg[nf] = in_deg[v]
                         nf += 1
@@ -361,15 +410,15 @@ def run_one(
             keep = 0
             for i in range(nf):
                 v = frontier[i]
-                examined += 1
+                examined_t += 1
                 word = state[v]
-                if (word & ADOPTED) != 0:
+                if (word & SHARER) != 0:
                     continue  # adopted by an ad this step
                 prob = q * float((word >> FLAG_BITS) & CNT_MASK) / float(fdeg[i])
                 if ads_on and (target_all or target_mask[v] != 0):
                     prob = prob / (1.0 - p)  # given that the ad did not convert them
                 if hashed_uniform(key_wom, t, v) < prob:
-                    state[v] = word | ADOPTED | IMITATED
+                    state[v] = word | BY_WOM
                     order[tail] = v
                     tail += 1
                     n_risk -= 1
@@ -378,35 +427,40 @@ def run_one(
                     fdeg[keep] = fdeg[i]
                     keep += 1
             nf = keep  # imitators are in id order: the frontier is sorted
-        # ---- the step's adopters: parents, reach, funnel
-        n_reach = n_imp if t == first_active else 0
-        n_imitated = 0
-        n_conv = 0
+        # ---- the step's adopters: parents, reach, funnel. Every targeted user who had
+        # not adopted saw the first ad (in closed form); an imitator never shown the ad
+        # was first reached by a friend, and every imitator is earned reach
+        if ads_on:
+            L.impressions(books, t, n_imp, n_imp)
+            if t == first_active:
+                L.reaches(books, t, n_imp, 0)
         for i in range(step_start, tail):
             v = order[i]
             word = state[v]
             targeted = target_all or target_mask[v] != 0
             if targeted:
                 t_adopted += 1
-            imitated = (word & IMITATED) != 0
+            imitated = (word & REFERRED) != 0
             parent[i] = -1
             if imitated:
-                n_imitated += 1
-                if not (targeted and 0 <= first_active <= t):
-                    n_reach += 1  # first reached by a friend, never shown the ad
+                if targeted and 0 <= first_active <= t:
+                    L.earned_after_paid(books, v)
+                else:
+                    L.reach(books, t, v, True)
                 parent[i] = cand[v]  # a friend adopted before this step, uniformly
+            if record:
+                adopted_at[v] = t
+            L.engagement(books, t, True)
             s_v, converted = converts(s_v, imitated, conversion, conversion_referred)
             if converted:
                 state[v] = word | CONVERTED
-                n_conv += 1
-                if imitated:
-                    n_ref_conv += 1
+                L.conversion(books, t, imitated)
         # ---- the step's adopters become visible to their followers
         if use_wom:
             keep = nf
             for i in range(step_start, tail):
                 u = order[i]
-                examined += indptr[u + 1] - indptr[u]
+                examined_t += indptr[u + 1] - indptr[u]
                 nf, added = _spread(
                     indptr, indices, u, i, mark, state, cand, key_parent, frontier, nf, listed
                 )
@@ -417,213 +471,34 @@ def run_one(
                 elif nf > keep and _merge_new(in_deg, frontier, fdeg, keep, nf, frontier2, fdeg2):
                     frontier, frontier2 = frontier2, frontier
                     fdeg, fdeg2 = fdeg2, fdeg
-        n_new = tail - step_start
-        series[t, T_IMPRESSIONS] = n_imp
-        series[t, T_REACH] = n_reach
-        series[t, T_ENGAGEMENTS] = n_new
-        series[t, T_SHARES] = n_new + (n_seeds if t == 0 else 0)
-        series[t, T_CONVERSIONS] = n_conv
-        counts[C_IMPRESSIONS] += n_imp
-        counts[C_PAID_IMPRESSIONS] += n_imp
-        counts[C_REACH] += n_reach
-        counts[C_EARNED_REACH] += n_imitated
-        counts[C_ENGAGED] += n_new
-        counts[C_ENGAGEMENTS] += n_new
-        counts[C_CONVERSIONS] += n_conv
-        work[t] = examined
+        n_shares = tail - step_start + (n_seeds if t == 0 else 0)
+        if n_shares > 0:
+            L.shares(books, t, n_shares)
+            depth = t
+        if n_shares > 0 or n_imp > 0:
+            used = t + 1
+        if measure:
+            examined[r, t] = examined_t
 
-    counts[C_SHARES] = tail
-    counts[C_PENDING] = 0
-    counts[C_REFERRAL_CONVERSIONS] = n_ref_conv
     # ---- structural virality: seeds and ad adopters hang from the brand; the funnel's
     # function wants the roots first, so renumber (``frontier`` and ``fdeg`` are free now)
     n_roots = 0
     for i in range(tail):
         if parent[i] < 0:
             n_roots += 1
-    r = 0
+    root_pos = 0
     k = n_roots
     for i in range(tail):
         if parent[i] < 0:
-            frontier[i] = r
-            r += 1
+            frontier[i] = root_pos
+            root_pos += 1
         else:
             frontier[i] = k
             k += 1
     for i in range(tail):
         if parent[i] >= 0:
             fdeg[frontier[i]] = frontier[parent[i]]
-    return structural_virality(fdeg, tail, n_roots, size)
-
-
-def ensemble(
-    indptr,
-    indices,
-    in_deg,
-    seed_sets,
-    p,
-    q,
-    active,
-    target_all,
-    target_users,
-    target_mask,
-    conversion,
-    conversion_referred,
-    root,
-    first_replicate,
-    n_reps,
-    n_chunks,
-    dense_share=DENSE_SHARE,
-):
-    """Run replicates ``first_replicate .. first_replicate + n_reps - 1``.
-
-    ``seed_sets`` has one row per replicate, or a single row shared by all (it may have
-    no columns: an unseeded launch). ``active`` has one entry per step (its length is
-    the horizon). Replicates are dealt round-robin to ``n_chunks`` workers, each with
-    its own workspace, so the result does not depend on ``n_chunks`` (nor on
-    ``dense_share``, which only chooses how the frontier is visited; see :func:`run_one`).
-
-    Returns
-    -------
-    counts : int64 array (n_reps, N_COUNTS)
-    virality : float64 array (n_reps,)
-    series : int64 array (n_reps, steps, N_SERIES)
-    work : int64 array (n_reps, steps)
-        Users examined at each step (see :func:`run_one`).
-    """
-    steps = int(active.shape[0])
-    counts = np.zeros((n_reps, N_COUNTS), dtype=np.int64)
-    virality = np.zeros(n_reps, dtype=np.float64)
-    series = np.zeros((n_reps, steps, N_SERIES), dtype=np.int64)
-    work = np.zeros((n_reps, steps), dtype=np.int64)
-    params = (
-        float(p),
-        float(q),
-        float(conversion),
-        float(conversion_referred),
-        float(dense_share),
-    )
-    _ensemble_into(
-        indptr,
-        indices,
-        np.ascontiguousarray(in_deg, dtype=np.int64),
-        np.ascontiguousarray(seed_sets, dtype=np.int64),
-        params,
-        np.ascontiguousarray(active, dtype=np.uint8),
-        bool(target_all),
-        np.ascontiguousarray(target_users, dtype=np.int32),
-        np.ascontiguousarray(target_mask, dtype=np.uint8),
-        np.uint64(root),
-        int(first_replicate),
-        int(n_chunks),
-        counts,
-        virality,
-        series,
-        work,
-    )
-    return counts, virality, series, work
-
-
-@jit
-def _ensemble_into(
-    indptr, indices, in_deg, seed_sets, params, active, target_all,
-    target_users, target_mask, root, first_replicate, n_chunks, counts, virality, series,
-    work,
-):  # fmt: skip
-    """:func:`ensemble` into preallocated (zeroed) outputs."""
-    gap_tab = _ad_table(params[0])
-    if n_chunks <= 1:
-        _chunk(
-            indptr, indices, in_deg, seed_sets, params, active,
-            target_all, target_users, target_mask, gap_tab, root, first_replicate, 0, 1,
-            counts, virality, series, work,
-        )  # fmt: skip
-    else:
-        _parallel_chunks(
-            indptr, indices, in_deg, seed_sets, params, active,
-            target_all, target_users, target_mask, gap_tab, root, first_replicate,
-            n_chunks, counts, virality, series, work,
-        )  # fmt: skip
-
-
-@jit(parallel=True)
-def _parallel_chunks(
-    indptr, indices, in_deg, seed_sets, params, active, target_all,
-    target_users, target_mask, gap_tab, root, first_replicate, n_chunks, counts,
-    virality, series, work,
-):  # fmt: skip
-    for c in prange(n_chunks):
-        _chunk(
-            indptr, indices, in_deg, seed_sets, params, active,
-            target_all, target_users, target_mask, gap_tab, root, first_replicate, c,
-            n_chunks, counts, virality, series, work,
-        )  # fmt: skip
-
-
-@jit
-def _chunk(
-    indptr, indices, in_deg, seed_sets, params, active, target_all,
-    target_users, target_mask, gap_tab, root, first_replicate, c, n_chunks, counts,
-    virality, series, work,
-):  # fmt: skip
-    """Replicates ``c, c + n_chunks, ...`` of the batch, in one workspace."""
-    p, q, conversion, conversion_referred, dense = params
-    dense_share = np.int64(dense)
-    n = indptr.shape[0] - 1
-    n_reps = counts.shape[0]
-    steps = active.shape[0]
-    shared_seeds = seed_sets.shape[0] == 1
-    state = np.zeros(n, dtype=np.int64)
-    cand = np.empty(n, dtype=np.int32)
-    order = np.empty(n, dtype=np.int32)
-    parent = np.empty(n, dtype=np.int32)
-    frontier = np.empty(n, dtype=np.int32)
-    fdeg = np.empty(n, dtype=np.int32)
-    frontier2 = np.empty(n, dtype=np.int32)
-    fdeg2 = np.empty(n, dtype=np.int32)
-    size = np.empty(n, dtype=np.int32)
-    cur = 0
-    for r in range(c, n_reps, n_chunks):
-        cur += 1
-        if cur > MAX_STAMP:
-            state[:] = 0
-            cur = 1
-        rep = first_replicate + r
-        row = 0 if shared_seeds else r
-        virality[r] = run_one(
-            indptr,
-            indices,
-            in_deg,
-            seed_sets[row],
-            p,
-            q,
-            active,
-            target_all,
-            target_users,
-            target_mask,
-            conversion,
-            conversion_referred,
-            steps,
-            dense_share,
-            gap_tab,
-            stream_key(root, rep, PURPOSE_CASCADE),
-            stream_key(root, rep, PURPOSE_ADS),
-            stream_key(root, rep, PURPOSE_PARENT),
-            stream_key(root, rep, PURPOSE_CONVERSION),
-            cur,
-            state,
-            cand,
-            order,
-            parent,
-            frontier,
-            fdeg,
-            frontier2,
-            fdeg2,
-            size,
-            counts[r],
-            series[r],
-            work[r],
-        )
+    return structural_virality(fdeg, tail, n_roots, size), used, depth
 
 
 @jit
@@ -633,85 +508,25 @@ def _ad_table(p):
     return np.empty(0, dtype=np.int64)
 
 
-def trace(
-    indptr,
-    indices,
-    in_deg,
-    seeds,
-    p,
-    q,
-    active,
-    target_all,
-    target_users,
-    target_mask,
-    conversion,
-    conversion_referred,
-    root,
-    replicate,
-    dense_share=DENSE_SHARE,
-):
-    """Run one replicate and return its adopters.
-
-    Returns
-    -------
-    order : int32 array of adopters in adoption order
-    parent : int32 array, position in ``order`` of each adopter's parent (-1: a root)
-    flags : int32 array of each adopter's flags (``ADOPTED``, ``SEED``, ``IMITATED``,
-        ``AD``, ``CONVERTED``)
-    counts, series, work, virality : as in :func:`ensemble` for one replicate
-    """
-    return _trace_one(
-        indptr,
-        indices,
-        np.ascontiguousarray(in_deg, dtype=np.int64),
-        np.ascontiguousarray(seeds, dtype=np.int64),
-        float(p),
-        float(q),
-        np.ascontiguousarray(active, dtype=np.uint8),
-        bool(target_all),
-        np.ascontiguousarray(target_users, dtype=np.int32),
-        np.ascontiguousarray(target_mask, dtype=np.uint8),
-        float(conversion),
-        float(conversion_referred),
-        np.uint64(root),
-        int(replicate),
-        np.int64(dense_share),
-    )
-
-
 @jit
-def _trace_one(
-    indptr, indices, in_deg, seeds, p, q, active, target_all,
-    target_users, target_mask, conversion, conversion_referred, root, replicate, dense_share,
-):  # fmt: skip
-    n = indptr.shape[0] - 1
-    steps = active.shape[0]
-    state = np.zeros(n, dtype=np.int64)
-    cand = np.empty(n, dtype=np.int32)
-    order = np.empty(n, dtype=np.int32)
-    parent = np.empty(n, dtype=np.int32)
-    frontier = np.empty(n, dtype=np.int32)
-    fdeg = np.empty(n, dtype=np.int32)
-    frontier2 = np.empty(n, dtype=np.int32)
-    fdeg2 = np.empty(n, dtype=np.int32)
-    size = np.empty(n, dtype=np.int32)
-    counts = np.zeros(N_COUNTS, dtype=np.int64)
-    series = np.zeros((steps, N_SERIES), dtype=np.int64)
-    work = np.zeros(steps, dtype=np.int64)
-    sv = run_one(
-        indptr, indices, in_deg, seeds, p, q, active, target_all,
-        target_users, target_mask, conversion, conversion_referred, steps, dense_share,
-        _ad_table(p),
-        stream_key(root, replicate, PURPOSE_CASCADE),
-        stream_key(root, replicate, PURPOSE_ADS),
-        stream_key(root, replicate, PURPOSE_PARENT),
-        stream_key(root, replicate, PURPOSE_CONVERSION),
-        1, state, cand, order, parent, frontier, fdeg, frontier2, fdeg2, size, counts, series,
-        work,
-    )  # fmt: skip
-    k = counts[C_SHARES]
-    out = order[:k].copy()
-    flags = np.empty(k, dtype=np.int32)
-    for i in range(k):
-        flags[i] = np.int32(state[out[i]] & FLAG_MASK)
-    return out, parent[:k].copy(), flags, counts, series, work, sv
+def traced(work, n_shared):
+    """The per-user record of the replicate just run on a recording ``work``: its
+    adopters in adoption order (users shown the ad who did not adopt are not listed),
+    their flags, referrer (an imitator's parent; -1 for seeds and ad adopters) and
+    adoption step (an ad adopter may have seen the ad earlier: the model, which knows
+    the schedule, says when), then the adopters again with their parents' positions."""
+    state, _, _, order, parent, _, _, _, _, _, adopted_at = work
+    nodes = order[:n_shared].astype(np.int64)
+    pos = parent[:n_shared].astype(np.int64)
+    referrer = np.full(n_shared, -1, dtype=np.int64)
+    for i in range(n_shared):
+        if pos[i] >= 0:
+            referrer[i] = nodes[pos[i]]
+    return (
+        nodes,
+        (state[nodes] & FLAG_MASK).astype(np.uint8),
+        referrer,
+        adopted_at[nodes],
+        nodes.copy(),
+        pos,
+    )

@@ -328,3 +328,22 @@ def seed_run(books, seeds, state, cur, stamp_shift, flag_shift, order, parent, r
             n += 1
     seeded(books, n)
     return n
+
+
+@jit
+def reaches(books, t, n, n_earned):
+    """``n`` first exposures at step ``t``, ``n_earned`` of them through a peer (a kernel
+    that counts first exposures in closed form, such as every targeted user shown a
+    first ad, records them at once)."""
+    tally, rows, at = books[0], books[1], books[4][0]
+    tally[C_REACH] += n
+    rows[at + t, T_REACH] += n
+    tally[C_EARNED_REACH] += n_earned
+
+
+@jit
+def earned_after_paid(books, v):
+    """User ``v``, whose first exposure was the brand's (recorded then, through
+    :func:`reach` or :func:`reaches`), counts as earned reach after all: the model credits
+    what they did next to peers (Bass: an imitator who had seen the ad)."""
+    books[0][C_EARNED_REACH] += 1

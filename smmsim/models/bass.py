@@ -25,12 +25,11 @@ F. M. Bass, "A new product growth for model consumer durables", Management Scien
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from smmsim._lazy import lazy_module
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
@@ -38,8 +37,6 @@ from smmsim.params import Param, ParamError
 
 if TYPE_CHECKING:
     from smmsim.theory.bond_percolation import Seeding
-
-kernel = lazy_module("smmsim._kernels.bass")  # numba loads on first run
 
 __all__ = ["BassDiffusion", "mean_field_curve"]
 
@@ -227,6 +224,7 @@ class BassDiffusion(Model):
     peak_of = ("engagements", "new adopters")
     # imitators count as earned even when an ad reached them first (docs/models/bass.md)
     earned_reach_means = "were users who adopted by imitating friends (some saw the ad first)"
+    kernel = "smmsim._kernels.bass"
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:
@@ -323,120 +321,67 @@ class BassDiffusion(Model):
         self._cache[key] = (graph, out)  # keep the graph alive so its id is not reused
         return out
 
-    def _kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
+    # ------------------------------------------------------------------ simulation
+    def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
+        """The arguments of :func:`smmsim._kernels.bass.run_reps`: the audience, each
+        user's in-degree, the ad schedule, the targeted users, the parameters, and no
+        count of users examined."""
+        from smmsim._kernels import bass as K
+
         target_all, users, mask = self._targets(graph)
+        params = np.zeros(K.N_PARAMS, dtype=np.float64)
+        params[K.P_P] = self.p
+        params[K.P_Q] = self.q
+        params[K.P_CONVERSION] = self.conversion
+        params[K.P_CONVERSION_REFERRED] = min(1.0, self.conversion * self.referral_multiplier)
+        ints = np.zeros(K.N_INTS, dtype=np.int64)
+        ints[K.I_TARGET_ALL] = target_all
+        ints[K.I_SEEDED] = self.seeded
+        ints[K.I_DENSE_SHARE] = K.DENSE_SHARE
         return (
             graph.indptr,
             graph.indices,
-            graph.in_degree(),
-        ), (
-            float(self.p),
-            float(self.q),
+            np.ascontiguousarray(graph.in_degree(), dtype=np.int64),
             self.schedule(steps),
-            target_all,
             users,
             mask,
-            float(self.conversion),
-            min(1.0, float(self.conversion * self.referral_multiplier)),
+            params,
+            ints,
+            np.zeros((0, 0), dtype=np.int64),
         )
 
-    # ------------------------------------------------------------------ simulation
-    def run(
-        self,
-        graph: CSRGraph,
-        seed_sets: np.ndarray,
-        first: int,
-        n_reps: int,
-        steps: int,
-        root: np.uint64,
-        threads: int | None = None,
-    ) -> RawBatch:
-        """Simulate replicates ``first .. first + n_reps - 1``.
+    def finish(self, batch: RawBatch, graph: CSRGraph) -> RawBatch:
+        """The ads' cost (:attr:`RawBatch.media_cost`, ``ad_cpm`` per 1,000 ad
+        impressions); with ``seeded`` false, no seeds (and no seeding cost)."""
+        from smmsim._kernels.ledger import C_PAID_IMPRESSIONS
 
-        Replicate ``r`` draws from streams keyed by ``(root, r)`` alone, so the result
-        is the same for any ``threads`` and any batching. The ads' cost is returned as
-        :attr:`RawBatch.media_cost`.
-        """
-        counts, virality, series, _work, seed_sets = self.simulate_raw(
-            graph, seed_sets, first, n_reps, steps, root, threads
+        return replace(
+            batch,
+            media_cost=batch.counts[:, C_PAID_IMPRESSIONS] * (self.ad_cpm / 1000.0),
+            seed_sets=batch.seed_sets if self.seeded else np.empty((1, 0), dtype=np.int64),
         )
-        from smmsim._kernels.funnel import series_profile
-        from smmsim.models.base import SERIES_COLUMNS
-
-        media_cost = counts[:, kernel.C_PAID_IMPRESSIONS] * (self.ad_cpm / 1000.0)
-        # the peak of new adopters, as the theory line and the fit speak of it
-        profile = series_profile(series, series.shape[1], SERIES_COLUMNS.index(self.peak_of[0]))
-        return RawBatch(first, counts, virality, series, seed_sets, media_cost, profile=profile)
-
-    def simulate_raw(
-        self,
-        graph: CSRGraph,
-        seed_sets: np.ndarray,
-        first: int,
-        n_reps: int,
-        steps: int,
-        root: np.uint64,
-        threads: int | None = None,
-    ) -> tuple[np.ndarray, ...]:
-        """The kernel's arrays: ``counts, virality, series, work, seed_sets``.
-
-        ``work[r, t]`` counts the users examined at step ``t`` of replicate ``r`` (ad
-        candidates, frontier users, followers updated): a measure of how far the kernel
-        is from scanning the whole audience.
-        With ``seeded`` false the seed sets are replaced by an empty one.
-        """
-        chunks = self.chunks(threads, n_reps)
-        if not self.seeded:
-            seed_sets = np.empty((1, 0), dtype=np.int64)
-        seed_sets = np.ascontiguousarray(seed_sets, dtype=np.int64)
-        graph_args, args = self._kernel_args(graph, steps)
-        counts, virality, series, work = kernel.ensemble(
-            *graph_args, seed_sets, *args, np.uint64(root), int(first), int(n_reps), chunks
-        )
-        return counts, virality, series, work, seed_sets
 
     def trace(
         self, graph: CSRGraph, seeds: np.ndarray, steps: int, root: np.uint64, replicate: int
     ) -> dict[str, np.ndarray]:
         """Node-level record of one replicate: every adopter, when and through whom.
 
-        Same keys as :meth:`smmsim.models.EWOM.trace`, one entry per adopter (users
+        The keys of :meth:`Model.trace`, one entry per adopter in adoption order (users
         shown the ad who did not adopt are not listed): ``first_step`` is the first ad
         step that reached them, or their adoption step when no ad did; ``referrer`` is
-        an imitator's parent (-1 for seeds and ad adopters); ``sharers`` lists the
-        adopters in adoption order with ``sharer_parent`` and ``sharer_step`` (the step
-        they adopted; seeds at step 0).
+        an imitator's parent (-1 for seeds and ad adopters); and ``sharer_step``, the
+        step each of ``sharers`` adopted (seeds at step 0).
         """
-        if not self.seeded:
-            seeds = np.empty(0, dtype=np.int64)
-        graph_args, args = self._kernel_args(graph, steps)
-        order, parent, flags, _counts, series, _work, _sv = kernel.trace(
-            *graph_args,
-            np.ascontiguousarray(seeds, dtype=np.int64),
-            *args,
-            np.uint64(root),
-            int(replicate),
-        )
-        step = np.repeat(np.arange(steps), series[:, kernel.T_SHARES])
+        out = super().trace(graph, seeds, steps, root, replicate)
+        step = out["first_step"]  # the kernel records each adopter's adoption step
         target_all, _users, mask = self._targets(graph)
         active = np.flatnonzero(self.schedule(steps))
-        targeted = np.ones(order.size, bool) if target_all else mask[order] != 0
+        targeted = np.ones(step.size, bool) if target_all else mask[out["node"]] != 0
         first_ad = int(active[0]) if active.size else steps
-        seen_ad = targeted & (first_ad <= step) & ((flags & kernel.SEED) == 0)
-        referrer = np.where(parent >= 0, order[np.maximum(parent, 0)], -1)
-        return {
-            "node": order.astype(np.int64),
-            "first_step": np.where(seen_ad, first_ad, step),
-            "referrer": referrer.astype(np.int64),
-            "seed": (flags & kernel.SEED) != 0,
-            "engaged": (flags & kernel.SEED) == 0,
-            "shared": np.ones(order.size, dtype=bool),
-            "referred": (flags & kernel.IMITATED) != 0,
-            "converted": (flags & kernel.CONVERTED) != 0,
-            "sharers": order.astype(np.int64),
-            "sharer_parent": parent.astype(np.int64),
-            "sharer_step": step,
-        }
+        seen_ad = targeted & (first_ad <= step) & ~out["seed"]
+        out["first_step"] = np.where(seen_ad, first_ad, step)
+        out["sharer_step"] = step
+        return out
 
     # ------------------------------------------------------------------ theory
     def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict[str, Any]:
