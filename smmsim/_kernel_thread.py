@@ -14,13 +14,15 @@ abandoned kernel to finish first: kernels never run two at a time.
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["call_interruptibly"]
+__all__ = ["call_interruptibly", "check_interrupt", "deferred_interrupt"]
 
 T = TypeVar("T")
 
@@ -74,6 +76,46 @@ class _Worker:
 
 
 _WORKER = _Worker()
+#: Set by a Ctrl-C that :func:`deferred_interrupt` held back until a safe point.
+_PENDING = threading.Event()
+
+
+def check_interrupt() -> None:
+    """Raise the ``KeyboardInterrupt`` a held-back Ctrl-C asked for, if any (a safe
+    point: nothing half-done in this thread)."""
+    if _PENDING.is_set():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def deferred_interrupt():
+    """Inside the block the first Ctrl-C is held back until a safe point (the next
+    :func:`call_interruptibly` wait, or :func:`check_interrupt`) and later ones are
+    ignored.
+
+    Raising from the signal handler lands wherever the main thread happens to be, which
+    may be inside numba compiling a kernel on first use (writing a batch's table, say),
+    and leaves the compiler broken; held back, the interrupt is raised where the caller
+    can keep what finished. Ignoring the later ones keeps a second Ctrl-C (a user
+    pressing twice, or ``timeout``, which signals the process and then its group) from
+    losing the finished runs being summarised. Only in the main thread, where Python
+    delivers signals; elsewhere a plain block.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def hold(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _PENDING.set()
+
+    _PENDING.clear()
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _PENDING.clear()
 
 
 def call_interruptibly(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -97,10 +139,11 @@ def call_interruptibly(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
     if threading.current_thread() is not threading.main_thread():
         return func(*args, **kwargs)
+    check_interrupt()
     job = _Job(func, args, kwargs)
     _WORKER.submit(job)
     while not job.done.wait(POLL_SECONDS):
-        pass
+        check_interrupt()
     if job.error is not None:
         raise job.error
     return job.value

@@ -8,10 +8,7 @@ and thread count never change a result.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -19,7 +16,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from smmsim._kernel_thread import call_interruptibly
+from smmsim._kernel_thread import call_interruptibly, check_interrupt, deferred_interrupt
 from smmsim._version import __version__
 from smmsim.audience import build_audience
 from smmsim.errors import AudienceError
@@ -141,9 +138,10 @@ def simulate(
     # batches exist for the progress bar and for results written as they arrive; with
     # neither, as few batches as the cap allows save joining their tables afterwards
     batch = min(n_runs, cap) if bar.disable and on_batch is None else min(n_runs, 16)
-    with _interrupt_once():
+    with deferred_interrupt():
         try:
             while done < n_runs:
+                check_interrupt()
                 started = time.perf_counter()
                 sets = seed_sets(
                     graph,
@@ -182,27 +180,6 @@ def simulate(
         finally:
             bar.close()
     return _results(scenario, seed, graph, model, economics, batches, timing, t0)
-
-
-@contextlib.contextmanager
-def _interrupt_once():
-    """Inside the block the first Ctrl-C raises ``KeyboardInterrupt`` and later ones are
-    ignored, so that a second one (a user pressing twice, or ``timeout``, which signals
-    the process and then its group) cannot lose the finished runs being summarised.
-    Only in the main thread, where Python delivers signals; elsewhere a plain block."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def once(signum, frame):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, once)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Results:

@@ -164,14 +164,15 @@ def test_ctrl_c_during_run_out_keeps_a_consistent_summary(tmp_path, signals):
 def test_a_second_ctrl_c_while_summarising_is_ignored():
     """While simulate() summarises the finished runs after a Ctrl-C, a second one must
     not interrupt it (it used to lose summary.json); outside, Ctrl-C is as before."""
-    from smmsim.simulate import _interrupt_once
+    from smmsim._kernel_thread import check_interrupt, deferred_interrupt
 
     before = signal.getsignal(signal.SIGINT)
     summarised = False
-    with _interrupt_once():
+    with deferred_interrupt():
         try:
             signal.raise_signal(signal.SIGINT)
-            time.sleep(1)  # pragma: no cover - the signal interrupts the sleep
+            check_interrupt()  # held back until this safe point
+            time.sleep(1)  # pragma: no cover - the interrupt is raised before
         except KeyboardInterrupt:
             signal.raise_signal(signal.SIGINT)  # the second one: ignored
             summarised = True

@@ -56,20 +56,10 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
+from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts, structural_virality
-from smmsim._kernels.ledger import (
-    CONVERTED,
-    ENGAGED,
-    FLAG_BITS,
-    MODEL_FLAG_A,
-    MODEL_FLAG_B,
-    REACHED,
-    REFERRED,
-    SEED,
-    SHARER,
-    T_ENGAGEMENTS,
-)
 from smmsim._kernels.rng import (
     GOLDEN,
     PURPOSE_ADS,
@@ -85,19 +75,19 @@ from smmsim._kernels.rng import (
 )
 
 #: Adopted because of an ad (this kernel's ``MODEL_FLAG_A``).
-AD = MODEL_FLAG_A
+AD = K.MODEL_FLAG_A
 #: In the word-of-mouth frontier: not adopted, at least one adopted friend (``MODEL_FLAG_B``).
-AT_RISK = MODEL_FLAG_B
+AT_RISK = K.MODEL_FLAG_B
 # the flags a user takes on adopting, by route (an adopter is a sharer whatever the route)
-AS_SEED = SHARER | SEED
-BY_AD = REACHED | ENGAGED | SHARER | AD
-BY_WOM = REACHED | ENGAGED | SHARER | REFERRED
-FLAG_MASK = np.int64((1 << FLAG_BITS) - 1)
+AS_SEED = K.SHARER | K.SEED
+BY_AD = K.REACHED | K.ENGAGED | K.SHARER | AD
+BY_WOM = K.REACHED | K.ENGAGED | K.SHARER | K.REFERRED
+FLAG_MASK = np.int64((1 << K.FLAG_BITS) - 1)
 # bits FLAG_BITS .. STAMP_SHIFT - 1 of a state word count the user's adopted in-neighbours
 STAMP_SHIFT = 40
 LOW_MASK = np.int64((1 << STAMP_SHIFT) - 1)  # flags and counter
-CNT_MASK = np.int64((1 << (STAMP_SHIFT - FLAG_BITS)) - 1)
-CNT_ONE = np.int64(1 << FLAG_BITS)
+CNT_MASK = np.int64((1 << (STAMP_SHIFT - K.FLAG_BITS)) - 1)
+CNT_ONE = np.int64(1 << K.FLAG_BITS)
 #: Largest replicate stamp that fits above the counter; a workspace is cleared after it.
 MAX_STAMP = (1 << (63 - STAMP_SHIFT)) - 1
 
@@ -150,10 +140,10 @@ def _spread(indptr, indices, u, u_pos, mark, state, cand, key_parent, frontier, 
         word = state[w]
         if (word & ~LOW_MASK) != mark:
             word = mark
-        if (word & SHARER) != 0:
+        if (word & K.SHARER) != 0:
             continue
         word += CNT_ONE
-        c = (word >> FLAG_BITS) & CNT_MASK
+        c = (word >> K.FLAG_BITS) & CNT_MASK
         if c == 1 or hashed_uniform(key_parent, c, w) * float(c) < 1.0:
             cand[w] = u_pos
         if (word & AT_RISK) == 0:
@@ -212,21 +202,7 @@ def new_work(n, record):
     """A worker's workspace: user state words, the replicate stamp, each user's parent
     candidate, the adopters in order and their parents, frontier buffers (two lists and
     their in-degrees), scratch space, and (with ``record``) each user's adoption step."""
-    n = int(n)
-    m = n if record else 0
-    return (
-        np.zeros(n, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(m, dtype=np.int64),
-    )
+    return workspace(n, record, np.int64, (np.int32,) * 8, (np.int64,))
 
 
 @jit
@@ -257,16 +233,13 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     n_seeds = seed_sets.shape[1] if args[7][I_SEEDED] != 0 else 0
     cur = stamp[0]
     for r in reps:
-        cur += 1
-        if cur > MAX_STAMP:
-            state[:] = 0
-            cur = 1
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         L.open_run(books, ev_pos)
         seeds = seed_sets[0 if shared_seeds else r, :n_seeds]
         virality, used, depth = _replicate(
             args, seeds, gap_tab, root, first_replicate + r, cur, steps, work, books, r
         )
-        peak = L.peak_step(books, used, T_ENGAGEMENTS)  # the peak of new adopters
+        peak = L.peak_step(books, used, K.T_ENGAGEMENTS)  # the peak of new adopters
         ev_pos = L.close_run(ledger, r, books, used, depth, peak, virality)
     stamp[0] = cur
 
@@ -367,7 +340,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
                     word = state[v]
                     if (word & ~LOW_MASK) != mark:
                         word = mark
-                    if (word & SHARER) == 0:
+                    if (word & K.SHARER) == 0:
                         state[v] = word | BY_AD
                         order[tail] = v
                         tail += 1
@@ -386,9 +359,9 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
             examined_t += n
             for v in range(n):
                 word = state[v]
-                if (word & ~LOW_MASK) != mark or (word & (SHARER | AT_RISK)) != AT_RISK:
+                if (word & ~LOW_MASK) != mark or (word & (K.SHARER | AT_RISK)) != AT_RISK:
                     continue
-                prob = q * float((word >> FLAG_BITS) & CNT_MASK) / float(in_deg[v])
+                prob = q * float((word >> K.FLAG_BITS) & CNT_MASK) / float(in_deg[v])
                 if ads_on and (target_all or target_mask[v] != 0):
                     prob = prob / (1.0 - p)
                 if hashed_uniform(key_wom, t, v) < prob:
@@ -402,7 +375,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
                 nf = 0
                 for v in range(n):
                     word = state[v]
-                    if (word & ~LOW_MASK) == mark and (word & (SHARER | AT_RISK)) == AT_RISK:
+                    if (word & ~LOW_MASK) == mark and (word & (K.SHARER | AT_RISK)) == AT_RISK:
                         frontier[nf] = v
                         fdeg[nf] = in_deg[v]
                         nf += 1
@@ -412,9 +385,9 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
                 v = frontier[i]
                 examined_t += 1
                 word = state[v]
-                if (word & SHARER) != 0:
+                if (word & K.SHARER) != 0:
                     continue  # adopted by an ad this step
-                prob = q * float((word >> FLAG_BITS) & CNT_MASK) / float(fdeg[i])
+                prob = q * float((word >> K.FLAG_BITS) & CNT_MASK) / float(fdeg[i])
                 if ads_on and (target_all or target_mask[v] != 0):
                     prob = prob / (1.0 - p)  # given that the ad did not convert them
                 if hashed_uniform(key_wom, t, v) < prob:
@@ -440,7 +413,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
             targeted = target_all or target_mask[v] != 0
             if targeted:
                 t_adopted += 1
-            imitated = (word & REFERRED) != 0
+            imitated = (word & K.REFERRED) != 0
             parent[i] = -1
             if imitated:
                 if targeted and 0 <= first_active <= t:
@@ -453,7 +426,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
             L.engagement(books, t, True)
             s_v, converted = converts(s_v, imitated, conversion, conversion_referred)
             if converted:
-                state[v] = word | CONVERTED
+                state[v] = word | K.CONVERTED
                 L.conversion(books, t, imitated)
         # ---- the step's adopters become visible to their followers
         if use_wom:

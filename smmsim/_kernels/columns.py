@@ -11,17 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-from smmsim._kernels.funnel import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_PENDING,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    C_SEEDS,
-    C_SHARES,
-)
+from smmsim._kernels import layout as K
 
 #: Rows of the integer and float outputs of :func:`derived_columns`, in order.
 INT_COLUMNS = ("earned_impressions", "paid_reach", "earned_shares", "direct_conversions", "viral")
@@ -52,23 +42,23 @@ def derived_columns(
     shared_cost = cost_rows.shape[0] == 1
     has_media = media_cost.shape[0] > 0
     for i in range(n):
-        e_imp = counts[i, C_IMPRESSIONS] - counts[i, C_PAID_IMPRESSIONS]
-        shares = counts[i, C_SHARES]
-        e_shares = shares - counts[i, C_SEEDS]
+        e_imp = counts[i, K.C_IMPRESSIONS] - counts[i, K.C_PAID_IMPRESSIONS]
+        shares = counts[i, K.C_SHARES]
+        e_shares = shares - counts[i, K.C_SEEDS]
         ints[0, i] = e_imp
-        ints[1, i] = counts[i, C_REACH] - counts[i, C_EARNED_REACH]
+        ints[1, i] = counts[i, K.C_REACH] - counts[i, K.C_EARNED_REACH]
         ints[2, i] = e_shares
-        ints[3, i] = counts[i, C_CONVERSIONS] - counts[i, C_REFERRAL_CONVERSIONS]
+        ints[3, i] = counts[i, K.C_CONVERSIONS] - counts[i, K.C_REFERRAL_CONVERSIONS]
         ints[4, i] = 1 if e_shares >= viral_cut else 0
         if shares > 0:
-            floats[0, i] = float(e_shares + counts[i, C_PENDING]) / float(shares)
+            floats[0, i] = float(e_shares + counts[i, K.C_PENDING]) / float(shares)
         else:
             floats[0, i] = 0.0
         c = cost_rows[0] if shared_cost else cost_rows[i]
         if has_media:
             c = c + media_cost[i]
         floats[1, i] = c
-        rev = float(counts[i, C_CONVERSIONS]) * revenue_per_conversion
+        rev = float(counts[i, K.C_CONVERSIONS]) * revenue_per_conversion
         floats[2, i] = rev
         if c > 0:
             roi = (rev - c) / c

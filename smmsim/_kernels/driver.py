@@ -66,6 +66,27 @@ class Ledger:
         return self.profile[:, 2]
 
 
+def workspace(
+    n: int, record: bool, state: type, scratch: tuple = (), recorded: tuple = ()
+) -> tuple:
+    """A worker's workspace for ``n`` users, laid out as every kernel's is: the users'
+    state words (``state`` dtype, zeroed), the replicate stamp, one array per entry of
+    ``scratch`` (a dtype; ``(dtype, k)`` for ``k`` values a user in one flat array;
+    ``(dtype, (k,))`` for an ``(n, k)`` array), then
+    one array per dtype of ``recorded``, of ``n`` entries with ``record`` and empty
+    otherwise (a trace's per-user record). Scratch is left unmapped (``np.empty``):
+    only what a replicate touches is ever paid for."""
+    n = int(n)
+    out = [np.zeros(n, dtype=state), np.zeros(1, dtype=np.int64)]
+    for spec in scratch:
+        dtype, per_user = spec if isinstance(spec, tuple) else (spec, 1)
+        shape = (n, *per_user) if isinstance(per_user, tuple) else (n * per_user,)
+        out.append(np.empty(shape, dtype=dtype))
+    m = n if record else 0
+    out += [np.empty(m, dtype=dtype) for dtype in recorded]
+    return tuple(out)
+
+
 def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:
     """Zeroed outputs for ``n_reps`` replicates of at most ``steps`` steps.
 

@@ -32,7 +32,8 @@ import numpy as np
 
 from smmsim._config import jit
 from smmsim._kernels import ledger as L
-from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.driver import workspace
+from smmsim._kernels.funnel import converts
 from smmsim._kernels.ledger import (
     C_CONVERSIONS,
     C_EARNED_REACH,
@@ -50,7 +51,6 @@ from smmsim._kernels.ledger import (
     REFERRED,
     SEED,
     SHARER,
-    T_IMPRESSIONS,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
@@ -167,16 +167,7 @@ def _show(
 def new_work(n, record):
     """A worker's workspace: user state words, the replicate stamp, the sharer order and
     tree, scratch space, and (with ``record``) each user's referrer and first step."""
-    m = int(n) if record else 0
-    return (
-        np.zeros(int(n), dtype=np.int32),
-        np.zeros(1, dtype=np.int64),
-        np.empty(int(n), dtype=np.int32),
-        np.empty(int(n), dtype=np.int32),
-        np.empty(int(n), dtype=np.int32),
-        np.empty(m, dtype=np.int32),
-        np.empty(m, dtype=np.int32),
-    )
+    return workspace(n, record, np.int32, (np.int32, np.int32, np.int32), (np.int32, np.int32))
 
 
 @jit
@@ -222,10 +213,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     quiet_seeds = -1
     quiet_followers = np.int64(0)
     for r in reps:
-        cur += 1
-        if cur > MAX_STAMP:
-            state[:] = 0
-            cur = 1
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
@@ -321,15 +309,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             head = gen_end
             t += 1
 
-        L.pending(books, tail - head)
-        if head == n_seeds and head >= 2:
-            # seeds only: each hangs alone from the brand, every pair is 2 apart (this is
-            # what the Wiener sum gives, exactly)
-            virality = 2.0
-        else:
-            virality = structural_virality(parent, head, n_seeds, size)
-        peak = L.peak_step(books, t, T_IMPRESSIONS)
-        ev_pos = L.close_run(ledger, r, books, t, max(t - 1, 0), peak, virality)
+        ev_pos = L.close_generations(ledger, r, books, t, tail - head, parent, head, n_seeds, size)
     stamp[0] = cur
 
 
@@ -340,11 +320,5 @@ def traced(work, n_shared):
     the sharers in activation order with their parents' positions."""
     state, stamp, order, parent, _, referrer, first_step = work
     nodes = np.nonzero((state >> FLAG_BITS) == stamp[0])[0].astype(np.int32)
-    return (
-        nodes,
-        (state[nodes] & FLAG_MASK).astype(np.uint8),
-        referrer[nodes],
-        first_step[nodes],
-        order[:n_shared].copy(),
-        parent[:n_shared].copy(),
-    )
+    flags = (state[nodes] & FLAG_MASK).astype(np.uint8)
+    return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)

@@ -12,28 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-
-# the column layouts live in the ledger; kernels not yet recording through it read them here
-from smmsim._kernels.layout import (  # noqa: F401
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_PENDING,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    C_SEEDS,
-    C_SHARES,
-    N_COUNTS,
-    N_SERIES,
-    T_CONVERSIONS,
-    T_ENGAGEMENTS,
-    T_IMPRESSIONS,
-    T_REACH,
-    T_SHARES,
-)
 from smmsim._kernels.rng import uniform
 
 
@@ -84,36 +62,25 @@ def structural_virality(parent, n_shared, n_seeds, size):
 
 
 @jit
-def series_profile(series, cut, peak_column=T_IMPRESSIONS):
+def series_profile(series, cut, peak_column=0):
     """Cascade depth and peak step of each replicate from its per-step series.
 
     ``series`` is ``(replicates, steps, 5)`` (new impressions, reach, engagements,
     shares, conversions); only the first ``cut`` steps are read (events never fall
     later). Depth is the last step with new sharers (0 when there is none); the peak
     step is the first step with the most new events of ``peak_column`` (default: new
-    impressions; see :attr:`smmsim.models.base.Model.peak_of`). A step-major series is
-    read step by step, so each pass runs along memory.
+    impressions; see :attr:`smmsim.models.base.Model.peak_of`).
     """
     n = series.shape[0]
     depth = np.zeros(n, dtype=np.int64)
     peak = np.zeros(n, dtype=np.int64)
     best = np.full(n, -1, dtype=np.int64)
-    if series.strides[0] < series.strides[1]:
+    for r in range(n):
         for t in range(cut):
-            for r in range(n):
-                imp = series[r, t, peak_column]
-                if imp > best[r]:
-                    best[r] = imp
-                    peak[r] = t
-                if series[r, t, 3] > 0:
-                    depth[r] = t
-    else:
-        for r in range(n):
-            for t in range(cut):
-                imp = series[r, t, peak_column]
-                if imp > best[r]:
-                    best[r] = imp
-                    peak[r] = t
-                if series[r, t, 3] > 0:
-                    depth[r] = t
+            x = series[r, t, peak_column]
+            if x > best[r]:
+                best[r] = x
+                peak[r] = t
+            if series[r, t, 3] > 0:
+                depth[r] = t
     return depth, peak

@@ -57,29 +57,8 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-from smmsim._kernels.layout import *  # noqa: F403  (kernels read every layout name here)
-from smmsim._kernels.layout import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_PENDING,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    C_SEEDS,
-    C_SHARES,
-    N_COUNTS,
-    N_SEGMENT_COLUMNS,
-    SEED,
-    SHARER,
-    T_CONVERSIONS,
-    T_ENGAGEMENTS,
-    T_IMPRESSIONS,
-    T_REACH,
-    T_SHARES,
-)
+from smmsim._kernels.funnel import structural_virality
+from smmsim._kernels.layout import *  # noqa: F403  (the ledger records in these layouts)
 
 # the ledger tuple's entries
 L_COUNTS = 0
@@ -101,68 +80,73 @@ def new_books(ledger, segment_of):
 
 
 @jit(inline="always")
+def next_stamp(state, cur, max_stamp):
+    """The stamp of a worker's next replicate after ``cur``: users' state words are
+    valid only under the current stamp, so nothing is cleared between replicates, except
+    the whole ``state`` when the stamps would pass ``max_stamp`` (then it starts over)."""
+    cur += 1
+    if cur > max_stamp:
+        state[:] = 0
+        cur = 1
+    return cur
+
+
+@jit(inline="always")
 def open_run(books, ev_pos):
     """Start a replicate whose step rows begin at row ``ev_pos`` of the events (they
     arrive zeroed; the totals and tallies were cleared by :func:`close_run`)."""
     books[4][0] = ev_pos
 
 
+@jit(inline="always")
+def _count(books, t, column, series_column, n, part_column, n_part):
+    """``n`` events of count ``column`` at step ``t`` (in the step's row under
+    ``series_column``, unless it is -1), ``n_part`` of them also counted in
+    ``part_column``."""
+    books[0][column] += n
+    if series_column >= 0:
+        books[1][books[4][0] + t, series_column] += n
+    if n_part:
+        books[0][part_column] += n_part
+
+
 @jit
 def impression(books, t, paid):
     """One impression at step ``t`` (``paid``: of a brand post or an ad, not a peer's share)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_IMPRESSIONS] += 1
-    rows[at + t, T_IMPRESSIONS] += 1
-    if paid:
-        tally[C_PAID_IMPRESSIONS] += 1
+    _count(books, t, C_IMPRESSIONS, T_IMPRESSIONS, 1, C_PAID_IMPRESSIONS, 1 if paid else 0)
 
 
 @jit
 def impressions(books, t, n, n_paid):
     """``n`` impressions at step ``t``, ``n_paid`` of them paid (a kernel that finds
     impressions in bulk records them at once)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_IMPRESSIONS] += n
-    rows[at + t, T_IMPRESSIONS] += n
-    tally[C_PAID_IMPRESSIONS] += n_paid
+    _count(books, t, C_IMPRESSIONS, T_IMPRESSIONS, n, C_PAID_IMPRESSIONS, n_paid)
 
 
 @jit
 def reach(books, t, v, earned):
     """User ``v``'s first exposure, at step ``t`` (``earned``: through a peer)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_REACH] += 1
-    rows[at + t, T_REACH] += 1
-    if earned:
-        tally[C_EARNED_REACH] += 1
+    _count(books, t, C_REACH, T_REACH, 1, C_EARNED_REACH, 1 if earned else 0)
+    if segmented(books):
+        user_reached(books, v, earned)
 
 
 @jit
 def engagement(books, t, first):
     """An engagement at step ``t`` (``first``: the user's first, who becomes engaged)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_ENGAGEMENTS] += 1
-    rows[at + t, T_ENGAGEMENTS] += 1
-    if first:
-        tally[C_ENGAGED] += 1
+    _count(books, t, C_ENGAGEMENTS, T_ENGAGEMENTS, 1, C_ENGAGED, 1 if first else 0)
 
 
 @jit
 def conversion(books, t, referred):
     """A conversion at step ``t`` (``referred``: the buyer's first exposure was a peer's)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_CONVERSIONS] += 1
-    rows[at + t, T_CONVERSIONS] += 1
-    if referred:
-        tally[C_REFERRAL_CONVERSIONS] += 1
+    _count(books, t, C_CONVERSIONS, T_CONVERSIONS, 1, C_REFERRAL_CONVERSIONS, 1 if referred else 0)
 
 
 @jit(inline="always")
 def shares(books, t, n):
     """``n`` users share at step ``t`` (seeds at step 0 included)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_SHARES] += n
-    rows[at + t, T_SHARES] += n
+    _count(books, t, C_SHARES, T_SHARES, n, C_SHARES, 0)
 
 
 @jit(inline="always")
@@ -232,6 +216,24 @@ def peak_step(books, used, column):
             best = x
             peak = t
     return peak
+
+
+@jit(inline="always")
+def close_generations(ledger, r, books, steps_run, n_pending, parent, n_shared, n_seeds, size):
+    """Close replicate ``r`` of a kernel that spreads in generations, one a step: it ran
+    ``steps_run`` steps (its depth is the last), ``n_pending`` users were about to share
+    when it stopped, and its sharer tree is ``parent[:n_shared]`` over ``n_seeds`` seeds
+    (``size`` is scratch space); its peak step is the first with the most impressions.
+    Returns the first events row free for the next replicate."""
+    pending(books, n_pending)
+    if n_shared == n_seeds and n_shared >= 2:
+        # seeds only: each hangs alone from the brand, every pair is 2 apart (what the
+        # Wiener sum gives, exactly, without the sum)
+        virality = 2.0
+    else:
+        virality = structural_virality(parent, n_shared, n_seeds, size)
+    peak = peak_step(books, steps_run, T_IMPRESSIONS)
+    return close_run(ledger, r, books, steps_run, max(steps_run - 1, 0), peak, virality)
 
 
 @jit(inline="always")
@@ -335,10 +337,7 @@ def reaches(books, t, n, n_earned):
     """``n`` first exposures at step ``t``, ``n_earned`` of them through a peer (a kernel
     that counts first exposures in closed form, such as every targeted user shown a
     first ad, records them at once)."""
-    tally, rows, at = books[0], books[1], books[4][0]
-    tally[C_REACH] += n
-    rows[at + t, T_REACH] += n
-    tally[C_EARNED_REACH] += n_earned
+    _count(books, t, C_REACH, T_REACH, n, C_EARNED_REACH, n_earned)
 
 
 @jit

@@ -46,29 +46,19 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
+from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts, structural_virality
-from smmsim._kernels.ledger import (
-    CONVERTED,
-    ENGAGED,
-    FLAG_BITS,
-    MODEL_FLAG_A,
-    MODEL_FLAG_B,
-    REACHED,
-    REFERRED,
-    SEED,
-    SHARER,
-    T_IMPRESSIONS,
-)
 from smmsim._kernels.rng import PURPOSE_CASCADE, PURPOSE_CONVERSION, stream_key, uniform
 
 FLAG_MASK = np.int32(L.FLAG_MASK)
 #: An impression before the horizon waits in the heap.
-QUEUED = np.int32(MODEL_FLAG_A)
+QUEUED = np.int32(K.MODEL_FLAG_A)
 #: The earliest committed impression lands after the horizon.
-PENDING = np.int32(MODEL_FLAG_B)
+PENDING = np.int32(K.MODEL_FLAG_B)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
-MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
+MAX_STAMP = (1 << (31 - K.FLAG_BITS)) - 1
 #: Indices of the parameter array of :func:`run_reps` (see :meth:`smmsim.models.SIR.kernel_args`).
 P_BETA = 0
 P_GAMMA = 1
@@ -227,7 +217,7 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
         s = seeds[i]
         if (state[s] & ~FLAG_MASK) == mark:
             continue  # the same seed listed twice
-        state[s] = mark | np.int32(SHARER | SEED)
+        state[s] = mark | np.int32(K.SHARER | K.SEED)
         if record:
             referrer[s] = -1
             first_time[s] = 0.0
@@ -258,9 +248,9 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
             _sift_down(heap, hpos, hsize)
         p = pred_parent[v]
         referred = p >= n_seeds
-        f = np.int32(REACHED | ENGAGED | SHARER)
+        f = np.int32(K.REACHED | K.ENGAGED | K.SHARER)
         if referred:
-            f |= np.int32(REFERRED)
+            f |= np.int32(K.REFERRED)
         b = np.int64(tau / dt)
         if b > last:
             last = b
@@ -270,7 +260,7 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
         L.shares(books, b, 1)
         s_v, converted = converts(s_v, referred, conversion, conversion_referred)
         if converted:
-            f |= np.int32(CONVERTED)
+            f |= np.int32(K.CONVERTED)
             L.conversion(books, b, referred)
         state[v] = mark | f
         if record:
@@ -293,19 +283,12 @@ def new_work(n, record):
     """A worker's workspace: user state words, the replicate stamp, the queue (each
     user's parent-to-be, the heap and each user's slot in it), the sharer order and
     tree, scratch space, and (with ``record``) each sharer's referrer and start time."""
-    n = int(n)
-    m = n if record else 0
-    return (
-        np.zeros(n, dtype=np.int32),
-        np.zeros(1, dtype=np.int64),
-        np.empty(n, dtype=np.int32),
-        np.empty(2 * n, dtype=np.float64),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(m, dtype=np.int32),
-        np.empty(m, dtype=np.float64),
+    return workspace(
+        n,
+        record,
+        np.int32,
+        (np.int32, (np.float64, 2), np.int32, np.int32, np.int32, np.int32),
+        (np.int32, np.float64),
     )
 
 
@@ -328,19 +311,16 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     books = L.new_books(ledger, segment_of)
     cur = stamp[0]
     for r in reps:
-        cur += 1
-        if cur > MAX_STAMP:
-            state[:] = 0
-            cur = 1
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         L.open_run(books, ev_pos)
         virality, used, depth = _run_one(
             args, seed_sets[row], steps, stream_key(root, rep, PURPOSE_CASCADE),
-            stream_key(root, rep, PURPOSE_CONVERSION), np.int32(cur << FLAG_BITS), work,
+            stream_key(root, rep, PURPOSE_CONVERSION), np.int32(cur << K.FLAG_BITS), work,
             books,
         )  # fmt: skip
-        peak = L.peak_step(books, used, T_IMPRESSIONS)
+        peak = L.peak_step(books, used, K.T_IMPRESSIONS)
         ev_pos = L.close_run(ledger, r, books, used, depth, peak, virality)
     stamp[0] = cur
 
@@ -354,17 +334,10 @@ def traced(work, n_shared):
     pending, not a sharer, and is left out."""
     state, stamp, order, parent = work[0], work[1], work[5], work[6]
     referrer, first_time = work[8], work[9]
-    word = state >> FLAG_BITS
-    nodes = np.nonzero((word == stamp[0]) & ((state & SHARER) != 0))[0].astype(np.int32)
-    k = nodes.shape[0]
-    return (
-        nodes,
-        (state[nodes] & FLAG_MASK).astype(np.uint8),
-        referrer[nodes],
-        first_time[nodes],
-        order[:k].copy(),
-        parent[:k].copy(),
-    )
+    word = state >> K.FLAG_BITS
+    nodes = np.nonzero((word == stamp[0]) & ((state & K.SHARER) != 0))[0].astype(np.int32)
+    flags = (state[nodes] & FLAG_MASK).astype(np.uint8)
+    return L.user_record(nodes, flags, referrer, first_time, order, parent, nodes.shape[0])
 
 
 # ------------------------------------------------------------------ theory helper

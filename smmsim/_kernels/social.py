@@ -33,7 +33,8 @@ import numpy as np
 
 from smmsim._config import jit
 from smmsim._kernels import ledger as L
-from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.driver import workspace
+from smmsim._kernels.funnel import converts
 from smmsim._kernels.ledger import (
     CONVERTED,
     ENGAGED,
@@ -42,7 +43,6 @@ from smmsim._kernels.ledger import (
     REACHED,
     REFERRED,
     SHARER,
-    T_IMPRESSIONS,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
@@ -246,17 +246,12 @@ def new_work(n, record):
     The weights are left unmapped (``np.empty``) and touched only by a weighted rule,
     only at the users a replicate reaches.
     """
-    n = int(n)
-    m = n if record else 0
-    return (
-        np.zeros(n, dtype=np.int64),
-        np.zeros(1, dtype=np.int64),
-        np.empty((n, 2), dtype=np.float64),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(n, dtype=np.int32),
-        np.empty(m, dtype=np.int32),
-        np.empty(m, dtype=np.int32),
+    return workspace(
+        n,
+        record,
+        np.int64,
+        ((np.float64, (2,)), np.int32, np.int32, np.int32),
+        (np.int32, np.int32),
     )
 
 
@@ -298,10 +293,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
     cur = stamp[0]
     for r in reps:
-        cur += 1
-        if cur > MAX_STAMP:
-            state[:] = 0
-            cur = 1
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         L.open_run(books, ev_pos)
@@ -411,10 +403,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             head = gen_end
             t += 1
 
-        L.pending(books, tail - head)
-        virality = structural_virality(parent, head, n_seeds, size)
-        peak = L.peak_step(books, t, T_IMPRESSIONS)
-        ev_pos = L.close_run(ledger, r, books, t, max(t - 1, 0), peak, virality)
+        ev_pos = L.close_generations(ledger, r, books, t, tail - head, parent, head, n_seeds, size)
     stamp[0] = cur
 
 
