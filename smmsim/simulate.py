@@ -21,7 +21,15 @@ from smmsim._version import __version__
 from smmsim.audience import build_audience
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
-from smmsim.metrics import Economics, pricing, run_table, runs_frame, series_table, summarize_runs
+from smmsim.metrics import (
+    Economics,
+    pricing,
+    run_table,
+    runs_frame,
+    segment_summary,
+    series_table,
+    summarize_runs,
+)
 from smmsim.models import MODELS, SERIES_COLUMNS, RawBatch
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
@@ -195,6 +203,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Re
     profile = (_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles]))
     prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
     summary = summarize_runs(raw, prices, profile)
+    segments = segment_summary(raw.segment_counts, graph.segment_names)
     timing["simulate_s"] = time.perf_counter() - t0
 
     stats = graph.degree_stats()
@@ -218,6 +227,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Re
         ),
         timing=timing,
         version=__version__,
+        extra={} if segments is None else {"segments": segments},
     )
 
 
@@ -259,4 +269,9 @@ def _concat(batches: list[RawBatch], series: bool = True) -> RawBatch:
             )
         ),
         active_steps=cut if series else 0,
+        segment_counts=(
+            None
+            if any(b.segment_counts is None for b in batches)
+            else _cat([b.segment_counts for b in batches])
+        ),
     )

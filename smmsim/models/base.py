@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from smmsim.params import Param
     from smmsim.theory.bond_percolation import Seeding
 
-__all__ = ["COUNT_COLUMNS", "SERIES_COLUMNS", "Model", "PackedSeries", "RawBatch"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "SEGMENT_COLUMNS",
+    "SERIES_COLUMNS",
+    "Model",
+    "PackedSeries",
+    "RawBatch",
+]
 
 # the ledger's layouts (plain constants: importing them loads no compiler)
 from smmsim._kernels.layout import (
@@ -32,6 +39,7 @@ from smmsim._kernels.layout import (
     ENGAGED,
     REFERRED,
     SEED,
+    SEGMENT_COLUMNS,
     SERIES_COLUMNS,
     SHARER,
 )

@@ -164,6 +164,22 @@ def _theory_lines(theory: dict, content: dict) -> list[str]:
     return []
 
 
+def segment_lines(res: Results) -> list[str]:
+    """One line per per-segment tally: its mean per run in each segment, and that they
+    add up to the table's figure (every user is in one segment)."""
+    segments = res.extra.get("segments")
+    if not segments:
+        return []
+    lines = []
+    for col in next(iter(segments.values())):
+        parts = ", ".join(f"{name} {t[col]['mean']:,.1f}" for name, t in segments.items())
+        lines.append(
+            f"{col.capitalize()} by segment (mean per run, adding up to the table's "
+            f"{res.mean(col):,.1f}): {parts}."
+        )
+    return lines
+
+
 def format_report(res: Results) -> str:
     """The summary table and verdicts that ``smmsim run`` prints."""
     sc, s, a = res.scenario, res.summary, res.audience
@@ -213,6 +229,7 @@ def format_report(res: Results) -> str:
             )
         )
     lines += money_lines(s, cur)
+    lines += segment_lines(res)
     t = res.timing
     lines.append(f"Timing: audience {t['audience_s']:.2f} s, simulation {t['simulate_s']:.2f} s.")
     return "\n".join(lines)
