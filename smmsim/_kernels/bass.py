@@ -330,6 +330,13 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
         # ---- ads: geometric gaps over the targeted list
         if ads_on:
             n_imp = n_target - t_adopted
+            if t == first_active and L.segmented(books):
+                # the first ad's reach is counted in closed form; who it was, user by
+                # user, only for the per-segment tallies
+                for j in range(n_target):
+                    v = j if target_all else target_users[j]
+                    if (state[v] & ~LOW_MASK) != mark or (state[v] & K.SHARER) == 0:
+                        L.user_reached(books, v, False)
             if p > 0.0:
                 j = 0
                 if draw_gaps:
