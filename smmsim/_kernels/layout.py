@@ -58,6 +58,7 @@ T_SHARES = 3
 T_CONVERSIONS = 4
 N_SERIES = len(SERIES_COLUMNS)
 
-#: Per-segment tallies of each replicate, in order (see :func:`reach`).
-SEGMENT_COLUMNS: tuple[str, ...] = ()
+#: Per-segment tallies of each replicate, in order (see the ledger's per-user hooks).
+SEGMENT_COLUMNS: tuple[str, ...] = ("reach",)
+S_REACH = 0
 N_SEGMENT_COLUMNS = len(SEGMENT_COLUMNS)

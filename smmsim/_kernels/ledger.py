@@ -187,6 +187,7 @@ def segmented(books):
 @jit
 def user_reached(books, v, earned):
     """User ``v`` was reached (``earned``: through a peer); for the per-segment tallies."""
+    books[3][books[2][v], S_REACH] += 1
 
 
 @jit
