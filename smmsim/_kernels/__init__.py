@@ -1,10 +1,11 @@
 """Numba kernels: plain arrays and scalars in, arrays out. No Python objects, no I/O.
 
 Numba's on-disk cache checks only the source file of the function it compiled, not the
-files of the functions compiled into it, and the kernels inline the ledger's helpers
-from another module. So the cache of this package is kept as one: importing it compares
-the sources' sizes and times with those the cache was made from, and clears the
-package's cache files when any has changed (a few file checks, no compiling).
+files of the functions compiled into it: the kernels inline the ledger's helpers from
+another module, and a few compiled functions elsewhere in smmsim call kernels. So the
+package's caches are kept as one: importing this package compares the kernels' sources'
+sizes and times with those the caches were made from, and when any has changed clears
+every numba cache file of smmsim (a few file checks, no compiling).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _clear_stale_cache() -> None:
         if stamp.is_file() and stamp.read_text() == key:
             return
         for pattern in ("*.nbi", "*.nbc"):
-            for f in cache.glob(pattern):
+            for f in here.parent.glob(f"**/__pycache__/{pattern}"):
                 f.unlink(missing_ok=True)
         cache.mkdir(exist_ok=True)
         stamp.write_text(key)
