@@ -307,21 +307,47 @@ def _edge_solution(graph: CSRGraph, T: float) -> tuple[float, float]:
     return w, h1
 
 
-def _row_sums(graph: CSRGraph, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``sum(values[followers of r])`` for each ``r`` in ``rows``."""
+def _user_terms(
+    graph: CSRGraph, users: np.ndarray, T: float, w: float, per_tie: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(log P(stays small), expected sharers when small)`` of the cascade from each of
+    ``users`` reached along a tie, read from their own ties onward and, beyond them,
+    from the degree distribution (``w``, ``per_tie``)."""
+    deg = (graph.indptr[users + 1] - graph.indptr[users]).astype(np.float64)
+    e = deg if graph.directed else np.maximum(deg - 1.0, 0.0)  # ties onward
+    reach0 = w**e
+    s0 = 1.0 - T + T * reach0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r0 = np.where(s0 > 0, T * reach0 * (1.0 + e * per_tie) / s0, 0.0)
+        return np.log(s0), r0
+
+
+def _row_terms(
+    graph: CSRGraph, rows: np.ndarray, T: float, w: float, per_tie: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_user_terms` summed over the followers of each of ``rows``: computed only
+    at those followers, or for everyone in one pass over every tie when the rows hold
+    more ties than the audience (hubs' followers)."""
     lengths = (graph.indptr[rows + 1] - graph.indptr[rows]).astype(np.int64)
     total = int(lengths.sum())
     if total == 0:
-        return np.zeros(rows.size)
-    if total > graph.n_arcs:  # hubs' followers: one pass over every tie is cheaper
-        per_user = np.zeros(graph.n)
+        return np.zeros(rows.size), np.zeros(rows.size)
+    if total > graph.n_arcs:
+        ls0, r0 = _user_terms(graph, np.arange(graph.n), T, w, per_tie)
         full = np.diff(graph.indptr) > 0
-        per_user[full] = np.add.reduceat(values[graph.indices], graph.indptr[:-1][full])
-        return per_user[rows]
+        sums = []
+        for values in (ls0, r0):
+            per_user = np.zeros(graph.n)
+            per_user[full] = np.add.reduceat(values[graph.indices], graph.indptr[:-1][full])
+            sums.append(per_user[rows])
+        return sums[0], sums[1]
     seg = np.repeat(np.arange(rows.size), lengths)
     offsets = np.repeat(graph.indptr[rows] - np.cumsum(lengths) + lengths, lengths)
-    pos = offsets + np.arange(total)
-    return np.bincount(seg, weights=values[graph.indices[pos]], minlength=rows.size)
+    ls0, r0 = _user_terms(graph, graph.indices[offsets + np.arange(total)], T, w, per_tie)
+    return (
+        np.bincount(seg, weights=ls0, minlength=rows.size),
+        np.bincount(seg, weights=r0, minlength=rows.size),
+    )
 
 
 def _fixed_seeds(
@@ -330,19 +356,14 @@ def _fixed_seeds(
     """``(P(no large cascade), expected sharers without one)`` for known seeds.
 
     The seeds' followers and their followers are read from the audience (two levels of
-    the actual graph); beyond them, the degree distribution (``w``, ``per_tie``).
+    the actual graph); beyond them, the degree distribution (``w``, ``per_tie``). Only
+    the users two ties from a seed are visited, so a small seed set costs little on a
+    large audience.
     """
     nodes = np.asarray(nodes, dtype=np.int64)
-    deg = graph.out_degree().astype(np.float64)
-    e = deg if graph.directed else np.maximum(deg - 1.0, 0.0)  # ties onward
-    # level 2 (any user reached along a tie): stays small with probability s0, and
-    # brings m0 sharers on average when it does
-    reach0 = w**e
-    s0 = 1.0 - T + T * reach0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r0 = np.where(s0 > 0, T * reach0 * (1.0 + e * per_tie) / s0, 0.0)
-        ls0 = np.log(s0)
-    # level 1: the seeds' followers, each with its own followers
+    # level 1: the seeds' followers, each with its own followers (level 2: any user
+    # reached along a tie, who stays small with some probability and brings some
+    # sharers on average when it does)
     lengths = (graph.indptr[nodes + 1] - graph.indptr[nodes]).astype(np.int64)
     if int(lengths.sum()) == 0:
         return 1.0, float(nodes.size)
@@ -350,11 +371,11 @@ def _fixed_seeds(
     pos = np.repeat(graph.indptr[nodes] - np.cumsum(lengths) + lengths, lengths)
     pos = pos + np.arange(int(lengths.sum()))
     follower = graph.indices[pos].astype(np.int64)
-    log_small = _row_sums(graph, follower, ls0)
-    rest = _row_sums(graph, follower, r0)
+    log_small, rest = _row_terms(graph, follower, T, w, per_tie)
     if not graph.directed:  # the tie back to the seed leads nowhere new
-        log_small -= ls0[parent]
-        rest -= r0[parent]
+        ls_back, r_back = _user_terms(graph, parent, T, w, per_tie)
+        log_small -= ls_back
+        rest -= r_back
     inner = np.exp(log_small)
     s1 = 1.0 - T + T * inner
     with np.errstate(divide="ignore", invalid="ignore"):
