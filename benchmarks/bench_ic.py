@@ -21,6 +21,12 @@ Sections (see benchmarks/README.md):
     p = 0.2) from one random seed: time per large cascade of smmsim's kernel and normal
     path against a plain numba BFS over the same graph from the same user and against
     CyNetDiff.
+``fresh``
+    Small cascades called as a user calls them: on the Monte Carlo audience at p = 0.01,
+    a fresh ``simulate(runs=200_000)`` (every metric, the theory, the summary) after one
+    small warm-up call, against CyNetDiff's own C++ Monte Carlo loop
+    (``compute_marginal_gains(seeds, [], runs)``), five interleaved pairs, median of the
+    paired ratios; and the same call on 2 threads against 1 (the scaling).
 ``cli``
     ``smmsim run`` of the built-in scenario as a subprocess, with the numba cache warm
     and cold (an empty ``NUMBA_CACHE_DIR``).
@@ -593,11 +599,66 @@ def bench_cli(args, report: dict) -> None:
 # --------------------------------------------------------------------------- main
 
 
+def bench_fresh(args, report: dict) -> None:
+    """``simulate()`` as a user calls it against CyNetDiff's C++ Monte Carlo loop."""
+    from cynetdiff.models import IndependentCascadeModel
+
+    q = 1 if args.quick else 0
+    n, p = MC_N[q], 0.01
+    runs = 20_000 if args.quick else 200_000
+    log(f"\n== fresh calls: p = {p}, Barabasi-Albert n={n:,}, m={MC_M}, {runs:,} runs a call ==")
+    g = barabasi_albert(n, MC_M, rng=args.seed)
+    seeds = np.sort(np.random.default_rng(args.seed).choice(n, MC_SEEDS, replace=False))
+    sc = ic_scenario({"n": n, "m": MC_M}, p, seeds, MC_STEPS[p])
+    starts, edges = cynetdiff_arrays(g.indptr, g.indices)
+    cyn = IndependentCascadeModel(starts, edges, activation_prob=p, rng=args.seed)
+    seed_list = [int(s) for s in seeds]
+    threads = threads_available()
+    simulate(sc, graph=g, runs=50, rng=0, threads=1)  # the small warm-up call
+    cyn.compute_marginal_gains(seed_list, [], 100)
+    wait_for_quiet(1.0, args.wait_quiet)
+    ratio, scale, t_smm, t_cyn = [], [], [], []
+    means = []
+    for r in range(args.repeats):
+        by_th = {}
+        for th in threads:
+            res, by_th[th] = timed(simulate, sc, graph=g, runs=runs, rng=r + 1, threads=th)
+            if th == 1:
+                means.append(res.mean("shares") + res.mean("pending_shares"))
+        gains, w_c = timed(cyn.compute_marginal_gains, seed_list, [], runs)
+        ratio.append(w_c / by_th[1])
+        t_smm.append(by_th[1])
+        t_cyn.append(w_c)
+        if 2 in by_th:
+            scale.append(by_th[1] / by_th[2])
+        log(
+            f"  pair {r + 1}: simulate() {by_th[1]:.3f} s"
+            + (f" (2 threads {by_th[2]:.3f} s)" if 2 in by_th else "")
+            + f", CyNetDiff {w_c:.3f} s: {w_c / by_th[1]:.2f}x; activated "
+            f"{means[-1]:.3f} vs {gains[0]:.3f}; load {loadavg():.2f}"
+        )
+    med = float(np.median(ratio))
+    line = f"simulate() 1 thread vs CyNetDiff's C++ loop: median {med:.2f}x (bar: >= 4x)"
+    if scale:
+        line += f"; 2 threads scale {float(np.median(scale)):.2f}x (bar: >= 1.6x)"
+    log(line)
+    report["fresh"] = {
+        "n": n,
+        "p": p,
+        "runs": runs,
+        "ratio_median": med,
+        "ratios": ratio,
+        "scaling": scale,
+        "simulate_s": t_smm,
+        "cynetdiff_s": t_cyn,
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller graphs and fewer runs")
     ap.add_argument("--repeats", type=int, default=None, help="repeats (default 5, quick 3)")
-    ap.add_argument("--only", default="mc,dense,cli", help="sections: mc,dense,cli")
+    ap.add_argument("--only", default="mc,dense,fresh,cli", help="sections: mc,dense,fresh,cli")
     ap.add_argument("--skip-eon", action="store_true", help="leave EoN out (saves minutes)")
     ap.add_argument("--seed", type=int, default=2024, help="graph, seed users and runs")
     ap.add_argument(
@@ -612,7 +673,7 @@ def main(argv=None) -> int:
     if args.repeats is None:
         args.repeats = 3 if args.quick else 5
     sections = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = sections - {"mc", "dense", "cli"}
+    unknown = sections - {"mc", "dense", "fresh", "cli"}
     if unknown:
         ap.error(f"unknown section(s): {', '.join(sorted(unknown))}")
 
@@ -637,6 +698,8 @@ def main(argv=None) -> int:
         bench_mc(args, report)
     if "dense" in sections:
         bench_dense(args, report)
+    if "fresh" in sections:
+        bench_fresh(args, report)
     if "cli" in sections:
         bench_cli(args, report)
     if args.json:
