@@ -144,11 +144,11 @@ def check_against_reference(g, seeds, case, replicate, dense_share=K.DENSE_SHARE
     }
     assert parents == ref["parent"]
     how = {
-        int(v): ("seed" if f & K.SEED else "ad" if f & K.AD else "wom")
+        int(v): ("seed" if f & L.SEED else "ad" if f & K.AD else "wom")
         for v, f in zip(order, flags, strict=True)
     }
     assert how == ref["how"]
-    converted = {int(v) for v, f in zip(order, flags, strict=True) if f & K.CONVERTED}
+    converted = {int(v) for v, f in zip(order, flags, strict=True) if f & L.CONVERTED}
     assert converted == ref["converted"]
     assert sv == pytest.approx(ref["structural_virality"], rel=1e-12, abs=1e-12)
     return counts
