@@ -20,6 +20,7 @@ import numpy as np
 
 from smmsim._config import FLOAT, INDEX
 from smmsim._kernels import edgelist as _k
+from smmsim._text import is_utf8
 from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
 
@@ -141,6 +142,18 @@ def _as_int64(token: bytes) -> int | None:
     return value if _INT64_MIN <= value <= _INT64_MAX else None
 
 
+def _is_punctuation(value: object, *, excluded: str) -> bool:
+    """Whether ``value`` is one printable ASCII character, not alphanumeric, not in ``excluded``."""
+    return (
+        isinstance(value, str)
+        and len(value) == 1
+        and value.isascii()
+        and value.isprintable()
+        and not value.isalnum()
+        and value not in excluded
+    )
+
+
 def _resolve_options(
     delimiter: str | None, comment: str | None, weighted: bool | None, labels: str = "int"
 ) -> tuple[int, int, int]:
@@ -156,14 +169,7 @@ def _resolve_options(
         )
     if comment in (None, ""):
         com = _k.NO_COMMENT
-    elif (
-        isinstance(comment, str)
-        and len(comment) == 1
-        and comment.isascii()
-        and comment.isprintable()
-        and not comment.isalnum()
-        and comment not in " +-."
-    ):
+    elif _is_punctuation(comment, excluded=" +-."):
         com = ord(comment)
     else:
         raise ValueError(
@@ -174,14 +180,7 @@ def _resolve_options(
         delim = _k.AUTO
     elif isinstance(delimiter, str) and len(delimiter) == 1 and delimiter in " \t":
         delim = _k.WHITESPACE
-    elif (
-        isinstance(delimiter, str)
-        and len(delimiter) == 1
-        and delimiter.isascii()
-        and delimiter.isprintable()
-        and not delimiter.isalnum()
-        and delimiter not in "+-."
-    ):
+    elif _is_punctuation(delimiter, excluded="+-."):
         delim = ord(delimiter)
     else:
         raise ValueError(
@@ -498,7 +497,7 @@ def write_edgelist(graph: CSRGraph, path: PathLike, *, delimiter: str = "\t") ->
         names = [str(x) for x in graph.labels]
         bad_chars = set(" \t\n\v\f\r#\x00" + delimiter)
         for label in names:
-            if not label or bad_chars.intersection(label) or not _utf8_ok(label):
+            if not label or bad_chars.intersection(label) or not is_utf8(label):
                 raise ValueError(f"label {label!r} cannot be written to an edge list")
     columns = [src.tolist(), dst.tolist()]
     if names is not None:
@@ -520,14 +519,6 @@ def write_edgelist(graph: CSRGraph, path: PathLike, *, delimiter: str = "\t") ->
         rows = zip(*columns, strict=True)
         while block := [fmt.format(*row) for row in islice(rows, 1 << 16)]:
             fh.write("\n".join(block) + "\n")
-
-
-def _utf8_ok(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def facebook() -> CSRGraph:
