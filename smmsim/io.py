@@ -142,15 +142,41 @@ def _as_int64(token: bytes) -> int | None:
     return value if _INT64_MIN <= value <= _INT64_MAX else None
 
 
-def _is_punctuation(value: object, *, excluded: str) -> bool:
-    """Whether ``value`` is one printable ASCII character, not alphanumeric, not in ``excluded``."""
-    return (
+# The one-character options of read_edgelist: the values with a meaning of their own
+# (and the kernel's code for each), how the message names them, the punctuation
+# characters refused, and examples for the message.
+_CHAR_OPTIONS = {
+    "comment": ({None: _k.NO_COMMENT, "": _k.NO_COMMENT}, "None", " +-.", "'#' or '%'"),
+    "delimiter": (
+        {None: _k.AUTO, " ": _k.WHITESPACE, "\t": _k.WHITESPACE},
+        "None, ' ', '\\t'",
+        "+-.",
+        "',' or ';'",
+    ),
+}
+
+
+def _char_option(name: str, value: object) -> int:
+    """The kernel's code for the one-character option ``name`` of read_edgelist.
+
+    Besides its own special values, the option takes one printable ASCII punctuation
+    character, which the kernel receives as its code point.
+    """
+    special, named, refused, examples = _CHAR_OPTIONS[name]
+    if (value is None or isinstance(value, str)) and value in special:
+        return special[value]
+    if (
         isinstance(value, str)
         and len(value) == 1
         and value.isascii()
         and value.isprintable()
         and not value.isalnum()
-        and value not in excluded
+        and value not in refused
+    ):
+        return ord(value)
+    raise ValueError(
+        f"The {name!r} parameter of read_edgelist must be {named} or one ASCII "
+        f"punctuation character such as {examples}, got {value!r}."
     )
 
 
@@ -167,26 +193,8 @@ def _resolve_options(
             f"The 'weighted' parameter of read_edgelist must be None, True or False, "
             f"got {weighted!r}."
         )
-    if comment in (None, ""):
-        com = _k.NO_COMMENT
-    elif _is_punctuation(comment, excluded=" +-."):
-        com = ord(comment)
-    else:
-        raise ValueError(
-            "The 'comment' parameter of read_edgelist must be None or one ASCII "
-            f"punctuation character such as '#' or '%', got {comment!r}."
-        )
-    if delimiter is None:
-        delim = _k.AUTO
-    elif isinstance(delimiter, str) and len(delimiter) == 1 and delimiter in " \t":
-        delim = _k.WHITESPACE
-    elif _is_punctuation(delimiter, excluded="+-."):
-        delim = ord(delimiter)
-    else:
-        raise ValueError(
-            "The 'delimiter' parameter of read_edgelist must be None, ' ', '\\t' or one "
-            f"ASCII punctuation character such as ',' or ';', got {delimiter!r}."
-        )
+    com = _char_option("comment", comment)
+    delim = _char_option("delimiter", delimiter)
     if delim == com and com != _k.NO_COMMENT:
         raise ValueError(
             f"The 'delimiter' and 'comment' parameters of read_edgelist must differ, "
