@@ -136,10 +136,9 @@ def mean_field_curve(
 
     Parameters
     ----------
-    p, q : float
-        Innovation and imitation per step.
-    steps : int
-        Number of steps.
+    p, q, steps
+        As in :func:`smmsim.theory.bass.bass_curve`, whose curve this is without
+        ads schedule or targeting.
     active : array of bool, optional
         Whether the ads run at each step (default: every step).
     target_share : float
