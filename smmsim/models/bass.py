@@ -32,6 +32,7 @@ import numpy as np
 
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
+from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
 
@@ -263,7 +264,7 @@ class BassDiffusion(Model):
     @classmethod
     def from_scenario(cls, scenario: Any) -> BassDiffusion:
         """Build from a scenario's ``bass`` and ``funnel`` sections."""
-        b, f = scenario.get("bass"), scenario.funnel
+        b = scenario.get("bass")
         return cls(
             p=b["p"],
             q=b["q"],
@@ -273,8 +274,7 @@ class BassDiffusion(Model):
             ad_steps=None if b["ad_steps"] is None else tuple(b["ad_steps"]),
             ad_cpm=b["ad_cpm"],
             seeded=b["seeded"],
-            conversion=f["conversion"],
-            referral_multiplier=f["referral_multiplier"],
+            **funnel_fields(scenario),
         )
 
     # ------------------------------------------------------------------ audience
