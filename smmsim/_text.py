@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MAX_LINE", "one_line", "summarize"]
+__all__ = ["MAX_LINE", "is_utf8", "one_line", "summarize"]
 
 #: Longest error line, in characters.
 MAX_LINE = 300
@@ -37,6 +37,15 @@ _LINE_BREAKS = {
     "\u2029": "\\u2029",
 }
 _ONE_LINE = str.maketrans(_LINE_BREAKS)
+
+
+def is_utf8(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (it holds no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _escape_unprintable(text: str) -> str:

@@ -10,6 +10,10 @@ All generators except :func:`erdos_renyi` with ``directed=True`` make undirected
 friendship graphs (every tie stored both ways). Self-loops and repeated ties are
 never kept: where a model can produce them, they are erased when the CSR form is
 built, as each docstring says.
+
+Every generator checks its arguments first and raises ``ValueError``, with a one-line
+message that names the argument, when one is out of range; the Raises sections below
+list only what goes beyond that.
 """
 
 from __future__ import annotations
@@ -95,8 +99,7 @@ def erdos_renyi(
         If True, each ordered pair ``u -> v`` (v follows u) is drawn independently, so
         a mutual follow happens with probability ``p**2``.
     rng : int, numpy.random.SeedSequence, numpy.random.Generator or None, optional
-        Indicator of random number generation state; the resolved integer seed is
-        recorded in the returned graph's ``name``.
+        Indicator of random number generation state (see the module notes).
 
     Returns
     -------
@@ -104,17 +107,12 @@ def erdos_renyi(
         Undirected unless ``directed``; the number of ties is Binomial(N, p) with
         ``N = n (n - 1) / 2`` pairs (``n (n - 1)`` when directed).
 
-    Raises
-    ------
-    ValueError
-        If ``n`` or ``mean_degree`` is out of range.
-
     Examples
     --------
     >>> from smmsim.generators import erdos_renyi
-    >>> g = erdos_renyi(1000, 8.0, rng=42)
-    >>> g.n
-    1000
+    >>> g = erdos_renyi(1000, 8.0, directed=True, rng=42)
+    >>> g.directed, round(g.n_edges / g.n, 1)  # follows per user, close to 8
+    (True, 7.9)
 
     References
     ----------
@@ -165,18 +163,12 @@ def barabasi_albert(n: int, m: int, *, rng: RandomLike = None) -> CSRGraph:
     m : int
         Ties made by each joining user, ``1 <= m < n``; also the minimum degree.
     rng : int, numpy.random.SeedSequence, numpy.random.Generator or None, optional
-        Indicator of random number generation state; the resolved integer seed is
-        recorded in the returned graph's ``name``.
+        Indicator of random number generation state (see the module notes).
 
     Returns
     -------
     CSRGraph
         Undirected, with exactly ``m * (n - m - 1) + m`` ties.
-
-    Raises
-    ------
-    ValueError
-        If ``n`` or ``m`` is out of range.
 
     Examples
     --------
@@ -241,8 +233,7 @@ def powerlaw(
         structural cutoff of Catanzaro, Boguñá & Pastor-Satorras 2005) for an audience
         that loses almost no ties to erasure and has no degree correlations.
     rng : int, numpy.random.SeedSequence, numpy.random.Generator or None, optional
-        Indicator of random number generation state; the resolved integer seed is
-        recorded in the returned graph's ``name``.
+        Indicator of random number generation state (see the module notes).
 
     Returns
     -------
@@ -252,8 +243,8 @@ def powerlaw(
     Raises
     ------
     ValueError
-        If an argument is out of range, or if ``min_degree == max_degree`` is odd and
-        ``n`` is odd (no graph has an odd degree sum).
+        If ``min_degree == max_degree`` is odd and ``n`` is odd (no graph has an odd
+        degree sum).
 
     Examples
     --------
@@ -336,8 +327,7 @@ def watts_strogatz(n: int, mean_degree: int, rewire: float, *, rng: RandomLike =
         whose clustering coefficient is ``3 (k - 2) / (4 (k - 1))``; 1 gives a random
         graph.
     rng : int, numpy.random.SeedSequence, numpy.random.Generator or None, optional
-        Indicator of random number generation state; the resolved integer seed is
-        recorded in the returned graph's ``name``.
+        Indicator of random number generation state (see the module notes).
 
     Returns
     -------
@@ -347,7 +337,7 @@ def watts_strogatz(n: int, mean_degree: int, rewire: float, *, rng: RandomLike =
     Raises
     ------
     ValueError
-        If an argument is out of range or ``mean_degree`` is odd.
+        If ``mean_degree`` is odd.
 
     Examples
     --------
@@ -471,8 +461,7 @@ def sbm(
     segment_names : sequence of str, optional
         One distinct name per segment; default ``"segment-0"``, ``"segment-1"``, ...
     rng : int, numpy.random.SeedSequence, numpy.random.Generator or None, optional
-        Indicator of random number generation state; the resolved integer seed is
-        recorded in the returned graph's ``name``.
+        Indicator of random number generation state (see the module notes).
 
     Returns
     -------
@@ -483,9 +472,8 @@ def sbm(
     Raises
     ------
     ValueError
-        If an argument is out of range, or if ``p_in`` or ``p_out`` would exceed 1
-        (or be needed where there are no pairs, e.g. ``homophily < 1`` with a single
-        segment).
+        If ``p_in`` or ``p_out`` would exceed 1 (or be needed where there are no
+        pairs, e.g. ``homophily < 1`` with a single segment).
 
     Examples
     --------

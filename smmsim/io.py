@@ -20,6 +20,7 @@ import numpy as np
 
 from smmsim._config import FLOAT, INDEX
 from smmsim._kernels import edgelist as _k
+from smmsim._text import is_utf8
 from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
 
@@ -141,6 +142,44 @@ def _as_int64(token: bytes) -> int | None:
     return value if _INT64_MIN <= value <= _INT64_MAX else None
 
 
+# The one-character options of read_edgelist: the values with a meaning of their own
+# (and the kernel's code for each), how the message names them, the punctuation
+# characters refused, and examples for the message.
+_CHAR_OPTIONS = {
+    "comment": ({None: _k.NO_COMMENT, "": _k.NO_COMMENT}, "None", " +-.", "'#' or '%'"),
+    "delimiter": (
+        {None: _k.AUTO, " ": _k.WHITESPACE, "\t": _k.WHITESPACE},
+        "None, ' ', '\\t'",
+        "+-.",
+        "',' or ';'",
+    ),
+}
+
+
+def _char_option(name: str, value: object) -> int:
+    """The kernel's code for the one-character option ``name`` of read_edgelist.
+
+    Besides its own special values, the option takes one printable ASCII punctuation
+    character, which the kernel receives as its code point.
+    """
+    special, named, refused, examples = _CHAR_OPTIONS[name]
+    if (value is None or isinstance(value, str)) and value in special:
+        return special[value]
+    if (
+        isinstance(value, str)
+        and len(value) == 1
+        and value.isascii()
+        and value.isprintable()
+        and not value.isalnum()
+        and value not in refused
+    ):
+        return ord(value)
+    raise ValueError(
+        f"The {name!r} parameter of read_edgelist must be {named} or one ASCII "
+        f"punctuation character such as {examples}, got {value!r}."
+    )
+
+
 def _resolve_options(
     delimiter: str | None, comment: str | None, weighted: bool | None, labels: str = "int"
 ) -> tuple[int, int, int]:
@@ -154,40 +193,8 @@ def _resolve_options(
             f"The 'weighted' parameter of read_edgelist must be None, True or False, "
             f"got {weighted!r}."
         )
-    if comment in (None, ""):
-        com = _k.NO_COMMENT
-    elif (
-        isinstance(comment, str)
-        and len(comment) == 1
-        and comment.isascii()
-        and comment.isprintable()
-        and not comment.isalnum()
-        and comment not in " +-."
-    ):
-        com = ord(comment)
-    else:
-        raise ValueError(
-            "The 'comment' parameter of read_edgelist must be None or one ASCII "
-            f"punctuation character such as '#' or '%', got {comment!r}."
-        )
-    if delimiter is None:
-        delim = _k.AUTO
-    elif isinstance(delimiter, str) and len(delimiter) == 1 and delimiter in " \t":
-        delim = _k.WHITESPACE
-    elif (
-        isinstance(delimiter, str)
-        and len(delimiter) == 1
-        and delimiter.isascii()
-        and delimiter.isprintable()
-        and not delimiter.isalnum()
-        and delimiter not in "+-."
-    ):
-        delim = ord(delimiter)
-    else:
-        raise ValueError(
-            "The 'delimiter' parameter of read_edgelist must be None, ' ', '\\t' or one "
-            f"ASCII punctuation character such as ',' or ';', got {delimiter!r}."
-        )
+    com = _char_option("comment", comment)
+    delim = _char_option("delimiter", delimiter)
     if delim == com and com != _k.NO_COMMENT:
         raise ValueError(
             f"The 'delimiter' and 'comment' parameters of read_edgelist must differ, "
@@ -498,7 +505,7 @@ def write_edgelist(graph: CSRGraph, path: PathLike, *, delimiter: str = "\t") ->
         names = [str(x) for x in graph.labels]
         bad_chars = set(" \t\n\v\f\r#\x00" + delimiter)
         for label in names:
-            if not label or bad_chars.intersection(label) or not _utf8_ok(label):
+            if not label or bad_chars.intersection(label) or not is_utf8(label):
                 raise ValueError(f"label {label!r} cannot be written to an edge list")
     columns = [src.tolist(), dst.tolist()]
     if names is not None:
@@ -520,14 +527,6 @@ def write_edgelist(graph: CSRGraph, path: PathLike, *, delimiter: str = "\t") ->
         rows = zip(*columns, strict=True)
         while block := [fmt.format(*row) for row in islice(rows, 1 << 16)]:
             fh.write("\n".join(block) + "\n")
-
-
-def _utf8_ok(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def facebook() -> CSRGraph:

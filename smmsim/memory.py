@@ -301,13 +301,10 @@ def check_memory(
 
     Parameters
     ----------
-    scenario : Scenario
-    runs : int, optional
-        Monte Carlo runs (default: ``simulation.runs``).
+    scenario, runs, threads
+        What to estimate, as in :func:`estimate_memory`.
     limit : int, optional
         Bytes allowed (default: :func:`default_memory_limit`).
-    threads : int, optional
-        Worker threads (default: the machine's cores).
 
     Returns
     -------

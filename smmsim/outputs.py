@@ -7,6 +7,10 @@ cannot be written, or a file format that cannot be written is an
 what is allowed. Missing folders are not an error: :func:`make_dir` and
 :func:`make_parent` create them.
 
+Every function that checks or creates a path takes the ``path`` (str or
+os.PathLike) and the ``option`` or scenario key that named it (``"--out"``), which
+begins every message, and returns the path as a :class:`pathlib.Path`.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -88,18 +92,8 @@ def check_dir(path: str | os.PathLike, option: str) -> Path:
     """Check that ``path`` can be (or already is) a folder this program writes into.
 
     Nothing is created. The path may not exist yet; its closest existing ancestor must
-    then be a folder in which folders can be created.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The output folder.
-    option : str
-        The option or key that named it, for the message (``"--out"``).
-
-    Returns
-    -------
-    pathlib.Path
+    then be a folder in which folders can be created. ``path`` and ``option`` are as
+    the module notes say.
 
     Raises
     ------
@@ -125,17 +119,12 @@ def check_file(path: str | os.PathLike, option: str, formats: Iterable[str] | No
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The output file.
-    option : str
-        The option or key that named it, for the message (``"--plot"``).
+    path, option
+        The output file and the option that named it (``"--plot"``), as the module
+        notes say.
     formats : iterable of str, optional
         Allowed file name extensions without the dot, lower case (``"png"``); ``None``
         allows any name.
-
-    Returns
-    -------
-    pathlib.Path
 
     Raises
     ------
@@ -179,10 +168,6 @@ def _make(option: str, path: Path, folder: Path) -> None:
 def make_dir(path: str | os.PathLike, option: str) -> Path:
     """Check the output folder ``path`` (:func:`check_dir`) and create it with its parents.
 
-    Returns
-    -------
-    pathlib.Path
-
     Raises
     ------
     OutputPathError
@@ -195,10 +180,6 @@ def make_dir(path: str | os.PathLike, option: str) -> Path:
 
 def make_parent(path: str | os.PathLike, option: str) -> Path:
     """Create the missing parent folders of the output file ``path``.
-
-    Returns
-    -------
-    pathlib.Path
 
     Raises
     ------

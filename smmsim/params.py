@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from smmsim._text import summarize
+from smmsim._text import is_utf8, summarize
 from smmsim.errors import UserError
 
 __all__ = [
@@ -276,15 +276,6 @@ def _fits_int64(value: int) -> bool:
     return _INT64_MIN <= value <= _INT64_MAX
 
 
-def _is_text(value: str) -> bool:
-    """Whether ``value`` can be written as UTF-8 (no lone surrogates)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _why_not(value: Any, kind: str) -> str:
     """Why a value of the right type was refused, for the message (or ``""``)."""
     if kind == "int" and isinstance(value, numbers.Real) and not isinstance(value, bool):
@@ -294,7 +285,7 @@ def _why_not(value: Any, kind: str) -> str:
             return ""
         if whole == value and not _fits_int64(whole):
             return "; integers must lie in [-2**63, 2**63 - 1]"
-    if kind == "str" and isinstance(value, str) and not _is_text(value):
+    if kind == "str" and isinstance(value, str) and not is_utf8(value):
         return "; text must be valid Unicode (it holds a lone surrogate)"
     return ""
 
@@ -312,7 +303,7 @@ def _coerce_scalar(value: Any, kind: str) -> tuple[bool, Any]:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return False, value
     if kind == "str":
-        return (True, str(value)) if isinstance(value, str) and _is_text(value) else (False, value)
+        return (True, str(value)) if isinstance(value, str) and is_utf8(value) else (False, value)
     if kind == "int":
         if isinstance(value, numbers.Integral):
             value = int(value)

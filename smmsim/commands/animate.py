@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import click
 
-from smmsim.commands.common import (
-    Command,
-    OutputFile,
-    scenario_argument,
-    scenario_from_args,
-    set_option,
-)
+from smmsim.commands import options
+from smmsim.commands.common import OutputFile, scenario_command, scenario_from_args
 from smmsim.errors import OutputPathError, UserError
 
 DEFAULT_MAX_USERS = 5000
 
 
-@click.command("animate", cls=Command)
-@scenario_argument(required=True)
+@scenario_command("animate", required=True)
 @click.option(
     "--out",
     required=True,
     type=OutputFile(lambda: ("gif", "mp4")),
     help="Animation file: .gif, or .mp4 where ffmpeg is installed (missing folders are created).",
 )
-@set_option
-@click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
+@options.overrides
+@options.rng_seed()
 @click.option(
     "--run",
     type=click.IntRange(min=0),

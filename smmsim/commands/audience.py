@@ -6,12 +6,12 @@ import json
 
 import click
 
-from smmsim.commands.common import Command, scenario_argument, scenario_from_args, set_option
+from smmsim.commands import options
+from smmsim.commands.common import scenario_command, scenario_from_args
 
 
-@click.command("audience", cls=Command)
-@scenario_argument(required=False)
-@set_option
+@scenario_command("audience", required=False)
+@options.overrides
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def audience(scenario, overrides, as_json) -> None:
     """Describe SCENARIO's audience: size, degree moments and virality threshold."""

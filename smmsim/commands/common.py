@@ -1,5 +1,6 @@
-"""What the commands share: exit codes, option types and decorators, loading a scenario,
-and the edge where errors become one line and an exit status.
+"""What the commands share: exit codes, option types, the SCENARIO argument, loading a
+scenario, and the edge where errors become one line and an exit status (the shared
+options are in :mod:`~smmsim.commands.options`).
 
 Exit status: 0 on success; 2 for a mistake in what the user gave (the project's
 :class:`~smmsim.errors.UserError`: bad scenarios, broken edge lists, output paths that
@@ -34,12 +35,11 @@ __all__ = [
     "OutputDir",
     "OutputFile",
     "at_the_edge",
-    "max_memory_option",
     "memory_limit",
     "one_line_error",
     "scenario_argument",
+    "scenario_command",
     "scenario_from_args",
-    "set_option",
     "user_errors",
 ]
 
@@ -119,14 +119,13 @@ def scenario_argument(required: bool):
     )
 
 
-def max_memory_option(func):
-    """The ``--max-memory SIZE`` option."""
-    return click.option(
-        "--max-memory",
-        metavar="SIZE",
-        help="Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, 512M; "
-        "default: 80% of this machine's memory).",
-    )(func)
+def scenario_command(name: str, *, required: bool):
+    """The command ``name`` (a :class:`Command`) with its SCENARIO argument."""
+
+    def decorate(func):
+        return click.command(name, cls=Command)(scenario_argument(required)(func))
+
+    return decorate
 
 
 def memory_limit(text: str | None) -> int | None:
@@ -139,17 +138,6 @@ def memory_limit(text: str | None) -> int | None:
         return parse_memory(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--max-memory'") from None
-
-
-def set_option(func):
-    """The repeatable ``--set KEY=VALUE`` option."""
-    return click.option(
-        "--set",
-        "overrides",
-        multiple=True,
-        metavar="KEY=VALUE",
-        help="Override a scenario key, e.g. --set content.stickiness=0.2 (repeatable).",
-    )(func)
 
 
 class Command(click.Command):

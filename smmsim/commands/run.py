@@ -4,36 +4,26 @@ from __future__ import annotations
 
 import click
 
+from smmsim.commands import options
 from smmsim.commands.common import (
     EXIT_INTERRUPTED,
-    Command,
-    OutputDir,
-    max_memory_option,
     memory_limit,
-    scenario_argument,
+    scenario_command,
     scenario_from_args,
-    set_option,
 )
 
 
-@click.command("run", cls=Command)
-@scenario_argument(required=False)
-@click.option("--runs", type=click.IntRange(min=1), help="Monte Carlo runs (default: scenario).")
-@click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
-@set_option
-@click.option(
-    "--out",
-    type=OutputDir(),
-    help="Write summary.json, runs.csv, timeseries.csv and the PNG plots here (created if "
-    "missing; an older run's files there are replaced).",
+@scenario_command("run", required=False)
+@options.runs("Monte Carlo runs (default: scenario).")
+@options.rng_seed()
+@options.overrides
+@options.out_dir(
+    "Write summary.json, runs.csv, timeseries.csv and the PNG plots here (created if "
+    "missing; an older run's files there are replaced)."
 )
-@click.option("--threads", type=click.IntRange(min=1), help="Worker threads (default: all).")
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: only on a terminal).",
-)
-@max_memory_option
+@options.threads()
+@options.progress
+@options.max_memory
 def run(scenario, runs, rng_seed, overrides, out, threads, progress, max_memory) -> None:
     """Simulate SCENARIO (a YAML file; the built-in product launch if omitted).
 

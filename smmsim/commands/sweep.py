@@ -14,25 +14,21 @@ from pathlib import Path
 
 import click
 
+from smmsim.commands import options
 from smmsim.commands.common import (
     EXIT_INTERRUPTED,
     BadInput,
-    Command,
-    OutputDir,
-    max_memory_option,
     memory_limit,
     one_line_error,
-    scenario_argument,
+    scenario_command,
     scenario_from_args,
-    set_option,
 )
 
 PREVIEW_ROWS = 20
 PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
 
 
-@click.command("sweep", cls=Command)
-@scenario_argument(required=False)
+@scenario_command("sweep", required=False)
 @click.option(
     "--grid",
     "grids",
@@ -48,15 +44,13 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
     help="Instead of the grid, draw N variants over the ranges (Latin hypercube, scrambled "
     "Sobol or simple random); ranges may omit the count (START:STOP).",
 )
-@click.option("--runs", type=click.IntRange(min=1), help="Monte Carlo runs per variant.")
-@click.option("--rng-seed", type=click.IntRange(min=0), help="Base random seed.")
-@set_option
-@click.option(
-    "--out",
-    type=OutputDir(),
-    required=True,
-    help="Folder for manifest.json, results.parquet and part files (new, empty, or this "
+@options.runs("Monte Carlo runs per variant.")
+@options.rng_seed("Base random seed.")
+@options.overrides
+@options.out_dir(
+    "Folder for manifest.json, results.parquet and part files (new, empty, or this "
     "sweep's with --resume).",
+    required=True,
 )
 @click.option("--csv", is_flag=True, help="Also write results.csv.")
 @click.option(
@@ -92,15 +86,9 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
     help="Write METRIC.png (against the first swept key) and METRIC_heatmap.png (over "
     "the first two) into --out (repeatable).",
 )
-@click.option(
-    "--threads", type=click.IntRange(min=1), help="Numba threads per simulation (default: all)."
-)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: only on a terminal).",
-)
-@max_memory_option
+@options.threads("Numba threads per simulation (default: all).")
+@options.progress
+@options.max_memory
 def sweep(
     scenario,
     grids,

@@ -6,13 +6,8 @@ import json
 
 import click
 
-from smmsim.commands.common import (
-    Command,
-    OutputFile,
-    scenario_argument,
-    scenario_from_args,
-    set_option,
-)
+from smmsim.commands import options
+from smmsim.commands.common import OutputFile, scenario_command, scenario_from_args
 
 
 def _plot_formats() -> tuple[str, ...]:
@@ -21,8 +16,7 @@ def _plot_formats() -> tuple[str, ...]:
     return plot_formats()
 
 
-@click.command("threshold", cls=Command)
-@scenario_argument(required=True)
+@scenario_command("threshold", required=True)
 @click.option(
     "--param",
     default="content.stickiness",
@@ -39,7 +33,7 @@ def _plot_formats() -> tuple[str, ...]:
     metavar="LOW HIGH",
     help="Values of the parameter that must bracket the threshold (also the plot's range).",
 )
-@set_option
+@options.overrides
 @click.option(
     "--json",
     "json_path",
@@ -79,8 +73,8 @@ def _plot_formats() -> tuple[str, ...]:
     default=True,
     help="Also find the threshold by simulation (default) or give theory only.",
 )
-@click.option("--rng-seed", type=click.IntRange(min=0), help="Random seed (default: scenario).")
-@click.option("--threads", type=click.IntRange(min=1), help="Worker threads (default: all).")
+@options.rng_seed()
+@options.threads()
 def threshold(
     scenario,
     param,

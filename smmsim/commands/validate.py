@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import click
 
-from smmsim.commands.common import (
-    Command,
-    max_memory_option,
-    memory_limit,
-    scenario_argument,
-    scenario_from_args,
-    set_option,
-)
+from smmsim.commands import options
+from smmsim.commands.common import memory_limit, scenario_command, scenario_from_args
 
 
-@click.command("validate", cls=Command)
-@scenario_argument(required=True)
-@set_option
-@max_memory_option
+@scenario_command("validate", required=True)
+@options.overrides
+@options.max_memory
 def validate(scenario, overrides, max_memory) -> None:
     """Check SCENARIO: keys, ranges, files, seed ids and the memory it will need."""
     from smmsim._text import one_line

@@ -32,6 +32,7 @@ import numpy as np
 
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
+from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model, RawBatch
 from smmsim.params import Param, ParamError
 
@@ -136,10 +137,9 @@ def mean_field_curve(
 
     Parameters
     ----------
-    p, q : float
-        Innovation and imitation per step.
-    steps : int
-        Number of steps.
+    p, q, steps
+        As in :func:`smmsim.theory.bass.bass_curve`, whose curve this is without
+        ads schedule or targeting.
     active : array of bool, optional
         Whether the ads run at each step (default: every step).
     target_share : float
@@ -264,7 +264,7 @@ class BassDiffusion(Model):
     @classmethod
     def from_scenario(cls, scenario: Any) -> BassDiffusion:
         """Build from a scenario's ``bass`` and ``funnel`` sections."""
-        b, f = scenario.get("bass"), scenario.funnel
+        b = scenario.get("bass")
         return cls(
             p=b["p"],
             q=b["q"],
@@ -274,8 +274,7 @@ class BassDiffusion(Model):
             ad_steps=None if b["ad_steps"] is None else tuple(b["ad_steps"]),
             ad_cpm=b["ad_cpm"],
             seeded=b["seeded"],
-            conversion=f["conversion"],
-            referral_multiplier=f["referral_multiplier"],
+            **funnel_fields(scenario),
         )
 
     # ------------------------------------------------------------------ audience

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from smmsim._lazy import lazy_module
+from smmsim.models._funnel import funnel_fields
 from smmsim.models.social_proof import ThresholdModel, _check_segment_map
 from smmsim.params import Param, validate
 
@@ -48,9 +49,12 @@ class ComplexContagion(ThresholdModel):
     Examples
     --------
     >>> from smmsim.scenario import default_scenario
-    >>> sc = default_scenario().with_overrides({"model": "complex_contagion"})
-    >>> ComplexContagion.from_scenario(sc).rows
-    ((0, 2.0, 0.0),)
+    >>> sc = default_scenario().with_overrides(
+    ...     {"model": "complex_contagion", "complex_contagion.m": 3}
+    ... )
+    >>> model = ComplexContagion.from_scenario(sc)
+    >>> model.rows, model.absolute  # three sharing friends: a count, not a fraction
+    (((0, 3.0, 0.0),), True)
     """
 
     name = "complex_contagion"
@@ -84,6 +88,5 @@ class ComplexContagion(ThresholdModel):
             absolute=True,
             weighted=False,
             visibility=float(scenario.content["visibility"]),
-            conversion=float(scenario.funnel["conversion"]),
-            referral_multiplier=float(scenario.funnel["referral_multiplier"]),
+            **funnel_fields(scenario),
         )

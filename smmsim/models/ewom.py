@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from smmsim.graph import CSRGraph
+from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model
 from smmsim.theory.bond_percolation import Seeding, seeded_theory
 
@@ -62,15 +63,8 @@ class EWOM(Model):
     @classmethod
     def from_scenario(cls, scenario) -> EWOM:
         """Build from a scenario's ``content`` and ``funnel`` sections."""
-        c, f = scenario.content, scenario.funnel
-        return cls(
-            visibility=c["visibility"],
-            stickiness=c["stickiness"],
-            contagion=c["contagion"],
-            half_life=c["half_life"],
-            conversion=f["conversion"],
-            referral_multiplier=f["referral_multiplier"],
-        )
+        content = scenario.content
+        return cls(**{key: content[key] for key in cls.uses}, **funnel_fields(scenario))
 
     @property
     def transmissibility(self) -> float:

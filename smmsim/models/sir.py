@@ -45,6 +45,7 @@ import numpy as np
 
 from smmsim._lazy import lazy_module
 from smmsim.graph import CSRGraph
+from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model
 from smmsim.params import Param
 from smmsim.reporting.verdicts import sir_verdict
@@ -132,14 +133,8 @@ class SIR(Model):
     @classmethod
     def from_scenario(cls, scenario: Any) -> SIR:
         """Build from a scenario's ``sir`` and ``funnel`` sections."""
-        s, f = scenario.data["sir"], scenario.funnel
-        return cls(
-            beta=s["beta"],
-            gamma=s["gamma"],
-            dt=s["dt"],
-            conversion=f["conversion"],
-            referral_multiplier=f["referral_multiplier"],
-        )
+        own = scenario.data[cls.section]
+        return cls(**{key: own[key] for key in cls.params}, **funnel_fields(scenario))
 
     @property
     def transmissibility(self) -> float:

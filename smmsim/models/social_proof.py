@@ -42,6 +42,7 @@ import numpy as np
 from smmsim._lazy import lazy_module
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
+from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model
 from smmsim.params import Param, ParamError, describe_value, validate, validate_mapping
 
@@ -390,6 +391,5 @@ class SocialProof(ThresholdModel):
             absolute=False,
             weighted=bool(s["weighted"]),
             visibility=float(scenario.content["visibility"]),
-            conversion=float(scenario.funnel["conversion"]),
-            referral_multiplier=float(scenario.funnel["referral_multiplier"]),
+            **funnel_fields(scenario),
         )

@@ -380,11 +380,8 @@ def reach_ccdf(runs: pd.DataFrame, *, ax=None, metric: str = "reach"):
 
     Parameters
     ----------
-    runs : pandas.DataFrame
-        ``Results.runs``.
-    ax : matplotlib Axes, optional
-    metric : str
-        Column of ``runs`` to show.
+    runs, ax, metric
+        As in :func:`reach_histogram`.
 
     Returns
     -------
@@ -552,15 +549,7 @@ def paid_vs_earned(runs, *, ax=None):
 def direct_vs_referral(runs, *, ax=None):
     """Mean direct against referral-driven conversions per run, with 95% CIs.
 
-    Parameters
-    ----------
-    runs : pandas.DataFrame or mapping of str to DataFrame (or Results)
-        ``Results.runs``, or several labelled ones to compare side by side.
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
+    The arguments and the returned Axes are those of :func:`paid_vs_earned`.
     """
     return _split_bars(
         runs,
@@ -579,7 +568,7 @@ def earned_media(runs, *, name: str | None = None):
     Parameters
     ----------
     runs : pandas.DataFrame or mapping of str to DataFrame (or Results)
-        ``Results.runs``, or several labelled ones to compare side by side.
+        As in :func:`paid_vs_earned`.
     name : str, optional
         Scenario name, put in the figure's title.
 

@@ -218,8 +218,8 @@ def plot_heatmap(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        A sweep table.
+    table, ax, name
+        As in :func:`plot_metric`.
     metric : str
         A metric (``"viral"`` shows ``viral_mean``, the probability of going viral) or
         any numeric column.
@@ -227,12 +227,10 @@ def plot_heatmap(
         The parameters on the horizontal and vertical axes.
     stat : {"mean", "std", "ci_low", "ci_high"}
         Which ensemble statistic to show.
-    ax : matplotlib Axes, optional
     cmap : str
+        A matplotlib colormap name.
     annotate : bool, optional
         Write each cell's value (default: when there are at most 80 cells).
-    name : str, optional
-        Scenario name, put in the title.
 
     Returns
     -------

@@ -34,6 +34,7 @@ def scenario_from_dict(
     Returns
     -------
     Scenario
+        Resolved: every absent key holds its default.
 
     Raises
     ------
@@ -54,6 +55,8 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Returns
     -------
     Scenario
+        What :func:`scenario_from_dict` makes of the file's mapping, with the path
+        as its source in messages.
 
     Raises
     ------

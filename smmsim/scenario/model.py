@@ -121,6 +121,7 @@ class Scenario:
         Returns
         -------
         Scenario
+            A new scenario; this one is left unchanged.
 
         Raises
         ------

@@ -338,14 +338,9 @@ def cascade_window(
 
     Parameters
     ----------
-    graph : CSRGraph
-        The audience; its own degree sequence is used.
-    rule : Rule
-        Threshold rule (one row, or one row per segment id of ``segments``).
-    visibility : float
-        Chance that a share shows in a follower's feed.
-    segments : ndarray of int, optional
-        Rule row of each user.
+    graph, rule, visibility, segments
+        The audience, the threshold rule, the feed's visibility and each user's rule
+        row, as in :func:`expected_adopters`.
 
     Returns
     -------

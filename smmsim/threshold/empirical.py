@@ -41,15 +41,8 @@ def empirical_threshold(
 
     Parameters
     ----------
-    audience : Scenario or CSRGraph
-        A scenario (its audience is built unless ``graph`` is given) or an audience.
-    param : str
-        ``"content.stickiness"``, ``"content.contagion"``, ``"content.visibility"``,
-        ``"seeding.k"`` or ``"transmissibility"``.
-    scenario : Scenario, optional
-        With a CSRGraph ``audience``: the content and seeding (default: built-in).
-    graph : CSRGraph, optional
-        With a Scenario ``audience``: its audience, already built.
+    audience, param, scenario, graph
+        What to search and where, as in :func:`analytic_threshold`.
     bounds : (float, float), optional
         Range of ``param`` that must contain the threshold (a :class:`ThresholdError`
         otherwise). For ``seeding.k``: the seed counts to search.

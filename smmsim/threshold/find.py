@@ -101,6 +101,8 @@ def find_threshold(
     Returns
     -------
     ThresholdResult
+        Both thresholds (the simulated one if ``empirical``), the scan if ``scan``,
+        the audience's structure and notes in plain words.
 
     Examples
     --------

@@ -1,0 +1,64 @@
+"""Options several commands share, as click decorators (``@options.runs(...)``).
+
+Each command names the shared options it takes, in the order its ``--help`` lists
+them; options that only one command has stay with that command. The options whose
+meaning depends on the command (``--runs``, ``--out``, ...) take their help text.
+"""
+
+from __future__ import annotations
+
+import click
+
+from smmsim.commands.common import OutputDir
+
+__all__ = ["max_memory", "out_dir", "overrides", "progress", "rng_seed", "runs", "threads"]
+
+
+def overrides(func):
+    """The repeatable ``--set KEY=VALUE`` option (the command's ``overrides``)."""
+    return click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Override a scenario key, e.g. --set content.stickiness=0.2 (repeatable).",
+    )(func)
+
+
+def max_memory(func):
+    """The ``--max-memory SIZE`` option (read with :func:`~smmsim.commands.common.memory_limit`)."""
+    return click.option(
+        "--max-memory",
+        metavar="SIZE",
+        help="Refuse scenarios estimated to need more memory than SIZE (e.g. 8G, 512M; "
+        "default: 80% of this machine's memory).",
+    )(func)
+
+
+def runs(help: str):
+    """The ``--runs N`` option: Monte Carlo runs, at least 1."""
+    return click.option("--runs", type=click.IntRange(min=1), help=help)
+
+
+def rng_seed(help: str = "Random seed (default: scenario)."):
+    """The ``--rng-seed N`` option: the root random seed, at least 0."""
+    return click.option("--rng-seed", type=click.IntRange(min=0), help=help)
+
+
+def threads(help: str = "Worker threads (default: all)."):
+    """The ``--threads N`` option: numba worker threads, at least 1."""
+    return click.option("--threads", type=click.IntRange(min=1), help=help)
+
+
+def out_dir(help: str, *, required: bool = False):
+    """The ``--out DIR`` option: a folder the command writes into (see ``OutputDir``)."""
+    return click.option("--out", type=OutputDir(), required=required, help=help)
+
+
+def progress(func):
+    """The ``--progress/--no-progress`` switch."""
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Progress bar on stderr (default: only on a terminal).",
+    )(func)
