@@ -233,8 +233,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     n_seeds = seed_sets.shape[1] if args[7][I_SEEDED] != 0 else 0
     cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, cur, MAX_STAMP)
-        L.open_run(books, ev_pos)
+        cur = L.next_replicate(books, ev_pos, state, cur, MAX_STAMP)
         seeds = seed_sets[0 if shared_seeds else r, :n_seeds]
         virality, used, depth = _replicate(
             args, seeds, gap_tab, root, first_replicate + r, cur, steps, work, books, r

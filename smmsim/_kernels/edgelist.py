@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels.search import lower_bound
 
 # Status codes returned by ``parse_edgelist``.
 OK = 0
@@ -471,12 +472,4 @@ def relabel(src, dst, m):
 @jit
 def _rank(sorted_values, x):
     """Index of ``x`` in ``sorted_values``, which must contain it."""
-    lo = 0
-    hi = sorted_values.shape[0] - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sorted_values[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    return lower_bound(sorted_values, 0, sorted_values.shape[0], x)

@@ -92,6 +92,14 @@ def next_stamp(state, cur, max_stamp):
 
 
 @jit(inline="always")
+def next_replicate(books, ev_pos, state, cur, max_stamp):
+    """Start a worker's next replicate: its stamp after ``cur`` (:func:`next_stamp`,
+    returned) and its books opened at row ``ev_pos`` (:func:`open_run`)."""
+    open_run(books, ev_pos)
+    return next_stamp(state, cur, max_stamp)
+
+
+@jit(inline="always")
 def open_run(books, ev_pos):
     """Start a replicate whose step rows begin at row ``ev_pos`` of the events (they
     arrive zeroed; the totals and tallies were cleared by :func:`close_run`)."""

@@ -212,20 +212,11 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
     state, _, pred_parent, heap, hpos, order, parent, size, referrer, first_time = work
     record = referrer.shape[0] > 0
     # --- seeds share at time 0 (all of them before any spreads: a seed is never queued)
-    tail = 0
-    for i in range(seeds.shape[0]):
-        s = seeds[i]
-        if (state[s] & ~FLAG_MASK) == mark:
-            continue  # the same seed listed twice
-        state[s] = mark | np.int32(K.SHARER | K.SEED)
-        if record:
-            referrer[s] = -1
-            first_time[s] = 0.0
-        order[tail] = s
-        parent[tail] = -1
-        tail += 1
-    n_seeds = tail
-    L.seeded(books, n_seeds)
+    n_seeds = L.seed_run(
+        books, seeds, state, mark >> K.FLAG_BITS, K.FLAG_BITS, 0, order, parent, record,
+        referrer, first_time,
+    )  # fmt: skip
+    tail = n_seeds
     L.shares(books, 0, n_seeds)
     hsize = 0
     last = np.int64(0)
@@ -311,10 +302,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     books = L.new_books(ledger, segment_of)
     cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, cur, MAX_STAMP)
+        cur = L.next_replicate(books, ev_pos, state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        L.open_run(books, ev_pos)
         virality, used, depth = _run_one(
             args, seed_sets[row], steps, stream_key(root, rep, PURPOSE_CASCADE),
             stream_key(root, rep, PURPOSE_CONVERSION), np.int32(cur << K.FLAG_BITS), work,

@@ -183,6 +183,20 @@ def phi_cdf(kind, a, b, x):
 
 
 @jit
+def _lentz(aa, c, d, tiny):
+    """One term of the modified Lentz evaluation of a continued fraction: ``(c, d,
+    factor)`` after the partial numerator ``aa``."""
+    d = 1.0 + aa * d
+    if abs(d) < tiny:
+        d = tiny
+    c = 1.0 + aa / c
+    if abs(c) < tiny:
+        c = tiny
+    d = 1.0 / d
+    return c, d, d * c
+
+
+@jit
 def _betacf(a, b, x):
     """Continued fraction of the incomplete beta function (modified Lentz)."""
     tiny = 1e-300
@@ -197,24 +211,9 @@ def _betacf(a, b, x):
     h = d
     for m in range(1, 1000):
         m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        if abs(d) < tiny:
-            d = tiny
-        c = 1.0 + aa / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        if abs(d) < tiny:
-            d = tiny
-        c = 1.0 + aa / c
-        if abs(c) < tiny:
-            c = tiny
-        d = 1.0 / d
-        delta = d * c
+        c, d, factor = _lentz(m * (b - m) * x / ((qam + m2) * (a + m2)), c, d, tiny)
+        h *= factor
+        c, d, delta = _lentz(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), c, d, tiny)
         h *= delta
         if abs(delta - 1.0) < 1e-15:
             break
@@ -293,10 +292,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
     cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, cur, MAX_STAMP)
+        cur = L.next_replicate(books, ev_pos, state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        L.open_run(books, ev_pos)
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
         key_threshold = stream_key(root, rep, PURPOSE_THRESHOLD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels.search import lower_bound
 
 
 @jit
@@ -19,14 +20,7 @@ def tied(indptr, indices, a, b):
         u = a[i]
         v = b[i]
         for _ in range(2):
-            lo = indptr[u]
-            hi = indptr[u + 1]
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if indices[mid] < v:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = lower_bound(indices, indptr[u], indptr[u + 1], v)
             if lo < indptr[u + 1] and indices[lo] == v:
                 out[i] = 1
                 break
