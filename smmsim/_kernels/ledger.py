@@ -334,6 +334,8 @@ def seed_run(books, seeds, state, cur, stamp_shift, flag_shift, order, parent, r
             if record:
                 referrer[s] = -1
                 first_step[s] = 0
+            if segmented(books):
+                user_shared(books, s)
             order[n] = s
             parent[n] = -1
             n += 1

@@ -35,6 +35,17 @@ from smmsim._config import jit
 from smmsim._kernels import ledger as L
 from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts
+from smmsim._kernels.layout import (
+    C_CONVERSIONS,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_REACH,
+    C_REFERRAL_CONVERSIONS,
+    C_SHARES,
+)
 from smmsim._kernels.ledger import (
     CONVERTED,
     ENGAGED,
@@ -287,6 +298,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     shared_seeds = seed_sets.shape[0] == 1
     one_row = rule_of.shape[0] == 0
     books = L.new_books(ledger, segment_of)
+    step = books[5]  # the step's counts, by ledger column (see the ledger: hot loops)
+    segmented = L.segmented(books)
     gap_tab = visibility_table(visibility)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
@@ -342,7 +355,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     word = state[v]
                     if (word >> STAMP_SHIFT) != cur:
                         # first exposure: reach, and the user's threshold is decided now
-                        L.reach(books, t, v, not from_seed)
+                        step[C_REACH] += 1
+                        if not from_seed:
+                            step[C_EARNED_REACH] += 1
+                        if segmented:
+                            L.user_reached(books, v, not from_seed)
                         if record:
                             referrer[v] = u
                             first_step[v] = t
@@ -376,14 +393,23 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         if tipped:
                             # activation: engage now, share at the next step
                             fv |= ENGAGED | SHARER
-                            L.engagement(books, t, True)
+                            step[C_ENGAGEMENTS] += 1
+                            step[C_ENGAGED] += 1
+                            if segmented:
+                                L.user_engaged(books, v)
                             referred = (fv & REFERRED) != 0
                             s_v, converted = converts(
                                 s_v, referred, conversion, conversion_referred
                             )
                             if converted:
                                 fv |= CONVERTED
-                                L.conversion(books, t, referred)
+                                step[C_CONVERSIONS] += 1
+                                if referred:
+                                    step[C_REFERRAL_CONVERSIONS] += 1
+                                if segmented:
+                                    L.user_converted(books, v, referred)
+                            if segmented:
+                                L.user_shared(books, v)
                             order[tail] = v
                             parent[tail] = pos
                             tail += 1
@@ -396,8 +422,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     else:
                         j += 1
                 skip = j - b
-            L.impressions(books, t, n_imp, n_paid)
-            L.shares(books, t, gen_end - head)
+            step[C_IMPRESSIONS] += n_imp
+            step[C_PAID_IMPRESSIONS] += n_paid
+            step[C_SHARES] += gen_end - head
+            L.close_step(books, t)
             head = gen_end
             t += 1
 
