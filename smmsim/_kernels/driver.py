@@ -106,19 +106,22 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:
 
 
 def deal(n_reps: int, n_workers: int, steps: int) -> list[tuple[np.ndarray, int]]:
-    """Each worker's replicates (blocks of :data:`RUN_BLOCK` dealt round-robin; one
-    worker runs them all in order) and the first events row of its stretch."""
+    """Each worker's replicates (blocks of at most :data:`RUN_BLOCK` dealt round-robin;
+    one worker runs them all in order) and the first events row of its stretch."""
     n_workers = max(1, min(int(n_workers), n_reps))
     if n_workers == 1:
         return [(np.arange(n_reps, dtype=np.int64), 0)]
-    blocks = np.arange(0, n_reps, RUN_BLOCK)
+    # blocks of RUN_BLOCK, smaller when there are too few replicates to keep every
+    # worker busy (a few long replicates, such as continuous-time ones)
+    size = max(1, min(RUN_BLOCK, -(-n_reps // n_workers)))
+    blocks = np.arange(0, n_reps, size)
     plan = []
     base = 0
     for c in range(n_workers):
         mine = blocks[c::n_workers]
         if mine.size == 0:
             continue
-        reps = np.concatenate([np.arange(b, min(b + RUN_BLOCK, n_reps)) for b in mine])
+        reps = np.concatenate([np.arange(b, min(b + size, n_reps)) for b in mine])
         plan.append((reps.astype(np.int64), base))
         base += reps.size * max(int(steps), 1)
     return plan
