@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kernel_helpers import dense_of
+from kernel_helpers import REFERENCE_COUNTS, dense_of, traced
 from reference import ewom_reference, random_seed_set
 
 from smmsim._kernels import driver, ewom
@@ -24,13 +24,7 @@ def ewom_trace(g, seeds, *args):
     order, parent, counts, series, virality)``; ``args`` are the six parameters, steps,
     root and replicate."""
     params, (steps, root, replicate) = args[:6], args[6:]
-    ledger, record = driver.trace(ewom, ewom_args(g, params), seeds, root, replicate, steps, g.n)
-    return (
-        *record,
-        ledger.counts[0],
-        dense_of(ledger, steps)[0],
-        ledger.virality[0],
-    )
+    return traced(ewom, ewom_args(g, params), seeds, steps, root, replicate, g.n)
 
 
 def ewom_ensemble(g, seeds, *args):
@@ -70,20 +64,7 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     nodes, flags, referrer, first_step, order, _parent, counts, series, sv = got
     ref = ewom_reference(g.indptr, g.indices, seeds, *params, steps, int(ROOT), replicate)
 
-    names = {
-        "impressions": L.C_IMPRESSIONS,
-        "paid_impressions": L.C_PAID_IMPRESSIONS,
-        "reach": L.C_REACH,
-        "earned_reach": L.C_EARNED_REACH,
-        "engaged": L.C_ENGAGED,
-        "engagements": L.C_ENGAGEMENTS,
-        "shares": L.C_SHARES,
-        "seeds": L.C_SEEDS,
-        "pending": L.C_PENDING,
-        "conversions": L.C_CONVERSIONS,
-        "referral_conversions": L.C_REFERRAL_CONVERSIONS,
-    }
-    for name, col in names.items():
+    for name, col in REFERENCE_COUNTS.items():
         assert counts[col] == ref[name], name
     assert sv == pytest.approx(ref["structural_virality"], rel=1e-12)
     assert order[: counts[L.C_SHARES]].tolist() == ref["shared"]

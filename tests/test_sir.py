@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from kernel_helpers import dense_of
+from kernel_helpers import dense_of, traced
 from reference import _mean_tree_distance
 from sir_reference import sir_reference
 
@@ -48,13 +48,7 @@ def kernel_trace(g, seeds, *args):
     order, parent, counts, series, virality)``; ``args`` are the five parameters, steps,
     root and replicate."""
     params, (steps, root, replicate) = args[:5], args[5:]
-    ledger, record = driver.trace(kernel, sir_args(g, params), seeds, root, replicate, steps, g.n)
-    return (
-        *record,
-        ledger.counts[0],
-        dense_of(ledger, steps)[0],
-        ledger.virality[0],
-    )
+    return traced(kernel, sir_args(g, params), seeds, steps, root, replicate, g.n)
 
 
 def kernel_ensemble(g, seeds, *args):

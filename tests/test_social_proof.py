@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from kernel_helpers import dense_of
+from kernel_helpers import REFERENCE_COUNTS, dense_of
 from social_reference import threshold, threshold_reference
 
 from smmsim import generators
@@ -99,20 +99,6 @@ KERNEL_CASES = {
     ),
 }
 
-COUNT_NAMES = {
-    "impressions": L.C_IMPRESSIONS,
-    "paid_impressions": L.C_PAID_IMPRESSIONS,
-    "reach": L.C_REACH,
-    "earned_reach": L.C_EARNED_REACH,
-    "engaged": L.C_ENGAGED,
-    "engagements": L.C_ENGAGEMENTS,
-    "shares": L.C_SHARES,
-    "seeds": L.C_SEEDS,
-    "pending": L.C_PENDING,
-    "conversions": L.C_CONVERSIONS,
-    "referral_conversions": L.C_REFERRAL_CONVERSIONS,
-}
-
 
 def funnel(model):
     """``(visibility, conversion, conversion_referred)`` of a threshold model."""
@@ -148,7 +134,7 @@ def test_kernel_matches_reference(case, directed, replicate):
         g.indptr, g.indices, g.weights, seg if seg.size else None, rows, model.absolute,
         model.weighted, seeds, *funnel(model), steps, int(ROOT), replicate,
     )  # fmt: skip
-    for name, col in COUNT_NAMES.items():
+    for name, col in REFERENCE_COUNTS.items():
         assert counts[col] == ref[name], name
     assert sv == pytest.approx(ref["structural_virality"], rel=1e-12)
     assert order.tolist() == ref["shared"] + ref["pending_users"]
