@@ -84,6 +84,7 @@ def check_interrupt() -> None:
     """Raise the ``KeyboardInterrupt`` a held-back Ctrl-C asked for, if any (a safe
     point: nothing half-done in this thread)."""
     if _PENDING.is_set():
+        _PENDING.clear()  # delivered: later Ctrl-Cs are ignored, not held
         raise KeyboardInterrupt
 
 
@@ -98,8 +99,9 @@ def deferred_interrupt():
     and leaves the compiler broken; held back, the interrupt is raised where the caller
     can keep what finished. Ignoring the later ones keeps a second Ctrl-C (a user
     pressing twice, or ``timeout``, which signals the process and then its group) from
-    losing the finished runs being summarised. Only in the main thread, where Python
-    delivers signals; elsewhere a plain block.
+    losing the finished runs being summarised. A Ctrl-C still held when the block ends
+    is raised there. Only in the main thread, where Python delivers signals; elsewhere a
+    plain block.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -113,9 +115,14 @@ def deferred_interrupt():
     previous = signal.signal(signal.SIGINT, hold)
     try:
         yield
-    finally:
+    except BaseException:
         signal.signal(signal.SIGINT, previous)
         _PENDING.clear()
+        raise
+    signal.signal(signal.SIGINT, previous)
+    if _PENDING.is_set():  # held back, and the block ended before a safe point raised it
+        _PENDING.clear()
+        raise KeyboardInterrupt
 
 
 def call_interruptibly(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:

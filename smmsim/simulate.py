@@ -177,6 +177,7 @@ def simulate(
                 elif elapsed < TARGET_BATCH_SECONDS / 2:
                     batch *= 2
                 batch = max(1, min(batch, cap, n_runs - done))
+            check_interrupt()  # a Ctrl-C held back during the last batch
         except KeyboardInterrupt:
             bar.close()
             results = None
