@@ -227,24 +227,27 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     """
     p = args[6][P_P]
     state, stamp = work[0], work[1]
-    books = L.new_books(ledger, segment_of)
+    runs, virality_out, events = ledger
+    books = L.new_books(ledger, segment_of, steps)
     gap_tab = _ad_table(p)
     shared_seeds = seed_sets.shape[0] == 1
     n_seeds = seed_sets.shape[1] if args[7][I_SEEDED] != 0 else 0
     cur = stamp[0]
     for r in reps:
-        cur = L.next_replicate(books, ev_pos, state, cur, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         seeds = seed_sets[0 if shared_seeds else r, :n_seeds]
         virality, used, depth = _replicate(
-            args, seeds, gap_tab, root, first_replicate + r, cur, steps, work, books, r
+            args, seeds, gap_tab, root, first_replicate + r, cur, steps, work, books, segment_of, r
         )
         peak = L.peak_step(books, used, K.T_ENGAGEMENTS)  # the peak of new adopters
-        ev_pos = L.close_run(ledger, r, books, used, depth, peak, virality)
+        ev_pos = L.close_run(
+            books, runs, virality_out, events, r, ev_pos, used, depth, peak, virality
+        )
     stamp[0] = cur
 
 
 @jit
-def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
+def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment_of, r):
     """Replicate ``rep`` with stamp ``cur``, recorded in ``books``; returns its structural
     virality, the number of step rows it wrote (through its last event) and its depth
     (the last step with new adopters).
@@ -335,7 +338,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
                 for j in range(n_target):
                     v = j if target_all else target_users[j]
                     if (state[v] & ~LOW_MASK) != mark or (state[v] & K.SHARER) == 0:
-                        L.user_reached(books, v, False)
+                        L.user_reached(books, segment_of, v, False)
             if p > 0.0:
                 j = 0
                 if draw_gaps:
@@ -423,9 +426,9 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, r):
             parent[i] = -1
             if imitated:
                 if targeted and 0 <= first_active <= t:
-                    L.earned_after_paid(books, v)
+                    L.earned_after_paid(books)
                 else:
-                    L.reach(books, t, v, True)
+                    L.reach(books, segment_of, t, v, True)
                 parent[i] = cand[v]  # a friend adopted before this step, uniformly
             if record:
                 adopted_at[v] = t

@@ -28,7 +28,17 @@ from types import ModuleType
 
 import numpy as np
 
-from smmsim._kernels.layout import N_COUNTS, N_SEGMENT_COLUMNS, N_SERIES
+from smmsim._kernels.layout import (
+    C_PENDING,
+    C_SHARES,
+    N_COUNTS,
+    N_SEGMENT_COLUMNS,
+    N_SERIES,
+    R_DEPTH,
+    R_EV_START,
+    R_SEGMENTS,
+    R_USED,
+)
 
 __all__ = ["RUN_BLOCK", "Ledger", "ensemble", "new_ledger", "trace"]
 
@@ -43,27 +53,41 @@ KEEP_BYTES = 256 * 2**20
 class Ledger:
     """A batch's outputs (see :mod:`smmsim._kernels.ledger` for the layout)."""
 
-    counts: np.ndarray
+    runs: np.ndarray
     virality: np.ndarray
     events: np.ndarray
-    ev_start: np.ndarray
-    profile: np.ndarray
-    segment_counts: np.ndarray
+    n_segments: int = 0
 
     def as_tuple(self) -> tuple:
-        return (
-            self.counts,
-            self.virality,
-            self.events,
-            self.ev_start,
-            self.profile,
-            self.segment_counts,
-        )
+        """The outputs as a kernel receives them."""
+        return (self.runs, self.virality, self.events)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Each replicate's totals, by :data:`~smmsim._kernels.layout.COUNT_COLUMNS`."""
+        return self.runs[:, :N_COUNTS]
+
+    @property
+    def profile(self) -> np.ndarray:
+        """Each replicate's cascade depth, peak step and step rows written."""
+        return self.runs[:, R_DEPTH : R_USED + 1]
 
     @property
     def used(self) -> np.ndarray:
         """Step rows each replicate wrote."""
-        return self.profile[:, 2]
+        return self.runs[:, R_USED]
+
+    @property
+    def ev_start(self) -> np.ndarray:
+        """Each replicate's first row of the events."""
+        return self.runs[:, R_EV_START]
+
+    @property
+    def segment_counts(self) -> np.ndarray:
+        """Per-segment tallies, ``(replicates, segments, N_SEGMENT_COLUMNS)``."""
+        n = self.runs.shape[0]
+        block = np.ascontiguousarray(self.runs[:, R_SEGMENTS:])
+        return block.reshape(n, self.n_segments, N_SEGMENT_COLUMNS)
 
 
 def workspace(
@@ -94,14 +118,14 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:
     events have room for every replicate to run every step, but only the pages of the
     rows written are ever touched.
     """
+    n_segments = max(int(n_segments), 0)
+    columns = R_SEGMENTS + n_segments * N_SEGMENT_COLUMNS
     return Ledger(
         # column-major, so each metric is one contiguous column for the summaries
-        counts=np.zeros((N_COUNTS, n_reps), dtype=np.int64).T,
+        runs=np.zeros((columns, n_reps), dtype=np.int64).T,
         virality=np.zeros(n_reps, dtype=np.float64),
         events=np.zeros((n_reps * max(int(steps), 1), N_SERIES), dtype=np.int64),
-        ev_start=np.zeros(n_reps, dtype=np.int64),
-        profile=np.zeros((3, n_reps), dtype=np.int64).T,
-        segment_counts=np.zeros((n_reps, max(n_segments, 0), N_SEGMENT_COLUMNS), np.int64),
+        n_segments=n_segments,
     )
 
 
@@ -239,7 +263,5 @@ def trace(
         args, seed_sets, np.uint64(root), int(replicate), np.zeros(1, np.int64), 0,
         int(steps), work, ledger.as_tuple(), np.empty(0, np.int32),
     )  # fmt: skip
-    from smmsim._kernels.ledger import C_PENDING, C_SHARES
-
     n_shared = int(ledger.counts[0, C_SHARES] + ledger.counts[0, C_PENDING])
     return ledger, kernel.traced(work, n_shared)

@@ -82,11 +82,11 @@ P_CONVERSION = 4
 P_CONVERSION_REFERRED = 5
 
 
-@jit
+@jit(inline="always")
 def _show(
-    tv, tp, nb, acc, books, segmented, state, order, parent, tail, mark, n_seeds, stick,
-    contagion, conversion, conversion_referred, s_c, s_v, keyed, root, rep, record,
-    referrer, first_step, t,
+    tv, tp, nb, acc, books, segment_of, segmented, state, order, parent, tail, mark,
+    n_seeds, stick, contagion, conversion, conversion_referred, s_c, s_v, keyed, root,
+    rep, record, referrer, first_step, t,
 ):  # fmt: skip
     """Show the impressions ``tv[:nb]`` (users), of the shares of ``order[tp[:nb]]``, in
     order, at step ``t``.
@@ -95,8 +95,9 @@ def _show(
     sharer engages with probability ``stick`` (the cascade stream ``s_c``) and then
     shares with probability ``contagion``; a first engagement converts (the conversion
     stream ``s_v``, keyed at its first draw). Events are counted into the step's counts
-    ``acc`` (``books[5]``, by ledger column) and, with ``segmented``, told to the
-    ledger's per-user hooks. Returns ``(s_c, s_v, keyed, tail)``.
+    ``acc`` (the ledger's :func:`~smmsim._kernels.ledger.step_counts` of ``books``,
+    by column) and, with ``segmented``, told to the ledger's per-user hooks (users'
+    segments in ``segment_of``). Returns ``(s_c, s_v, keyed, tail)``.
     """
     for i in range(nb):
         if i + PREFETCH_STATE < nb:
@@ -113,7 +114,7 @@ def _show(
             if not from_seed:
                 acc[C_EARNED_REACH] += 1
             if segmented:
-                L.user_reached(books, v, not from_seed)
+                L.user_reached(books, segment_of, v, not from_seed)
             if record:
                 referrer[v] = order[pos]
                 first_step[v] = t
@@ -134,7 +135,7 @@ def _show(
                     fv |= ENGAGED
                     acc[C_ENGAGED] += 1
                     if segmented:
-                        L.user_engaged(books, v)
+                        L.user_engaged(books, segment_of, v)
                     referred = (fv & REFERRED) != 0
                     if not keyed:
                         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
@@ -146,7 +147,7 @@ def _show(
                         if referred:
                             acc[C_REFERRAL_CONVERSIONS] += 1
                         if segmented:
-                            L.user_converted(books, v, referred)
+                            L.user_converted(books, segment_of, v, referred)
                 shares = True
                 if contagion < 1.0:
                     s_c, z = uniform(s_c)
@@ -154,7 +155,7 @@ def _show(
                 if shares:
                     fv |= SHARER
                     if segmented:
-                        L.user_shared(books, v)
+                        L.user_shared(books, segment_of, v)
                     order[tail] = v
                     parent[tail] = pos
                     tail += 1
@@ -196,8 +197,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     state, stamp, order, parent, size, referrer, first_step = work
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
-    books = L.new_books(ledger, segment_of)
-    acc = books[5]
+    runs, virality_out, events = ledger
+    books = L.new_books(ledger, segment_of, steps)
+    acc = L.step_counts(books)
     segmented = L.segmented(books)
     gap_tab = visibility_table(visibility)
     tv = np.empty(SHOW_BATCH, dtype=np.int32)
@@ -223,9 +225,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             skip = NO_GAP
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             sv = 2.0 if quiet_seeds >= 2 else 0.0
-            ev_pos = L.seeds_only(ledger, r, ev_pos, quiet_seeds, sv)
+            ev_pos = L.seeds_only(runs, virality_out, events, r, ev_pos, quiet_seeds, sv)
             continue
-        L.open_run(books, ev_pos)
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
         # the conversion stream is keyed at its first draw: most users never convert
         s_v = np.uint64(0)
@@ -242,7 +243,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 referrer[s] = -1
                 first_step[s] = 0
             if segmented:
-                L.user_shared(books, s)
+                L.user_shared(books, segment_of, s)
             order[tail] = s
             parent[tail] = -1
             tail += 1
@@ -283,8 +284,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     nb += 1
                     if nb == SHOW_BATCH:
                         s_c, s_v, keyed, tail = _show(
-                            tv, tp, nb, acc, books, segmented, state, order, parent, tail,
-                            mark, n_seeds, stick, contagion, conversion,
+                            tv, tp, nb, acc, books, segment_of, segmented, state, order,
+                            parent, tail, mark, n_seeds, stick, contagion, conversion,
                             conversion_referred, s_c, s_v, keyed, root, rep, record,
                             referrer, first_step, t,
                         )  # fmt: skip
@@ -297,15 +298,18 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 skip = j - b
             if nb > 0:
                 s_c, s_v, keyed, tail = _show(
-                    tv, tp, nb, acc, books, segmented, state, order, parent, tail,
-                    mark, n_seeds, stick, contagion, conversion, conversion_referred,
+                    tv, tp, nb, acc, books, segment_of, segmented, state, order, parent,
+                    tail, mark, n_seeds, stick, contagion, conversion, conversion_referred,
                     s_c, s_v, keyed, root, rep, record, referrer, first_step, t,
                 )  # fmt: skip
             L.close_step(books, t)
             head = gen_end
             t += 1
 
-        ev_pos = L.close_generations(ledger, r, books, t, tail - head, parent, head, n_seeds, size)
+        ev_pos = L.close_generations(
+            books, runs, virality_out, events, r, ev_pos, t, tail - head, parent, head,
+            n_seeds, size,
+        )  # fmt: skip
     stamp[0] = cur
 
 

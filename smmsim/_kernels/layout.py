@@ -48,6 +48,15 @@ C_PENDING = 8
 C_CONVERSIONS = 9
 C_REFERRAL_CONVERSIONS = 10
 N_COUNTS = len(COUNT_COLUMNS)
+#: Columns of the per-replicate run table after the counts: cascade depth (last step
+#: with new sharers), peak step, step rows written, first step row in the events, then
+#: each segment's tallies (segment ``i``'s column ``k`` at ``R_SEGMENTS + i *
+#: N_SEGMENT_COLUMNS + k``).
+R_DEPTH = N_COUNTS
+R_PEAK = N_COUNTS + 1
+R_USED = N_COUNTS + 2
+R_EV_START = N_COUNTS + 3
+R_SEGMENTS = N_COUNTS + 4
 
 #: Columns of the per-step series (new events in the step), in order.
 SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")

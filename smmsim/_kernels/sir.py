@@ -188,7 +188,7 @@ def _spread(
 
 
 @jit
-def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
+def _run_one(args, seeds, steps, s_c, s_v, mark, work, books, segment_of):
     """Simulate one replicate into the ledger's ``books``: ``args`` as in
     :func:`run_reps`, ``seeds`` its seed users, ``s_c`` and ``s_v`` its cascade and
     conversion streams, ``mark`` its stamp shifted above the flags.
@@ -213,7 +213,7 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
     record = referrer.shape[0] > 0
     # --- seeds share at time 0 (all of them before any spreads: a seed is never queued)
     n_seeds = L.seed_run(
-        books, seeds, state, mark >> K.FLAG_BITS, K.FLAG_BITS, 0, order, parent, record,
+        books, segment_of, seeds, state, mark >> K.FLAG_BITS, K.FLAG_BITS, 0, order, parent, record,
         referrer, first_time,
     )  # fmt: skip
     tail = n_seeds
@@ -246,7 +246,7 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books):
         if b > last:
             last = b
         # every user reached starts sharing at once: first exposure, engagement, share
-        L.reach(books, b, v, referred)
+        L.reach(books, segment_of, b, v, referred)
         L.engagement(books, b, True)
         L.shares(books, b, 1)
         s_v, converted = converts(s_v, referred, conversion, conversion_referred)
@@ -299,19 +299,22 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     """
     state, stamp = work[0], work[1]
     shared_seeds = seed_sets.shape[0] == 1
-    books = L.new_books(ledger, segment_of)
+    runs, virality_out, events = ledger
+    books = L.new_books(ledger, segment_of, steps)
     cur = stamp[0]
     for r in reps:
-        cur = L.next_replicate(books, ev_pos, state, cur, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         virality, used, depth = _run_one(
             args, seed_sets[row], steps, stream_key(root, rep, PURPOSE_CASCADE),
             stream_key(root, rep, PURPOSE_CONVERSION), np.int32(cur << K.FLAG_BITS), work,
-            books,
+            books, segment_of,
         )  # fmt: skip
         peak = L.peak_step(books, used, K.T_IMPRESSIONS)
-        ev_pos = L.close_run(ledger, r, books, used, depth, peak, virality)
+        ev_pos = L.close_run(
+            books, runs, virality_out, events, r, ev_pos, used, depth, peak, virality
+        )
     stamp[0] = cur
 
 

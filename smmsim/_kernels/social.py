@@ -295,15 +295,16 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     one_row = rule_of.shape[0] == 0
-    books = L.new_books(ledger, segment_of)
-    step = books[5]  # the step's counts, by ledger column (see the ledger: hot loops)
+    runs, virality_out, events = ledger
+    books = L.new_books(ledger, segment_of, steps)
+    step = L.step_counts(books)  # the step's counts, by ledger column
     segmented = L.segmented(books)
     gap_tab = visibility_table(visibility)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
     cur = stamp[0]
     for r in reps:
-        cur = L.next_replicate(books, ev_pos, state, cur, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
@@ -312,7 +313,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         mark = np.int64(cur) << STAMP_SHIFT
         # --- seeds share at step 0
         n_seeds = L.seed_run(
-            books, seed_sets[row], state, cur, STAMP_SHIFT, FLAG_SHIFT, order, parent,
+            books, segment_of, seed_sets[row], state, cur, STAMP_SHIFT, FLAG_SHIFT, order, parent,
             record, referrer, first_step,
         )  # fmt: skip
         tail = n_seeds
@@ -354,7 +355,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         if not from_seed:
                             step[C_EARNED_REACH] += 1
                         if segmented:
-                            L.user_reached(books, v, not from_seed)
+                            L.user_reached(books, segment_of, v, not from_seed)
                         if record:
                             referrer[v] = u
                             first_step[v] = t
@@ -391,7 +392,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             step[C_ENGAGEMENTS] += 1
                             step[C_ENGAGED] += 1
                             if segmented:
-                                L.user_engaged(books, v)
+                                L.user_engaged(books, segment_of, v)
                             referred = (fv & REFERRED) != 0
                             s_v, converted = converts(
                                 s_v, referred, conversion, conversion_referred
@@ -402,9 +403,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 if referred:
                                     step[C_REFERRAL_CONVERSIONS] += 1
                                 if segmented:
-                                    L.user_converted(books, v, referred)
+                                    L.user_converted(books, segment_of, v, referred)
                             if segmented:
-                                L.user_shared(books, v)
+                                L.user_shared(books, segment_of, v)
                             order[tail] = v
                             parent[tail] = pos
                             tail += 1
@@ -424,7 +425,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             head = gen_end
             t += 1
 
-        ev_pos = L.close_generations(ledger, r, books, t, tail - head, parent, head, n_seeds, size)
+        ev_pos = L.close_generations(
+            books, runs, virality_out, events, r, ev_pos, t, tail - head, parent, head,
+            n_seeds, size,
+        )  # fmt: skip
     stamp[0] = cur
 
 
