@@ -53,7 +53,6 @@ from smmsim._kernels.ledger import (
     SHARER,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
-from smmsim._kernels.prefetch import prefetch_sharers
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -68,6 +67,9 @@ FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
 MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
 NO_GAP = np.int64(9_000_000_000_000_000_000)
+# sharers ahead of the current one whose row bounds / first followers are prefetched
+PREFETCH_BOUNDS = 8
+PREFETCH_ROW = 4
 PREFETCH_MIN = 16
 #: Impressions listed before they are shown (see :func:`_show`), and how far ahead of
 #: the one being shown its user's state is prefetched.
@@ -269,8 +271,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             # from memory
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch:
-                    prefetch_sharers(indptr, indices, order, pos, tail)
+                if prefetch and pos + PREFETCH_BOUNDS < tail:
+                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
+                if prefetch and pos + PREFETCH_ROW < tail:
+                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]

@@ -7,12 +7,6 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from smmsim._config import jit
-
-# sharers ahead of the current one whose row bounds / first followers are prefetched
-PREFETCH_BOUNDS = 8
-PREFETCH_ROW = 4
-
 
 @intrinsic
 def prefetch(typingctx, arr, idx):
@@ -38,14 +32,3 @@ def prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return sig, codegen
-
-
-@jit
-def prefetch_sharers(indptr, indices, order, pos, tail):
-    """While the sharer at ``order[pos]`` is shown to its followers, ask for the row
-    bounds of the one :data:`PREFETCH_BOUNDS` ahead and the first followers of the one
-    :data:`PREFETCH_ROW` ahead (``order[:tail]`` lists the sharers)."""
-    if pos + PREFETCH_BOUNDS < tail:
-        prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-    if pos + PREFETCH_ROW < tail:
-        prefetch(indices, indptr[order[pos + PREFETCH_ROW]])

@@ -55,7 +55,7 @@ from smmsim._kernels.ledger import (
     REFERRED,
     SHARER,
 )
-from smmsim._kernels.prefetch import prefetch_sharers
+from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -91,6 +91,8 @@ I_ABSOLUTE = 0
 I_WEIGHTED = 1
 
 NO_GAP = np.int64(9_000_000_000_000_000_000)
+PREFETCH_BOUNDS = 8
+PREFETCH_ROW = 4
 TWO_PI = 2.0 * math.pi
 
 
@@ -334,7 +336,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             n_imp = 0
             n_paid = 0
             for pos in range(head, gen_end):
-                prefetch_sharers(indptr, indices, order, pos, tail)
+                if pos + PREFETCH_BOUNDS < tail:
+                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
+                if pos + PREFETCH_ROW < tail:
+                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]
