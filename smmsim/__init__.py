@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "SocialProof": "smmsim.models",
     "UserError": "smmsim.errors",
     "build_audience": "smmsim.audience",
+    "compare": "smmsim.compare",
+    "Comparison": "smmsim.compare",
     "critical_transmissibility": "smmsim.theory.bond_percolation",
     "default_scenario": "smmsim.scenario",
     "facebook": "smmsim.io",
@@ -94,6 +96,8 @@ sys.modules[__name__].__class__ = _Package
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim import generators as generators
     from smmsim.audience import build_audience as build_audience
+    from smmsim.compare import Comparison as Comparison
+    from smmsim.compare import compare as compare
     from smmsim.errors import OutputPathError as OutputPathError
     from smmsim.errors import UserError as UserError
     from smmsim.graph import CSRGraph as CSRGraph

@@ -338,6 +338,9 @@ def summarize(
 
 #: 0/1 metrics: their mean is a probability, with a Wilson score interval.
 PROPORTIONS = ("viral", "pays_back")
+#: Metrics where a lower value is the better one (in a comparison, a run "beats" its
+#: pair with less); for every other metric of :data:`METRICS` more is better.
+LOWER_IS_BETTER = frozenset({"cost"})
 
 #: The values the mean of a metric can take, ``(lowest, highest)``: counts, money and
 #: shapes are never negative, ROI never below -1 (revenue is never negative),

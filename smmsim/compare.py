@@ -1,0 +1,234 @@
+"""A/B comparison: several scenarios on one audience, with common random numbers.
+
+Every variant runs on the same audience (built once, from the first scenario's
+``audience`` section) with the same random seed, so run ``r`` of every variant starts
+from the same random streams, and a scenario compared with itself differs by exactly
+zero. How long two runs stay coupled depends on what differs: a change that acts after
+the cascade (conversion rates, prices) leaves every cascade as it was, so the paired
+difference carries no cascade noise at all; a change of the cascade itself (stickiness,
+seeds) couples the runs only until their cascades first part, after which their draws
+serve different events. The run-by-run difference (a paired difference) is an unbiased
+estimate either way, and its interval is from the differences themselves.
+
+References
+----------
+P. Glasserman and D. D. Yao, "Some guidelines and guarantees for common random
+numbers", Management Science 38(6), 884-908 (1992).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from smmsim.errors import UserError
+from smmsim.metrics import LOWER_IS_BETTER
+
+if TYPE_CHECKING:
+    from smmsim.graph import CSRGraph
+    from smmsim.results import Results
+    from smmsim.scenario import Scenario
+
+__all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "compare"]
+
+#: The metrics the printed comparison shows first (every metric is in the table).
+HEADLINE = (
+    "reach",
+    "earned_reach",
+    "shares",
+    "conversions",
+    "referral_conversions",
+    "viral",
+    "cost",
+    "revenue",
+    "roi",
+    "pays_back",
+)
+
+
+class CompareError(UserError):
+    """The scenarios cannot be compared (different audiences, too few of them)."""
+
+
+@dataclass
+class Comparison:
+    """Variants of a campaign run on one audience with common random numbers.
+
+    Attributes
+    ----------
+    names : list of str
+        The variants' names, the first being the baseline.
+    results : list of Results
+        Each variant's results (same runs, same seed, same audience).
+    table : DataFrame
+        One row per (metric, variant), tidy: ``mean``, ``ci_low``, ``ci_high`` (the
+        variant's own), and against the baseline, run by run: ``diff`` (mean paired
+        difference), ``diff_ci_low``, ``diff_ci_high`` (normal approximation on the
+        paired differences), ``p_beats`` (share of runs in which the variant did better
+        than the baseline's same run: higher, or lower for :data:`LOWER_IS_BETTER`),
+        ``p_ties`` and ``n`` (runs where both define the metric).
+    """
+
+    names: list[str]
+    results: list[Results] = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+    rng_seed: int = 0
+
+    def diff(self, metric: str, variant: str) -> float:
+        """Mean paired difference of ``metric``, ``variant`` minus the baseline."""
+        return float(self.table.loc[(metric, variant), "diff"])
+
+    def report(self, metrics: Sequence[str] = HEADLINE) -> str:
+        """The comparison in words and a table (what ``smmsim compare`` prints)."""
+        from smmsim.reporting.compare import format_comparison
+
+        return format_comparison(self, metrics)
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write ``compare.csv`` (the table), each variant's ``runs_<name>.csv`` and
+        ``compare.png`` to ``out_dir``; return the paths written."""
+        from smmsim.outputs import make_dir
+        from smmsim.plots.compare import comparison_figure
+        from smmsim.plots.runs import save
+
+        out = make_dir(out_dir, "out_dir")
+        paths = [out / "compare.csv"]
+        self.table.reset_index().to_csv(paths[0], index=False)
+        for name, res in zip(self.names, self.results, strict=True):
+            path = out / f"runs_{_file_part(name)}.csv"
+            res.runs.to_csv(path, index=False)
+            paths.append(path)
+        paths.append(save(comparison_figure(self), out / "compare.png"))
+        return paths
+
+
+def _file_part(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def compare(
+    scenarios: Sequence[Scenario | str | Path],
+    *,
+    names: Sequence[str] | None = None,
+    runs: int | None = None,
+    rng: int | None = None,
+    threads: int | None = None,
+    graph: CSRGraph | None = None,
+    progress: bool | None = False,
+) -> Comparison:
+    """Run ``scenarios`` on one audience with common random numbers and compare them.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario or paths
+        Two or more; the first is the baseline every other is compared with.
+    names : sequence of str, optional
+        The variants' names (default: the files' stems, or ``A``, ``B``, ...).
+    runs, rng : int, optional
+        Monte Carlo runs and random seed for every variant (default: the baseline's).
+    threads : int, optional
+        Worker threads.
+    graph : CSRGraph, optional
+        The audience (default: built from the baseline's ``audience`` section).
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    CompareError
+        Fewer than two scenarios, or a variant whose ``audience`` section differs from
+        the baseline's (common random numbers need one audience).
+    """
+    from smmsim.audience import build_audience
+    from smmsim.rng import resolve_seed
+    from smmsim.scenario import Scenario, load_scenario
+    from smmsim.simulate import simulate
+
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    if len(loaded) < 2:
+        raise CompareError("compare needs at least two scenarios")
+    labels = list(names) if names is not None else _default_names(scenarios)
+    if len(labels) != len(loaded) or len(set(labels)) != len(labels):
+        raise CompareError(f"compare needs one distinct name per scenario, got {labels}")
+    base = loaded[0]
+    for label, sc in zip(labels[1:], loaded[1:], strict=True):
+        key = _first_difference(base.data["audience"], sc.data["audience"], "audience")
+        if key is not None:
+            raise CompareError(
+                f"{label}: {key[0]} is {key[2]!r} where {labels[0]} has {key[1]!r}; "
+                "compare runs every variant on one audience (common random numbers), "
+                "so their audience sections must be the same"
+            )
+    n_runs = int(base.simulation["runs"] if runs is None else runs)
+    seed = resolve_seed(base.simulation["rng_seed"] if rng is None else rng)
+    g = build_audience(base) if graph is None else graph
+    results = [
+        simulate(sc, runs=n_runs, rng=seed, threads=threads, graph=g, progress=progress)
+        for sc in loaded
+    ]
+    return Comparison(labels, results, comparison_table(labels, results), seed)
+
+
+def _default_names(scenarios: Sequence[Any]) -> list[str]:
+    stems = [Path(s).stem if isinstance(s, str | Path) else None for s in scenarios]
+    if all(stems) and len(set(stems)) == len(stems):
+        return [str(s) for s in stems]
+    return [chr(ord("A") + i) if i < 26 else f"V{i}" for i in range(len(scenarios))]
+
+
+def _first_difference(a: Any, b: Any, where: str) -> tuple[str, Any, Any] | None:
+    """The first key (dotted) where two scenario sections differ, with both values."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            found = _first_difference(a.get(k), b.get(k), f"{where}.{k}")
+            if found is not None:
+                return found
+        return None
+    return None if a == b else (where, a, b)
+
+
+def comparison_table(names: Sequence[str], results: Sequence[Results]) -> pd.DataFrame:
+    """The tidy table of :class:`Comparison` from each variant's results (same runs,
+    in the same order)."""
+    z = NormalDist().inv_cdf(0.975)
+    base = results[0].runs
+    rows = []
+    metrics = [m for m in results[0].summary.index if m in base.columns]
+    for metric in metrics:
+        a = base[metric].to_numpy(dtype=float)
+        sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+        for name, res in zip(names, results, strict=True):
+            if metric not in res.runs.columns:
+                continue
+            b = res.runs[metric].to_numpy(dtype=float)
+            both = np.isfinite(a) & np.isfinite(b)
+            d = b[both] - a[both]
+            n = int(both.sum())
+            mean_d = float(d.mean()) if n else np.nan
+            half = z * float(d.std(ddof=1)) / np.sqrt(n) if n > 1 else np.nan
+            better = sign * d
+            s = res.summary.loc[metric]
+            rows.append(
+                {
+                    "metric": metric,
+                    "variant": name,
+                    "mean": float(s["mean"]),
+                    "ci_low": float(s["ci_low"]),
+                    "ci_high": float(s["ci_high"]),
+                    "diff": mean_d,
+                    "diff_ci_low": mean_d - half,
+                    "diff_ci_high": mean_d + half,
+                    "p_beats": float((better > 0).mean()) if n else np.nan,
+                    "p_ties": float((d == 0).mean()) if n else np.nan,
+                    "n": n,
+                }
+            )
+    return pd.DataFrame(rows).set_index(["metric", "variant"])
