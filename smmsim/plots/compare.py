@@ -51,9 +51,12 @@ def comparison_figure(comp: Comparison, metrics=PANELS):
             row = sub.loc[name]
             pct = metric in ("viral", "pays_back", "roi")
             x = row["diff"]
-            d = f"{100 * x:+.1f} pts" if pct else (f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3g}")
+            if pct:
+                d = f"{100 * x:+.1f} pts"
+            else:
+                d = (f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3g}") + " a run"
             ax.annotate(
-                f"{d} a run vs {base}\nbetter in {100 * row['p_beats']:.0f}% of runs",
+                f"{d} vs {base}\nbetter in {100 * row['p_beats']:.0f}% of runs",
                 (bar.get_x() + bar.get_width() / 2, max(row["ci_high"], 0.0)),
                 xytext=(0, 14),
                 textcoords="offset points",
@@ -62,6 +65,9 @@ def comparison_figure(comp: Comparison, metrics=PANELS):
                 fontsize="small",
             )
         ax.axhline(0, color="black", lw=0.8)
+        low, high = ax.get_ylim()
+        if high <= 0:  # all below zero: room above the bars for the differences
+            ax.set_ylim(low, 0.45 * (0 - low))
         ax.set_ylabel(metric_label(metric))
         ax.set_title(metric_label(metric).split(" (")[0])
         ax.margins(y=0.3)
