@@ -29,6 +29,7 @@ import pandas as pd
 
 from smmsim.errors import UserError
 from smmsim.metrics import LOWER_IS_BETTER
+from smmsim.params import first_difference
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -160,7 +161,7 @@ def compare(
         raise CompareError(f"compare needs one distinct name per scenario, got {labels}")
     base = loaded[0]
     for label, sc in zip(labels[1:], loaded[1:], strict=True):
-        key = _first_difference(base.data["audience"], sc.data["audience"], "audience")
+        key = first_difference(base.data["audience"], sc.data["audience"], "audience")
         if key is not None:
             raise CompareError(
                 f"{label}: {key[0]} is {key[2]!r} where {labels[0]} has {key[1]!r}; "
@@ -182,17 +183,6 @@ def _default_names(scenarios: Sequence[Any]) -> list[str]:
     if all(stems) and len(set(stems)) == len(stems):
         return [str(s) for s in stems]
     return [chr(ord("A") + i) if i < 26 else f"V{i}" for i in range(len(scenarios))]
-
-
-def _first_difference(a: Any, b: Any, where: str) -> tuple[str, Any, Any] | None:
-    """The first key (dotted) where two scenario sections differ, with both values."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b), key=str):
-            found = _first_difference(a.get(k), b.get(k), f"{where}.{k}")
-            if found is not None:
-                return found
-        return None
-    return None if a == b else (where, a, b)
 
 
 def comparison_table(names: Sequence[str], results: Sequence[Results]) -> pd.DataFrame:

@@ -401,6 +401,18 @@ def unknown_key_message(key: Any, allowed: list[str], where: str, what: str = "k
     return text
 
 
+def first_difference(a: Any, b: Any, where: str) -> tuple[str, Any, Any] | None:
+    """The first dotted key (from ``where``) at which two nested mappings differ, with
+    the two values there; ``None`` when they are equal."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        for k in sorted(set(a) | set(b), key=str):
+            found = first_difference(a.get(k), b.get(k), f"{where}.{k}")
+            if found is not None:
+                return found
+        return None
+    return None if a == b else (where, a, b)
+
+
 def key_text(key: Any) -> str:
     """A mapping key as it should appear in a dotted name (``repr`` unless plain text)."""
     if isinstance(key, str) and key.isprintable() and key.strip() == key and key:

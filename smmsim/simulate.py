@@ -188,7 +188,33 @@ def simulate(
             raise SimulationInterrupted(results, n_runs) from None
         finally:
             bar.close()
-    return _results(scenario, seed, graph, model, economics, batches, timing, t0)
+    results = _results(scenario, seed, graph, model, economics, batches, timing, t0)
+    if scenario.data.get("goals"):
+        results.extra["goals"] = _goals(scenario, results, graph, seed, threads)
+    return results
+
+
+def _goals(scenario, results, graph, seed, threads) -> list[dict]:
+    """Each goal of the scenario evaluated on ``results``; a lift goal's baseline runs
+    on the same audience with the same seed and runs (common random numbers)."""
+    from smmsim.goals import evaluate_goal, values_by
+    from smmsim.scenario import load_scenario
+
+    out = []
+    baselines: dict[str, Results] = {}
+    for goal in scenario.data["goals"]:
+        base = None
+        if goal["baseline"] is not None:
+            if goal["baseline"] not in baselines:
+                # same audience: checked when the scenario was loaded from its file
+                sc = load_scenario(goal["baseline"]).with_overrides({"goals": None})
+                baselines[goal["baseline"]] = simulate(
+                    sc, runs=results.n_runs, rng=seed, threads=threads, graph=graph, progress=False
+                )
+            base = values_by(baselines[goal["baseline"]], goal["metric"], goal["by"])
+        values = values_by(results, goal["metric"], goal["by"])
+        out.append(evaluate_goal(goal, values, base))
+    return out
 
 
 def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Results:

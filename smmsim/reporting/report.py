@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from smmsim.reporting.goals import goal_lines
 from smmsim.reporting.theory_lines import audience_caveats, comparison_lines
 from smmsim.reporting.verdicts import threshold_verdict
 
@@ -230,6 +231,7 @@ def format_report(res: Results) -> str:
         )
     lines += money_lines(s, cur)
     lines += segment_lines(res)
+    lines += goal_lines(res)
     t = res.timing
     lines.append(f"Timing: audience {t['audience_s']:.2f} s, simulation {t['simulate_s']:.2f} s.")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from smmsim.params import describe_value
+from smmsim.params import describe_value, first_difference
 from smmsim.scenario.errors import _OVERRIDE_SOURCE, ScenarioError
 from smmsim.scenario.files import MAX_SCENARIO_BYTES, read_user_file
 from smmsim.scenario.model import Scenario, _build
@@ -41,7 +41,7 @@ def scenario_from_dict(
     ScenarioError
         For anything not allowed by :data:`SCHEMA`; no other exception.
     """
-    return _build(data, None if source is None else str(source), base_dir)
+    return check_baselines(_build(data, None if source is None else str(source), base_dir))
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -84,7 +84,43 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         raise ScenarioError(source, None, f"line {line}: not UTF-8 text") from None
     raw = _parse_yaml(text, source)
-    return _build(raw, source, file.absolute().parent)
+    return check_baselines(_build(raw, source, file.absolute().parent))
+
+
+#: Baseline files being checked (a baseline whose own lift goal names the first file is
+#: read once, not forever).
+_CHECKING: set[str] = set()
+
+
+def check_baselines(scenario: Scenario) -> Scenario:
+    """Check that each lift goal's baseline file is a valid scenario on the same audience
+    (common random numbers need one); return ``scenario``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the scenario, the goal's ``baseline`` key and the first audience key that
+        differs (or the baseline file's own mistake, named by that file).
+    """
+    for i, goal in enumerate(scenario.data.get("goals") or ()):
+        path = goal.get("baseline")
+        if path is None or path in _CHECKING:
+            continue
+        _CHECKING.add(path)
+        try:
+            base = load_scenario(path)
+        finally:
+            _CHECKING.discard(path)
+        diff = first_difference(base.data["audience"], scenario.data["audience"], "audience")
+        if diff is not None:
+            raise ScenarioError(
+                scenario.source,
+                f"goals[{i}].baseline",
+                f"{Path(path).name} has {diff[0]} = {describe_value(diff[1])} where this "
+                f"scenario has {describe_value(diff[2])}; a lift goal runs its baseline on "
+                "the same audience (common random numbers)",
+            )
+    return scenario
 
 
 def default_scenario() -> Scenario:

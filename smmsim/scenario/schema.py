@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from smmsim.generator_registry import GENERATORS, non_empty
+from smmsim.goals import parse_goals
 from smmsim.models import MODELS
 from smmsim.params import Param, ParamError
 
@@ -41,6 +42,15 @@ TOP_LEVEL: dict[str, Param] = {
         "ewom",
         choices=tuple(MODELS),
         description="spreading model; its own parameters go in the section of that name",
+    ),
+    "goals": Param(
+        "any",
+        None,
+        nullable=True,
+        check=parse_goals,
+        type_text="a list of goals",
+        description="what the campaign must achieve: [{metric, at_least | at_most | lift, "
+        "by, baseline}] (see docs/goals.md)",
     ),
 }
 

@@ -51,11 +51,33 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
             data[section] = validate_mapping(raw.get(section), params, section)
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
+    _check_goals(data, base_dir)
     _check_funnel(data["funnel"])
     for section, model in _MODEL_OF_SECTION.items():
         if section in data:
             model.check(data)
     return data
+
+
+def _check_goals(data: dict[str, Any], base_dir: Path) -> None:
+    """Goals' horizons within the simulation's; each lift goal's baseline file (resolved
+    from the scenario's folder) exists. Loading it is :func:`~smmsim.scenario.load`'s."""
+    goals = data.get("goals")
+    if not goals:
+        return
+    steps = data["simulation"]["steps"]
+    for i, goal in enumerate(goals):
+        if goal["by"] is not None and goal["by"] > steps:
+            raise ParamError(
+                f"goals[{i}].by", f"must be at most simulation.steps = {steps}, got {goal['by']}"
+            )
+        if goal["baseline"] is None:
+            continue
+        path = Path(goal["baseline"]).expanduser()
+        path = path if path.is_absolute() else Path(base_dir or ".") / path
+        if not path.is_file():
+            raise ParamError(f"goals[{i}].baseline", f"file not found: {path}")
+        goal["baseline"] = str(path.resolve())
 
 
 def _resolve_audience(section: Any, base_dir: Path) -> dict[str, Any]:

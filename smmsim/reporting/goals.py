@@ -1,0 +1,57 @@
+"""The campaign's goals in the run report: how likely each is met, and by how much not."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smmsim.reporting.numbers import amount_text
+
+if TYPE_CHECKING:
+    from smmsim.results import Results
+
+__all__ = ["goal_lines"]
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def goal_lines(res: Results) -> list[str]:
+    """One line per goal of ``res`` (none when the scenario has none)."""
+    goals = res.extra.get("goals")
+    if not goals:
+        return []
+    steps = res.scenario["simulation"]["steps"]
+    lines = ["Goals (share of runs that meet each, with its 95% interval):"]
+    for g in goals:
+        text = g["goal"]
+        if g.get("baseline"):
+            text = text.replace(g["baseline"], Path(g["baseline"]).name)
+        mean = amount_text(g["mean"])
+        if g.get("by") is not None and g["by"] < steps - 1:
+            counted = f"by step {g['by']}: {mean} a run (the table counts all {steps} steps)"
+        else:
+            counted = f"{mean} a run"
+        line = f"- {text}: met in {_pct(g['probability'])} of runs "
+        line += f"[{_pct(g['ci_low'])}, {_pct(g['ci_high'])}]; {g['metric']} {counted}"
+        if g.get("lift") is not None:
+            line += (
+                f"; lift of the means {_signed_pct(g['lift'])} "
+                f"[{_signed_pct(g['lift_ci_low'])}, {_signed_pct(g['lift_ci_high'])}] over "
+                f"{amount_text(g['baseline_mean'])} a run under the baseline (same audience "
+                "and random numbers)"
+            )
+        if g["probability"] < 1:
+            word = "over" if g.get("at_most") is not None else "short"
+            line += (
+                f"; when missed, {word} by {amount_text(g['shortfall_when_missed'])} on "
+                f"average ({amount_text(g['expected_shortfall'])} a run over all runs)"
+            )
+        lines.append(line + ".")
+    return lines
+
+
+def _signed_pct(x: float) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:+.1f}%"
