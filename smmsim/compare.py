@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from smmsim.results import Results
     from smmsim.scenario import Scenario
 
-__all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "compare"]
+__all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "compare", "paired_differences"]
 
 #: The metrics the printed comparison shows first (every metric is in the table).
 HEADLINE = (
@@ -222,3 +222,55 @@ def comparison_table(names: Sequence[str], results: Sequence[Results]) -> pd.Dat
                 }
             )
     return pd.DataFrame(rows).set_index(["metric", "variant"])
+
+
+def paired_differences(a: Results, b: Results, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
+    """Run-by-run differences ``b - a`` of each metric of two results, with their 95%
+    interval (the two-variant view of :func:`comparison_table`).
+
+    Parameters
+    ----------
+    a, b : Results
+        Two simulations of the same runs with the same ``rng_seed`` (common random numbers).
+    metrics : sequence of str
+        Columns of ``Results.runs`` to compare (those missing in either are left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by metric: ``a_mean``, ``b_mean``, ``diff_mean`` (mean of ``b - a`` over
+        runs, runs where either is undefined left out), ``diff_ci_low`` and
+        ``diff_ci_high`` (normal 95% interval of that mean), ``b_higher`` and ``a_higher``
+        (share of runs in which one variant's value is the larger) and ``n`` (runs
+        compared).
+
+    Raises
+    ------
+    ValueError
+        The two results have different run counts or seeds: their runs are not pairs.
+    """
+    if a.n_runs != b.n_runs or a.rng_seed != b.rng_seed:
+        raise ValueError(
+            f"paired differences need the same runs and seed, got {a.n_runs} runs with "
+            f"rng_seed {a.rng_seed} against {b.n_runs} with rng_seed {b.rng_seed}"
+        )
+    table = comparison_table(["a", "b"], [a, b])
+    rows = {}
+    for m in metrics:
+        if (m, "b") not in table.index:
+            continue
+        ra, rb = table.loc[(m, "a")], table.loc[(m, "b")]
+        sign = -1.0 if m in LOWER_IS_BETTER else 1.0
+        wins, ties = float(rb["p_beats"]), float(rb["p_ties"])
+        higher = wins if sign > 0 else 1.0 - wins - ties
+        rows[m] = {
+            "a_mean": float(ra["mean"]),
+            "b_mean": float(rb["mean"]),
+            "diff_mean": float(rb["diff"]),
+            "diff_ci_low": float(rb["diff_ci_low"]),
+            "diff_ci_high": float(rb["diff_ci_high"]),
+            "b_higher": higher,
+            "a_higher": 1.0 - higher - ties,
+            "n": int(rb["n"]),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -107,3 +107,18 @@ def test_cli_compare_mistakes_are_one_line(tmp_path):
     assert_clean_error(invoke("compare", a), "at least two")
     assert_clean_error(invoke("compare", a, other), "audience.n")
     assert_clean_error(invoke("compare", a, tmp_path / "missing.yaml"), "missing.yaml")
+
+
+def test_paired_differences_of_two_results():
+    from smmsim.compare import paired_differences
+
+    a, b = small(), small(**{"economics.cost_per_seed": 20.0})
+    ra, rb = simulate(a, rng=3), simulate(b, rng=3)
+    table = paired_differences(ra, rb)
+    assert table.loc["cost", "diff_mean"] == pytest.approx(rb.mean("cost") - ra.mean("cost"))
+    assert table.loc["cost", "a_higher"] == 1.0 and table.loc["cost", "b_higher"] == 0.0
+    assert table.loc["reach", "diff_mean"] == 0.0  # the price changes no cascade
+    same = paired_differences(ra, ra)
+    assert (same["diff_mean"].dropna() == 0).all()
+    with pytest.raises(ValueError, match="same runs and seed"):
+        paired_differences(ra, simulate(a, rng=4))
