@@ -239,12 +239,15 @@ _SCRATCH = _Scratch()
 
 
 def summarize_runs(
-    batch: RawBatch, prices: tuple, profile: tuple[np.ndarray, np.ndarray] | None = None
+    batch: RawBatch,
+    prices: tuple,
+    profile: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """:func:`summarize` of :func:`columns_of`, with the derived columns in scratch
     arrays that are reused from one call to the next."""
     with _SCRATCH.derived(len(batch)) as out:
-        return summarize(columns_of(batch, prices, profile, out))
+        return summarize(columns_of(batch, prices, profile, out), threads=threads)
 
 
 def runs_frame(
@@ -278,12 +281,16 @@ def series_table(batch: RawBatch, steps: int | None = None) -> pd.DataFrame:
 
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Runs from which :func:`summarize` spreads the columns over its threads.
+PARALLEL_ROWS = 50_000
 #: Float columns up to this many entries are summarised by numpy directly.
 SMALL_FLOAT_COLUMN = 64
 
 
 def summarize(
-    runs: pd.DataFrame | Mapping[str, np.ndarray], confidence: float = 0.95
+    runs: pd.DataFrame | Mapping[str, np.ndarray],
+    confidence: float = 0.95,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Ensemble statistics of every metric: one row per metric.
 
@@ -293,7 +300,9 @@ def summarize(
     approximation, ``mean -/+ z sem``, clipped to the values the mean can take, see
     :data:`BOUNDS`; for the 0/1 metrics of :data:`PROPORTIONS` the Wilson score
     interval), ``q05`` ... ``q95`` and ``n`` (runs with a defined value: ROI is
-    undefined when a campaign costs nothing).
+    undefined when a campaign costs nothing). ``threads`` (default one) summarise the
+    columns of a table of at least :data:`PARALLEL_ROWS` runs in parallel; the result is
+    the same.
     """
     from statistics import NormalDist
 
@@ -303,22 +312,20 @@ def summarize(
     std = np.full(len(names), np.nan)
     count = np.zeros(len(names), dtype=np.int64)
     qs = np.full((len(names), len(QUANTILES)), np.nan)
-    for i, name in enumerate(names):
-        raw = np.asarray(runs[name])
-        if raw.dtype.kind in "iu" and raw.size > 0:
-            n = raw.size
-            mean[i], m2, qs[i] = _int_stats(raw.astype(np.int64, copy=False))
-            std[i] = np.sqrt(m2 / (n - 1)) if n > 1 else 0.0
-        else:
-            if name in PROPORTIONS:
-                n, mu, sd, q = _binary_stats(raw.astype(float, copy=False))
-            else:
-                key = runs.get(_ORDER_KEYS.get(name, ""), None)
-                n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
-            if n == 0:
-                continue  # no run defines it: every statistic is NaN
-            mean[i], std[i], qs[i] = mu, sd, q
-        count[i] = n
+    rows = len(runs[names[0]]) if names else 0
+    workers = 1 if threads is None or rows < PARALLEL_ROWS else max(1, min(int(threads), 8))
+    if workers > 1:
+        # the column statistics are compiled and release the GIL: large tables (small
+        # cascades, many runs) summarise on several threads
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            stats = list(pool.map(lambda name: _column_stats(runs, name), names))
+    else:
+        stats = [_column_stats(runs, name) for name in names]
+    for i, got in enumerate(stats):
+        if got is not None:
+            count[i], mean[i], std[i], qs[i] = got
     with np.errstate(divide="ignore", invalid="ignore"):
         sem = std / np.sqrt(count)
     ci_low, ci_high = mean - z * sem, mean + z * sem
@@ -334,6 +341,24 @@ def summarize(
     for j, q in enumerate(QUANTILES):
         table[f"q{int(q * 100):02d}"] = qs[:, j]
     return pd.DataFrame(table, index=pd.Index(names, name="metric"))
+
+
+def _column_stats(
+    runs: pd.DataFrame | Mapping[str, np.ndarray], name: str
+) -> tuple[int, float, float, np.ndarray] | None:
+    """Count, mean, sample standard deviation and :data:`QUANTILES` of one column of the
+    per-run table (``None`` when no run defines it)."""
+    raw = np.asarray(runs[name])
+    if raw.dtype.kind in "iu" and raw.size > 0:
+        n = raw.size
+        mu, m2, q = _int_stats(raw.astype(np.int64, copy=False))
+        return n, mu, (np.sqrt(m2 / (n - 1)) if n > 1 else 0.0), q
+    if name in PROPORTIONS:
+        n, mu, sd, q = _binary_stats(raw.astype(float, copy=False))
+    else:
+        key = runs.get(_ORDER_KEYS.get(name, ""), None)
+        n, mu, sd, q = _float_stats(raw.astype(float, copy=False), key)
+    return None if n == 0 else (n, mu, sd, q)
 
 
 #: 0/1 metrics: their mean is a probability, with a Wilson score interval.

@@ -182,13 +182,15 @@ def simulate(
             bar.close()
             results = None
             if batches:
-                results = _results(scenario, seed, graph, model, economics, batches, timing, t0)
+                results = _results(
+                    scenario, seed, graph, model, economics, batches, timing, t0, threads
+                )
                 results.extra["interrupted"] = True
                 results.extra["runs_requested"] = n_runs
             raise SimulationInterrupted(results, n_runs) from None
         finally:
             bar.close()
-    results = _results(scenario, seed, graph, model, economics, batches, timing, t0)
+    results = _results(scenario, seed, graph, model, economics, batches, timing, t0, threads)
     if scenario.data.get("goals"):
         results.extra["goals"] = _goals(scenario, results, graph, seed, threads)
     return results
@@ -217,7 +219,7 @@ def _goals(scenario, results, graph, seed, threads) -> list[dict]:
     return out
 
 
-def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Results:
+def _results(scenario, seed, graph, model, economics, batches, timing, t0, threads) -> Results:
     """The Results of the finished ``batches`` (all of them, or those before Ctrl-C)."""
     sim = scenario.simulation
     # metrics are computed as columns from the joined raw counts; the pandas tables are
@@ -229,7 +231,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0) -> Re
     raw = _concat(batches, series=False)
     profile = (_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles]))
     prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
-    summary = summarize_runs(raw, prices, profile)
+    summary = summarize_runs(raw, prices, profile, threads=model.chunks(threads, len(raw)))
     segments = segment_summary(raw.segment_counts, graph.segment_names)
     timing["simulate_s"] = time.perf_counter() - t0
 

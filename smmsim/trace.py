@@ -316,6 +316,28 @@ def typical_run(runs: pd.DataFrame, max_nodes: int) -> tuple[int, str]:
     return int(fits.loc[fits["reach"].idxmax(), "run"]), "the largest run; none went viral"
 
 
+def _same_audience(graph: CSRGraph, results: Results) -> bool:
+    return {"name": graph.name, **graph.degree_stats().as_dict()} == results.audience
+
+
+def results_audience(results: Results) -> CSRGraph | None:
+    """The audience of ``results``, rebuilt from its resolved scenario, or ``None`` when
+    it cannot be had again (drawn from fresh entropy, an edge list that is not there or
+    not the same, whose size and degree moments differ from the ones recorded)."""
+    from smmsim.scenario import scenario_from_dict
+
+    try:
+        scenario = scenario_from_dict(results.scenario)
+        if scenario.audience.get("rng_seed") is None and (
+            scenario.simulation["rng_seed"] is None and scenario.audience["generator"] != "edgelist"
+        ):
+            return None
+        graph = build_audience(scenario)
+    except (ValueError, KeyError, OSError):
+        return None
+    return graph if _same_audience(graph, results) else None
+
+
 def results_cascade(
     results: Results, *, graph: CSRGraph | None = None, max_nodes: int = 50_000
 ) -> Cascade | None:
@@ -329,20 +351,13 @@ def results_cascade(
     """
     from smmsim.scenario import scenario_from_dict
 
-    try:
-        scenario = scenario_from_dict(results.scenario)
-        if graph is None:
-            if scenario.audience.get("rng_seed") is None and (
-                scenario.simulation["rng_seed"] is None
-                and scenario.audience["generator"] != "edgelist"
-            ):
-                return None
-            graph = build_audience(scenario)
-    except (ValueError, KeyError, OSError):
+    graph = results_audience(results) if graph is None else graph
+    if graph is None or not _same_audience(graph, results):
         # the tree is optional: without the audience the other pictures still come
         return None
-    stats = {"name": graph.name, **graph.degree_stats().as_dict()}
-    if stats != results.audience:
+    try:
+        scenario = scenario_from_dict(results.scenario)
+    except (ValueError, KeyError, OSError):
         return None
     run, why = typical_run(results.runs, max_nodes)
     cascade = one_cascade(scenario, run=run, rng=results.rng_seed, graph=graph)

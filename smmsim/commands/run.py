@@ -44,11 +44,26 @@ def run(scenario, runs, rng_seed, overrides, out, threads, progress, max_memory)
     except SimulationInterrupted as stop:
         _keep_interrupted(stop, writer)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    graph = None
+    if writer is not None:
+        from smmsim.trace import results_audience
+
+        # the referral tree and the customer referral value trace runs again, on the
+        # audience rebuilt once (when it can be: not one drawn from fresh entropy)
+        graph = results_audience(res)
+        if graph is not None:
+            from smmsim.referral_value import referral_value
+            from smmsim.scenario import scenario_from_dict
+
+            res.extra["referral_value"] = referral_value(
+                scenario_from_dict(res.scenario), runs=res.n_runs, rng=res.rng_seed, graph=graph
+            )
     click.echo(res.report())
     if writer is not None:
         from smmsim.trace import results_cascade
 
-        paths = writer.finish(res, tree=results_cascade(res))
+        tree = None if graph is None else results_cascade(res, graph=graph)
+        paths = writer.finish(res, tree=tree)
         _say_removed(writer)
         click.echo(f"Wrote {', '.join(str(p) for p in paths)}")
 

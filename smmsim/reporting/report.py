@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from smmsim.reporting.goals import goal_lines
+from smmsim.reporting.referral import referral_value_lines
 from smmsim.reporting.theory_lines import audience_caveats, comparison_lines
 from smmsim.reporting.verdicts import threshold_verdict
 
@@ -232,6 +233,7 @@ def format_report(res: Results) -> str:
     lines += money_lines(s, cur)
     lines += segment_lines(res)
     lines += goal_lines(res)
+    lines += referral_value_lines(res)
     t = res.timing
     lines.append(f"Timing: audience {t['audience_s']:.2f} s, simulation {t['simulate_s']:.2f} s.")
     return "\n".join(lines)
