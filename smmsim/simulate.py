@@ -135,6 +135,19 @@ def simulate(
     economics = Economics.from_scenario(scenario)
     seeding = scenario.seeding
     steps = int(sim["steps"])
+    chosen = None
+    if seeding["strategy"] == "optimize":
+        from smmsim.influence import choose_seeds
+
+        t0 = time.perf_counter()
+        try:
+            choice = call_interruptibly(
+                partial(choose_seeds, scenario, rng=seed, graph=graph, threads=threads)
+            )
+        except KeyboardInterrupt:
+            raise SimulationInterrupted(None, n_runs) from None
+        chosen = choice.nodes[None, :]
+        timing["choose_seeds_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     batches = []
@@ -151,7 +164,7 @@ def simulate(
             while done < n_runs:
                 check_interrupt()
                 started = time.perf_counter()
-                sets = seed_sets(
+                sets = chosen if chosen is not None else seed_sets(
                     graph,
                     seeding["strategy"],
                     k=seeding["k"],

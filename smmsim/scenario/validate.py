@@ -52,6 +52,7 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
     _check_funnel(data["funnel"])
+    _check_tiers(data["economics"])
     for section, model in _MODEL_OF_SECTION.items():
         if section in data:
             model.check(data)
@@ -122,6 +123,21 @@ def _check_seeding(seeding: dict[str, Any], raw_seeding: Any, audience: dict[str
                     f"unknown user id {describe_value(label)} (a generated audience "
                     f"has ids 0..{n - 1})",
                 )
+
+
+def _check_tiers(economics: dict[str, Any]) -> None:
+    floors, prices = economics["tier_followers"], economics["tier_prices"]
+    if (floors is None) != (prices is None):
+        given, missing = (
+            ("tier_followers", "tier_prices") if prices is None else ("tier_prices", "tier_followers")
+        )
+        raise ParamError(f"economics.{missing}", f"is required with economics.{given}")
+    if floors is not None and len(floors) != len(prices):
+        raise ParamError(
+            "economics.tier_prices",
+            f"must have one price per economics.tier_followers entry ({len(floors)}), "
+            f"got {len(prices)}",
+        )
 
 
 def _check_funnel(funnel: dict[str, Any]) -> None:
