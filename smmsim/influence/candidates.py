@@ -109,6 +109,10 @@ def candidates(
         An unknown user id, no candidate left after the filters, committed seeds over
         the budget, or a budget below the cheapest candidate.
     """
+    if budget is not None and not (np.isfinite(budget) and budget > 0):
+        raise SeedingError(f"seeding.budget: must be a number > 0, got {budget!r}")
+    if budget is None and k is not None and int(k) < 1:
+        raise SeedingError(f"seeding.k: must be an integer >= 1, got {k!r}")
     n = graph.n
     followers = graph.out_degree()
     fixed = _ids(graph, committed, "seeding.committed")

@@ -14,7 +14,14 @@ from smmsim.influence.heuristics import HEURISTICS
 from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
 from smmsim.rng import RandomLike, resolve_seed, root_key
 
-__all__ = ["SeedReport", "StrategyOutcome", "frontier", "judge", "seed_report"]
+__all__ = [
+    "SeedReport",
+    "StrategyOutcome",
+    "frontier",
+    "judge",
+    "parse_budgets",
+    "seed_report",
+]
 
 _COLUMNS = ("reach", "earned_reach", "conversions", "cost", "profit")
 
@@ -258,3 +265,29 @@ def frontier(
                  "spent": ch.spent, "mean": m, "ci95": h}
             )  # fmt: skip
     return pd.DataFrame(rows, columns=["budget", "method", "seeds", "spent", "mean", "ci95"])
+
+
+def parse_budgets(text: str) -> np.ndarray:
+    """``"1000:20000:10"`` -> 10 budgets evenly spaced from 1,000 to 20,000.
+
+    Raises
+    ------
+    SeedingError
+        Not three numbers ``LOW:HIGH:N`` with ``0 < LOW <= HIGH`` and ``N >= 1``.
+    """
+    from smmsim.influence.candidates import SeedingError
+
+    parts = str(text).split(":")
+    try:
+        low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+        if len(parts) != 3:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise SeedingError(
+            f"--frontier: expected LOW:HIGH:N such as 1000:20000:10, got {text!r}"
+        ) from None
+    if not (0 < low <= high and count >= 1 and np.isfinite(high)):
+        raise SeedingError(
+            f"--frontier: needs 0 < LOW <= HIGH and N >= 1, got {text!r}"
+        )
+    return np.linspace(low, high, count)
