@@ -164,14 +164,18 @@ def simulate(
             while done < n_runs:
                 check_interrupt()
                 started = time.perf_counter()
-                sets = chosen if chosen is not None else seed_sets(
-                    graph,
-                    seeding["strategy"],
-                    k=seeding["k"],
-                    nodes=seeding["nodes"],
-                    root=root,
-                    first=done,
-                    n_reps=batch,
+                sets = (
+                    chosen
+                    if chosen is not None
+                    else seed_sets(
+                        graph,
+                        seeding["strategy"],
+                        k=seeding["k"],
+                        nodes=seeding["nodes"],
+                        root=root,
+                        first=done,
+                        n_reps=batch,
+                    )
                 )
                 raw = call_interruptibly(model.run, graph, sets, done, batch, steps, root, threads)
                 batches.append(raw)

@@ -140,9 +140,7 @@ def candidates(
             )
         total, priced = float(budget), True
     if not eligible.any():
-        raise SeedingError(
-            f"no candidates left: {_why_none(graph, min_followers, banned, fixed)}"
-        )
+        raise SeedingError(f"no candidates left: {_why_none(graph, min_followers, banned, fixed)}")
     cheapest = float(price[eligible].min())
     if priced and cheapest > left * (1 + 1e-12) and fixed.size == 0:
         raise SeedingError(
@@ -166,7 +164,9 @@ def _why_none(graph: CSRGraph, min_followers: int, banned: np.ndarray, fixed: np
     most = int(graph.out_degree().max(initial=0))
     parts = []
     if min_followers > most:
-        parts.append(f"seeding.min_followers = {min_followers:,} but the most followed user has {most:,}")
+        parts.append(
+            f"seeding.min_followers = {min_followers:,} but the most followed user has {most:,}"
+        )
     if banned.size or fixed.size:
         parts.append(f"{banned.size:,} users excluded and {fixed.size:,} committed")
     return "; ".join(parts) or f"the audience has {graph.n:,} users"

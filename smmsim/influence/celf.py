@@ -127,7 +127,7 @@ def celf(
     current = base
     remaining = budget
     while heap:
-        neg, u, gain, stamp = heapq.heappop(heap)
+        _, u, gain, stamp = heapq.heappop(heap)
         if price[u] > remaining:
             continue  # the budget left only shrinks: it will never fit again
         if stamp != len(chosen):
@@ -149,7 +149,7 @@ def celf(
         gains=np.asarray(gains, dtype=np.float64),
         estimate=float(current),
         evaluations=evaluations,
-        pool=int(len(pool)),
+        pool=len(pool),
         seconds=time.perf_counter() - t0,
         single_fallback=fallback,
     )

@@ -99,9 +99,13 @@ class SeedChoice:
                     "committed": bool(c),
                 }
                 for lab, p, f, g, c in zip(
-                    self.labels, self.price, self.followers, self.gain, self.committed,
+                    self.labels,
+                    self.price,
+                    self.followers,
+                    self.gain,
+                    self.committed,
                     strict=True,
-                )  # fmt: skip
+                )
             ],
         }
 
@@ -190,7 +194,9 @@ def choose_seeds(
         Number of seeds without a budget (default: ``seeding.k``).
     objective : {"reach", "earned_reach", "conversions", "profit"}, optional
         Default ``seeding.objective``.
-    method : {"auto", "imm", "celf", "degree_discount", "pagerank", "kcore", "top_degree", "random"}, optional
+    method : str, optional
+        ``auto``, ``imm``, ``celf``, ``degree_discount``, ``pagerank``, ``kcore``,
+        ``top_degree`` or ``random``.
         Default ``seeding.method``; ``auto`` is IMM for reach under the default model
         without decay, CELF otherwise.
     epsilon : float, optional
@@ -229,9 +235,7 @@ def choose_seeds(
             f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}"
         )
     if method not in ("auto", *METHODS):
-        raise SeedingError(
-            f"unknown method {method!r}; expected one of auto, {', '.join(METHODS)}"
-        )
+        raise SeedingError(f"unknown method {method!r}; expected one of auto, {', '.join(METHODS)}")
     if method == "auto":
         method = auto_method(scenario, objective)
     if method == "imm" and (objective != "reach" or _rr_form(scenario) is None):
@@ -258,7 +262,7 @@ def choose_seeds(
         guarantee = (
             f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
             f"probability 1 - 1/n^{got.ell:.2f} (IMM, "
-            + ("cost-effective greedy or best single account, (1-1/e)/2" if cand.priced else "1-1/e")
+            + ("cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e")
             + f", minus epsilon {eps:g})"
         )
         samples = {

@@ -92,9 +92,7 @@ class SeedReport:
         """The report as plain text."""
         c = self.choice
         cur = self.currency
-        head = (
-            f"budget {c.budget:,.2f} {cur}" if c.budget is not None else f"{c.nodes.size} seeds"
-        )
+        head = f"budget {c.budget:,.2f} {cur}" if c.budget is not None else f"{c.nodes.size} seeds"
         lines = [
             f"Seeds for {self.scenario}: {head}, objective {c.objective}, method {c.method}",
             f"Chosen: {c.nodes.size} accounts, {c.spent:,.2f} {cur} spent",
@@ -203,9 +201,7 @@ def seed_report(
     graph = build_audience(scenario) if graph is None else graph
     seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
     opts = dict(budget=budget, k=k, objective=objective, rng=seed, graph=graph, threads=threads)
-    choice = choose_seeds(
-        scenario, method=method, epsilon=epsilon, runs=choosing_runs, **opts
-    )
+    choice = choose_seeds(scenario, method=method, epsilon=epsilon, runs=choosing_runs, **opts)
     mc = _fresh(scenario, graph, runs, seed, threads)
     rows = [StrategyOutcome(choice.method, choice, judge(mc, choice.nodes))]
     for name in compare:
@@ -213,9 +209,7 @@ def seed_report(
             continue
         other = choose_seeds(scenario, method=name, **opts)
         rows.append(StrategyOutcome(name, other, judge(mc, other.nodes)))
-    return SeedReport(
-        choice, rows, mc.runs, seed, scenario.economics["currency"], scenario.name
-    )
+    return SeedReport(choice, rows, mc.runs, seed, scenario.economics["currency"], scenario.name)
 
 
 def frontier(
@@ -287,7 +281,5 @@ def parse_budgets(text: str) -> np.ndarray:
             f"--frontier: expected LOW:HIGH:N such as 1000:20000:10, got {text!r}"
         ) from None
     if not (0 < low <= high and count >= 1 and np.isfinite(high)):
-        raise SeedingError(
-            f"--frontier: needs 0 < LOW <= HIGH and N >= 1, got {text!r}"
-        )
+        raise SeedingError(f"--frontier: needs 0 < LOW <= HIGH and N >= 1, got {text!r}")
     return np.linspace(low, high, count)

@@ -159,6 +159,4 @@ class RRSets:
         """Number of sets that ``seeds`` meet."""
         from smmsim._kernels.rrsets import coverage
 
-        return int(
-            coverage(self.offsets, self.nodes, np.asarray(seeds, np.int64), self.graph.n)
-        )
+        return int(coverage(self.offsets, self.nodes, np.asarray(seeds, np.int64), self.graph.n))

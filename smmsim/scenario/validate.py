@@ -128,9 +128,8 @@ def _check_seeding(seeding: dict[str, Any], raw_seeding: Any, audience: dict[str
 def _check_tiers(economics: dict[str, Any]) -> None:
     floors, prices = economics["tier_followers"], economics["tier_prices"]
     if (floors is None) != (prices is None):
-        given, missing = (
-            ("tier_followers", "tier_prices") if prices is None else ("tier_prices", "tier_followers")
-        )
+        pair = ("tier_followers", "tier_prices")
+        given, missing = pair if prices is None else pair[::-1]
         raise ParamError(f"economics.{missing}", f"is required with economics.{given}")
     if floors is not None and len(floors) != len(prices):
         raise ParamError(
