@@ -296,8 +296,8 @@ def test_choosing_root_differs_from_the_runs_root():
 # ------------------------------------------------------------------ heuristics
 def test_heuristics_rank_the_obvious_hub_first():
     # a star with a hub (0) followed by everyone, plus a chain
-    src = [0] * 9 + [1, 2, 3]
-    dst = list(range(1, 10)) + [2, 3, 4]
+    src = [*([0] * 9), 1, 2, 3]
+    dst = [*range(1, 10), 2, 3, 4]
     g = CSRGraph.from_edges(np.array(src), np.array(dst), n=10, directed=True)
     sc = small_scenario()
     for method in ("top_degree", "degree_discount", "pagerank", "kcore"):
@@ -374,5 +374,5 @@ def test_cli_seeds_bad_input_is_one_line_exit_2(tmp_path, args, needle):
 
 
 def test_scenario_rejects_unknown_objective():
-    with pytest.raises(smmsim.ScenarioError, match="seeding.objective"):
+    with pytest.raises(smmsim.ScenarioError, match=r"seeding\.objective"):
         smmsim.default_scenario().with_overrides({"seeding.objective": "likes"})

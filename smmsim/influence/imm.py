@@ -157,6 +157,8 @@ def imm(
     """
     t0 = time.perf_counter()
     n = graph.n
+    if cand.price.shape != (n,):
+        raise ValueError(f"candidates are for {cand.price.size} users, the audience has {n}")
     eps = float(epsilon)
     ell = float(ell) * (1 + math.log(2) / math.log(max(n, 3)))
     k = min(n, cand.max_seeds() + int(cand.committed.size))

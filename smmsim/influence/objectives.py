@@ -84,7 +84,8 @@ class MonteCarlo:
 
     def outcome(self, nodes: np.ndarray) -> Outcome:
         """Every objective on each run, for the seeds ``nodes``."""
-        nodes = np.asarray(nodes, dtype=np.int64).reshape(1, -1)
+        # sorted: a set has one value, whatever order its seeds were listed in
+        nodes = np.sort(np.asarray(nodes, dtype=np.int64)).reshape(1, -1)
         if nodes.size == 0:  # no campaign: nothing spreads, the fixed cost is paid
             zero = np.zeros(self.runs)
             cost = np.full(self.runs, float(self.economics.fixed_cost))
