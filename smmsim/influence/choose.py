@@ -22,6 +22,7 @@ __all__ = [
     "choose_seeds",
     "choosing_root",
     "scenario_candidates",
+    "seeding_of",
 ]
 
 #: Every way of choosing seeds: the optimisers, then the simple strategies.
@@ -121,13 +122,22 @@ def choosing_root(seed: int) -> np.uint64:
     return root_key(seed, PURPOSE_CHOOSING)
 
 
+def seeding_of(scenario) -> dict[str, Any]:
+    """``scenario``'s seeding section with every optimiser key, defaults filled in (a
+    scenario whose strategy is not ``optimize`` leaves out the keys it did not give)."""
+    from smmsim.scenario.schema import SECTIONS
+
+    defaults = {key: spec.default for key, spec in SECTIONS["seeding"].items()}
+    return {**defaults, **scenario.seeding}
+
+
 def scenario_candidates(
     scenario, graph: CSRGraph, budget: float | None = None, k: int | None = None
 ) -> Candidates:
     """The candidates of ``scenario``'s seeding section (``budget``/``k`` override it)."""
     from smmsim.metrics import Economics
 
-    s = scenario.seeding
+    s = seeding_of(scenario)
     return candidates(
         graph,
         Economics.from_scenario(scenario),
@@ -227,7 +237,7 @@ def choose_seeds(
     from smmsim.metrics import Economics
     from smmsim.models import MODELS
 
-    s = scenario.seeding
+    s = seeding_of(scenario)
     objective = s["objective"] if objective is None else objective
     method = s["method"] if method is None else method
     if objective not in OBJECTIVES:

@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 _COLUMNS = ("reach", "earned_reach", "conversions", "cost", "profit")
+_HEADS = {"reach": "reach (with seeds)"}
 
 
 @dataclass
@@ -118,7 +119,7 @@ class SeedReport:
         )
         head = f"  {'strategy':<16} {'seeds':>5} {'spent':>12}"
         for col in _COLUMNS:
-            head += f" {col.replace('_', ' '):>22}"
+            head += f" {_HEADS.get(col, col.replace('_', ' ')):>22}"
         lines.append(head)
         for r in self.rows:
             row = f"  {r.method:<16} {r.choice.nodes.size:>5} {r.choice.spent:>12,.2f}"
@@ -240,7 +241,9 @@ def frontier(
 
     graph = build_audience(scenario) if graph is None else graph
     seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
-    objective = scenario.seeding["objective"] if objective is None else objective
+    from smmsim.influence.choose import seeding_of
+
+    objective = seeding_of(scenario)["objective"] if objective is None else objective
     mc = _fresh(scenario, graph, runs, seed, threads)
     rows = []
     for b in budgets:

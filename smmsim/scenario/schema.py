@@ -11,8 +11,19 @@ from typing import Any
 
 from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.models import MODELS
-from smmsim.params import Param, ParamError
+from smmsim.params import Param, ParamError, describe_value
 
+#: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
+#: a resolved scenario with another strategy unless given.
+OPTIMIZER_KEYS = (
+    "budget",
+    "objective",
+    "method",
+    "epsilon",
+    "min_followers",
+    "exclude",
+    "committed",
+)
 #: What ``seeding.objective`` may name (see :mod:`smmsim.influence.objectives`).
 OBJECTIVES = ("reach", "earned_reach", "conversions", "profit")
 #: How seeds may be chosen (see :mod:`smmsim.influence`).
@@ -80,6 +91,20 @@ def _money(default: float, description: str) -> Param:
     return Param("float", default, low=0, description=description)
 
 
+#: What ``seeding.strategy`` may name: the fixed rules, then the optimiser.
+STRATEGIES = ("random", "top_degree", "nodes", "optimize")
+
+
+def _strategy(value: str, key: str) -> str:
+    if value not in STRATEGIES:
+        raise ParamError(
+            key,
+            f"must be one of: {', '.join(STRATEGIES[:-1])}; got {describe_value(value)}; "
+            "or optimize, for seeds chosen for seeding.objective within seeding.budget",
+        )
+    return value
+
+
 def _tier_floors(value: list[int], key: str) -> list[int]:
     for i, x in enumerate(value):
         if x < 0:
@@ -115,7 +140,8 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "strategy": Param(
             "str",
             "random",
-            choices=("random", "top_degree", "nodes", "optimize"),
+            check=_strategy,
+            type_text="one of: " + ", ".join(STRATEGIES),
             description="which users post first: random, most-followed, listed, or chosen "
             "by the optimiser for seeding.objective within seeding.budget",
         ),

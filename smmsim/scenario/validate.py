@@ -23,6 +23,7 @@ from smmsim.scenario.schema import (
     _TOP_KEYS,
     AUDIENCE,
     MODEL_SECTIONS,
+    OPTIMIZER_KEYS,
     SECTIONS,
     TOP_LEVEL,
     _audience_schema,
@@ -51,6 +52,7 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
             data[section] = validate_mapping(raw.get(section), params, section)
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
+    _trim_seeding(data["seeding"], raw_seeding)
     _check_funnel(data["funnel"])
     _check_tiers(data["economics"])
     for section, model in _MODEL_OF_SECTION.items():
@@ -123,6 +125,18 @@ def _check_seeding(seeding: dict[str, Any], raw_seeding: Any, audience: dict[str
                     f"unknown user id {describe_value(label)} (a generated audience "
                     f"has ids 0..{n - 1})",
                 )
+
+
+def _trim_seeding(seeding: dict[str, Any], raw_seeding: Any) -> None:
+    """Leave out the optimiser's keys (:data:`OPTIMIZER_KEYS`) that a scenario whose
+    strategy is not ``optimize`` did not give: they mean nothing to it, and its resolved
+    seeding section stays what it always was."""
+    if seeding["strategy"] == "optimize":
+        return
+    given = raw_seeding if isinstance(raw_seeding, Mapping) else {}
+    for key in OPTIMIZER_KEYS:
+        if key not in given:
+            seeding.pop(key, None)
 
 
 def _check_tiers(economics: dict[str, Any]) -> None:
