@@ -376,3 +376,21 @@ def test_cli_seeds_bad_input_is_one_line_exit_2(tmp_path, args, needle):
 def test_scenario_rejects_unknown_objective():
     with pytest.raises(smmsim.ScenarioError, match=r"seeding\.objective"):
         smmsim.default_scenario().with_overrides({"seeding.objective": "likes"})
+
+
+def test_candidates_limited_to_segments():
+    sc = small_scenario(
+        **{
+            "audience.generator": "sbm",
+            "audience.n": 200,
+            "audience.segments": [100, 100],
+            "audience.segment_names": ["students", "parents"],
+            "audience.mean_degree": 6,
+            "audience.homophily": 0.8,
+        }
+    )
+    g = smmsim.build_audience(sc)
+    ch = choose_seeds(sc.with_overrides({"seeding.segments": ["parents"]}), k=5, graph=g)
+    assert (g.segments[ch.nodes] == 1).all()
+    with pytest.raises(SeedingError, match="unknown segment"):
+        choose_seeds(sc.with_overrides({"seeding.segments": ["teachers"]}), k=5, graph=g)

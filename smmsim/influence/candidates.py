@@ -78,6 +78,7 @@ def candidates(
     budget: float | None,
     k: int | None = None,
     min_followers: int = 0,
+    segments: Sequence[Any] | None = None,
     exclude: Sequence[Any] | None = None,
     committed: Sequence[Any] | None = None,
 ) -> Candidates:
@@ -96,6 +97,8 @@ def candidates(
         Number of seeds (committed ones included) when ``budget`` is ``None``.
     min_followers : int
         Candidates have at least this many followers.
+    segments : sequence of str or int, optional
+        Candidates belong to one of these audience segments (names or ids).
     exclude, committed : sequence of user labels, optional
         Users that may not be chosen; users seeded whatever is chosen.
 
@@ -118,6 +121,8 @@ def candidates(
     fixed = _ids(graph, committed, "seeding.committed")
     banned = _ids(graph, exclude, "seeding.exclude")
     eligible = followers >= int(min_followers)
+    if segments:
+        eligible &= _in_segments(graph, segments)
     eligible[banned] = False
     eligible[fixed] = False
     if budget is None:
@@ -150,6 +155,25 @@ def candidates(
     return Candidates(price, eligible, fixed, max(left, 0.0), total, priced)
 
 
+def _in_segments(graph: CSRGraph, wanted: Sequence[Any]) -> np.ndarray:
+    if graph.segments is None:
+        raise SeedingError("seeding.segments: the audience has no segments")
+    names = list(graph.segment_names or ())
+    count = int(graph.segments.max(initial=-1)) + 1
+    ids = []
+    for s in wanted:
+        if isinstance(s, str) and s in names:
+            ids.append(names.index(s))
+        elif isinstance(s, int) and 0 <= s < count:
+            ids.append(s)
+        else:
+            known = ", ".join(names) if names else f"ids 0..{count - 1}"
+            raise SeedingError(
+                f"seeding.segments: unknown segment {s!r} (the audience has {known})"
+            )
+    return np.isin(graph.segments, np.asarray(ids))
+
+
 def _ids(graph: CSRGraph, labels: Sequence[Any] | None, key: str) -> np.ndarray:
     if not labels:
         return np.zeros(0, dtype=np.int64)
@@ -169,4 +193,4 @@ def _why_none(graph: CSRGraph, min_followers: int, banned: np.ndarray, fixed: np
         )
     if banned.size or fixed.size:
         parts.append(f"{banned.size:,} users excluded and {fixed.size:,} committed")
-    return "; ".join(parts) or f"the audience has {graph.n:,} users"
+    return "; ".join(parts) or "the filters (seeding.segments, min_followers) leave nobody"

@@ -144,6 +144,7 @@ def scenario_candidates(
         budget=s["budget"] if budget is None else budget,
         k=s["k"] if k is None else k,
         min_followers=s["min_followers"],
+        segments=s["segments"],
         exclude=s["exclude"],
         committed=s["committed"],
     )

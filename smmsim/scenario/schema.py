@@ -20,6 +20,7 @@ OPTIMIZER_KEYS = (
     "objective",
     "method",
     "epsilon",
+    "segments",
     "min_followers",
     "exclude",
     "committed",
@@ -187,6 +188,14 @@ SECTIONS: dict[str, dict[str, Param]] = {
             high=1,
             closed="neither",
             description="IMM's accuracy: the guarantee loses epsilon",
+        ),
+        "segments": Param(
+            "list",
+            None,
+            low=1,
+            items=("str", "int"),
+            nullable=True,
+            description="candidates belong to these audience segments (names or ids)",
         ),
         "min_followers": Param(
             "int", 0, low=0, description="candidates have at least this many followers"
