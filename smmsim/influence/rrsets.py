@@ -119,25 +119,47 @@ class RRSets:
         self.root = np.uint64(root)
         self.first = int(first)
         self.threads = threads
-        self.offsets = np.zeros(1, dtype=np.int64)
-        self._chunks: list[np.ndarray] = []
-        self._nodes: np.ndarray | None = np.zeros(0, dtype=np.int32)
+        self._count = 0
+        # each draw's (offsets from 0, users), joined only when read
+        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self._joined: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
-        return int(self.offsets.size - 1)
+        return self._count
+
+    def _join(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._joined is None:
+            if len(self._chunks) == 1:
+                self._joined = self._chunks[0]
+            else:
+                bases = np.cumsum([0] + [c[1].size for c in self._chunks])
+                offsets = np.concatenate(
+                    [np.zeros(1, np.int64)]
+                    + [c[0][1:] + b for c, b in zip(self._chunks, bases, strict=False)]
+                )
+                nodes = (
+                    np.concatenate([c[1] for c in self._chunks])
+                    if self._chunks
+                    else np.zeros(0, np.int32)
+                )
+                self._joined = (offsets, nodes)
+            self._chunks = [self._joined]
+        return self._joined
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """Set ``i`` is ``nodes[offsets[i]:offsets[i + 1]]``."""
+        return self._join()[0]
 
     @property
     def nodes(self) -> np.ndarray:
         """Every set's users, one after the other."""
-        if self._nodes is None:
-            self._nodes = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int32)
-            self._chunks = [self._nodes]
-        return self._nodes
+        return self._join()[1]
 
     @property
     def nbytes(self) -> int:
         """Memory the sets hold."""
-        return int(self.offsets.nbytes + sum(c.nbytes for c in self._chunks))
+        return int(sum(c[0].nbytes + c[1].nbytes for c in self._chunks))
 
     def extend_to(self, count: int) -> None:
         """Draw sets until there are ``count``."""
@@ -148,12 +170,9 @@ class RRSets:
             self.graph, self.p_first, self.p, self.root, self.first + have, count - have,
             self.threads,
         )  # fmt: skip
-        base = int(self.offsets[-1])
-        self.offsets = np.concatenate([self.offsets, off[1:] + base])
-        if self._nodes is not None and not self._chunks:
-            self._chunks = [self._nodes]
-        self._chunks.append(nod)
-        self._nodes = None
+        self._chunks.append((off, nod))
+        self._count = count
+        self._joined = None
 
     def coverage(self, seeds: np.ndarray) -> int:
         """Number of sets that ``seeds`` meet."""
