@@ -134,14 +134,17 @@ def seeding_of(scenario) -> dict[str, Any]:
 def scenario_candidates(
     scenario, graph: CSRGraph, budget: float | None = None, k: int | None = None
 ) -> Candidates:
-    """The candidates of ``scenario``'s seeding section (``budget``/``k`` override it)."""
+    """The candidates of ``scenario``'s seeding section (``budget``/``k`` override it; a
+    ``k`` without a ``budget`` asks for ``k`` seeds whatever the scenario's budget)."""
     from smmsim.metrics import Economics
 
     s = seeding_of(scenario)
+    if budget is None and k is None:
+        budget = s["budget"]
     return candidates(
         graph,
         Economics.from_scenario(scenario),
-        budget=s["budget"] if budget is None else budget,
+        budget=budget,
         k=s["k"] if k is None else k,
         min_followers=s["min_followers"],
         segments=s["segments"],
@@ -199,10 +202,10 @@ def choose_seeds(
         Prices come from ``economics``; candidates, committed seeds and the defaults of
         the arguments below from ``seeding``.
     budget : float, optional
-        Money for seeds, committed ones included (default: ``seeding.budget``; with
-        neither, ``k`` seeds whatever they cost).
+        Money for seeds, committed ones included (default: ``seeding.budget`` unless ``k``
+        is given; with neither, ``seeding.k`` seeds whatever they cost).
     k : int, optional
-        Number of seeds without a budget (default: ``seeding.k``).
+        Number of seeds, whatever they cost (used when there is no budget).
     objective : {"reach", "earned_reach", "conversions", "profit"}, optional
         Default ``seeding.objective``.
     method : str, optional
