@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "build_audience": "smmsim.audience",
     "compare": "smmsim.compare",
     "Comparison": "smmsim.compare",
+    "choose_seeds": "smmsim.influence",
     "critical_transmissibility": "smmsim.theory.bond_percolation",
     "default_scenario": "smmsim.scenario",
     "facebook": "smmsim.io",
@@ -51,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "percolation": "smmsim.theory.bond_percolation",
     "read_edgelist": "smmsim.io",
     "scenario_from_dict": "smmsim.scenario",
+    "seed_report": "smmsim.influence",
     "simulate": "smmsim.simulate",
     "summarize": "smmsim.metrics",
     "write_edgelist": "smmsim.io",
@@ -103,6 +105,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim.graph import CSRGraph as CSRGraph
     from smmsim.graph import DegreeStats as DegreeStats
     from smmsim.graph import GraphError as GraphError
+    from smmsim.influence import choose_seeds as choose_seeds
+    from smmsim.influence import seed_report as seed_report
     from smmsim.io import EdgeListError as EdgeListError
     from smmsim.io import facebook as facebook
     from smmsim.io import read_edgelist as read_edgelist

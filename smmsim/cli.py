@@ -29,7 +29,16 @@ class _Commands(click.Group):
 
     lazy: ClassVar[dict[str, str]] = {
         name: f"smmsim.commands.{name}:{name}"
-        for name in ("animate", "audience", "compare", "run", "sweep", "threshold", "validate")
+        for name in (
+            "animate",
+            "audience",
+            "compare",
+            "run",
+            "seeds",
+            "sweep",
+            "threshold",
+            "validate",
+        )
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -88,6 +88,9 @@ class Economics:
         Margin earned per purchase.
     cpm : float
         Value of 1,000 earned impressions (what the same exposure would cost as ads).
+    tier_followers, tier_prices : list, optional
+        Follower counts where price tiers start (increasing) and the price of a seed in
+        each tier, added to the fees above.
     """
 
     cost_per_seed: float = 0.0
@@ -96,20 +99,42 @@ class Economics:
     revenue_per_conversion: float = 0.0
     cpm: float = 0.0
     currency: str = "USD"
+    tier_followers: list[int] | None = None
+    tier_prices: list[float] | None = None
 
     @classmethod
     def from_scenario(cls, scenario) -> Economics:
         """Build from a scenario's ``economics`` section."""
         return cls(**scenario.economics)
 
+    def tier_price(self, followers: np.ndarray) -> np.ndarray:
+        """The tier price of seeds with ``followers`` followers (0 below the first tier)."""
+        f = np.asarray(followers)
+        if not self.tier_followers:
+            return np.zeros(f.shape)
+        floors = np.asarray(self.tier_followers, dtype=np.int64)
+        prices = np.asarray(self.tier_prices, dtype=np.float64)
+        tier = np.searchsorted(floors, f, side="right") - 1
+        return np.where(tier >= 0, prices[np.maximum(tier, 0)], 0.0)
+
+    def price(self, followers: np.ndarray) -> np.ndarray:
+        """What one seed with ``followers`` followers costs: the fee per seed, the fee per
+        follower, and its tier's price."""
+        f = np.asarray(followers, dtype=np.float64)
+        return self.cost_per_seed + self.cost_per_follower * f + self.tier_price(followers)
+
     def cost(self, graph: CSRGraph, seed_sets: np.ndarray) -> np.ndarray:
         """Cost of each seed set (one value per row of ``seed_sets``)."""
-        followers = graph.out_degree()[seed_sets].sum(axis=1).astype(float)
-        return (
+        degree = graph.out_degree()[seed_sets]
+        followers = degree.sum(axis=1).astype(float)
+        cost = (
             self.fixed_cost
             + self.cost_per_seed * seed_sets.shape[1]
             + self.cost_per_follower * followers
         )
+        if self.tier_followers:
+            cost = cost + self.tier_price(degree).sum(axis=1)
+        return cost
 
 
 def run_columns(

@@ -135,6 +135,19 @@ def simulate(
     economics = Economics.from_scenario(scenario)
     seeding = scenario.seeding
     steps = int(sim["steps"])
+    chosen = None
+    if seeding["strategy"] == "optimize":
+        from smmsim.influence import choose_seeds
+
+        t0 = time.perf_counter()
+        try:
+            choice = call_interruptibly(
+                partial(choose_seeds, scenario, rng=seed, graph=graph, threads=threads)
+            )
+        except KeyboardInterrupt:
+            raise SimulationInterrupted(None, n_runs) from None
+        chosen = choice.nodes[None, :]
+        timing["choose_seeds_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     batches = []
@@ -151,14 +164,18 @@ def simulate(
             while done < n_runs:
                 check_interrupt()
                 started = time.perf_counter()
-                sets = seed_sets(
-                    graph,
-                    seeding["strategy"],
-                    k=seeding["k"],
-                    nodes=seeding["nodes"],
-                    root=root,
-                    first=done,
-                    n_reps=batch,
+                sets = (
+                    chosen
+                    if chosen is not None
+                    else seed_sets(
+                        graph,
+                        seeding["strategy"],
+                        k=seeding["k"],
+                        nodes=seeding["nodes"],
+                        root=root,
+                        first=done,
+                        n_reps=batch,
+                    )
                 )
                 raw = call_interruptibly(model.run, graph, sets, done, batch, steps, root, threads)
                 batches.append(raw)

@@ -291,9 +291,15 @@ def trace_replicate(
     check_seed_nodes(scenario, graph)
     root = root_key(seed)
     sd = scenario.seeding
-    seeds = seed_sets(
-        graph, sd["strategy"], k=sd["k"], nodes=sd["nodes"], root=root, first=replicate, n_reps=1
-    )[0]
+    if sd["strategy"] == "optimize":  # the choice simulate() made for this seed
+        from smmsim.influence import choose_seeds
+
+        seeds = choose_seeds(scenario, rng=seed, graph=graph).nodes
+    else:
+        seeds = seed_sets(
+            graph, sd["strategy"], k=sd["k"], nodes=sd["nodes"], root=root, first=replicate,
+            n_reps=1,
+        )[0]  # fmt: skip
     model = MODELS[scenario.data["model"]].from_scenario(scenario)
     trace = model.trace(graph, seeds, int(scenario.simulation["steps"]), root, replicate)
     return Traced(graph, model, seeds, trace)

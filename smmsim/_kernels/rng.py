@@ -41,6 +41,12 @@ PURPOSE_ADS = 11
 PURPOSE_PARENT = 12
 # the threshold models' per-user thresholds
 PURPOSE_THRESHOLD = 13
+# choosing seeds: the reverse-reachable sets (keyed by set number, not replicate),
+# the root of the Monte Carlo runs that choose (never those that judge the choice),
+# and the order in which the random strategy meets candidates
+PURPOSE_RRSET = 21
+PURPOSE_CHOOSING = 22
+PURPOSE_RANDOM_ORDER = 23
 # the audience generators (one stream each, replicate 0)
 PURPOSE_ERDOS_RENYI = 101
 PURPOSE_BARABASI_ALBERT = 102

@@ -7,6 +7,7 @@ One module per kind of picture:
 * :mod:`~smmsim.plots.animation`: one traced run spreading, as a GIF or MP4;
 * :mod:`~smmsim.plots.sweep`: a sweep's metric against one or two parameters;
 * :mod:`~smmsim.plots.threshold`: a virality-threshold scan;
+* :mod:`~smmsim.plots.seeds`: seeding strategies side by side, outcome against budget;
 * :mod:`~smmsim.plots.labels`: axis labels in words, with units.
 
 Pictures never simulate: a run's node-level record comes from :mod:`smmsim.trace`.
@@ -29,6 +30,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "animation": "MAX_USERS animate_cascade has_mp4_encoder layout",
         "sweep": "plot_heatmap plot_metric write_sweep_plots",
         "threshold": "masked_theory_reach plot_threshold_scan",
+        "seeds": "plot_frontier plot_strategies",
         "labels": "METRIC_LABELS PARAM_LABELS metric_label param_label",
     },
 )

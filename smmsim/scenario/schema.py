@@ -12,7 +12,24 @@ from typing import Any
 from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.goals import parse_goals
 from smmsim.models import MODELS
-from smmsim.params import Param, ParamError
+from smmsim.params import Param, ParamError, describe_value
+
+#: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
+#: a resolved scenario with another strategy unless given.
+OPTIMIZER_KEYS = (
+    "budget",
+    "objective",
+    "method",
+    "epsilon",
+    "segments",
+    "min_followers",
+    "exclude",
+    "committed",
+)
+#: What ``seeding.objective`` may name (see :mod:`smmsim.influence.objectives`).
+OBJECTIVES = ("reach", "earned_reach", "conversions", "profit")
+#: How seeds may be chosen (see :mod:`smmsim.influence`).
+METHODS = ("imm", "celf", "degree_discount", "pagerank", "kcore", "top_degree", "random")
 
 #: Longest scenario name: it heads reports, plot titles and file listings.
 MAX_NAME = 200
@@ -85,6 +102,36 @@ def _money(default: float, description: str) -> Param:
     return Param("float", default, low=0, description=description)
 
 
+#: What ``seeding.strategy`` may name: the fixed rules, then the optimiser.
+STRATEGIES = ("random", "top_degree", "nodes", "optimize")
+
+
+def _strategy(value: str, key: str) -> str:
+    if value not in STRATEGIES:
+        raise ParamError(
+            key,
+            f"must be one of: {', '.join(STRATEGIES[:-1])}; got {describe_value(value)}; "
+            "or optimize, for seeds chosen for seeding.objective within seeding.budget",
+        )
+    return value
+
+
+def _tier_floors(value: list[int], key: str) -> list[int]:
+    for i, x in enumerate(value):
+        if x < 0:
+            raise ParamError(f"{key}[{i}]", f"must be a follower count >= 0, got {x}")
+        if i and x <= value[i - 1]:
+            raise ParamError(key, f"must be increasing, got {value[i - 1]} then {x}")
+    return value
+
+
+def _tier_prices(value: list[float], key: str) -> list[float]:
+    for i, x in enumerate(value):
+        if not x >= 0:
+            raise ParamError(f"{key}[{i}]", f"must be a price >= 0, got {x}")
+    return value
+
+
 SECTIONS: dict[str, dict[str, Param]] = {
     "audience": AUDIENCE,
     "content": {
@@ -104,8 +151,10 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "strategy": Param(
             "str",
             "random",
-            choices=("random", "top_degree", "nodes"),
-            description="which users post first: random, most-followed, or listed",
+            check=_strategy,
+            type_text="one of: " + ", ".join(STRATEGIES),
+            description="which users post first: random, most-followed, listed, or chosen "
+            "by the optimiser for seeding.objective within seeding.budget",
         ),
         "k": Param(
             "int",
@@ -121,6 +170,60 @@ SECTIONS: dict[str, dict[str, Param]] = {
             nullable=True,
             description="user ids to seed; required with strategy nodes, else not allowed",
         ),
+        "budget": Param(
+            "float",
+            None,
+            low=0,
+            closed="neither",
+            nullable=True,
+            description="money for seeds (priced by economics); null: k seeds at any price",
+        ),
+        "objective": Param(
+            "str",
+            "reach",
+            choices=OBJECTIVES,
+            description="what the optimiser maximises: reach, earned_reach, conversions, profit",
+        ),
+        "method": Param(
+            "str",
+            "auto",
+            choices=("auto", *METHODS),
+            description="how seeds are chosen with strategy optimize (auto: imm where the "
+            "objective has reverse-reachable sets, else celf)",
+        ),
+        "epsilon": Param(
+            "float",
+            0.1,
+            low=0,
+            high=1,
+            closed="neither",
+            description="IMM's accuracy: the guarantee loses epsilon",
+        ),
+        "segments": Param(
+            "list",
+            None,
+            low=1,
+            items=("str", "int"),
+            nullable=True,
+            description="candidates belong to these audience segments (names or ids)",
+        ),
+        "min_followers": Param(
+            "int", 0, low=0, description="candidates have at least this many followers"
+        ),
+        "exclude": Param(
+            "list",
+            None,
+            items=("int", "str"),
+            nullable=True,
+            description="user ids that may not be chosen (competitors' accounts, past partners)",
+        ),
+        "committed": Param(
+            "list",
+            None,
+            items=("int", "str"),
+            nullable=True,
+            description="user ids already paid for: always seeded, their price taken from budget",
+        ),
     },
     "funnel": {
         "conversion": _probability(0.02, "chance an engaged user buys"),
@@ -134,6 +237,24 @@ SECTIONS: dict[str, dict[str, Param]] = {
     "economics": {
         "cost_per_seed": _money(100.0, "flat fee per seed user"),
         "cost_per_follower": _money(0.0, "fee per follower of each seed user (influencer pricing)"),
+        "tier_followers": Param(
+            "list",
+            None,
+            items=("int",),
+            nullable=True,
+            check=_tier_floors,
+            description="follower counts where price tiers start (e.g. nano, micro, macro, "
+            "mega: [1000, 10000, 100000, 1000000]), increasing",
+        ),
+        "tier_prices": Param(
+            "list",
+            None,
+            items=("float",),
+            nullable=True,
+            check=_tier_prices,
+            description="price of a seed in each tier, added to the fees above (one per "
+            "tier_followers entry)",
+        ),
         "fixed_cost": _money(0.0, "campaign cost independent of seeding"),
         "revenue_per_conversion": _money(40.0, "revenue from one purchase"),
         "cpm": _money(5.0, "value of 1,000 earned impressions (earned media value)"),

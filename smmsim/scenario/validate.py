@@ -23,6 +23,7 @@ from smmsim.scenario.schema import (
     _TOP_KEYS,
     AUDIENCE,
     MODEL_SECTIONS,
+    OPTIMIZER_KEYS,
     SECTIONS,
     TOP_LEVEL,
     _audience_schema,
@@ -52,7 +53,9 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
     _check_goals(data, base_dir)
+    _trim_seeding(data["seeding"], raw_seeding)
     _check_funnel(data["funnel"])
+    _check_tiers(data["economics"])
     for section, model in _MODEL_OF_SECTION.items():
         if section in data:
             model.check(data)
@@ -144,6 +147,32 @@ def _check_seeding(seeding: dict[str, Any], raw_seeding: Any, audience: dict[str
                     f"unknown user id {describe_value(label)} (a generated audience "
                     f"has ids 0..{n - 1})",
                 )
+
+
+def _trim_seeding(seeding: dict[str, Any], raw_seeding: Any) -> None:
+    """Leave out the optimiser's keys (:data:`OPTIMIZER_KEYS`) that a scenario whose
+    strategy is not ``optimize`` did not give: they mean nothing to it, and its resolved
+    seeding section stays what it always was."""
+    if seeding["strategy"] == "optimize":
+        return
+    given = raw_seeding if isinstance(raw_seeding, Mapping) else {}
+    for key in OPTIMIZER_KEYS:
+        if key not in given:
+            seeding.pop(key, None)
+
+
+def _check_tiers(economics: dict[str, Any]) -> None:
+    floors, prices = economics["tier_followers"], economics["tier_prices"]
+    if (floors is None) != (prices is None):
+        pair = ("tier_followers", "tier_prices")
+        given, missing = pair if prices is None else pair[::-1]
+        raise ParamError(f"economics.{missing}", f"is required with economics.{given}")
+    if floors is not None and len(floors) != len(prices):
+        raise ParamError(
+            "economics.tier_prices",
+            f"must have one price per economics.tier_followers entry ({len(floors)}), "
+            f"got {len(prices)}",
+        )
 
 
 def _check_funnel(funnel: dict[str, Any]) -> None:

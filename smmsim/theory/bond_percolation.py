@@ -199,7 +199,7 @@ class Seeding:
 
     Attributes
     ----------
-    strategy : {"random", "top_degree", "nodes"}
+    strategy : {"random", "top_degree", "nodes", "optimize"}
         ``random``: ``k`` users drawn afresh for every run; otherwise the same users in
         every run.
     k : int
@@ -247,6 +247,9 @@ class Seeding:
             if self.k == 1:
                 return f"the top-degree account ({total:,} followers)"
             return f"the {self.k:,} top-degree accounts ({total:,} followers in all)"
+        if self.strategy == "optimize":
+            n = f"{self.k:,} account{'s' if self.k != 1 else ''}"
+            return f"{n} chosen by the optimiser ({total:,} followers in all)"
         if self.k == 1:
             return f"the listed user ({total:,} followers)"
         return f"{self.k:,} listed users ({total:,} followers in all)"

@@ -39,7 +39,12 @@ def _seed_escape(graph: CSRGraph, scenario: Scenario, T: float) -> float:
         th = percolation(graph, T)
         return (1.0 - th.p_large) ** int(s["k"])
     a, _ = escape_probabilities(graph, T)
-    ids = seed_sets(graph, s["strategy"], k=int(s["k"]), nodes=s["nodes"])[0]
+    if s["strategy"] == "optimize":
+        from smmsim.influence import choose_seeds
+
+        ids = choose_seeds(scenario, graph=graph).nodes
+    else:
+        ids = seed_sets(graph, s["strategy"], k=int(s["k"]), nodes=s["nodes"])[0]
     kout = graph.out_degree()[ids].astype(float)
     return float(np.prod((1 - T + T * a) ** kout))
 

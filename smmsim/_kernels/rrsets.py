@@ -1,0 +1,243 @@
+"""Reverse-reachable (RR) sets for the default model without decay, and coverage greedy.
+
+An RR set is drawn for a uniformly random target user ``v``: ``v`` itself, every user
+``u`` that ``v`` follows whose share would show in ``v``'s feed (probability ``p_first``,
+the visibility), and everyone who would make one of those a sharer, found by a
+breadth-first search backwards along arcs kept with probability ``p`` (the
+transmissibility, visibility x stickiness x contagion). A seed set ``S`` makes ``v``
+see the content (or post it) exactly when it meets the RR set, so ``n`` times the
+fraction of RR sets that ``S`` meets estimates the expected number of users who saw it
+or posted it (Borgs, Brautbar, Chayes and Lucier 2014; Tang, Shi and Xiao 2015).
+
+Set ``i`` draws only from the stream keyed by ``(root, i, PURPOSE_RRSET)``: its target,
+then geometric gaps over the in-lists it scans (one gap chain for the first hop, one
+for the rest, each carried from one user's list to the next), so a set's contents do
+not depend on which thread draws it or how the sets are split between threads.
+
+References
+----------
+C. Borgs, M. Brautbar, J. Chayes and B. Lucier, "Maximizing social influence in nearly
+optimal time", SODA 2014.
+Y. Tang, Y. Shi and X. Xiao, "Influence maximization in near-linear time: a martingale
+approach", SIGMOD 2015.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from smmsim._config import jit
+from smmsim._kernels.rng import PURPOSE_RRSET, fast_gap, randbelow, stream_key, visibility_table
+
+
+@jit
+def transpose(indptr, indices, n):
+    """The in-lists: ``rindices[rindptr[v]:rindptr[v + 1]]`` are the users ``v`` follows
+    (the sources of the arcs into ``v``), sorted."""
+    rindptr = np.zeros(n + 1, dtype=np.int64)
+    for j in range(indices.shape[0]):
+        rindptr[indices[j] + 1] += 1
+    for v in range(n):
+        rindptr[v + 1] += rindptr[v]
+    fill = rindptr[:-1].copy()
+    rindices = np.empty(indices.shape[0], dtype=np.int32)
+    for u in range(n):
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            rindices[fill[v]] = u
+            fill[v] += 1
+    return rindptr, rindices
+
+
+@jit
+def _grow(nodes, pos):
+    """``nodes`` with room for one more entry at ``pos`` (doubled when full)."""
+    if pos < nodes.shape[0]:
+        return nodes
+    bigger = np.empty(2 * nodes.shape[0], dtype=nodes.dtype)
+    bigger[:pos] = nodes[:pos]
+    return bigger
+
+
+@jit
+def rr_range(rindptr, rindices, p_first, p, root, first, count):
+    """RR sets ``first .. first + count - 1``.
+
+    Returns ``(offsets, nodes)``: set ``first + i`` is
+    ``nodes[offsets[i]:offsets[i + 1]]``, its target first, then users in the order the
+    search found them.
+    """
+    n = rindptr.shape[0] - 1
+    mark = np.zeros(n, dtype=np.int64)
+    nodes = np.empty(max(1024, 4 * count), dtype=np.int32)
+    offsets = np.empty(count + 1, dtype=np.int64)
+    offsets[0] = 0
+    tab1 = visibility_table(p_first)
+    tab = visibility_table(p)
+    gaps1 = 0.0 < p_first < 1.0
+    gaps = 0.0 < p < 1.0
+    inv1 = 1.0 / np.log1p(-p_first) if gaps1 else 0.0
+    inv = 1.0 / np.log1p(-p) if gaps else 0.0
+    pos = 0
+    for i in range(count):
+        idx = first + i
+        stamp = idx + 1
+        s = stream_key(root, idx, PURPOSE_RRSET)
+        s, v = randbelow(s, n)
+        nodes = _grow(nodes, pos)
+        nodes[pos] = v
+        mark[v] = stamp
+        start = pos
+        pos += 1
+        # first hop: the users whose share would show in v's feed
+        if p_first > 0.0:
+            a = rindptr[v]
+            b = rindptr[v + 1]
+            j = a
+            if gaps1:
+                s, g = fast_gap(s, inv1, tab1)
+                j = a + g
+            while j < b:
+                u = rindices[j]
+                if mark[u] != stamp:
+                    mark[u] = stamp
+                    nodes = _grow(nodes, pos)
+                    nodes[pos] = u
+                    pos += 1
+                if gaps1:
+                    s, g = fast_gap(s, inv1, tab1)
+                    j += g + 1
+                else:
+                    j += 1
+        # further hops: the users who would make them sharers
+        head = start + 1
+        if p > 0.0 and head < pos:
+            skip = np.int64(0)
+            if gaps:
+                s, skip = fast_gap(s, inv, tab)
+            while head < pos:
+                w = nodes[head]
+                head += 1
+                a = rindptr[w]
+                b = rindptr[w + 1]
+                if skip >= b - a:
+                    skip -= b - a
+                    continue
+                j = a + skip
+                while j < b:
+                    u = rindices[j]
+                    if mark[u] != stamp:
+                        mark[u] = stamp
+                        nodes = _grow(nodes, pos)
+                        nodes[pos] = u
+                        pos += 1
+                    if gaps:
+                        s, g = fast_gap(s, inv, tab)
+                        j += g + 1
+                    else:
+                        j += 1
+                skip = j - b
+        offsets[i + 1] = pos
+    return offsets, nodes[:pos].copy()
+
+
+@jit
+def sets_of_nodes(offsets, nodes, n):
+    """The inverted index: ``sets[ptr[u]:ptr[u + 1]]`` are the RR sets holding ``u``."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for j in range(nodes.shape[0]):
+        ptr[nodes[j] + 1] += 1
+    for u in range(n):
+        ptr[u + 1] += ptr[u]
+    fill = ptr[:-1].copy()
+    sets = np.empty(nodes.shape[0], dtype=np.int32)
+    for i in range(offsets.shape[0] - 1):
+        for j in range(offsets[i], offsets[i + 1]):
+            u = nodes[j]
+            sets[fill[u]] = i
+            fill[u] += 1
+    return ptr, sets
+
+
+@jit
+def _cover(u, ptr, sets, offsets, nodes, covered, deg):
+    """Mark the RR sets holding ``u`` covered; returns how many were not yet."""
+    got = 0
+    for j in range(ptr[u], ptr[u + 1]):
+        i = sets[j]
+        if covered[i]:
+            continue
+        covered[i] = True
+        got += 1
+        for q in range(offsets[i], offsets[i + 1]):
+            deg[nodes[q]] -= 1
+    return got
+
+
+@jit
+def greedy_cover(offsets, nodes, ptr, sets, price, eligible, committed, budget, by_ratio):
+    """Greedy maximum coverage of the RR sets under a budget.
+
+    ``committed`` users are taken first (their sets covered, their prices not charged
+    here); then, while some eligible user that fits the remaining ``budget`` covers a new
+    set, the one with the most new sets per unit price (``by_ratio``) or the most new
+    sets is added; ties go to the lower id. Returns ``(chosen, gains, best_single,
+    best_single_gain)``: the added users in order, the new sets each covered, and the
+    eligible user covering most new sets alone within the budget (-1 if none).
+    """
+    n = ptr.shape[0] - 1
+    n_sets = offsets.shape[0] - 1
+    covered = np.zeros(n_sets, dtype=np.bool_)
+    deg = np.empty(n, dtype=np.int64)
+    for u in range(n):
+        deg[u] = ptr[u + 1] - ptr[u]
+    for c in committed:
+        _cover(c, ptr, sets, offsets, nodes, covered, deg)
+    taken = ~eligible
+    for c in committed:
+        taken[c] = True
+    single = -1
+    single_gain = np.int64(0)
+    for u in range(n):
+        if not taken[u] and price[u] <= budget and deg[u] > single_gain:
+            single = u
+            single_gain = deg[u]
+    chosen = np.empty(n, dtype=np.int64)
+    gains = np.empty(n, dtype=np.int64)
+    k = 0
+    remaining = budget
+    while True:
+        best = -1
+        best_score = 0.0
+        for u in range(n):
+            if taken[u] or deg[u] <= 0 or price[u] > remaining:
+                continue
+            score = float(deg[u])
+            if by_ratio:
+                score = score / max(price[u], 1e-300)
+            if best < 0 or score > best_score:
+                best = u
+                best_score = score
+        if best < 0:
+            break
+        gains[k] = _cover(best, ptr, sets, offsets, nodes, covered, deg)
+        chosen[k] = best
+        k += 1
+        taken[best] = True
+        remaining -= price[best]
+    return chosen[:k].copy(), gains[:k].copy(), single, single_gain
+
+
+@jit
+def coverage(offsets, nodes, seeds, n):
+    """Number of RR sets that ``seeds`` meet."""
+    is_seed = np.zeros(n, dtype=np.bool_)
+    for s in seeds:
+        is_seed[s] = True
+    hit = 0
+    for i in range(offsets.shape[0] - 1):
+        for j in range(offsets[i], offsets[i + 1]):
+            if is_seed[nodes[j]]:
+                hit += 1
+                break
+    return hit

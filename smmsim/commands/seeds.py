@@ -1,0 +1,113 @@
+"""``smmsim seeds``: which accounts to pay for a budget, judged on fresh runs."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from smmsim.commands import options
+from smmsim.commands.common import OutputFile, scenario_command, scenario_from_args
+
+
+def _plot_formats() -> tuple[str, ...]:
+    from smmsim.outputs import plot_formats
+
+    return plot_formats()
+
+
+@scenario_command("seeds", required=True)
+@click.option("--budget", type=float, help="Money for seeds (default: seeding.budget).")
+@click.option("--k", "k", type=int, help="Number of seeds when there is no budget.")
+@click.option(
+    "--objective",
+    help="reach, earned_reach, conversions or profit (default: seeding.objective).",
+)
+@click.option(
+    "--method",
+    help="auto, imm, celf, degree_discount, pagerank, kcore, top_degree or random "
+    "(default: seeding.method).",
+)
+@click.option("--epsilon", type=float, help="IMM's accuracy (default: seeding.epsilon).")
+@options.runs("Fresh Monte Carlo runs that judge each choice (default: scenario).")
+@click.option(
+    "--choosing-runs",
+    type=click.IntRange(min=2),
+    default=200,
+    show_default=True,
+    help="Runs CELF measures each candidate set on (never the judging runs).",
+)
+@click.option(
+    "--frontier",
+    metavar="LOW:HIGH:N",
+    help="Also judge every strategy at N budgets from LOW to HIGH (the efficient frontier).",
+)
+@options.overrides
+@click.option("--json", "json_path", type=OutputFile(), help="Write the report as JSON here.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=OutputFile(_plot_formats),
+    help="Write the strategies side by side (with --frontier: outcome against budget).",
+)
+@options.rng_seed()
+@options.threads()
+def seeds(
+    scenario, budget, k, objective, method, epsilon, runs, choosing_runs, frontier, overrides,
+    json_path, plot_path, rng_seed, threads,
+) -> None:  # fmt: skip
+    """Which accounts to pay in SCENARIO for a budget, and what they bring.
+
+    Prints the chosen accounts with price, followers and marginal gain, the guarantee
+    and sample counts, and the outcome of the choice and of the simple strategies at
+    the same budget on fresh Monte Carlo runs (never those that chose), with 95% CIs.
+
+    Example: smmsim seeds scenarios/influencer_budget.yaml --budget 5000 --objective conversions
+    """
+    from smmsim.influence import seed_report
+    from smmsim.influence.compare import frontier as run_frontier
+    from smmsim.influence.compare import parse_budgets
+    from smmsim.outputs import make_parent
+
+    sc = scenario_from_args(scenario, overrides)
+    budgets = parse_budgets(frontier) if frontier is not None else None
+    for path, option in ((json_path, "--json"), (plot_path, "--plot")):
+        if path is not None:
+            make_parent(path, option)
+    rep = seed_report(
+        sc, budget=budget, k=k, objective=objective, method=method, epsilon=epsilon,
+        runs=runs, choosing_runs=choosing_runs, rng=rng_seed, threads=threads,
+    )  # fmt: skip
+    click.echo(rep.text())
+    curve = None
+    if budgets is not None:
+        curve = run_frontier(
+            sc, budgets, objective=rep.choice.objective, epsilon=epsilon, runs=runs,
+            choosing_runs=choosing_runs, rng=rep.rng_seed, threads=threads,
+        )  # fmt: skip
+        click.echo("\nOutcome against budget (fresh runs, mean ± 95% CI):")
+        click.echo(curve.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    written = []
+    if json_path is not None:
+        out = rep.to_dict()
+        if curve is not None:
+            out["frontier"] = curve.to_dict(orient="records")
+        json_path.write_text(json.dumps(out, indent=2) + "\n")
+        written.append(json_path)
+    if plot_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from smmsim.plots.seeds import plot_frontier, plot_strategies
+
+        if curve is not None:
+            ax = plot_frontier(curve, rep.choice.objective, rep.currency)
+        else:
+            ax = plot_strategies(rep)
+        ax.figure.savefig(plot_path, dpi=120)
+        plt.close(ax.figure)
+        written.append(plot_path)
+    if written:
+        click.echo(f"Wrote {', '.join(str(p) for p in written)}")

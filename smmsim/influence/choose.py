@@ -1,0 +1,370 @@
+"""Choose seeds for a scenario: candidates, method, objective, the choice and its story."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from smmsim.graph import CSRGraph
+from smmsim.influence.candidates import Candidates, SeedingError, candidates
+from smmsim.influence.heuristics import HEURISTICS, heuristic_seeds
+from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
+from smmsim.rng import RandomLike, resolve_seed, root_key
+
+__all__ = [
+    "CHOOSING_RUNS",
+    "METHODS",
+    "POOL",
+    "SeedChoice",
+    "choose_seeds",
+    "choosing_root",
+    "scenario_candidates",
+    "seeding_of",
+]
+
+#: Every way of choosing seeds: the optimisers, then the simple strategies.
+METHODS = ("imm", "celf", *HEURISTICS)
+#: Monte Carlo runs that CELF measures each seed set on, unless told otherwise.
+CHOOSING_RUNS = 200
+#: Most candidates CELF measures on a large audience (the best by followers and by
+#: followers per unit price, half each).
+POOL = 300
+
+
+@dataclass
+class SeedChoice:
+    """Seeds chosen for a budget, and how.
+
+    Attributes
+    ----------
+    nodes : ndarray of int64
+        Every seed (committed ones first), as internal ids.
+    labels : list
+        The seeds' user ids as the audience names them.
+    price, followers : ndarray
+        Each seed's price and follower count.
+    gain : ndarray of float64
+        Each chosen seed's marginal gain in the objective, estimated on the choosing
+        samples (NaN for committed seeds and for the simple strategies).
+    committed : ndarray of bool
+        Which seeds were committed in advance.
+    method, objective : str
+    budget : float or None
+        The budget (``None``: a seed count, ``k``).
+    spent : float
+        What the seeds cost.
+    estimate : float or None
+        The objective of the choice on the choosing samples (not a fresh estimate).
+    guarantee : str
+        The approximation guarantee that applies, in words.
+    samples : dict
+        What the choice was computed from (RR sets, Monte Carlo runs and evaluations).
+    seconds : float
+    """
+
+    nodes: np.ndarray
+    labels: list
+    price: np.ndarray
+    followers: np.ndarray
+    gain: np.ndarray
+    committed: np.ndarray
+    method: str
+    objective: str
+    budget: float | None
+    spent: float
+    estimate: float | None
+    guarantee: str
+    samples: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "method": self.method,
+            "objective": self.objective,
+            "budget": self.budget,
+            "spent": self.spent,
+            "estimate_on_choosing_samples": self.estimate,
+            "guarantee": self.guarantee,
+            "samples": self.samples,
+            "seconds": self.seconds,
+            "seeds": [
+                {
+                    "user": _plain(lab),
+                    "price": float(p),
+                    "followers": int(f),
+                    "marginal_gain": None if np.isnan(g) else float(g),
+                    "committed": bool(c),
+                }
+                for lab, p, f, g, c in zip(
+                    self.labels,
+                    self.price,
+                    self.followers,
+                    self.gain,
+                    self.committed,
+                    strict=True,
+                )
+            ],
+        }
+
+
+def _plain(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def choosing_root(seed: int) -> np.uint64:
+    """Root key of the samples that choose: never those of the runs that judge."""
+    from smmsim._kernels.rng import PURPOSE_CHOOSING
+
+    return root_key(seed, PURPOSE_CHOOSING)
+
+
+def seeding_of(scenario) -> dict[str, Any]:
+    """``scenario``'s seeding section with every optimiser key, defaults filled in (a
+    scenario whose strategy is not ``optimize`` leaves out the keys it did not give)."""
+    from smmsim.scenario.schema import SECTIONS
+
+    defaults = {key: spec.default for key, spec in SECTIONS["seeding"].items()}
+    return {**defaults, **scenario.seeding}
+
+
+def scenario_candidates(
+    scenario, graph: CSRGraph, budget: float | None = None, k: int | None = None
+) -> Candidates:
+    """The candidates of ``scenario``'s seeding section (``budget``/``k`` override it; a
+    ``k`` without a ``budget`` asks for ``k`` seeds whatever the scenario's budget)."""
+    from smmsim.metrics import Economics
+
+    s = seeding_of(scenario)
+    if budget is None and k is None:
+        budget = s["budget"]
+    return candidates(
+        graph,
+        Economics.from_scenario(scenario),
+        budget=budget,
+        k=s["k"] if k is None else k,
+        min_followers=s["min_followers"],
+        segments=s["segments"],
+        exclude=s["exclude"],
+        committed=s["committed"],
+    )
+
+
+def _rr_form(scenario) -> tuple[float, float] | None:
+    """``(visibility, transmissibility)`` when reach has RR sets, else ``None``."""
+    if scenario.data["model"] != "ewom":
+        return None
+    c = scenario.content
+    if c["half_life"] is not None:
+        return None
+    return c["visibility"], c["visibility"] * c["stickiness"] * c["contagion"]
+
+
+def auto_method(scenario, objective: str) -> str:
+    """``imm`` where the objective has RR sets (reach, default model, no decay), else
+    ``celf``."""
+    return "imm" if objective == "reach" and _rr_form(scenario) is not None else "celf"
+
+
+def _pool(graph: CSRGraph, cand: Candidates, size: int) -> np.ndarray:
+    ok = np.flatnonzero(cand.affordable())
+    if ok.size <= size:
+        return ok
+    f = graph.out_degree()[ok].astype(np.float64)
+    by_followers = ok[np.argsort(-f, kind="stable")[: size // 2]]
+    by_value = ok[np.argsort(-(f + 1) / np.maximum(cand.price[ok], 1e-300), kind="stable")]
+    picked = list(dict.fromkeys([*by_followers.tolist(), *by_value.tolist()]))[:size]
+    return np.asarray(sorted(picked), dtype=np.int64)
+
+
+def choose_seeds(
+    scenario,
+    *,
+    budget: float | None = None,
+    k: int | None = None,
+    objective: str | None = None,
+    method: str | None = None,
+    epsilon: float | None = None,
+    rng: RandomLike = None,
+    graph: CSRGraph | None = None,
+    runs: int = CHOOSING_RUNS,
+    pool: int = POOL,
+    threads: int | None = None,
+) -> SeedChoice:
+    """Choose the seeds to pay for ``scenario``'s campaign.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Prices come from ``economics``; candidates, committed seeds and the defaults of
+        the arguments below from ``seeding``.
+    budget : float, optional
+        Money for seeds, committed ones included (default: ``seeding.budget`` unless ``k``
+        is given; with neither, ``seeding.k`` seeds whatever they cost).
+    k : int, optional
+        Number of seeds, whatever they cost (used when there is no budget).
+    objective : {"reach", "earned_reach", "conversions", "profit"}, optional
+        Default ``seeding.objective``.
+    method : str, optional
+        ``auto``, ``imm``, ``celf``, ``degree_discount``, ``pagerank``, ``kcore``,
+        ``top_degree`` or ``random``.
+        Default ``seeding.method``; ``auto`` is IMM for reach under the default model
+        without decay, CELF otherwise.
+    epsilon : float, optional
+        IMM's accuracy (default ``seeding.epsilon``).
+    rng : int, SeedSequence, Generator or None
+        Indicator of random number generation state (default ``simulation.rng_seed``).
+        The choosing samples use a root derived from it, never the runs' own.
+    graph : CSRGraph, optional
+        The audience, if already built.
+    runs : int
+        Monte Carlo runs CELF measures each seed set on.
+    pool : int
+        Most candidates CELF considers (the best by followers and by followers per
+        unit price).
+    threads : int, optional
+        Worker threads; the choice does not depend on it.
+
+    Returns
+    -------
+    SeedChoice
+
+    Raises
+    ------
+    SeedingError
+        Unknown objective or method, no candidates, or a budget below every price.
+    """
+    from smmsim.audience import build_audience
+    from smmsim.metrics import Economics
+    from smmsim.models import MODELS
+
+    s = seeding_of(scenario)
+    objective = s["objective"] if objective is None else objective
+    method = s["method"] if method is None else method
+    if objective not in OBJECTIVES:
+        raise SeedingError(
+            f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}"
+        )
+    if method not in ("auto", *METHODS):
+        raise SeedingError(f"unknown method {method!r}; expected one of auto, {', '.join(METHODS)}")
+    if method == "auto":
+        method = auto_method(scenario, objective)
+    if method == "imm" and (objective != "reach" or _rr_form(scenario) is None):
+        raise SeedingError(
+            "method imm needs objective reach under model ewom without content.half_life "
+            "(reverse-reachable sets exist only there); use method celf"
+        )
+    eps = s["epsilon"] if epsilon is None else float(epsilon)
+    if not 0 < eps < 1:
+        raise SeedingError(f"epsilon must be in (0, 1), got {eps}")
+    graph = build_audience(scenario) if graph is None else graph
+    cand = scenario_candidates(scenario, graph, budget, k)
+    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
+    root = choosing_root(seed)
+    t0 = time.perf_counter()
+    estimate: float | None = None
+    gains: np.ndarray
+    if method == "imm":
+        from smmsim.influence.imm import imm
+
+        vis, trans = _rr_form(scenario)  # type: ignore[misc]
+        got = imm(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads)
+        chosen, gains, estimate = got.nodes, got.gains, got.estimate
+        guarantee = (
+            f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
+            f"probability 1 - 1/n^{got.ell:.2f} (IMM, "
+            + ("cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e")
+            + f", minus epsilon {eps:g})"
+        )
+        samples = {
+            "rr_sets": got.n_sets,
+            "rr_sets_sampling_phase": got.n_sets_sampling,
+            "rr_bytes": got.nbytes,
+            "lower_bound": got.lower_bound,
+            "single_fallback": got.single_fallback,
+        }
+    elif method == "celf":
+        from smmsim.influence.celf import celf
+
+        model = MODELS[scenario.data["model"]].from_scenario(scenario)
+        mc = MonteCarlo(
+            model, graph, Economics.from_scenario(scenario), int(scenario.simulation["steps"]),
+            int(runs), root, threads,
+        )  # fmt: skip
+        candidates_ = _pool(graph, cand, int(pool))
+        got = celf(
+            lambda nodes: mc.value(nodes, objective), cand, candidates_,
+            profit=objective == "profit",
+        )  # fmt: skip
+        chosen, gains, estimate = got.nodes, got.gains, got.estimate
+        guarantee = _celf_guarantee(objective, cand.priced, scenario)
+        samples = {
+            "runs_per_evaluation": int(runs),
+            "evaluations": got.evaluations,
+            "candidates_considered": got.pool,
+            "candidates_eligible": int(cand.eligible.sum()),
+            "single_fallback": got.single_fallback,
+        }
+    else:
+        trans = _transmissibility(scenario)
+        chosen = heuristic_seeds(graph, method, cand, p=trans, random_key=int(root))
+        gains = np.full(chosen.size, np.nan)
+        guarantee = "none (a ranking heuristic)"
+        samples = {}
+    seconds = time.perf_counter() - t0
+    return _choice(graph, cand, Economics.from_scenario(scenario), chosen, gains, method,
+                   objective, budget_of(cand), estimate, guarantee, samples, seconds)  # fmt: skip
+
+
+def budget_of(cand: Candidates) -> float | None:
+    """The budget as given, or ``None`` for a seed count."""
+    return cand.total_budget if cand.priced else None
+
+
+def _transmissibility(scenario) -> float:
+    c = scenario.content
+    return float(c["visibility"] * c["stickiness"] * c["contagion"])
+
+
+def _celf_guarantee(objective: str, priced: bool, scenario) -> str:
+    factor = "(1-1/e)/2 (cost-effective greedy or best single account)" if priced else "1-1/e"
+    if objective == "profit":
+        return (
+            "none as a ratio (profit can be negative); on the choosing runs the choice is "
+            "at least as profitable as no campaign and as the best single account"
+        )
+    if objective == "reach" and _rr_form(scenario) is not None:
+        return f"{factor} of the best, up to Monte Carlo error (reach is submodular)"
+    return (
+        f"{factor} of the best if the objective is submodular, up to Monte Carlo error; "
+        f"{objective.replace('_', ' ')} is not proven so under this model (a seed's own "
+        "outcome is lost when it is seeded), so this is not a proven bound"
+    )
+
+
+def _choice(graph, cand, money, chosen, gains, method, objective, budget, estimate,
+            guarantee, samples, seconds) -> SeedChoice:  # fmt: skip
+    chosen = np.asarray(chosen, dtype=np.int64)
+    nodes = np.concatenate([cand.committed, chosen]).astype(np.int64)
+    followers = graph.out_degree()[nodes].astype(np.int64)
+    price = money.price(followers)
+    gain = np.concatenate([np.full(cand.committed.size, np.nan), np.asarray(gains, float)])
+    return SeedChoice(
+        nodes=nodes,
+        labels=[graph.label_of(int(u)) for u in nodes],
+        price=price,
+        followers=followers,
+        gain=gain,
+        committed=np.arange(nodes.size) < cand.committed.size,
+        method=method,
+        objective=objective,
+        budget=budget,
+        spent=float(price.sum()),
+        estimate=None if estimate is None else float(estimate),
+        guarantee=guarantee,
+        samples=samples,
+        seconds=seconds,
+    )
