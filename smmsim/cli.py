@@ -29,7 +29,7 @@ class _Commands(click.Group):
 
     lazy: ClassVar[dict[str, str]] = {
         name: f"smmsim.commands.{name}:{name}"
-        for name in ("animate", "audience", "run", "sweep", "threshold", "validate")
+        for name in ("animate", "app", "audience", "run", "sweep", "threshold", "validate")
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

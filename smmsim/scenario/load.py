@@ -1,5 +1,5 @@
 """Building scenarios: :func:`scenario_from_dict`, :func:`load_scenario`,
-:func:`default_scenario` and :func:`parse_override`."""
+:func:`scenario_from_bytes`, :func:`default_scenario` and :func:`parse_override`."""
 
 from __future__ import annotations
 
@@ -78,13 +78,61 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         source = os.fsdecode(source)
     file = Path(source)
     raw_bytes = read_user_file(file, source, MAX_SCENARIO_BYTES, "a scenario file")
+    return _build(_parse_bytes(raw_bytes, source), source, file.absolute().parent)
+
+
+def scenario_from_bytes(
+    data: bytes, source: str, base_dir: str | os.PathLike[str] | None = None
+) -> Scenario:
+    """Validate a scenario given as the bytes of a YAML file (an upload, say).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content, at most :data:`MAX_SCENARIO_BYTES`.
+    source : str
+        Its name, for messages.
+    base_dir : path-like, optional
+        Folder for relative paths (default: the working directory).
+
+    Returns
+    -------
+    Scenario
+        What :func:`load_scenario` makes of a file holding ``data``.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario` does for the same content, with the same messages.
+    """
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            source,
+            None,
+            f"is too large for a scenario file ({len(data):,} bytes); at most "
+            f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
+        )
+    return _build(_parse_bytes(bytes(data), source), source, base_dir)
+
+
+def raw_from_bytes(data: bytes, source: str) -> Any:
+    """The YAML document in ``data`` (a scenario file's bytes), not yet validated.
+
+    Raises
+    ------
+    ScenarioError
+        The bytes are not UTF-8 YAML, as :func:`load_scenario` says it.
+    """
+    return _parse_bytes(bytes(data), source)
+
+
+def _parse_bytes(raw_bytes: bytes, source: str) -> Any:
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         raise ScenarioError(source, None, f"line {line}: not UTF-8 text") from None
-    raw = _parse_yaml(text, source)
-    return _build(raw, source, file.absolute().parent)
+    return _parse_yaml(text, source)
 
 
 def default_scenario() -> Scenario:
