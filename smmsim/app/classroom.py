@@ -130,30 +130,24 @@ class Classroom:
         self.t = 0
         self._ready = False
         self._player = None
-        self.network = pn.pane.PNG(None, width=760, css_classes=["network"])
-        self.chart = pn.pane.PNG(None, width=620, css_classes=["tipping"])
+        self.network = pn.pane.PNG(None, width=900, css_classes=["network"])
+        self.chart = pn.pane.PNG(None, width=600, css_classes=["tipping"])
         self.counters = pn.pane.HTML("", css_classes=["counters"], sizing_mode="stretch_width")
         self.note = pn.pane.HTML(
             "<i>Open this page to trace a cascade...</i>", css_classes=["classroom-note"],
-            styles={"font-size": "1.3em"}, sizing_mode="stretch_width",
+            styles={"font-size": "1.4em"}, sizing_mode="stretch_width",
         )  # fmt: skip
-        style = {"font-size": "1.4em"}
-        self.play = pn.widgets.Button(name="▶ Play", button_type="primary", css_classes=["play"],
-                                      height=56, width=140, stylesheets=[], styles=style)
-        self.pause = pn.widgets.Button(name="⏸ Pause", css_classes=["pause"], height=56,
-                                       width=140, styles=style)
-        self.step = pn.widgets.Button(name="⏭ Step", css_classes=["step"], height=56, width=140,
-                                      styles=style)
-        self.reset = pn.widgets.Button(name="⟲ Reset", css_classes=["reset"], height=56,
-                                       width=140, styles=style)
-        self.next_run = pn.widgets.Button(name="Another cascade", css_classes=["next-run"],
-                                          height=56, width=200, styles=style)
-        # fmt: skip
+        big = [".bk-btn {font-size: 22px; font-weight: 600;}"]
+        self.play = self._button("▶ Play", "play", big, "primary")
+        self.pause = self._button("❚❚ Pause", "pause", big)
+        self.step = self._button("Step ›", "step", big)
+        self.reset = self._button("⟲ Reset", "reset", big)
+        self.next_run = self._button("Another cascade", "next-run", big, width=220)
         self.stickiness = pn.widgets.FloatSlider(
             name="Stickiness (chance a student who sees it tries it)",
             start=0.05, end=1.0, step=0.05, value=float(self.scenario.content["stickiness"]),
             css_classes=["stickiness"], sizing_mode="stretch_width",
-            styles={"font-size": "1.3em"},
+            stylesheets=[".bk-slider-title {font-size: 20px;}"],
         )  # fmt: skip
         self.play.on_click(self._play)
         self.pause.on_click(self._pause)
@@ -163,6 +157,13 @@ class Classroom:
         self.stickiness.param.watch(self._stickiness, "value_throttled")
         for b in (self.play, self.pause, self.step, self.reset, self.next_run, self.stickiness):
             b.disabled = True
+
+    @staticmethod
+    def _button(label, css, sheets, kind="default", width=150) -> pn.widgets.Button:
+        return pn.widgets.Button(
+            name=label, button_type=kind, css_classes=[css], height=56, width=width,
+            stylesheets=sheets,
+        )  # fmt: skip
 
     def view(self) -> pn.viewable.Viewable:
         """The page."""
@@ -256,7 +257,7 @@ class Classroom:
             return (
                 f"<div style='display:inline-block;margin:0 18px 8px 0'>"
                 f"<div style='font-size:1.1em;color:#555'>{label}</div>"
-                f"<div data-key='{key}' style='{BIG}'>{value}</div></div>"
+                f"<div data-key='class-{key}' style='{BIG}'>{value}</div></div>"
             )
 
         self.counters.object = (

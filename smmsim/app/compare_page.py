@@ -28,10 +28,14 @@ from smmsim.scenario import Scenario
 __all__ = ["Compare", "changed_keys", "differences_html"]
 
 POLL_SECONDS = 0.03
+#: Keys B takes from A: the same runs with the same seed.
+SHARED = ("simulation.runs", "simulation.rng_seed")
+LABELS = {**METRIC_LABELS, "pays_back": "Pays back (share of runs)"}
 
 
 def changed_keys(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
-    """``(dotted key, value in A, value in B)`` for every key that differs."""
+    """``(dotted key, value in A, value in B)`` for every key that differs (but the
+    runs and the seed, which B takes from A)."""
     out = []
     da, db = a.to_dict(), b.to_dict()
     for section in dict.fromkeys([*da, *db]):
@@ -39,7 +43,7 @@ def changed_keys(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
         if isinstance(va, dict) or isinstance(vb, dict):
             va, vb = va or {}, vb or {}
             for key in dict.fromkeys([*va, *vb]):
-                if va.get(key) != vb.get(key):
+                if va.get(key) != vb.get(key) and f"{section}.{key}" not in SHARED:
                     out.append((f"{section}.{key}", va.get(key), vb.get(key)))
         elif va != vb:
             out.append((section, va, vb))
@@ -56,7 +60,7 @@ def differences_html(table) -> str:
     """The paired differences as an HTML table (each row tagged ``data-key``)."""
     rows = []
     for key, r in table.iterrows():
-        label = METRIC_LABELS.get(key, key).split(" (")[0]
+        label = LABELS.get(key, key).split(" (")[0]
         ci = f"{_fmt(r.diff_ci_low)} to {_fmt(r.diff_ci_high)}"
         rows.append(
             f"<tr data-key='{key}'><td>{html.escape(label)}</td><td>{_fmt(r.a_mean)}</td>"
@@ -87,7 +91,7 @@ class Compare:
         self.uploads = uploads
         self.job: Job | None = None
         self.table = None
-        self.form = ScenarioForm(get_a(), prefix="b", on_change=self._changed)
+        self.form = ScenarioForm(get_a(), prefix="b", on_change=self._changed, hidden=SHARED)
         self.copy_button = pn.widgets.Button(
             name="Copy A into B", button_type="default", css_classes=["copy-a"], width=150
         )

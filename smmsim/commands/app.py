@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+
 import click
 
-from smmsim.commands.common import scenario_command, scenario_from_args
+from smmsim.commands.common import BadInput, scenario_command, scenario_from_args
 
 
 @scenario_command("app", required=False)
@@ -47,4 +49,12 @@ def app(scenario, port, host, no_browser) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # said above, in words
-        serve(sc, host=host, port=port, show=not no_browser, announce=announce)
+        try:
+            serve(sc, host=host, port=port, show=not no_browser, announce=announce)
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+                raise
+            raise BadInput(
+                f"--host {host} --port {port}: cannot listen there ({exc.strerror}); "
+                "choose another port (--port 0 picks a free one) or address"
+            ) from None

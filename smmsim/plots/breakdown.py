@@ -94,7 +94,8 @@ def paired_bars(table: pd.DataFrame, *, labels: tuple[str, str] = ("A", "B"), ax
     colors = np.where(lo > 0, "tab:green", np.where(hi < 0, "tab:red", "tab:gray"))
     ax.barh(y, rel, color=colors, alpha=0.8)
     ax.errorbar(rel, y, xerr=[rel - lo, hi - rel], fmt="none", ecolor="black", capsize=4)
-    ax.set_yticks(y, [METRIC_LABELS.get(m, m).split(" (")[0] for m in t.index])
+    names = {**METRIC_LABELS, "pays_back": "Pays back (share of runs)"}
+    ax.set_yticks(y, [names.get(m, m).split(" (")[0] for m in t.index])
     ax.axvline(0, color="black", lw=0.8)
     a, b = labels
     ax.set_xlabel(f"{b} - {a}, % of {a}'s mean (paired runs, 95% CI)")
