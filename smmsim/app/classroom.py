@@ -144,7 +144,7 @@ class Classroom:
         self.reset = self._button("⟲ Reset", "reset", big)
         self.next_run = self._button("Another cascade", "next-run", big, width=220)
         self.stickiness = pn.widgets.FloatSlider(
-            name="Stickiness (chance a student who sees it tries it)",
+            label="Stickiness (chance a student who sees it tries it)",
             start=0.05, end=1.0, step=0.05, value=float(self.scenario.content["stickiness"]),
             css_classes=["stickiness"], sizing_mode="stretch_width",
             stylesheets=[".bk-slider-title {font-size: 20px;}"],
@@ -161,7 +161,7 @@ class Classroom:
     @staticmethod
     def _button(label, css, sheets, kind="default", width=150) -> pn.widgets.Button:
         return pn.widgets.Button(
-            name=label, button_type=kind, css_classes=[css], height=56, width=width,
+            label=label, color=kind, css_classes=[css], height=56, width=width,
             stylesheets=sheets,
         )  # fmt: skip
 
@@ -224,8 +224,9 @@ class Classroom:
         self.network.object = image
         self._show_counts()
         self.note.object = (
-            f"Run {cascade.run} of the classroom scenario: {cascade.graph.n} students, "
-            f"{int(sc.seeding['k'])} told first (stars). It ends at step {cascade.last_step}."
+            f"<span class='note'>Run <b data-key='class-run'>{cascade.run}</b> of the "
+            f"classroom scenario: {cascade.graph.n} students, "
+            f"{int(sc.seeding['k'])} told first (stars). It ends at step {cascade.last_step}.</span>"
         )
         for b in (self.play, self.pause, self.step, self.reset, self.next_run, self.stickiness):
             b.disabled = False

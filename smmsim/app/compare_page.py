@@ -93,15 +93,15 @@ class Compare:
         self.table = None
         self.form = ScenarioForm(get_a(), prefix="b", on_change=self._changed, hidden=SHARED)
         self.copy_button = pn.widgets.Button(
-            name="Copy A into B", button_type="default", css_classes=["copy-a"], width=150
+            label="Copy A into B", color="default", css_classes=["copy-a"], width=150
         )
         self.copy_button.on_click(self._copy)
         self.run_button = pn.widgets.Button(
-            name="Run A and B", button_type="primary", css_classes=["run-compare"], width=150
+            label="Run A and B", color="primary", css_classes=["run-compare"], width=150
         )
         self.run_button.on_click(self._run)
         self.cancel_button = pn.widgets.Button(
-            name="Cancel", button_type="warning", disabled=True, css_classes=["cancel-compare"],
+            label="Cancel", color="warning", disabled=True, css_classes=["cancel-compare"],
             width=120,
         )  # fmt: skip
         self.cancel_button.on_click(lambda e: self.job.cancel() if self.job else None)
@@ -142,10 +142,10 @@ class Compare:
     def _changed(self, form: ScenarioForm) -> None:
         changes = changed_keys(self.get_a(), form.scenario)
         if not changes:
-            self.diff_keys.object = "<i>B is the same as A: change a value below.</i>"
+            self.diff_keys.object = "<i class='same'>B is the same as A: change a value below.</i>"
             return
         items = "".join(
-            f"<li><code>{html.escape(k)}</code>: {html.escape(repr(a))} &rarr; "
+            f"<li class='change'><code>{html.escape(k)}</code>: {html.escape(repr(a))} &rarr; "
             f"{html.escape(repr(b))}</li>"
             for k, a, b in changes
         )

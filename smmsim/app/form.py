@@ -67,6 +67,7 @@ class ScenarioForm:
         self._hidden = hidden
         self._messages: dict[str, pn.pane.HTML] = {}
         self._widgets: dict[str, pn.widgets.Widget] = {}
+        self._quiet = False
         self.panel = pn.Column(sizing_mode="stretch_width")
         self._build()
 
@@ -77,10 +78,22 @@ class ScenarioForm:
         return not self.errors
 
     def set_scenario(self, scenario: Scenario) -> None:
-        """Show ``scenario`` (an upload, a copy), dropping refused values."""
+        """Show ``scenario`` (an upload, a copy), dropping refused values. The controls
+        are kept when the keys are the same, and only their values change."""
+        same_keys = [f.key for f in scenario_fields(scenario)] == list(self._widgets)
         self.scenario = scenario
         self.errors.clear()
-        self._build()
+        if same_keys:
+            self._quiet = True
+            try:
+                for f in scenario_fields(scenario):
+                    widget = self._widgets[f.key]
+                    widget.value = f.value if f.control in ("choice", "bool") else f.text
+                    self._show_error(f.key, None)
+            finally:
+                self._quiet = False
+        else:
+            self._build()
         if self._on_change is not None:
             self._on_change(self)
 
@@ -114,7 +127,7 @@ class ScenarioForm:
         css = [f"{self.prefix}-field-{css_key(f.key)}"]
         if f.control == "choice":
             widget = pn.widgets.Select(
-                name=f.label,
+                label=f.label,
                 options=list(f.param.choices),
                 value=f.value,
                 description=f.help or None,
@@ -123,13 +136,13 @@ class ScenarioForm:
             )
         elif f.control == "bool":
             widget = pn.widgets.Checkbox(
-                name=f"{f.name}: {f.param.description}" if f.param else f.name,
+                label=f"{f.name}: {f.param.description}" if f.param else f.name,
                 value=bool(f.value),
                 css_classes=css,
             )
         else:
             widget = pn.widgets.TextInput(
-                name=f.label,
+                label=f.label,
                 value=f.text,
                 description=f.help or None,
                 css_classes=css,
@@ -149,6 +162,8 @@ class ScenarioForm:
 
     # ------------------------------------------------------------------ changes
     def _changed(self, key: str, value) -> None:
+        if self._quiet:
+            return
         try:
             new = apply_texts(self.scenario, {key: value})
         except UserError as exc:
@@ -178,5 +193,5 @@ class ScenarioForm:
         if pane is not None:
             import html
 
-            pane.object = html.escape(message)
+            pane.object = f"<span class='msg'>{html.escape(message)}</span>"
             pane.visible = True

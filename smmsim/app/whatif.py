@@ -89,7 +89,7 @@ class WhatIf:
         self.pictures: dict[str, bytes] = {}
         choices = [BUILT_IN, *shipped_scenarios()]
         self.picker = pn.widgets.Select(
-            name="Shipped scenario", options=choices, value=BUILT_IN, css_classes=["picker"]
+            label="Shipped scenario", options=choices, value=BUILT_IN, css_classes=["picker"]
         )
         self.picker.param.watch(self._picked, "value")
         self.upload = pn.widgets.FileInput(
@@ -105,11 +105,11 @@ class WhatIf:
         self.form = ScenarioForm(scenario, prefix="a", on_change=self._form_changed)
 
         self.run_button = pn.widgets.Button(
-            name="Run", button_type="primary", css_classes=["run"], width=120
+            label="Run", color="primary", css_classes=["run"], width=120
         )
         self.run_button.on_click(self._run)
         self.cancel_button = pn.widgets.Button(
-            name="Cancel", button_type="warning", disabled=True, css_classes=["cancel"], width=120
+            label="Cancel", color="warning", disabled=True, css_classes=["cancel"], width=120
         )
         self.cancel_button.on_click(self._cancel)
         self.progress = pn.indicators.Progress(
@@ -122,7 +122,7 @@ class WhatIf:
         self.downloads = pn.Row(css_classes=["downloads"], sizing_mode="stretch_width")
         self.yaml_download = pn.widgets.FileDownload(
             callback=self._yaml_file, filename="scenario.yaml", label="Scenario (YAML)",
-            button_type="default", css_classes=["download-yaml"], embed=False,
+            color="default", css_classes=["download-yaml"], embed=False,
         )  # fmt: skip
         self._refresh_downloads()
 
@@ -138,7 +138,7 @@ class WhatIf:
 
     @staticmethod
     def _say(pane: pn.pane.HTML, message: str | None) -> None:
-        pane.object = "" if message is None else html.escape(message)
+        pane.object = "" if message is None else f"<span class='msg'>{html.escape(message)}</span>"
         pane.visible = message is not None
 
     def view(self) -> pn.viewable.Viewable:
