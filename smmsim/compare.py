@@ -54,9 +54,7 @@ METRICS: tuple[str, ...] = (
 _Z95 = 1.959964
 
 
-def paired_differences(
-    a: Results, b: Results, metrics: Sequence[str] = METRICS
-) -> pd.DataFrame:
+def paired_differences(a: Results, b: Results, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
     """Run-by-run differences ``b - a`` of each metric, with their 95% interval.
 
     Parameters

@@ -61,10 +61,11 @@ def classroom_scenario() -> Scenario:
 
 @functools.lru_cache(maxsize=4)
 def _audience(text: str):
+    import yaml
+
     from smmsim.audience import build_audience
     from smmsim.plots.animation import layout
     from smmsim.scenario import scenario_from_dict
-    import yaml
 
     sc = scenario_from_dict(yaml.safe_load(text))
     graph = build_audience(sc)
@@ -77,9 +78,10 @@ _SCAN_LOCK = threading.Lock()
 
 @functools.lru_cache(maxsize=4)
 def _tipping(text: str):
+    import yaml
+
     from smmsim.scenario import scenario_from_dict
     from smmsim.threshold import find_threshold
-    import yaml
 
     sc = scenario_from_dict(yaml.safe_load(text))
     graph, _ = _audience(_audience_key(sc))
@@ -134,9 +136,11 @@ class Classroom:
         self.chart = pn.pane.PNG(None, width=600, css_classes=["tipping"])
         self.counters = pn.pane.HTML("", css_classes=["counters"], sizing_mode="stretch_width")
         self.note = pn.pane.HTML(
-            "<i>Open this page to trace a cascade...</i>", css_classes=["classroom-note"],
-            styles={"font-size": "1.4em"}, sizing_mode="stretch_width",
-        )  # fmt: skip
+            "<i>Open this page to trace a cascade...</i>",
+            css_classes=["classroom-note"],
+            styles={"font-size": "1.4em"},
+            sizing_mode="stretch_width",
+        )
         big = [".bk-btn {font-size: 22px; font-weight: 600;}"]
         self.play = self._button("▶ Play", "play", big, "primary")
         self.pause = self._button("❚❚ Pause", "pause", big)
@@ -145,10 +149,14 @@ class Classroom:
         self.next_run = self._button("Another cascade", "next-run", big, width=220)
         self.stickiness = pn.widgets.FloatSlider(
             label="Stickiness (chance a student who sees it tries it)",
-            start=0.05, end=1.0, step=0.05, value=float(self.scenario.content["stickiness"]),
-            css_classes=["stickiness"], sizing_mode="stretch_width",
+            start=0.05,
+            end=1.0,
+            step=0.05,
+            value=float(self.scenario.content["stickiness"]),
+            css_classes=["stickiness"],
+            sizing_mode="stretch_width",
             stylesheets=[".bk-slider-title {font-size: 20px;}"],
-        )  # fmt: skip
+        )
         self.play.on_click(self._play)
         self.pause.on_click(self._pause)
         self.step.on_click(self._step)
@@ -161,18 +169,24 @@ class Classroom:
     @staticmethod
     def _button(label, css, sheets, kind="default", width=150) -> pn.widgets.Button:
         return pn.widgets.Button(
-            label=label, color=kind, css_classes=[css], height=56, width=width,
+            label=label,
+            color=kind,
+            css_classes=[css],
+            height=56,
+            width=width,
             stylesheets=sheets,
-        )  # fmt: skip
+        )
 
     def view(self) -> pn.viewable.Viewable:
         """The page."""
         buttons = pn.Row(self.play, self.pause, self.step, self.reset, self.next_run)
         right = pn.Column(self.counters, self.stickiness, self.chart, sizing_mode="stretch_width")
         return pn.Column(
-            self.note, buttons, pn.Row(self.network, right, sizing_mode="stretch_width"),
+            self.note,
+            buttons,
+            pn.Row(self.network, right, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
-        )  # fmt: skip
+        )
 
     def close(self) -> None:
         """Stop playing and free the figure."""
@@ -226,7 +240,8 @@ class Classroom:
         self.note.object = (
             f"<span class='note'>Run <b data-key='class-run'>{cascade.run}</b> of the "
             f"classroom scenario: {cascade.graph.n} students, "
-            f"{int(sc.seeding['k'])} told first (stars). It ends at step {cascade.last_step}.</span>"
+            f"{int(sc.seeding['k'])} told first (stars). It ends at step "
+            f"{cascade.last_step}.</span>"
         )
         for b in (self.play, self.pause, self.step, self.reset, self.next_run, self.stickiness):
             b.disabled = False
@@ -269,14 +284,18 @@ class Classroom:
             + box("bought", "Bought", f"{int(row['conversions']):,}")
         )
 
-    def _render(self) -> bytes:
+    def _render(self, t: int) -> bytes:
         with drawing():
-            self.frames.draw(self.t)
+            self.frames.draw(t)
             return figure_png(self.frames.fig)
 
     async def _show(self) -> None:
-        self._show_counts()
-        self.network.object = await asyncio.to_thread(self._render)
+        t, frames = self.t, self.frames
+        image = await asyncio.to_thread(self._render, t)
+        if (t, frames) != (self.t, self.frames):  # a later step (or cascade) was asked for
+            return
+        self.network.object = image
+        self._show_counts()  # after the picture: the counters never run ahead of it
 
     async def _step(self, event=None) -> None:
         if self.cascade is None or self.t >= self.cascade.last_step:

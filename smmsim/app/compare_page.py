@@ -101,9 +101,12 @@ class Compare:
         )
         self.run_button.on_click(self._run)
         self.cancel_button = pn.widgets.Button(
-            label="Cancel", color="warning", disabled=True, css_classes=["cancel-compare"],
+            label="Cancel",
+            color="warning",
+            disabled=True,
+            css_classes=["cancel-compare"],
             width=120,
-        )  # fmt: skip
+        )
         self.cancel_button.on_click(lambda e: self.job.cancel() if self.job else None)
         self.progress = pn.indicators.Progress(
             value=0, max=100, active=False, visible=False, sizing_mode="stretch_width"
@@ -196,7 +199,9 @@ class Compare:
         self.downloads.objects = [
             pn.widgets.FileDownload(
                 callback=lambda t=table: io.StringIO(t.to_csv(index_label="metric")),
-                filename="paired_differences.csv", label="Differences (CSV)", embed=False,
+                filename="paired_differences.csv",
+                label="Differences (CSV)",
+                embed=False,
                 css_classes=["download-differences"],
             ),
             *(
@@ -205,4 +210,4 @@ class Compare:
                 )
                 for name, d in pictures.items()
             ),
-        ]  # fmt: skip
+        ]

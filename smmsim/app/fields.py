@@ -147,7 +147,9 @@ def sections(fields: list[Field]) -> list[tuple[str, str, list[Field]]]:
     groups: dict[str, list[Field]] = {}
     for f in fields:
         groups.setdefault(f.section, []).append(f)
-    order = [s for s in SECTION_TITLES if s in groups] + [s for s in groups if s not in SECTION_TITLES]
+    order = [s for s in SECTION_TITLES if s in groups] + [
+        s for s in groups if s not in SECTION_TITLES
+    ]
     return [(s, SECTION_TITLES.get(s, s.replace("_", " ").capitalize()), groups[s]) for s in order]
 
 

@@ -107,7 +107,9 @@ class ScenarioForm:
         self._widgets.clear()
         cards = []
         for section, title, fields in sections(scenario_fields(self.scenario)):
-            shown = [f for f in fields if f.section not in self._hidden and f.key not in self._hidden]
+            shown = [
+                f for f in fields if f.section not in self._hidden and f.key not in self._hidden
+            ]
             if not shown:
                 continue
             cells = [self._cell(f) for f in shown]

@@ -118,7 +118,5 @@ def headline(res: Results) -> list[Figure]:
             )
         )
     if "cost" in s.index:
-        out.append(
-            Figure("cost", f"Cost ({cur})", metric_text(s, "cost"), "mean per run")
-        )
+        out.append(Figure("cost", f"Cost ({cur})", metric_text(s, "cost"), "mean per run"))
     return out

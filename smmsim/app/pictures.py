@@ -80,7 +80,5 @@ def comparison_pictures(table: pd.DataFrame, a: Results, b: Results) -> dict[str
 
     return {
         "differences.png": png(lambda: paired_bars(table)),
-        "reach_ab.png": png(
-            lambda: compare_metric({"A": a.runs, "B": b.runs}, "reach")
-        ),
+        "reach_ab.png": png(lambda: compare_metric({"A": a.runs, "B": b.runs}, "reach")),
     }

@@ -66,7 +66,7 @@ def create_app(scenario: Scenario | None = None):
         ("What-if", whatif.view()),
         ("Compare", compare.view()),
         ("Classroom", classroom.view()),
-        dynamic=False,
+        dynamic=True,  # a tab is sent to the browser when first opened
         sizing_mode="stretch_width",
         css_classes=["pages"],
     )

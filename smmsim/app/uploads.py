@@ -71,7 +71,9 @@ class Uploads:
         """A message with the session folder left out (it names the uploaded file)."""
         if self._dir is None:
             return message
-        return message.replace(f"{self._dir}/", "").replace(str(self._dir), "")
+        for folder in (f"{self._dir}/audience/", f"{self._dir}/", str(self._dir)):
+            message = message.replace(folder, "")
+        return message
 
     # ------------------------------------------------------------------ scenarios
     def scenario(self, name: str | None, data: bytes) -> Scenario:

@@ -32,6 +32,7 @@ from smmsim.scenario import Scenario
 __all__ = ["WhatIf", "headline_html", "scenario_yaml"]
 
 POLL_SECONDS = 0.03
+PAUSE_BEFORE_PICTURES = 0.1
 
 _CSS = """
 .hl-grid {display: flex; flex-wrap: wrap; gap: 10px;}
@@ -113,17 +114,25 @@ class WhatIf:
         )
         self.cancel_button.on_click(self._cancel)
         self.progress = pn.indicators.Progress(
-            value=0, max=100, active=False, visible=False, sizing_mode="stretch_width",
+            value=0,
+            max=100,
+            active=False,
+            visible=False,
+            sizing_mode="stretch_width",
             css_classes=["progress"],
-        )  # fmt: skip
+        )
         self.status = pn.pane.HTML("", css_classes=["status"], sizing_mode="stretch_width")
         self.headline = pn.pane.HTML("", css_classes=["headline"], sizing_mode="stretch_width")
         self.figures = pn.FlexBox(css_classes=["figures"], sizing_mode="stretch_width")
         self.downloads = pn.Row(css_classes=["downloads"], sizing_mode="stretch_width")
         self.yaml_download = pn.widgets.FileDownload(
-            callback=self._yaml_file, filename="scenario.yaml", label="Scenario (YAML)",
-            color="default", css_classes=["download-yaml"], embed=False,
-        )  # fmt: skip
+            callback=self._yaml_file,
+            filename="scenario.yaml",
+            label="Scenario (YAML)",
+            color="default",
+            css_classes=["download-yaml"],
+            embed=False,
+        )
         self._refresh_downloads()
 
     @staticmethod
@@ -226,16 +235,18 @@ class WhatIf:
         self.run_button.disabled = False
         self.cancel_button.disabled = True
         self.progress.active, self.progress.visible = False, False
+        earlier = " The results below are the previous run's." if self.results else ""
         if job.cancelled:
             self.status.object = (
                 f"<span class='cancelled'>Cancelled after {job.finished_runs:,} of "
-                f"{runs:,} runs; nothing was kept.</span>"
+                f"{runs:,} runs; nothing was kept.{earlier}</span>"
             )
             return
         if job.error is not None:
             message = self.uploads.plain(job.error)
             self.status.object = (
                 f"<span class='run-error' style='color:#b00020'>{html.escape(message)}</span>"
+                f"{earlier}"
             )
             return
         res = self.results = job.results[0]
@@ -245,6 +256,8 @@ class WhatIf:
         )
         self.figures.objects = [pn.pane.HTML("<i class='drawing'>Drawing the pictures...</i>")]
         self._refresh_downloads()
+        # let the headline reach the browser before drawing takes the processor
+        await asyncio.sleep(PAUSE_BEFORE_PICTURES)
         pictures = await asyncio.to_thread(run_pictures, res)
         if self.results is not res:  # a newer run finished meanwhile
             return
@@ -275,23 +288,29 @@ class WhatIf:
             items.append(
                 pn.widgets.FileDownload(
                     callback=lambda r=res: io.StringIO(r.runs.to_csv(index=False)),
-                    filename=f"{stem}-runs.csv", label="Runs (CSV)", embed=False,
+                    filename=f"{stem}-runs.csv",
+                    label="Runs (CSV)",
+                    embed=False,
                     css_classes=["download-csv"],
-                )  # fmt: skip
+                )
             )
             items.append(
                 pn.widgets.FileDownload(
                     callback=lambda r=res: io.StringIO(json.dumps(r.to_dict(), indent=2)),
-                    filename=f"{stem}-summary.json", label="Summary (JSON)", embed=False,
+                    filename=f"{stem}-summary.json",
+                    label="Summary (JSON)",
+                    embed=False,
                     css_classes=["download-json"],
-                )  # fmt: skip
+                )
             )
             for name, data in self.pictures.items():
                 items.append(
                     pn.widgets.FileDownload(
                         callback=lambda d=data: io.BytesIO(d),
-                        filename=f"{stem}-{name}", label=name, embed=False,
+                        filename=f"{stem}-{name}",
+                        label=name,
+                        embed=False,
                         css_classes=[f"download-{name.split('.')[0]}"],
-                    )  # fmt: skip
+                    )
                 )
         self.downloads.objects = items

@@ -48,7 +48,9 @@ def segment_bars(segments: dict, *, metric: str = "reach", name: str | None = No
     names = list(segments)
     means = np.array([segments[s][metric]["mean"] for s in names], dtype=float)
     sems = np.array([segments[s][metric]["sem"] for s in names], dtype=float)
-    bars = ax.bar(names, means, yerr=Z95 * sems, capsize=5, color=[f"C{i}" for i in range(len(names))])
+    bars = ax.bar(
+        names, means, yerr=Z95 * sems, capsize=5, color=[f"C{i}" for i in range(len(names))]
+    )
     for bar, m in zip(bars, means, strict=True):
         ax.annotate(
             f"{m:,.0f}" if m >= 100 else f"{m:.3g}",
