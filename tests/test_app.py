@@ -73,6 +73,13 @@ def server():
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+    # the kernels compile at start-up, holding the interpreter for seconds at a time:
+    # the tests start on a warm server, as a user's second visit would
+    from smmsim.app.jobs import kernels_ready
+
+    deadline = time.monotonic() + 900
+    while not kernels_ready() and time.monotonic() < deadline:
+        time.sleep(0.5)
     yield url
     thread.stop()
 
@@ -194,7 +201,10 @@ def test_compare_runs_both_with_common_random_numbers(app_browser, server, shots
     page.locator(".changed .same").wait_for()
     page.wait_for_timeout(1000)  # the copy reaches the server before the next change
     _type(page, "content-stickiness", "0.35", prefix="b")
-    page.locator(".changed .change", has_text="content.stickiness").wait_for()
+    try:
+        page.locator(".changed .change", has_text="content.stickiness").wait_for(timeout=20_000)
+    finally:
+        page.screenshot(path=shots / "compare-b.png", full_page=True)
     page.locator(".run-compare button").click()
     page.locator(".compare-status .done").wait_for()
     page.locator(".differences tr[data-key=reach]").wait_for()

@@ -100,6 +100,9 @@ def test_uploaded_scenarios_say_what_validate_says(tmp_path):
         edges = b"audience:\n  generator: edgelist\n  path: /etc/passwd\n"
         with pytest.raises(ScenarioError, match="needs its edge list uploaded"):
             up.scenario("edges.yaml", edges)
+        for odd in ("..", ".", ".hidden", "a b"):
+            odd_sc = up.edge_list(odd, b"1 2\n", smmsim.default_scenario())
+            assert odd_sc.audience_path() == up.folder / "audience" / "edges.txt"
         sc = up.edge_list("../friends.txt", b"1 2\n2 3\n3 1\n", smmsim.default_scenario())
         assert sc.audience_path().parent == up.folder / "audience"
         sc = up.scenario("edges.yaml", edges)

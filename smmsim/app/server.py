@@ -145,6 +145,8 @@ def serve(
         websocket_origin=origins,
         title=TITLE,
         verbose=False,
+        # uploads arrive as one message: room for the largest edge list, base64-encoded
+        websocket_max_message_size=kwargs.pop("websocket_max_message_size", 32 * 2**20),
         **kwargs,
     )
     page = {"/": lambda: create_app(scenario)}

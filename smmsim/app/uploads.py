@@ -11,6 +11,7 @@ opened.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -133,9 +134,9 @@ class Uploads:
             )
         folder = self.folder / "audience"
         folder.mkdir(exist_ok=True)
-        path = folder / shown
-        if path.parent != folder:  # a name such as ".." never leaves the folder
-            path = folder / "edges.txt"
+        # the file's own name where it is a plain one ("..", ".x" or "a b" are not)
+        plain = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}", shown) is not None
+        path = folder / (shown if plain else "edges.txt")
         path.write_bytes(bytes(data))
         a = scenario.audience
         reads_file = a.get("generator") == "edgelist"
