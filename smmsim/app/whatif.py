@@ -254,10 +254,13 @@ class WhatIf:
         self.status.object = (
             f"<span class='done'>{res.n_runs:,} runs in {job.seconds:.2f} s.</span>"
         )
+        # let the headline reach the browser before anything else takes the processor
+        await asyncio.sleep(PAUSE_BEFORE_PICTURES)
+        if self.results is not res:
+            return
+        self.pictures = {}
         self.figures.objects = [pn.pane.HTML("<i class='drawing'>Drawing the pictures...</i>")]
         self._refresh_downloads()
-        # let the headline reach the browser before drawing takes the processor
-        await asyncio.sleep(PAUSE_BEFORE_PICTURES)
         pictures = await asyncio.to_thread(run_pictures, res)
         if self.results is not res:  # a newer run finished meanwhile
             return
