@@ -18,7 +18,7 @@ import panel as pn
 
 from smmsim.app.form import ScenarioForm
 from smmsim.app.jobs import Job
-from smmsim.app.pictures import comparison_pictures
+from smmsim.app.pictures import comparison_pictures, shown_width
 from smmsim.app.uploads import Uploads
 from smmsim.compare import paired_differences
 from smmsim.plots.labels import METRIC_LABELS
@@ -195,7 +195,7 @@ class Compare:
             f"<span data-key='seed'>{seed}</span>, in {job.seconds:.2f} s.</span>"
         )
         self.result.object = differences_html(table)
-        self.figures.objects = [pn.pane.PNG(d, width=560) for d in pictures.values()]
+        self.figures.objects = [pn.pane.PNG(d, width=shown_width(d)) for d in pictures.values()]
         self.downloads.objects = [
             pn.widgets.FileDownload(
                 callback=lambda t=table: io.StringIO(t.to_csv(index_label="metric")),

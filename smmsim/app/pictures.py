@@ -17,10 +17,29 @@ if TYPE_CHECKING:
 
     from smmsim.results import Results
 
-__all__ = ["comparison_pictures", "drawing", "figure_png", "png", "run_pictures"]
+__all__ = [
+    "comparison_pictures",
+    "drawing",
+    "figure_png",
+    "png",
+    "png_width",
+    "run_pictures",
+    "shown_width",
+]
 
 _LOCK = threading.Lock()
 DPI = 80
+
+
+def png_width(data: bytes) -> int:
+    """Width in pixels of a PNG image (from its header)."""
+    return int.from_bytes(data[16:20], "big")
+
+
+def shown_width(data: bytes, most: int = 860) -> int:
+    """The width to show a picture at: its own, at most ``most`` pixels, so the text of
+    every picture keeps about one size."""
+    return min(png_width(data), most)
 
 
 def drawing() -> threading.Lock:

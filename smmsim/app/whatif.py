@@ -22,7 +22,7 @@ import panel as pn
 from smmsim.app.form import ScenarioForm
 from smmsim.app.headline import headline, verdict
 from smmsim.app.jobs import Job, kernels_ready
-from smmsim.app.pictures import run_pictures
+from smmsim.app.pictures import run_pictures, shown_width
 from smmsim.app.shipped import BUILT_IN, load_choice, shipped_scenarios
 from smmsim.app.uploads import Uploads
 from smmsim.errors import UserError
@@ -266,7 +266,7 @@ class WhatIf:
             return
         self.pictures = pictures
         self.figures.objects = [
-            pn.pane.PNG(data, width=560, css_classes=[f"figure-{name.split('.')[0]}"])
+            pn.pane.PNG(data, width=shown_width(data), css_classes=[f"figure-{name.split('.')[0]}"])
             for name, data in pictures.items()
         ]
         self._refresh_downloads()
