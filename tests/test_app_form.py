@@ -158,3 +158,24 @@ def test_exposed_addresses_and_the_command():
     assert exposed("0.0.0.0") and exposed("192.168.1.10") and exposed("example.org")
     out = invoke("app", "--help")
     assert out.exit_code == 0 and "--port" in out.output and "127.0.0.1" in out.output
+
+
+def test_a_cancelled_job_ends_its_thread_and_errors_are_one_line():
+    from smmsim.app.jobs import Job
+
+    sc = smmsim.default_scenario().with_overrides({"audience.n": 2000})
+    job = Job([sc], runs=500_000, rng_seed=1).start()
+    while job.finished_runs == 0 and not job.done:
+        job.wait(0.01)
+    job.cancel()
+    assert job.wait(30)
+    assert job.cancelled and not job.results and not job._thread.is_alive()
+    assert job.finished_runs < 500_000
+
+    done = Job([sc, sc.with_overrides({"content.stickiness": 0.3})], runs=40, rng_seed=5)
+    assert done.start().wait(60) and done.error is None and len(done.results) == 2
+    assert done.fraction == 1.0 and all(r.rng_seed == 5 for r in done.results)
+
+    huge = Job([sc.with_overrides({"audience.n": 2_000_000_000})], runs=10, rng_seed=1)
+    assert huge.start().wait(60)
+    assert huge.error is not None and "needs about" in huge.error and "\n" not in huge.error
