@@ -31,6 +31,7 @@ class _Commands(click.Group):
         name: f"smmsim.commands.{name}:{name}"
         for name in (
             "animate",
+            "app",
             "audience",
             "compare",
             "run",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_USERS",
+    "CascadeFrames",
     "animate_cascade",
     "has_mp4_encoder",
     "layout",
@@ -128,8 +129,19 @@ def has_mp4_encoder() -> bool:
     return animation.writers.is_available("ffmpeg")
 
 
-class _Frames:
-    """The figure of the animation, redrawn for each step."""
+class CascadeFrames:
+    """The figure of the animation, redrawn for each step: ``draw(t)`` shows the
+    cascade at the end of step ``t``; ``fig`` is the matplotlib Figure.
+
+    Parameters
+    ----------
+    cascade : Cascade
+        From :func:`smmsim.trace.one_cascade`.
+    pos : numpy.ndarray
+        Positions of every user, from :func:`layout`.
+    dpi : int
+        Resolution (the figure is 10 x 6.2 inches).
+    """
 
     def __init__(self, cascade: Cascade, pos: np.ndarray, dpi: int):
         import matplotlib.pyplot as plt
@@ -274,6 +286,9 @@ class _Frames:
         return Image.fromarray(rgba[..., :3].copy())
 
 
+_Frames = CascadeFrames  # its earlier, private name
+
+
 def animate_cascade(
     cascade: Cascade,
     path: str | Path,
@@ -350,7 +365,7 @@ def animate_cascade(
         if pos.shape != (n, 2):
             raise ValueError(f"layout positions must have shape ({n}, 2), got {pos.shape}")
 
-    frames = _Frames(cascade, pos, dpi)
+    frames = CascadeFrames(cascade, pos, dpi)
     steps = range(cascade.last_step + 1)
     try:
         if suffix == ".gif":

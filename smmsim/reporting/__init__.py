@@ -19,7 +19,7 @@ from smmsim._lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {  # module -> its public names
-        "report": "format_report money_lines",
+        "report": "format_report metric_text money_lines",
         "theory_lines": "audience_caveats comparison_lines large_cascade_cut viral_cut",
         "verdicts": "sir_verdict threshold_result_verdict threshold_verdict",
         "threshold_report": "threshold_report",

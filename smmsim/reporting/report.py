@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from smmsim.results import Results
 
-__all__ = ["format_report", "money_lines"]
+__all__ = ["format_report", "metric_text", "money_lines"]
 
 TABLE = (
     ("impressions", "Impressions"),
@@ -79,6 +79,26 @@ def _num(x: float | None, kind: str = "") -> str:
     if ax >= 1:
         return f"{x:.2f}"
     return f"{x:.3f}"
+
+
+def metric_text(summary: pd.DataFrame, key: str, stat: str = "mean") -> str:
+    """A metric's mean (or ``ci_low``, ``ci_high``) as the report's table prints it.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Ensemble statistics (``Results.summary``).
+    key : str
+        The metric (``"reach"``).
+    stat : str
+        A column of the summary.
+
+    Returns
+    -------
+    str
+        ``"1,008"``, ``"27.89"``, ``"n/a"``; amounts of money without their currency.
+    """
+    return _num(float(summary.loc[key, stat]), "money" if key in MONEY else "")
 
 
 def _model(res: Results):

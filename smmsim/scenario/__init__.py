@@ -48,7 +48,13 @@ Examples
 
 from smmsim.generator_registry import MAX_USERS as MAX_USERS
 from smmsim.scenario.errors import ScenarioError
-from smmsim.scenario.load import default_scenario, load_scenario, parse_override, scenario_from_dict
+from smmsim.scenario.load import (
+    default_scenario,
+    load_scenario,
+    parse_override,
+    scenario_from_bytes,
+    scenario_from_dict,
+)
 from smmsim.scenario.model import Scenario
 from smmsim.scenario.schema import AUDIENCE as AUDIENCE
 from smmsim.scenario.schema import GENERATOR_SCHEMA, MODEL_SECTIONS, SCHEMA, schema_table
@@ -66,6 +72,7 @@ __all__ = [
     "default_scenario",
     "load_scenario",
     "parse_override",
+    "scenario_from_bytes",
     "scenario_from_dict",
     "schema_table",
 ]

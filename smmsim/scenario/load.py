@@ -1,5 +1,5 @@
 """Building scenarios: :func:`scenario_from_dict`, :func:`load_scenario`,
-:func:`default_scenario` and :func:`parse_override`."""
+:func:`scenario_from_bytes`, :func:`default_scenario` and :func:`parse_override`."""
 
 from __future__ import annotations
 
@@ -78,13 +78,72 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         source = os.fsdecode(source)
     file = Path(source)
     raw_bytes = read_user_file(file, source, MAX_SCENARIO_BYTES, "a scenario file")
+    return check_baselines(_build(_parse_bytes(raw_bytes, source), source, file.absolute().parent))
+
+
+def scenario_from_bytes(
+    data: bytes, source: str, base_dir: str | os.PathLike[str] | None = None
+) -> Scenario:
+    """Validate a scenario given as the bytes of a YAML file (an upload, say).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content, at most :data:`MAX_SCENARIO_BYTES`.
+    source : str
+        Its name, for messages.
+    base_dir : path-like, optional
+        Folder for relative paths (default: the working directory).
+
+    Returns
+    -------
+    Scenario
+        What :func:`load_scenario` makes of a file holding ``data``.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load_scenario` does for the same content, with the same messages.
+    """
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            source,
+            None,
+            f"is too large for a scenario file ({len(data):,} bytes); at most "
+            f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
+        )
+    raw = _parse_bytes(bytes(data), source)
+    goals = raw.get("goals") if isinstance(raw, Mapping) else None
+    for i, goal in enumerate(goals if isinstance(goals, list) else ()):
+        if isinstance(goal, Mapping) and goal.get("baseline") is not None:
+            # bytes come from elsewhere (a browser): they never name a file here
+            raise ScenarioError(
+                source,
+                f"goals[{i}].baseline",
+                "a scenario given as bytes (an upload) cannot name a baseline file; "
+                "use an absolute goal (at_least / at_most), or run it from a file",
+            )
+    return _build(raw, source, base_dir)
+
+
+def raw_from_bytes(data: bytes, source: str) -> Any:
+    """The YAML document in ``data`` (a scenario file's bytes), not yet validated.
+
+    Raises
+    ------
+    ScenarioError
+        The bytes are not UTF-8 YAML, as :func:`load_scenario` says it.
+    """
+    return _parse_bytes(bytes(data), source)
+
+
+def _parse_bytes(raw_bytes: bytes, source: str) -> Any:
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
         raise ScenarioError(source, None, f"line {line}: not UTF-8 text") from None
-    raw = _parse_yaml(text, source)
-    return check_baselines(_build(raw, source, file.absolute().parent))
+    return _parse_yaml(text, source)
 
 
 #: Baseline files being checked (a baseline whose own lift goal names the first file is

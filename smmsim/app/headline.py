@@ -1,0 +1,122 @@
+"""The headline of a simulation, as the app shows it: :func:`headline`.
+
+Reach, earned reach, conversions (direct and referral-driven), ROI with its interval,
+the probability of paying back and the virality verdict, each as a short text. Means
+are written exactly as ``smmsim run`` prints them in its table
+(:func:`smmsim.reporting.metric_text`), so the page and the command line can be
+compared number for number. Nothing here imports Panel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smmsim.reporting.report import metric_text
+from smmsim.reporting.verdicts import threshold_verdict
+
+if TYPE_CHECKING:
+    from smmsim.results import Results
+
+__all__ = ["Figure", "headline", "verdict"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: ``key`` (the metric), ``label``, ``value`` (as the report's
+    table prints the mean) and ``detail`` (its interval, or what it adds up to)."""
+
+    key: str
+    label: str
+    value: str
+    detail: str
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{x:.1%}"
+
+
+def _ci(res: Results, key: str) -> str:
+    s = res.summary
+    return f"95% CI {metric_text(s, key, 'ci_low')} to {metric_text(s, key, 'ci_high')}"
+
+
+def verdict(res: Results) -> str:
+    """The virality verdict of the run report (theory's sentence), or ``""``."""
+    theory = res.theory
+    if theory.get("verdict"):
+        return str(theory["verdict"])
+    if "transmissibility" in theory and "critical" in theory:
+        return threshold_verdict(theory, res.scenario["content"])
+    return ""
+
+
+def headline(res: Results) -> list[Figure]:
+    """The figures a strategist reads first.
+
+    Parameters
+    ----------
+    res : Results
+
+    Returns
+    -------
+    list of Figure
+        Reach, earned reach, conversions, direct and referral-driven conversions, ROI,
+        the probability of paying back and of going viral (those the summary has).
+    """
+    s = res.summary
+    cur = res.scenario["economics"]["currency"]
+    out = []
+    if "reach" in s.index:
+        out.append(Figure("reach", "Reach (users)", metric_text(s, "reach"), _ci(res, "reach")))
+    if "earned_reach" in s.index:
+        reach = float(s.loc["reach", "mean"])
+        share = float(s.loc["earned_reach", "mean"]) / reach if reach > 0 else math.nan
+        out.append(
+            Figure(
+                "earned_reach",
+                "Earned reach (referred)",
+                metric_text(s, "earned_reach"),
+                f"{_pct(share)} of reach came from peers' shares",
+            )
+        )
+    if "conversions" in s.index:
+        out.append(
+            Figure(
+                "conversions", "Conversions", metric_text(s, "conversions"), _ci(res, "conversions")
+            )
+        )
+    for key, label in (
+        ("direct_conversions", "Direct conversions"),
+        ("referral_conversions", "Referral conversions"),
+    ):
+        if key in s.index:
+            conv = float(s.loc["conversions", "mean"])
+            share = float(s.loc[key, "mean"]) / conv if conv > 0 else math.nan
+            out.append(Figure(key, label, metric_text(s, key), f"{_pct(share)} of conversions"))
+    if "roi" in s.index and s.loc["roi", "n"] > 0:
+        out.append(Figure("roi", "ROI (mean)", metric_text(s, "roi"), _ci(res, "roi")))
+    if "pays_back" in s.index and s.loc["pays_back", "n"] > 0:
+        b = s.loc["pays_back"]
+        out.append(
+            Figure(
+                "pays_back",
+                "Pays back (ROI > 0)",
+                _pct(float(b["mean"])),
+                f"of runs, 95% CI {_pct(float(b.ci_low))} to {_pct(float(b.ci_high))}",
+            )
+        )
+    if "viral" in s.index:
+        v = s.loc["viral"]
+        out.append(
+            Figure(
+                "viral",
+                "Went viral",
+                _pct(float(v["mean"])),
+                f"of runs, 95% CI {_pct(float(v.ci_low))} to {_pct(float(v.ci_high))}",
+            )
+        )
+    if "cost" in s.index:
+        out.append(Figure("cost", f"Cost ({cur})", metric_text(s, "cost"), "mean per run"))
+    return out

@@ -1,0 +1,106 @@
+"""Pictures of breakdowns: reach by segment (:func:`segment_bars`) and two variants'
+paired differences (:func:`paired_bars`).
+
+Both take plain tables (``Results.extra["segments"]``,
+:func:`smmsim.compare.paired_differences`) and ``ax=None``, and return the Axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from smmsim.plots.labels import METRIC_LABELS
+
+__all__ = ["paired_bars", "segment_bars"]
+
+#: Normal quantile of a two-sided 95% interval.
+Z95 = 1.959964
+
+
+def _axes(ax, figsize):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def segment_bars(segments: dict, *, metric: str = "reach", name: str | None = None, ax=None):
+    """Mean ``metric`` per run in each segment, with 95% intervals.
+
+    Parameters
+    ----------
+    segments : dict
+        ``Results.extra["segments"]``: segment name -> metric -> ``{"mean", "sem"}``.
+    metric : str
+        A per-segment tally (``"reach"``).
+    name : str, optional
+        Scenario name for the title.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6.5, 4.0))
+    names = list(segments)
+    means = np.array([segments[s][metric]["mean"] for s in names], dtype=float)
+    sems = np.array([segments[s][metric]["sem"] for s in names], dtype=float)
+    bars = ax.bar(
+        names, means, yerr=Z95 * sems, capsize=5, color=[f"C{i}" for i in range(len(names))]
+    )
+    for bar, m in zip(bars, means, strict=True):
+        ax.annotate(
+            f"{m:,.0f}" if m >= 100 else f"{m:.3g}",
+            (bar.get_x() + bar.get_width() / 2, m),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize="small",
+        )
+    label = METRIC_LABELS.get(metric, metric.replace("_", " "))
+    ax.set_ylabel(f"{label}, mean per run")
+    ax.set_xlabel("Segment")
+    head = f"{name}: " if name else ""
+    ax.set_title(f"{head}{label.split(' (')[0].lower()} by segment (95% CI)")
+    ax.grid(alpha=0.3, axis="y")
+    return ax
+
+
+def paired_bars(table: pd.DataFrame, *, labels: tuple[str, str] = ("A", "B"), ax=None):
+    """Each metric's mean paired difference ``B - A``, as a share of A's mean, with its
+    95% interval (metrics whose mean in A is 0 are left out).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`smmsim.compare.paired_differences`.
+    labels : (str, str)
+        Names of the two variants.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (7.0, 4.2))
+    t = table[(table["a_mean"].abs() > 0) & np.isfinite(table["diff_mean"])]
+    base = t["a_mean"].abs().to_numpy()
+    rel = t["diff_mean"].to_numpy() / base * 100
+    lo = t["diff_ci_low"].to_numpy() / base * 100
+    hi = t["diff_ci_high"].to_numpy() / base * 100
+    y = np.arange(len(t))[::-1]
+    colors = np.where(lo > 0, "tab:green", np.where(hi < 0, "tab:red", "tab:gray"))
+    ax.barh(y, rel, color=colors, alpha=0.8)
+    ax.errorbar(rel, y, xerr=[rel - lo, hi - rel], fmt="none", ecolor="black", capsize=4)
+    names = {**METRIC_LABELS, "pays_back": "Pays back (share of runs)"}
+    ax.set_yticks(y, [names.get(m, m).split(" (")[0] for m in t.index])
+    ax.axvline(0, color="black", lw=0.8)
+    a, b = labels
+    ax.set_xlabel(f"{b} - {a}, % of {a}'s mean (paired runs, 95% CI)")
+    ax.set_title(f"What {b} changes against {a} (same random numbers in both)")
+    ax.grid(alpha=0.3, axis="x")
+    return ax
