@@ -18,6 +18,7 @@ from smmsim.generator_registry import GENERATORS
 from smmsim.models import MODELS
 from smmsim.reporting.report import metric_text
 from smmsim.scenario import SECTIONS, TOP_LEVEL, ScenarioError, scenario_from_bytes
+from smmsim.scenario.schema import OPTIMIZER_KEYS
 
 
 def _keys(sc):
@@ -33,6 +34,8 @@ def test_every_declared_key_is_a_field_with_its_declaration():
         if section == "audience":
             continue
         for key, param in params.items():
+            if section == "seeding" and key in OPTIMIZER_KEYS:
+                continue  # the optimiser's keys: fields once the strategy is optimize (below)
             f = fields[f"{section}.{key}"]
             assert f.param is param
             assert f.value == sc.get(f"{section}.{key}")
@@ -42,6 +45,10 @@ def test_every_declared_key_is_a_field_with_its_declaration():
     assert fields["content.stickiness"].control == "text"
     assert fields["model"].control == "choice"
     assert fields["content.stickiness"].label == "stickiness (probability in [0, 1])"
+    optimize = sc.with_overrides({"seeding.strategy": "optimize", "seeding.budget": 500.0})
+    fields = {f.key: f for f in scenario_fields(optimize)}
+    for key in ("budget", "objective", "method"):
+        assert fields[f"seeding.{key}"].param is SECTIONS["seeding"][key]
 
 
 @pytest.mark.parametrize("model", [m for m in MODELS if MODELS[m].section is not None])
