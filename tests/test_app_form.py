@@ -186,3 +186,27 @@ def test_a_cancelled_job_ends_its_thread_and_errors_are_one_line():
     huge = Job([sc.with_overrides({"audience.n": 2_000_000_000})], runs=10, rng_seed=1)
     assert huge.start().wait(60)
     assert huge.error is not None and "needs about" in huge.error and "\n" not in huge.error
+
+
+def test_goals_in_the_app_never_name_a_file_on_the_server(tmp_path):
+    """Absolute goals are typed or uploaded like any key and headline their probability;
+    a lift goal's baseline file (a path on the server) is refused in one line."""
+    from smmsim.app.fields import apply_texts
+
+    sc = smmsim.default_scenario().with_overrides({"audience.n": 2000, "simulation.runs": 80})
+    goal = "[{metric: conversions, at_least: 5, by: 20}]"
+    res = smmsim.simulate(apply_texts(sc, {"goals": goal}))
+    figures = {f.key: f for f in headline(res)}
+    g = res.extra["goals"][0]
+    assert figures["goal0"].value == f"{g['probability']:.1%}"
+    assert f"{g['probability']:.1%}" in res.report()
+    lift = "[{metric: reach, lift: 0.1, baseline: /etc/hostname}]"
+    with pytest.raises(ScenarioError, match=r"goals\[0\]\.baseline: the app reads no file"):
+        apply_texts(sc, {"goals": lift})
+    up = Uploads()
+    try:
+        text = f"goals: {lift}\n".encode()
+        with pytest.raises(ScenarioError, match=r"goals\[0\]\.baseline: the app reads no file"):
+            up.scenario("lift.yaml", text)
+    finally:
+        up.close()

@@ -63,7 +63,8 @@ def headline(res: Results) -> list[Figure]:
     -------
     list of Figure
         Reach, earned reach, conversions, direct and referral-driven conversions, ROI,
-        the probability of paying back and of going viral (those the summary has).
+        the probability of paying back and of going viral (those the summary has), and
+        the probability of meeting each of the scenario's goals.
     """
     s = res.summary
     cur = res.scenario["economics"]["currency"]
@@ -119,4 +120,14 @@ def headline(res: Results) -> list[Figure]:
         )
     if "cost" in s.index:
         out.append(Figure("cost", f"Cost ({cur})", metric_text(s, "cost"), "mean per run"))
+    for i, g in enumerate(res.extra.get("goals") or ()):
+        out.append(
+            Figure(
+                f"goal{i}",
+                f"Goal: {g['goal']}",
+                _pct(float(g["probability"])),
+                f"of runs meet it, 95% CI {_pct(float(g['ci_low']))} to "
+                f"{_pct(float(g['ci_high']))}",
+            )
+        )
     return out

@@ -95,6 +95,10 @@ class Uploads:
                 f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
             )
         raw = raw_from_bytes(data, source)
+        if isinstance(raw, dict):
+            from smmsim.app.fields import refuse_baselines
+
+            refuse_baselines(raw.get("goals"), source)
         raw = self._point_at_upload(raw, source)
         return scenario_from_dict(raw, source=source, base_dir=self.folder)
 
