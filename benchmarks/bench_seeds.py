@@ -89,6 +89,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def set_audience_size(n: int) -> None:
+    """Users of the ``imm`` section's audience (1,000,000 unless told otherwise)."""
+    global BA_N
+    BA_N = int(n)
+
+
 def ba_graph():
     return smmsim.generators.barabasi_albert(BA_N, BA_M, rng=BA_RNG)
 
@@ -142,10 +148,13 @@ def worker(tool: str, p: float, k: int, eps: float, threads: int) -> dict:
 def run_worker(tool: str, p: float, k: int, eps: float, timeout: float, threads: int) -> dict:
     cmd = [sys.executable, __file__, "--worker", tool, "--p", str(p), "--k", str(k)]
     cmd += ["--eps", str(eps), "--threads", str(threads)]
+    cmd += ["--n", str(BA_N)]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return {"tool": tool, "error": f"not finished within {timeout:.0f} s"}
+    except subprocess.TimeoutExpired as exc:
+        said = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        rr = [x.strip() for x in said.splitlines() if "RR" in x]
+        return {"tool": tool, "error": f"not finished within {timeout:.0f} s", "log": rr[-3:]}
     lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
     if out.returncode != 0 or not lines:
         return {"tool": tool, "error": (out.stderr or out.stdout).strip()[-400:]}
@@ -163,19 +172,17 @@ def predict_imm_bytes(graph, p: float, k: int, eps: float) -> dict:
     """RR-set memory IMM would need: mean RR-set size from 20,000 sets, a lower bound on
     the optimum from the greedy on them, and IMM's final count lambda* / LB."""
     from smmsim.influence.candidates import candidates
-    from smmsim.influence.imm import E_FACTOR, _log_choose
-    from smmsim.influence.rrsets import draw_rr_sets
+    from smmsim.influence.imm import E_FACTOR, _log_choose, _select
+    from smmsim.influence.rrsets import RRSets
 
-    off, nodes = draw_rr_sets(graph, p, p, np.uint64(5), 0, 20_000, threads=1)
-    sizes = np.diff(off)
+    probe = RRSets(graph, p, p, np.uint64(5), 0, threads=1)
+    probe.extend_to(20_000)
+    sizes = np.diff(probe.offsets)
     n = graph.n
     cand = candidates(graph, Economics(), budget=None, k=k)
-    del cand
-    # the k users in most of the probe's sets (the same greedy, without removal): an
-    # optimistic bound on the optimum, so the prediction errs low
-    counts = np.bincount(nodes, minlength=n)
-    top = np.sort(counts)[::-1][:k].sum()
-    opt = min(n, n * top / sizes.size)
+    # the greedy's coverage of the probe's sets estimates the optimum
+    _, _, covered, _ = _select(probe, cand)
+    opt = max(1.0, n * covered / len(probe))
     ell = 1 + math.log(2) / math.log(n)
     log_cnk = _log_choose(n, k)
     alpha = math.sqrt(ell * math.log(n) + math.log(2))
@@ -195,7 +202,7 @@ def section_imm(ps, runs: int, timeout: float, max_gb: float, threads: int) -> l
         pred = predict_imm_bytes(graph, p, K_BIG, EPS)
         row = {"p": p, "prediction": pred}
         print(
-            f"\n1M-user BA, p = {p}: predicted {pred['rr_sets']:.3g} RR sets of mean size "
+            f"\n{BA_N:,}-user BA, p = {p}: predicted {pred['rr_sets']:.3g} RR sets of mean size "
             f"{pred['mean_rr_size']:.2f}, about {pred['bytes'] / 2**30:.1f} GiB of RR sets",
             flush=True,
         )
@@ -310,9 +317,11 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per IMM process")
     ap.add_argument("--max-gb", type=float, default=12.0)
     ap.add_argument("--threads", type=int, default=2, help="smmsim's threads for IMM")
+    ap.add_argument("--n", type=int, default=BA_N, help="users of the imm section's audience")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    set_audience_size(args.n)
     if args.worker:
         p = args.p[0] if args.p else 0.01
         out = worker(args.worker, p, args.k, args.eps, args.threads)

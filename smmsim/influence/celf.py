@@ -135,8 +135,11 @@ def celf(
             evaluations += 1
             heapq.heappush(heap, (-score(gain, u), u, gain, len(chosen)))
             continue
-        if gain <= 0:
-            break
+        if profit and gain <= 0:
+            break  # no account left raises the estimated profit
+        # the other objectives do not fall as seeds are added (or barely: a seed's own
+        # outcome): a gain estimated at or below zero is Monte Carlo noise, and the budget
+        # is spent down the queue all the same
         chosen.append(u)
         gains.append(gain)
         current += gain

@@ -23,8 +23,9 @@ __all__ = [
     "seed_report",
 ]
 
-_COLUMNS = ("reach", "earned_reach", "conversions", "cost", "profit")
-_HEADS = {"reach": "reach (with seeds)"}
+#: The report's outcome columns (the cost is in the JSON: spent plus the fixed cost).
+_COLUMNS = ("reach", "earned_reach", "conversions", "profit")
+_HEADS = {"reach": "reach+seeds"}
 
 
 @dataclass
@@ -119,13 +120,13 @@ class SeedReport:
         )
         head = f"  {'strategy':<16} {'seeds':>5} {'spent':>12}"
         for col in _COLUMNS:
-            head += f" {_HEADS.get(col, col.replace('_', ' ')):>22}"
+            head += f" {_HEADS.get(col, col.replace('_', ' ')):>17}"
         lines.append(head)
         for r in self.rows:
             row = f"  {r.method:<16} {r.choice.nodes.size:>5} {r.choice.spent:>12,.2f}"
             for col in _COLUMNS:
                 m, h = r.values[col]
-                row += f" {f'{m:,.1f} ± {h:,.1f}':>22}"
+                row += f" {f'{m:,.1f} ± {h:,.1f}':>17}"
             lines.append(row)
         return "\n".join(lines)
 
