@@ -254,7 +254,9 @@ def test_bad_input_shows_the_cli_message_and_the_app_goes_on(app_browser, server
     page = _open(app_browser, server)
     # a value out of range, typed in the form
     _type(page, "content-stickiness", "1.5")
-    message = page.locator(".a-error-content-stickiness .msg").inner_text().strip()
+    shown = page.locator(".a-error-content-stickiness .msg")
+    shown.wait_for()
+    message = shown.inner_text().strip()
     cli = invoke("run", "--set", "content.stickiness=1.5")
     assert cli.output.strip() == f"Error: {message}"
     page.screenshot(path=shots / "bad-value.png", full_page=True)

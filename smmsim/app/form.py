@@ -67,6 +67,7 @@ class ScenarioForm:
         self._hidden = hidden
         self._messages: dict[str, pn.pane.HTML] = {}
         self._widgets: dict[str, pn.widgets.Widget] = {}
+        self._cells: dict[str, pn.Column] = {}
         self._quiet = False
         self.panel = pn.Column(sizing_mode="stretch_width")
         self._build()
@@ -105,6 +106,7 @@ class ScenarioForm:
     def _build(self) -> None:
         self._messages.clear()
         self._widgets.clear()
+        self._cells.clear()
         cards = []
         for section, title, fields in sections(scenario_fields(self.scenario)):
             shown = [
@@ -124,6 +126,11 @@ class ScenarioForm:
                 )
             )
         self.panel.objects = cards
+        for key, message in list(self.errors.items()):  # refused values still shown
+            if key in self._cells:
+                self._show_error(key, message)
+            else:
+                self.errors.pop(key)
 
     def _cell(self, f: Field) -> pn.Column:
         css = [f"{self.prefix}-field-{css_key(f.key)}"]
@@ -150,17 +157,11 @@ class ScenarioForm:
                 css_classes=css,
                 sizing_mode="stretch_width",
             )
-        message = pn.pane.HTML(
-            self.errors.get(f.key, ""),
-            css_classes=["field-error", f"{self.prefix}-error-{css_key(f.key)}"],
-            styles={"color": "#b00020", "font-size": "0.9em"},
-            visible=f.key in self.errors,
-            sizing_mode="stretch_width",
-        )
         self._widgets[f.key] = widget
-        self._messages[f.key] = message
         widget.param.watch(lambda event, key=f.key: self._changed(key, event.new), "value")
-        return pn.Column(widget, message, sizing_mode="stretch_width", margin=(0, 5))
+        cell = pn.Column(widget, sizing_mode="stretch_width", margin=(0, 5))
+        self._cells[f.key] = cell
+        return cell
 
     # ------------------------------------------------------------------ changes
     def _changed(self, key: str, value) -> None:
@@ -185,6 +186,8 @@ class ScenarioForm:
             self._on_change(self)
 
     def _show_error(self, key: str, message: str | None) -> None:
+        import html
+
         pane = self._messages.get(key)
         if message is None:
             self.errors.pop(key, None)
@@ -192,8 +195,16 @@ class ScenarioForm:
                 pane.object, pane.visible = "", False
             return
         self.errors[key] = message
+        text = f"<span class='msg'>{html.escape(message)}</span>"
         if pane is not None:
-            import html
-
-            pane.object = f"<span class='msg'>{html.escape(message)}</span>"
-            pane.visible = True
+            pane.object, pane.visible = text, True
+        elif key in self._cells:
+            # made when first needed: a page with a pane per key loads noticeably slower
+            pane = pn.pane.HTML(
+                text,
+                css_classes=["field-error", f"{self.prefix}-error-{css_key(key)}"],
+                styles={"color": "#b00020", "font-size": "0.9em"},
+                sizing_mode="stretch_width",
+            )
+            self._messages[key] = pane
+            self._cells[key].append(pane)
