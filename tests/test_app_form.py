@@ -201,12 +201,12 @@ def test_goals_in_the_app_never_name_a_file_on_the_server(tmp_path):
     assert figures["goal0"].value == f"{g['probability']:.1%}"
     assert f"{g['probability']:.1%}" in res.report()
     lift = "[{metric: reach, lift: 0.1, baseline: /etc/hostname}]"
-    with pytest.raises(ScenarioError, match=r"goals\[0\]\.baseline: the app reads no file"):
+    with pytest.raises(ScenarioError, match=r"goals\[0\]\.baseline: a scenario from elsewhere"):
         apply_texts(sc, {"goals": lift})
     up = Uploads()
     try:
         text = f"goals: {lift}\n".encode()
-        with pytest.raises(ScenarioError, match=r"goals\[0\]\.baseline: the app reads no file"):
+        with pytest.raises(ScenarioError, match=r"goals\[0\]\.baseline: a scenario from elsewhere"):
             up.scenario("lift.yaml", text)
     finally:
         up.close()

@@ -184,29 +184,7 @@ def apply_texts(scenario: Scenario, texts: dict[str, Any]) -> Scenario:
             key, value = parse_override(f"{key}={value}")
         overrides[key] = value
     if "goals" in overrides:
+        from smmsim.scenario.load import refuse_baselines
+
         refuse_baselines(overrides["goals"], scenario.source or "<scenario>")
     return scenario.with_overrides(overrides) if overrides else scenario
-
-
-def refuse_baselines(goals: Any, source: str) -> None:
-    """Raise when a goal names a baseline file: what the browser sends never names a
-    path on the server, so lift goals (which read their baseline from a file) are for
-    ``smmsim run``.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the goal's ``baseline`` key.
-    """
-    from collections.abc import Mapping
-
-    from smmsim.scenario import ScenarioError
-
-    for i, goal in enumerate(goals if isinstance(goals, list | tuple) else ()):
-        if isinstance(goal, Mapping) and goal.get("baseline") is not None:
-            raise ScenarioError(
-                source,
-                f"goals[{i}].baseline",
-                "the app reads no file on the server, so a lift goal's baseline is for "
-                "smmsim run; use an absolute goal (at_least / at_most) here",
-            )

@@ -100,34 +100,23 @@ def headline(res: Results) -> list[Figure]:
         out.append(Figure("roi", "ROI (mean)", metric_text(s, "roi"), _ci(res, "roi")))
     if "pays_back" in s.index and s.loc["pays_back", "n"] > 0:
         b = s.loc["pays_back"]
-        out.append(
-            Figure(
-                "pays_back",
-                "Pays back (ROI > 0)",
-                _pct(float(b["mean"])),
-                f"of runs, 95% CI {_pct(float(b.ci_low))} to {_pct(float(b.ci_high))}",
-            )
-        )
+        out.append(_share("pays_back", "Pays back (ROI > 0)", b["mean"], b.ci_low, b.ci_high))
     if "viral" in s.index:
         v = s.loc["viral"]
-        out.append(
-            Figure(
-                "viral",
-                "Went viral",
-                _pct(float(v["mean"])),
-                f"of runs, 95% CI {_pct(float(v.ci_low))} to {_pct(float(v.ci_high))}",
-            )
-        )
+        out.append(_share("viral", "Went viral", v["mean"], v.ci_low, v.ci_high))
     if "cost" in s.index:
         out.append(Figure("cost", f"Cost ({cur})", metric_text(s, "cost"), "mean per run"))
     for i, g in enumerate(res.extra.get("goals") or ()):
+        label = f"Goal: {g['goal']}"
         out.append(
-            Figure(
-                f"goal{i}",
-                f"Goal: {g['goal']}",
-                _pct(float(g["probability"])),
-                f"of runs meet it, 95% CI {_pct(float(g['ci_low']))} to "
-                f"{_pct(float(g['ci_high']))}",
-            )
+            _share(f"goal{i}", label, g["probability"], g["ci_low"], g["ci_high"], "meet it")
         )
     return out
+
+
+def _share(key: str, label: str, p: float, low: float, high: float, what: str = "") -> Figure:
+    """A probability: the share of runs and its 95% interval."""
+    runs = f"of runs {what}," if what else "of runs,"
+    return Figure(
+        key, label, _pct(float(p)), f"{runs} 95% CI {_pct(float(low))} to {_pct(float(high))}"
+    )

@@ -96,7 +96,7 @@ class Uploads:
             )
         raw = raw_from_bytes(data, source)
         if isinstance(raw, dict):
-            from smmsim.app.fields import refuse_baselines
+            from smmsim.scenario.load import refuse_baselines
 
             refuse_baselines(raw.get("goals"), source)
         raw = self._point_at_upload(raw, source)

@@ -113,17 +113,29 @@ def scenario_from_bytes(
             f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
         )
     raw = _parse_bytes(bytes(data), source)
-    goals = raw.get("goals") if isinstance(raw, Mapping) else None
-    for i, goal in enumerate(goals if isinstance(goals, list) else ()):
+    if isinstance(raw, Mapping):
+        refuse_baselines(raw.get("goals"), source)
+    return _build(raw, source, base_dir)
+
+
+def refuse_baselines(goals: Any, source: str) -> None:
+    """Raise when a goal names a baseline file: a scenario that comes from elsewhere (an
+    upload, a form in the browser) never names a file on this machine.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the goal's ``baseline`` key.
+    """
+    for i, goal in enumerate(goals if isinstance(goals, list | tuple) else ()):
         if isinstance(goal, Mapping) and goal.get("baseline") is not None:
-            # bytes come from elsewhere (a browser): they never name a file here
             raise ScenarioError(
                 source,
                 f"goals[{i}].baseline",
-                "a scenario given as bytes (an upload) cannot name a baseline file; "
-                "use an absolute goal (at_least / at_most), or run it from a file",
+                "a scenario from elsewhere (an upload, the app's form) reads no file on this "
+                "machine, so a lift goal's baseline is for smmsim run; use an absolute goal "
+                "(at_least / at_most) here",
             )
-    return _build(raw, source, base_dir)
 
 
 def raw_from_bytes(data: bytes, source: str) -> Any:
