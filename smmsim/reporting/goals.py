@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from smmsim.reporting.numbers import amount_text
+from smmsim.reporting.numbers import amount_text, percent_text
 
 if TYPE_CHECKING:
     from smmsim.results import Results
 
 __all__ = ["goal_lines"]
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
 
 
 def goal_lines(res: Results) -> list[str]:
@@ -34,12 +29,16 @@ def goal_lines(res: Results) -> list[str]:
             counted = f"by step {g['by']}: {mean} a run (the table counts all {steps} steps)"
         else:
             counted = f"{mean} a run"
-        line = f"- {text}: met in {_pct(g['probability'])} of runs "
-        line += f"[{_pct(g['ci_low'])}, {_pct(g['ci_high'])}]; {g['metric']} {counted}"
+        line = f"- {text}: met in {percent_text(g['probability'])} of runs "
+        line += (
+            f"[{percent_text(g['ci_low'])}, {percent_text(g['ci_high'])}]; {g['metric']} {counted}"
+        )
         if g.get("lift") is not None:
+            lift, low, high = (
+                percent_text(g[k], signed=True) for k in ("lift", "lift_ci_low", "lift_ci_high")
+            )
             line += (
-                f"; lift of the means {_signed_pct(g['lift'])} "
-                f"[{_signed_pct(g['lift_ci_low'])}, {_signed_pct(g['lift_ci_high'])}] over "
+                f"; lift of the means {lift} [{low}, {high}] over "
                 f"{amount_text(g['baseline_mean'])} a run under the baseline (same audience "
                 "and random numbers)"
             )
@@ -51,7 +50,3 @@ def goal_lines(res: Results) -> list[str]:
             )
         lines.append(line + ".")
     return lines
-
-
-def _signed_pct(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:+.1f}%"

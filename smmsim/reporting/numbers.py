@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["amount_text", "count_text", "value_text"]
+__all__ = ["amount_text", "count_text", "percent_text", "value_text"]
 
 
 def count_text(x: float | None, rounding=round) -> str:
@@ -30,3 +30,10 @@ def amount_text(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def percent_text(x: float | None, signed: bool = False) -> str:
+    """A share as a percentage with one decimal (``signed``: with its sign, for a change)."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{100 * x:+.1f}%" if signed else f"{100 * x:.1f}%"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from smmsim.reporting.numbers import value_text
+
 if TYPE_CHECKING:
     from smmsim.results import Results
 
 __all__ = ["referral_value_lines"]
-
-
-def _n(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:.3g}"
 
 
 def referral_value_lines(res: Results) -> list[str]:
@@ -28,9 +26,10 @@ def referral_value_lines(res: Results) -> list[str]:
     )
     if rv["customers"] == 0:
         return [head + "no customer bought in those runs."]
+    mean = value_text(rv["mean_referred"])
     line = (
         f"{100 * rv['share_referring']:.1f}% of the {rv['customers']:,} customers referred "
-        f"at least one buyer; a customer referred {_n(rv['mean_referred'])} buyers on average "
+        f"at least one buyer; a customer referred {mean} buyers on average "
         f"({cur} {rv['mean_value']:,.2f} of referral revenue)"
     )
     if math.isfinite(rv["top1_share"]):
@@ -38,9 +37,11 @@ def referral_value_lines(res: Results) -> list[str]:
             f"; the top 1% of customers made {100 * rv['top1_share']:.0f}% of the customers' "
             "referred purchases"
         )
+    earned, direct, seeds = (
+        value_text(rv[k]["mean_referred"]) for k in ("earned", "direct", "seeds")
+    )
     line += (
-        f". Customers first reached by a peer referred {_n(rv['earned']['mean_referred'])} "
-        f"each, those reached by a seed's post {_n(rv['direct']['mean_referred'])}; each seed "
-        f"referred {_n(rv['seeds']['mean_referred'])} buyers (its direct conversions)."
+        f". Customers first reached by a peer referred {earned} each, those reached by a "
+        f"seed's post {direct}; each seed referred {seeds} buyers (its direct conversions)."
     )
     return [head + line]
