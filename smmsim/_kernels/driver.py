@@ -40,7 +40,7 @@ from smmsim._kernels.layout import (
     R_USED,
 )
 
-__all__ = ["RUN_BLOCK", "Ledger", "ensemble", "new_ledger", "trace"]
+__all__ = ["RUN_BLOCK", "Ledger", "ensemble", "in_threads", "new_ledger", "trace"]
 
 #: Consecutive replicates a worker runs before the next worker's block: two threads
 #: never write to the same cache lines of the outputs.
@@ -214,17 +214,18 @@ def ensemble(
             works[i], out, seg,
         )  # fmt: skip
 
-    if len(plan) == 1:
-        work(0)
-    else:
-        _in_threads(work, len(plan))
+    in_threads(work, len(plan))
     _WORKSPACES.give(kernel, n_users, works)
     return ledger
 
 
-def _in_threads(work, count: int) -> None:
+def in_threads(work, count: int) -> None:
     """``work(0 .. count - 1)``, each on its own thread (daemon threads: an interrupted
-    caller's process can exit without waiting for them); the first error is raised."""
+    caller's process can exit without waiting for them; with one, on the calling thread);
+    the first error is raised."""
+    if count <= 1:
+        work(0)
+        return
     errors: list[BaseException] = []
 
     def body(i: int) -> None:

@@ -7,8 +7,6 @@ stretch of set numbers and the stretches are joined in order.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from smmsim.graph import CSRGraph
@@ -45,6 +43,7 @@ def draw_rr_sets(
     """
     import numba
 
+    from smmsim._kernels.driver import in_threads
     from smmsim._kernels.rrsets import rr_range
 
     rindptr, rindices = reverse_lists(graph)
@@ -59,25 +58,7 @@ def draw_rr_sets(
             rindptr, rindices, float(p_first), float(p), np.uint64(root), lo, hi - lo
         )
 
-    if threads == 1:
-        work(0)
-    else:
-        errors: list[BaseException] = []
-
-        def body(c: int) -> None:
-            try:
-                work(c)
-            except BaseException as exc:  # handed to the caller
-                errors.append(exc)
-
-        pool = [threading.Thread(target=body, args=(c,), daemon=True) for c in range(1, threads)]
-        for t in pool:
-            t.start()
-        body(0)
-        for t in pool:
-            t.join()
-        if errors:
-            raise errors[0]
+    in_threads(work, threads)
     done = [x for x in parts if x is not None]
     if len(done) == 1:
         return done[0]
