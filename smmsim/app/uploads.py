@@ -87,13 +87,6 @@ class Uploads:
             when it asks for an edge-list audience and no edge list has been uploaded.
         """
         source = _shown_name(name, "uploaded.yaml")
-        if len(data) > MAX_SCENARIO_BYTES:
-            raise ScenarioError(
-                source,
-                None,
-                f"is too large for a scenario file ({len(data):,} bytes); at most "
-                f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
-            )
         raw = raw_from_bytes(data, source)
         if isinstance(raw, dict):
             from smmsim.scenario.load import refuse_baselines

@@ -105,14 +105,7 @@ def scenario_from_bytes(
     ScenarioError
         As :func:`load_scenario` does for the same content, with the same messages.
     """
-    if len(data) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(
-            source,
-            None,
-            f"is too large for a scenario file ({len(data):,} bytes); at most "
-            f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
-        )
-    raw = _parse_bytes(bytes(data), source)
+    raw = raw_from_bytes(data, source)
     if isinstance(raw, Mapping):
         refuse_baselines(raw.get("goals"), source)
     return _build(raw, source, base_dir)
@@ -144,8 +137,16 @@ def raw_from_bytes(data: bytes, source: str) -> Any:
     Raises
     ------
     ScenarioError
-        The bytes are not UTF-8 YAML, as :func:`load_scenario` says it.
+        The bytes are more than :data:`MAX_SCENARIO_BYTES` or not UTF-8 YAML, as
+        :func:`load_scenario` says it.
     """
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            source,
+            None,
+            f"is too large for a scenario file ({len(data):,} bytes); at most "
+            f"{MAX_SCENARIO_BYTES // 1024:,} KiB is allowed",
+        )
     return _parse_bytes(bytes(data), source)
 
 
