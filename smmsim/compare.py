@@ -156,7 +156,7 @@ def compare(
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     if len(loaded) < 2:
         raise CompareError("compare needs at least two scenarios")
-    labels = list(names) if names is not None else _default_names(scenarios)
+    labels = list(names) if names is not None else default_names(scenarios)
     if len(labels) != len(loaded) or len(set(labels)) != len(labels):
         raise CompareError(f"compare needs one distinct name per scenario, got {labels}")
     base = loaded[0]
@@ -178,11 +178,15 @@ def compare(
     return Comparison(labels, results, comparison_table(labels, results), seed)
 
 
-def _default_names(scenarios: Sequence[Any]) -> list[str]:
-    stems = [Path(s).stem if isinstance(s, str | Path) else None for s in scenarios]
-    if all(stems) and len(set(stems)) == len(stems):
-        return [str(s) for s in stems]
-    return [chr(ord("A") + i) if i < 26 else f"V{i}" for i in range(len(scenarios))]
+def default_names(sources: Sequence[Any]) -> list[str]:
+    """Names for variants read from ``sources``: the files' stems (numbered ``1:stem``,
+    ``2:stem`` when two share one), or ``A``, ``B``, ... for scenarios built in code."""
+    stems = [Path(s).stem if isinstance(s, str | Path) else None for s in sources]
+    if not all(stems):
+        return [chr(ord("A") + i) if i < 26 else f"V{i}" for i in range(len(sources))]
+    if len(set(stems)) < len(stems):
+        return [f"{i + 1}:{s}" for i, s in enumerate(stems)]
+    return [str(s) for s in stems]
 
 
 def comparison_table(names: Sequence[str], results: Sequence[Results]) -> pd.DataFrame:

@@ -25,10 +25,9 @@ def compare(scenarios, runs, rng_seed, out, threads) -> None:
     Example: smmsim compare scenarios/macro_vs_micro_macro.yaml
     scenarios/macro_vs_micro_micro.yaml --runs 2000
     """
-    from pathlib import Path
-
     from smmsim.commands.common import BadInput
     from smmsim.compare import compare as run_compare
+    from smmsim.compare import default_names
     from smmsim.outputs import check_dir
 
     if len(scenarios) < 2:
@@ -36,11 +35,14 @@ def compare(scenarios, runs, rng_seed, out, threads) -> None:
     if out is not None:
         check_dir(out, "--out")
     loaded = [scenario_from_args(path) for path in scenarios]
-    stems = [Path(p).stem for p in scenarios]
-    names = (
-        stems if len(set(stems)) == len(stems) else [f"{i + 1}:{s}" for i, s in enumerate(stems)]
+    comp = run_compare(
+        loaded,
+        names=default_names(scenarios),
+        runs=runs,
+        rng=rng_seed,
+        threads=threads,
+        progress=None,
     )
-    comp = run_compare(loaded, names=names, runs=runs, rng=rng_seed, threads=threads, progress=None)
     click.echo(comp.report())
     if out is not None:
         paths = comp.write(out)
