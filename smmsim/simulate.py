@@ -30,7 +30,7 @@ from smmsim.metrics import (
     series_table,
     summarize_runs,
 )
-from smmsim.models import MODELS, SERIES_COLUMNS, RawBatch
+from smmsim.models import SERIES_COLUMNS, Competition, Model, RawBatch, model_of
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
@@ -74,6 +74,7 @@ def simulate(
     progress: bool | None = False,
     on_batch: BatchCallback | None = None,
     threads: int | None = None,
+    model: Model | None = None,
 ) -> Results:
     """Simulate a scenario's Monte Carlo ensemble.
 
@@ -97,6 +98,10 @@ def simulate(
         (the results' table runs through the last such step of every batch).
     threads : int, optional
         Worker threads (default: numba's thread count). Results do not depend on it.
+    model : Model, optional
+        The model to run instead of the scenario's: a variant the scenario cannot state
+        (the scenario without its claim, on the same kernel, for common random numbers).
+        Goals and the claim's damage are not evaluated for a variant.
 
     Returns
     -------
@@ -127,7 +132,8 @@ def simulate(
     timing["audience_s"] = time.perf_counter() - t0
     check_seed_nodes(scenario, graph)
 
-    model = MODELS[scenario.data["model"]].from_scenario(scenario)
+    variant = model is not None
+    model = model_of(scenario) if model is None else model
     try:
         model.check_audience(graph)
     except AudienceError as exc:
@@ -208,9 +214,28 @@ def simulate(
         finally:
             bar.close()
     results = _results(scenario, seed, graph, model, economics, batches, timing, t0, threads)
+    if variant:
+        return results
     if scenario.data.get("goals"):
         results.extra["goals"] = _goals(scenario, results, graph, seed, threads)
+    if isinstance(model, Competition) and model.claim:
+        results.extra["damage"] = _damage(scenario, results, graph, model, seed, threads)
     return results
+
+
+def _damage(scenario, results, graph, model, seed, threads) -> dict:
+    """What the claim cost the brand: the same scenario without the claim (and the
+    response), on the same audience, runs and seed, so that each run is paired with
+    itself; see :func:`smmsim.competition.damage.damage_of`."""
+    from smmsim.competition.damage import damage_of
+
+    t0 = time.perf_counter()
+    baseline = simulate(
+        scenario, runs=results.n_runs, rng=seed, graph=graph, threads=threads,
+        model=model.without_claim(),
+    )  # fmt: skip
+    results.timing["damage_baseline_s"] = time.perf_counter() - t0
+    return damage_of(results, baseline)
 
 
 def _goals(scenario, results, graph, seed, threads) -> list[dict]:
@@ -252,6 +277,11 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     segments = segment_summary(raw.segment_counts, graph.segment_names)
     timing["simulate_s"] = time.perf_counter() - t0
 
+    extra: dict = {} if segments is None else {"segments": segments}
+    runs = partial(runs_frame, raw, prices, profile)
+    if raw.tallies is not None:
+        runs, extra["competition"] = _competition(raw, runs, model, graph, sim["steps"])
+
     stats = graph.degree_stats()
     resolved = scenario.to_dict()
     # the runs done, which may differ from the scenario's (``runs=``, Ctrl-C)
@@ -263,7 +293,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     return Results(
         scenario=resolved,
         rng_seed=seed,
-        runs=partial(runs_frame, raw, prices, profile),
+        runs=runs,
         timeseries=partial(_series_frame, batches),
         series=partial(_packed_series, batches),
         summary=summary,
@@ -273,8 +303,27 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         ),
         timing=timing,
         version=__version__,
-        extra={} if segments is None else {"segments": segments},
+        extra=extra,
     )
+
+
+def _competition(raw, runs, model, graph, steps) -> tuple[Callable, dict]:
+    """The per-run table with the competition's columns, and its summary."""
+    from smmsim._kernels.layout import C_ENGAGED
+    from smmsim.competition import voice_columns, voice_summary
+
+    layout = model.layout(graph, int(steps))
+    contents = [who for who, _ in model.contents]
+    columns = voice_columns(
+        raw.tallies, layout, contents, int(steps), raw.counts[:, C_ENGAGED], bool(model.service)
+    )
+    summary = voice_summary(raw.tallies, layout, contents, int(steps), columns, graph.segment_names)
+
+    def table() -> pd.DataFrame:
+        frame = runs()
+        return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+    return table, summary
 
 
 def _series_frame(batches: list[RawBatch]) -> pd.DataFrame:
@@ -319,5 +368,8 @@ def _concat(batches: list[RawBatch], series: bool = True) -> RawBatch:
             None
             if any(b.segment_counts is None for b in batches)
             else _cat([b.segment_counts for b in batches])
+        ),
+        tallies=(
+            None if any(b.tallies is None for b in batches) else _cat([b.tallies for b in batches])
         ),
     )

@@ -24,7 +24,7 @@ import pandas as pd
 
 from smmsim.audience import build_audience
 from smmsim.graph import CSRGraph
-from smmsim.models import MODELS
+from smmsim.models import model_of
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, check_seed_nodes
 from smmsim.seeding import seed_sets
@@ -300,7 +300,7 @@ def trace_replicate(
             graph, sd["strategy"], k=sd["k"], nodes=sd["nodes"], root=root, first=replicate,
             n_reps=1,
         )[0]  # fmt: skip
-    model = MODELS[scenario.data["model"]].from_scenario(scenario)
+    model = model_of(scenario)
     trace = model.trace(graph, seeds, int(scenario.simulation["steps"]), root, replicate)
     return Traced(graph, model, seeds, trace)
 

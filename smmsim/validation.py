@@ -50,12 +50,12 @@ def validate_scenario(scenario: Scenario, limit: int | None = None) -> str:
         # The edge-list parser is a numba kernel (smmsim.io), the one `run` uses: a
         # second, pure-Python parser here could approve a file that `run` refuses.
         from smmsim.audience import build_audience
-        from smmsim.models import MODELS
+        from smmsim.models import model_of
         from smmsim.scenario import check_seed_nodes
 
         graph = build_audience(scenario)
         check_seed_nodes(scenario, graph)
-        MODELS[scenario.data["model"]].from_scenario(scenario).check_audience(graph)
+        model_of(scenario).check_audience(graph)
         size = f"{graph.n:,} users, {graph.n_edges:,} ties"
     else:
         size = f"{estimate.users:,} users, about {estimate.ties:,.0f} ties"

@@ -227,7 +227,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     """
     p = args[6][P_P]
     state, stamp = work[0], work[1]
-    runs, virality_out, events = ledger
+    runs, virality_out, events, _ = ledger
     books = L.new_books(ledger, segment_of, steps)
     gap_tab = _ad_table(p)
     shared_seeds = seed_sets.shape[0] == 1

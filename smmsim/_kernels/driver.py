@@ -56,11 +56,12 @@ class Ledger:
     runs: np.ndarray
     virality: np.ndarray
     events: np.ndarray
+    tallies: np.ndarray
     n_segments: int = 0
 
     def as_tuple(self) -> tuple:
         """The outputs as a kernel receives them."""
-        return (self.runs, self.virality, self.events)
+        return (self.runs, self.virality, self.events, self.tallies)
 
     @property
     def counts(self) -> np.ndarray:
@@ -111,8 +112,10 @@ def workspace(
     return tuple(out)
 
 
-def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:
-    """Zeroed outputs for ``n_reps`` replicates of at most ``steps`` steps.
+def new_ledger(n_reps: int, steps: int, n_segments: int = 0, n_tallies: int = 0) -> Ledger:
+    """Zeroed outputs for ``n_reps`` replicates of at most ``steps`` steps, with
+    ``n_tallies`` of the kernel's own tallies a replicate (a model's own record, such as
+    :mod:`smmsim._kernels.compete`'s).
 
     Allocated by numpy, whose zeroed memory the operating system hands over lazily: the
     events have room for every replicate to run every step, but only the pages of the
@@ -125,6 +128,7 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0) -> Ledger:
         runs=np.zeros((columns, n_reps), dtype=np.int64).T,
         virality=np.zeros(n_reps, dtype=np.float64),
         events=np.zeros((n_reps * max(int(steps), 1), N_SERIES), dtype=np.int64),
+        tallies=np.zeros((n_reps, max(int(n_tallies), 0)), dtype=np.int64),
         n_segments=n_segments,
     )
 
@@ -194,13 +198,15 @@ def ensemble(
     n_users: int,
     segment_of: np.ndarray | None = None,
     n_segments: int = 0,
+    n_tallies: int = 0,
 ) -> Ledger:
     """Run replicates ``first_replicate .. first_replicate + n_reps - 1`` of ``kernel``.
 
     ``seed_sets`` has one row per replicate, or one row shared by all. ``segment_of``
-    gives each user's segment id (``None``: no per-segment tallies).
+    gives each user's segment id (``None``: no per-segment tallies). ``n_tallies``: the
+    kernel's own tallies a replicate.
     """
-    ledger = new_ledger(n_reps, steps, n_segments if segment_of is not None else 0)
+    ledger = new_ledger(n_reps, steps, n_segments if segment_of is not None else 0, n_tallies)
     plan = deal(n_reps, n_workers, steps)
     works = _WORKSPACES.take(kernel, n_users, len(plan))
     seg = np.empty(0, np.int32) if segment_of is None else segment_of
@@ -252,12 +258,13 @@ def trace(
     replicate: int,
     steps: int,
     n_users: int,
+    n_tallies: int = 0,
 ) -> tuple[Ledger, tuple]:
     """Run replicate ``replicate`` alone, recording who was reached by whom and when.
 
     Returns its ledger and ``kernel.traced``'s per-user record.
     """
-    ledger = new_ledger(1, steps)
+    ledger = new_ledger(1, steps, 0, n_tallies)
     work = kernel.new_work(n_users, True)
     seed_sets = np.ascontiguousarray(seeds, dtype=np.int64).reshape(1, -1)
     kernel.run_reps(

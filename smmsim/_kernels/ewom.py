@@ -199,7 +199,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     state, stamp, order, parent, size, referrer, first_step = work
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
-    runs, virality_out, events = ledger
+    runs, virality_out, events, _ = ledger
     books = L.new_books(ledger, segment_of, steps)
     acc = L.step_counts(books)
     segmented = L.segmented(books)

@@ -13,7 +13,7 @@ column layouts of the outputs, are in :mod:`smmsim._kernels.layout`.
 Layout
 ------
 ``ledger`` (outputs of a batch, from :func:`smmsim._kernels.driver.new_ledger`) is the
-tuple ``(runs, virality, events)``, which a kernel unpacks once:
+tuple ``(runs, virality, events, tallies)``, which a kernel unpacks once:
 
 * ``runs`` ``(R, R_SEGMENTS + n_segments * N_SEGMENT_COLUMNS)`` int64, one row a
   replicate: its totals (:data:`COUNT_COLUMNS`), cascade depth (``R_DEPTH``, the last
@@ -23,7 +23,10 @@ tuple ``(runs, virality, events)``, which a kernel unpacks once:
 * ``virality`` ``(R,)`` float64: structural virality of the replicate's sharer tree;
 * ``events`` ``(rows, N_SERIES)`` int64: the per-step series, packed: replicate ``r``'s
   step ``t`` is row ``runs[r, R_EV_START] + t`` for ``t < runs[r, R_USED]``; later steps
-  had no events.
+  had no events;
+* ``tallies`` ``(R, n)`` int64: a kernel's own record beyond the funnel, in a layout of
+  its own (``n`` is 0 for every kernel but the competing contents', whose layout is
+  :mod:`smmsim._kernels.compete_layout`).
 
 ``books`` (one worker's, from :func:`new_books`, reused from replicate to replicate) is
 one int64 array: the running totals of the replicate under way, the counts of its step

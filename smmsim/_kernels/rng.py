@@ -47,6 +47,11 @@ PURPOSE_THRESHOLD = 13
 PURPOSE_RRSET = 21
 PURPOSE_CHOOSING = 22
 PURPOSE_RANDOM_ORDER = 23
+# competing contents on one audience: one key per replicate, from which every draw is
+# made by its own counter (content and tie, or user), so that two variants of a scenario
+# (with and without a claim, answered sooner or later) draw the same number for the
+# same event
+PURPOSE_COMPETE = 31
 # the audience generators (one stream each, replicate 0)
 PURPOSE_ERDOS_RENYI = 101
 PURPOSE_BARABASI_ALBERT = 102

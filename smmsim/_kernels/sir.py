@@ -299,7 +299,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     """
     state, stamp = work[0], work[1]
     shared_seeds = seed_sets.shape[0] == 1
-    runs, virality_out, events = ledger
+    runs, virality_out, events, _ = ledger
     books = L.new_books(ledger, segment_of, steps)
     cur = stamp[0]
     for r in reps:

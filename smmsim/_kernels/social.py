@@ -297,7 +297,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     one_row = rule_of.shape[0] == 0
-    runs, virality_out, events = ledger
+    runs, virality_out, events, _ = ledger
     books = L.new_books(ledger, segment_of, steps)
     step = L.step_counts(books)  # the step's counts, by ledger column
     segmented = L.segmented(books)

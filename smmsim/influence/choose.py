@@ -239,7 +239,7 @@ def choose_seeds(
     """
     from smmsim.audience import build_audience
     from smmsim.metrics import Economics
-    from smmsim.models import MODELS
+    from smmsim.models import model_of
 
     s = seeding_of(scenario)
     objective = s["objective"] if objective is None else objective
@@ -289,7 +289,7 @@ def choose_seeds(
     elif method == "celf":
         from smmsim.influence.celf import celf
 
-        model = MODELS[scenario.data["model"]].from_scenario(scenario)
+        model = model_of(scenario)
         mc = MonteCarlo(
             model, graph, Economics.from_scenario(scenario), int(scenario.simulation["steps"]),
             int(runs), root, threads,

@@ -149,9 +149,9 @@ def judge(mc: MonteCarlo, nodes: np.ndarray) -> dict[str, tuple[float, float]]:
 
 def _fresh(scenario, graph: CSRGraph, runs: int | None, seed: int, threads) -> MonteCarlo:
     from smmsim.metrics import Economics
-    from smmsim.models import MODELS
+    from smmsim.models import model_of
 
-    model = MODELS[scenario.data["model"]].from_scenario(scenario)
+    model = model_of(scenario)
     sim = scenario.simulation
     return MonteCarlo(
         model, graph, Economics.from_scenario(scenario), int(sim["steps"]),

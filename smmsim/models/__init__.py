@@ -2,6 +2,7 @@
 
 from smmsim.models.base import COUNT_COLUMNS, SERIES_COLUMNS, Model, RawBatch
 from smmsim.models.bass import BassDiffusion
+from smmsim.models.competition import Competition, competes
 from smmsim.models.complex_contagion import ComplexContagion
 from smmsim.models.ewom import EWOM
 from smmsim.models.sir import SIR
@@ -16,6 +17,16 @@ MODELS = {
     "sir": SIR,
 }
 
+
+def model_of(scenario) -> Model:
+    """The model a validated scenario runs: its ``model:``, or the competing-contents
+    model of the default one when the scenario has a competitor, a claim, a response
+    or customer service."""
+    if competes(scenario.data):
+        return Competition.from_scenario(scenario)
+    return MODELS[scenario.data["model"]].from_scenario(scenario)
+
+
 __all__ = [
     "COUNT_COLUMNS",
     "EWOM",
@@ -23,8 +34,10 @@ __all__ = [
     "SERIES_COLUMNS",
     "SIR",
     "BassDiffusion",
+    "Competition",
     "ComplexContagion",
     "Model",
     "RawBatch",
     "SocialProof",
+    "model_of",
 ]

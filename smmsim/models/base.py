@@ -71,6 +71,9 @@ class RawBatch:
         :func:`smmsim._kernels.funnel.series_profile` for their definitions).
     segment_counts : ndarray of int64, shape (R, segments, len(SEGMENT_COLUMNS)), or None
         Per-segment tallies of each replicate (``None``: the audience has no segments).
+    tallies : ndarray of int64, shape (R, n), or None
+        The kernel's own record of each replicate, in the model's layout (``None``: the
+        model keeps none; see :meth:`Model.tally_width`).
     """
 
     first: int
@@ -82,6 +85,7 @@ class RawBatch:
     active_steps: int | None = None
     profile: tuple[np.ndarray, np.ndarray] | None = None
     segment_counts: np.ndarray | None = None
+    tallies: np.ndarray | None = None
 
     @property
     def cut(self) -> int:
@@ -168,6 +172,11 @@ class Model:
         ``run_reps``)."""
         raise NotImplementedError
 
+    def tally_width(self, graph: CSRGraph, steps: int) -> int:
+        """Entries of the kernel's own record a replicate (the ledger's ``tallies``); 0
+        for a kernel that records nothing beyond the shared ledger."""
+        return 0
+
     def _kernel(self) -> ModuleType:
         return importlib.import_module(self.kernel)
 
@@ -189,7 +198,8 @@ class Model:
         from smmsim._kernels import driver
 
         segments = graph.segments
-        n_segments = 0 if segments is None else int(segments.max(initial=-1)) + 1
+        n_segments = segment_count(graph)
+        n_tallies = self.tally_width(graph, int(steps))
         ledger = driver.ensemble(
             self._kernel(),
             self.kernel_args(graph, int(steps)),
@@ -202,6 +212,7 @@ class Model:
             graph.n,
             segment_of=None if segments is None else np.ascontiguousarray(segments, np.int32),
             n_segments=n_segments,
+            n_tallies=n_tallies,
         )
         profile = ledger.profile
         batch = RawBatch(
@@ -213,6 +224,7 @@ class Model:
             active_steps=int(profile[:, 2].max(initial=0)),
             profile=(profile[:, 0], profile[:, 1]),
             segment_counts=None if segments is None else ledger.segment_counts,
+            tallies=ledger.tallies if n_tallies else None,
         )
         return self.finish(batch, graph)
 
@@ -263,6 +275,7 @@ class Model:
             int(replicate),
             int(steps),
             graph.n,
+            self.tally_width(graph, int(steps)),
         )
         nodes, flags, referrer, first_step, order, parent = record
         out = {
@@ -279,3 +292,9 @@ class Model:
         out["sharers"] = order
         out["sharer_parent"] = parent
         return out
+
+
+def segment_count(graph: CSRGraph) -> int:
+    """Number of audience segments (segment ids run from 0; 0 without segments)."""
+    segments = graph.segments
+    return 0 if segments is None else int(segments.max(initial=-1)) + 1

@@ -12,6 +12,7 @@ from typing import Any
 from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.goals import parse_goals
 from smmsim.models import MODELS
+from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import Param, ParamError, describe_value
 
 #: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
@@ -284,7 +285,11 @@ MODEL_SECTIONS: dict[str, dict[str, Param]] = {
     m.section: m.params for m in MODELS.values() if m.section is not None
 }
 _MODEL_OF_SECTION = {m.section: m for m in MODELS.values() if m.section is not None}
-_ALL_SECTIONS: dict[str, dict[str, Param]] = {**SECTIONS, **MODEL_SECTIONS}
+_ALL_SECTIONS: dict[str, dict[str, Param]] = {
+    **SECTIONS,
+    **MODEL_SECTIONS,
+    **COMPETITION_SECTIONS,
+}
 
 #: Every declared key: top-level parameters, then one mapping per section. The
 #: ``audience`` section lists its common keys (``generator``, ``rng_seed``); the keys

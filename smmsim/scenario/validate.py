@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smmsim.generator_registry import GENERATORS
+from smmsim.models.competition import COMPETITION_SECTIONS, check_competition
 from smmsim.params import (
     ParamError,
     describe_value,
@@ -50,6 +51,10 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     for section, params in MODEL_SECTIONS.items():
         if section in raw or _MODEL_OF_SECTION[section].name == data["model"]:
             data[section] = validate_mapping(raw.get(section), params, section)
+    for section, params in COMPETITION_SECTIONS.items():
+        # present (even empty: every key at its default) means the content exists
+        if section in raw:
+            data[section] = validate_mapping(raw.get(section), params, section)
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
     _check_goals(data, base_dir)
@@ -59,6 +64,7 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     for section, model in _MODEL_OF_SECTION.items():
         if section in data:
             model.check(data)
+    check_competition(data)
     return data
 
 
