@@ -117,7 +117,11 @@ def test_default_scenario_is_valid_and_complete():
         "name",
         "description",
         "model",
-        *[k for k in SCHEMA if k not in ("name", "description", "model", *MODEL_SECTIONS)],
+        *[
+            k
+            for k in SCHEMA
+            if k not in ("name", "description", "model", *MODEL_SECTIONS, *COMPETITION_SECTIONS)
+        ],
     ]
     assert s.audience_path() is None
 
