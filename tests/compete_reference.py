@@ -26,7 +26,7 @@ Readings chosen where the rules leave room (the simplest one each time):
   them, and ``m`` equals the claim's reach.
 * ``top_spreaders`` accounts are in rank order (most believers credited first, ties to the
   earlier record); ``saw_claim`` and ``random`` accounts in draw order; ``brand`` accounts are
-  the brand post's launched seeds in seed order.
+  the brand post's seed list of this replicate (as listed, or as drawn), in that order.
 * Random seed sets and random accounts ask for ``min(k, n)`` (or ``min(k, m)``) users, so the
   drawing always ends. A fixed delay ``D`` is ``int(mean)``.
 * ``rebuttal_step`` is the step at which the rebuttal actually launched (-1 when it did not
@@ -456,7 +456,7 @@ def compete_reference(
     def rebuttal_accounts():
         kind, k = response["accounts"], int(response["k"])
         if kind == "brand":
-            return list(launched[0])
+            return list(seeds[0])
         if kind == "influencers":
             return [int(x) for x in response["nodes"]]
         stream = draws.stream(reb * GOLDEN + 1025)
