@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smmsim.graph import CSRGraph
+from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import REQUIRED, Param, ParamError, validate, validate_mapping
 from smmsim.scenario import (
     GENERATOR_SCHEMA,

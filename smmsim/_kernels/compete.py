@@ -397,6 +397,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             word |= np.int64(BELIEVER) << STANCE_SHIFT
                             tally[x_fixed + F_BELIEVERS] += 1
                             tally[x_fixed + F_BELIEVERS_EVER] += 1
+                            tally[x_fixed + F_LAST_BELIEVER] = t
                             if by_segment:
                                 tally[x_segs + segment_of[s] * N_SEGMENT_TALLIES + G_BELIEVERS] += 1
                     if c == 0:
@@ -422,13 +423,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 if c == 0:
                     brand_seeds = b_tail
                     L.seeded(books, b_tail)
-            if head == tail:
-                future = rebut >= 0 and rebut_at > t
-                for c in range(n_contents):
-                    if c != rebut and launch[c] > t:
-                        future = True
-                if not future:
-                    break
             # --- the step's turn order: the rebuttal, then the posts shuffled
             s_turn = _stream(key, np.uint64(t) * GOLDEN + np.uint64(TURN_STREAM))
             for i in range(n_posts):
@@ -632,6 +626,15 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 rebut_at = t + 1 + response[R_DELAY]
                 launch[rebut] = rebut_at
             t += 1
+            # the end: nobody waits to share and nothing launches later (the rebuttal
+            # included, which a claim still spreading may yet trigger)
+            if head == tail:
+                later = rebut >= 0 and rebut_at >= t
+                for c in range(n_contents):
+                    if c != rebut and launch[c] >= t:
+                        later = True
+                if not later:
+                    break
         ev_pos = L.close_generations(
             books, runs, virality_out, events, r, ev_pos, t, b_tail - b_head, b_parent,
             b_head, brand_seeds, size,
