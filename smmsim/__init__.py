@@ -46,6 +46,8 @@ _EXPORTS: dict[str, str] = {
     "Comparison": "smmsim.compare",
     "choose_seeds": "smmsim.influence",
     "critical_transmissibility": "smmsim.theory.bond_percolation",
+    "crisis": "smmsim.crisis",
+    "Crisis": "smmsim.crisis",
     "default_scenario": "smmsim.scenario",
     "facebook": "smmsim.io",
     "load_scenario": "smmsim.scenario",

@@ -34,6 +34,7 @@ class _Commands(click.Group):
             "app",
             "audience",
             "compare",
+            "crisis",
             "run",
             "seeds",
             "sweep",

@@ -315,8 +315,9 @@ def _competition(raw, runs, model, graph, steps) -> tuple[Callable, dict]:
     layout = model.layout(graph, int(steps))
     contents = [who for who, _ in model.contents]
     columns = voice_columns(
-        raw.tallies, layout, contents, int(steps), raw.counts[:, C_ENGAGED], bool(model.service)
-    )
+        raw.tallies, layout, contents, int(steps), raw.counts[:, C_ENGAGED],
+        bool(model.service), graph.segment_names,
+    )  # fmt: skip
     summary = voice_summary(raw.tallies, layout, contents, int(steps), columns, graph.segment_names)
 
     def table() -> pd.DataFrame:

@@ -29,7 +29,8 @@ def damage_of(with_claim: Results, without_claim: Results) -> dict[str, Any]:
     Returns
     -------
     dict
-        Per metric of :data:`DAMAGE_METRICS` present in both: ``lost`` (mean of
+        Per metric of :data:`DAMAGE_METRICS` present in both, then the conversions of
+        each audience segment (``conversions[name]``): ``lost`` (mean of
         without - with over the runs), ``ci`` (its normal 95% interval), ``without``
         and ``with`` (the two means) and ``n`` (runs paired).
     """
@@ -37,7 +38,8 @@ def damage_of(with_claim: Results, without_claim: Results) -> dict[str, Any]:
         raise ValueError("damage pairs the runs of two simulations with the same runs and seed")
     a, b = with_claim.runs, without_claim.runs
     out = {}
-    for metric in DAMAGE_METRICS:
+    by_segment = [c for c in a.columns if c.startswith("conversions[")]
+    for metric in (*DAMAGE_METRICS, *by_segment):
         if metric not in a or metric not in b:
             continue
         x = a[metric].to_numpy(dtype=float)

@@ -26,6 +26,8 @@ from smmsim._kernels.compete_layout import (
     F_LAST_BELIEVER,
     F_REBUTTAL_STEP,
     F_REPLIES,
+    G_BELIEVERS,
+    G_BRAND_CONVERSIONS,
     L_FIXED,
     L_HIST,
     L_SEGMENTS,
@@ -34,6 +36,8 @@ from smmsim._kernels.compete_layout import (
     N_CONTENT_COLUMNS,
     N_OWNERS,
     N_SEGMENT_TALLIES,
+    OWNER_CLAIM,
+    OWNER_COMPETITOR,
     OWNERS,
     Q_CONVERSIONS,
     Q_ENGAGED,
@@ -62,6 +66,7 @@ def voice_columns(
     steps: int,
     brand_engaged: np.ndarray,
     service: bool = False,
+    segment_names: tuple[str, ...] | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-run columns of the competition (one entry a run).
 
@@ -77,6 +82,11 @@ def voice_columns(
         Users who engaged with the brand's post in each run (for the response rate).
     service : bool
         Whether the scenario has customer service (its columns are added).
+    segment_names : tuple of str, optional
+        Names of the audience's segments: with segments, each segment's brand
+        conversions, claim reach and believers are columns too (``conversions[name]``,
+        ``claim_reach[name]``, ``believers[name]``; the brand's reach by segment is in
+        the run's segment tallies already).
     """
     fixed = layout[L_FIXED]
     per_step = _owner_steps(tallies, layout, steps)
@@ -126,7 +136,27 @@ def voice_columns(
             out["response_time"] = np.where(
                 replies > 0, tallies[:, fixed + F_DELAY_SUM] / replies, np.nan
             )
+    n_seg = layout[L_SEGMENTS]
+    if n_seg:
+        block = segment_block(tallies, layout)
+        names = segment_names or tuple(str(g) for g in range(n_seg))
+        for g, name in enumerate(names):
+            out[f"conversions[{name}]"] = block[:, g, G_BRAND_CONVERSIONS]
+            if "competitor" in contents:
+                out[f"competitor_reach[{name}]"] = block[:, g, 2 * OWNER_COMPETITOR]
+            if "claim" in contents:
+                out[f"claim_reach[{name}]"] = block[:, g, 2 * OWNER_CLAIM]
+                out[f"believers[{name}]"] = block[:, g, G_BELIEVERS]
     return out
+
+
+def segment_block(tallies: np.ndarray, layout: list[int]) -> np.ndarray:
+    """Per-segment tallies, ``(runs, segments, len(SEGMENT_TALLIES))``."""
+    n_seg = layout[L_SEGMENTS]
+    at = layout[L_SEGS]
+    return tallies[:, at : at + n_seg * N_SEGMENT_TALLIES].reshape(
+        len(tallies), n_seg, N_SEGMENT_TALLIES
+    )
 
 
 def _mean_ci(x: np.ndarray) -> dict[str, float]:
@@ -187,11 +217,7 @@ def voice_summary(
         out["response_time_median"] = delay_quantile(hist, 0.5)
     n_seg = layout[L_SEGMENTS]
     if n_seg:
-        at = layout[L_SEGS]
-        block = tallies[:, at : at + n_seg * N_SEGMENT_TALLIES].reshape(
-            len(tallies), n_seg, N_SEGMENT_TALLIES
-        )
-        means = block.mean(axis=0)
+        means = segment_block(tallies, layout).mean(axis=0)
         names = segment_names or tuple(str(g) for g in range(n_seg))
         out["segments"] = pd.DataFrame(means, columns=list(SEGMENT_TALLIES), index=list(names))
     return out

@@ -394,14 +394,24 @@ class Competition(Model):
         return batch
 
     def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict:
-        """The brand's post alone (Newman 2002), with the caveat that competing content
-        takes users from its cascade."""
+        """The brand's post alone (Newman 2002), with the caveat of what competes with it."""
         out = dict(self.brand.theory(graph, seeds))
-        caveat = (
-            "Competing content takes users from the brand's cascade, so the brand's "
-            "theory here is for its post alone: an upper bound on its reach."
-        )
-        out["caveats"] = [*out.get("caveats", []), caveat]
+        rivals = [w for w, on in (("a competitor", self.competitor), ("a claim", self.claim)) if on]
+        words = []
+        if rivals:
+            words.append(
+                f"The audience also hears {' and '.join(rivals)}, which take users from "
+                "the brand's cascade: theory here is the brand's post alone on an audience "
+                "that hears nothing else, so it overstates the brand's large cascades and reach."
+            )
+        if self.service and self.service["share_uplift"] != 1.0:
+            words.append(
+                "Customer service changes the sharing chance of the users it answers, "
+                "which theory's single transmissibility leaves out."
+            )
+        if words:
+            own = out.get("caveats")
+            out["caveats"] = " ".join([own, *words] if own else words)
         return out
 
 
