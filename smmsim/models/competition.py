@@ -400,7 +400,8 @@ class Competition(Model):
         words = []
         if rivals:
             words.append(
-                f"The audience also hears {' and '.join(rivals)}, which take users from "
+                f"The audience also hears {' and '.join(rivals)}, which "
+                f"{'take' if len(rivals) > 1 else 'takes'} users from "
                 "the brand's cascade: theory here is the brand's post alone on an audience "
                 "that hears nothing else, so it overstates the brand's large cascades and reach."
             )

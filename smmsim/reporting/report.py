@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from smmsim.reporting.competition import competition_lines
 from smmsim.reporting.goals import goal_lines
 from smmsim.reporting.referral import referral_value_lines
 from smmsim.reporting.theory_lines import audience_caveats, comparison_lines
@@ -252,8 +253,14 @@ def format_report(res: Results) -> str:
         )
     lines += money_lines(s, cur)
     lines += segment_lines(res)
+    lines += competition_lines(res)
     lines += goal_lines(res)
     lines += referral_value_lines(res)
     t = res.timing
-    lines.append(f"Timing: audience {t['audience_s']:.2f} s, simulation {t['simulate_s']:.2f} s.")
+    extra = ""
+    if "damage_baseline_s" in t:
+        extra = f", the same runs without the claim {t['damage_baseline_s']:.2f} s"
+    lines.append(
+        f"Timing: audience {t['audience_s']:.2f} s, simulation {t['simulate_s']:.2f} s{extra}."
+    )
     return "\n".join(lines)
