@@ -193,7 +193,8 @@ def _check_funnel(funnel: dict[str, Any]) -> None:
 
 
 def check_seed_nodes(scenario: Scenario, graph: CSRGraph) -> None:
-    """Check the seeding section against the audience graph it will run on.
+    """Check the seeding section (and the accounts of a competitor, a claim and a
+    response) against the audience graph it will run on.
 
     Parameters
     ----------
@@ -204,24 +205,29 @@ def check_seed_nodes(scenario: Scenario, graph: CSRGraph) -> None:
     Raises
     ------
     ScenarioError
-        If ``seeding.k`` exceeds the number of users, or a ``seeding.nodes`` id is not
-        a user of the graph.
+        If a ``k`` exceeds the number of users, or a listed id is not a user of the graph.
     """
     src = scenario._source_text
-    seeding = scenario.data["seeding"]
-    if seeding["k"] > graph.n:
-        raise ScenarioError(
-            src, "seeding.k", f"must be at most the audience size {graph.n}, got {seeding['k']}"
-        )
-    if seeding["strategy"] != "nodes":
-        return
-    nodes = seeding["nodes"]
+    for section in ("seeding", *COMPETITION_SECTIONS):
+        sec = scenario.data.get(section)
+        if not sec or "k" not in sec:
+            continue
+        if sec["k"] > graph.n:
+            raise ScenarioError(
+                src, f"{section}.k", f"must be at most the audience size {graph.n}, got {sec['k']}"
+            )
+        if sec["strategy"] == "nodes":
+            _check_nodes(src, f"{section}.nodes", sec["nodes"], graph)
+
+
+def _check_nodes(src: str, key: str, nodes: list, graph: CSRGraph) -> None:
+    """Every id of ``nodes`` is a user of ``graph`` (raise ScenarioError naming ``key``)."""
     if graph.labels is None:
         for label in nodes:
             if not isinstance(label, int) or not 0 <= label < graph.n:
                 raise ScenarioError(
                     src,
-                    "seeding.nodes",
+                    key,
                     f"unknown user id {describe_value(label)} "
                     f"(the audience has ids 0..{graph.n - 1})",
                 )
@@ -242,7 +248,7 @@ def check_seed_nodes(scenario: Scenario, graph: CSRGraph) -> None:
                 pass
         raise ScenarioError(
             src,
-            "seeding.nodes",
+            key,
             f"unknown user id {describe_value(label)} (the audience has {graph.n:,} users "
             f"with ids such as {known}){hint}",
         ) from None
