@@ -12,8 +12,8 @@ Readings chosen where the rules leave room (the simplest one each time):
   launches only through ``response``; its accounts come from ``response``.
 * Brand totals concern brand *posts* (owner brand, role post); the rebuttal is the brand's
   but is neither a brand impression, brand reach nor a brand engagement.
-* A seed of the claim that turns BELIEVER is a new believer at its launch step (it counts in
-  ``last_believer_step`` and ``believers_ever``), credited to no record.
+* The claim's seeds post it without believing it (they take no stance), so that a claim
+  nobody engages with changes nothing.
 * A rebuttal seed that was a BELIEVER counts in ``corrected`` ("a correction"); a NEUTRAL
   rebuttal seed becomes PROTECTED without counting in ``inoculated`` (the rules name no
   inoculation there).
@@ -310,10 +310,7 @@ def compete_reference(
                 stance[s] = BRAND
             elif owners[c] == "competitor":
                 stance[s] = COMPETITOR
-            else:
-                stance[s] = BELIEVER
-                believed_ever[s] = True
-                out["last_believer_step"] = t
+            # the claim's accounts post it without believing it
 
     def stick(c, t):
         p = contents[c]

@@ -142,11 +142,9 @@ def stance_simulator(n, edges, contents, steps, rebuttal_step=-1, rebuttal_accou
                             continue
                         shared.add((c, s))
                         pending.append((c, s))
-                        if stance[s] == NEUTRAL:
-                            owner = contents[c]["owner"]
-                            stance[s] = {"brand": BRAND, "competitor": COMPETITOR}.get(
-                                owner, BELIEVER
-                            )
+                        owner = contents[c]["owner"]
+                        if stance[s] == NEUTRAL and owner != "claim":
+                            stance[s] = BRAND if owner == "brand" else COMPETITOR
             if t == rebuttal_step:
                 for s in rebuttal_accounts:
                     if (reb, s) in shared:

@@ -16,8 +16,10 @@ ledger's ``tallies`` (:mod:`smmsim._kernels.compete_layout`).
 The rules, one step ``t`` (``docs/competition.md`` says them for users):
 
 1. **Launches.** Each content whose launch step is ``t`` places its seeds, in content
-   order, then the rebuttal when it starts at ``t``. A neutral seed takes its content's
-   stance; a rebuttal seed who believed the claim is corrected, a neutral one protected.
+   order, then the rebuttal when it starts at ``t``. A neutral seed of the brand's or
+   the competitor's post takes its stance; the claim's accounts post it without
+   believing it (a claim nobody engages with changes nothing); a rebuttal seed who
+   believed the claim is corrected, a neutral one protected.
 2. **Turns.** The rebuttal goes first; the other contents take turns in an order drawn
    at random for the step (a fair tie rule: when two contents reach a user in the same
    step, each is as likely to be first); within a content, sharers in activation order.
@@ -389,17 +391,12 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         elif stance == NEUTRAL:
                             word |= PROTECTED
                     elif stance == NEUTRAL:
+                        # the claim's own accounts post it but are no believers: a
+                        # claim nobody engages with changes nothing
                         if owner == OWNER_BRAND:
                             word |= np.int64(BRAND) << STANCE_SHIFT
                         elif owner == OWNER_COMPETITOR:
                             word |= np.int64(COMPETITOR) << STANCE_SHIFT
-                        else:
-                            word |= np.int64(BELIEVER) << STANCE_SHIFT
-                            tally[x_fixed + F_BELIEVERS] += 1
-                            tally[x_fixed + F_BELIEVERS_EVER] += 1
-                            tally[x_fixed + F_LAST_BELIEVER] = t
-                            if by_segment:
-                                tally[x_segs + segment_of[s] * N_SEGMENT_TALLIES + G_BELIEVERS] += 1
                     if c == 0:
                         word |= BRAND_SEED
                         b_order[b_tail] = s
