@@ -214,15 +214,19 @@ def _split_override_key(dotted: Any, source: str) -> tuple[str, ...]:
     return parts
 
 
+#: Sections a message names as examples (the schema lists them all).
+_COMMON_SECTIONS = "name, model, audience, content, seeding, funnel, economics, simulation"
+
+
 def _build(raw: Any, source: str | None, base_dir: Path | str | None) -> Scenario:
     base = Path.cwd() if base_dir is None else Path(base_dir).absolute()
     src = _DICT_SOURCE if source is None else source
     if not isinstance(raw, Mapping):
         if raw is None:
-            problem = "is empty; expected a mapping of sections (" + ", ".join(_TOP_KEYS) + ")"
+            problem = f"is empty; expected a mapping of sections such as {_COMMON_SECTIONS}"
         else:
             problem = (
-                f"the top level must be a mapping of sections ({', '.join(_TOP_KEYS)}), "
+                f"the top level must be a mapping of sections such as {_COMMON_SECTIONS}, "
                 f"got {describe_value(raw)} ({type(raw).__name__})"
             )
         raise ScenarioError(src, None, problem)
