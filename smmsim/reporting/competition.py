@@ -4,10 +4,12 @@ the brand's response and customer service, and their breakdown by segment."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smmsim.reporting.numbers import amount_text, count_text, percent_text
-from smmsim.results import Results
+
+if TYPE_CHECKING:
+    from smmsim.results import Results
 
 __all__ = ["competition_lines"]
 
