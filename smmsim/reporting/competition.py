@@ -148,13 +148,21 @@ def _segment_lines(c: dict[str, Any], res: Results) -> list[str]:
         if seg[col].any() or col == "brand_conversions"
     ]
     width = max(len(str(i)) for i in seg.index) + 2
+    voices = seg[["brand_engaged", "competitor_engaged", "claim_engaged"]].sum(axis=1)
+    rivals = voices > seg["brand_engaged"]
     head = "".join(f"{col.replace('_', ' '):>18}" for col in cols)
+    if rivals.any():
+        head += f"{'brand voice':>13}"
     lines = ["By segment (means a run):", f"  {'segment':<{width}}{head}"]
     damage = res.extra.get("damage") or {}
     for name, row in seg.iterrows():
-        cells = "".join(f"{count_text(row[col]):>18}" for col in cols)
+        cells = "".join(f"{amount_text(row[col]):>18}" for col in cols)
+        if rivals.any():
+            total = voices[name]
+            share = row["brand_engaged"] / total if total else float("nan")
+            cells += f"{percent_text(share):>13}"
         d = damage.get(f"conversions[{name}]")
-        tail = f"   lost to the claim {count_text(d['lost'])}" if d else ""
+        tail = f"   lost to the claim {amount_text(d['lost'])}" if d else ""
         lines.append(f"  {name!s:<{width}}{cells}{tail}")
     return lines
 
