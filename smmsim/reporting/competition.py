@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from smmsim.reporting.numbers import amount_text, count_text, percent_text
+from smmsim.reporting.numbers import amount_text, percent_text
 
 if TYPE_CHECKING:
     from smmsim.results import Results
@@ -58,12 +58,12 @@ def _claim_lines(c: dict[str, Any], res: Results) -> list[str]:
         return []
     parts = [
         f"The claim reached {_ci(m['claim_reach'])} users; {_ci(m['believers'])} believe it "
-        f"at the end ({count_text(m['believers_ever']['mean'])} ever did"
+        f"at the end ({amount_text(m['believers_ever']['mean'])} ever did"
     ]
     if "corrected" in m:
         parts.append(
-            f"; the rebuttal changed {count_text(m['corrected']['mean'])} minds and protected "
-            f"{count_text(m['inoculated']['mean'])} users before they saw the claim"
+            f"; the rebuttal changed {amount_text(m['corrected']['mean'])} minds and protected "
+            f"{amount_text(m['inoculated']['mean'])} users before they saw the claim"
         )
     lines = ["".join(parts) + ")."]
     cont = m["containment_step"]
@@ -105,7 +105,7 @@ def _response_lines(c: dict[str, Any], res: Results) -> list[str]:
     if "replies" in m:
         line = (
             f"Customer service answered {percent_text(m['response_rate']['mean'])} of the users "
-            f"who engaged with the brand's post ({count_text(m['replies']['mean'])} replies a "
+            f"who engaged with the brand's post ({amount_text(m['replies']['mean'])} replies a "
             f"run), after {m['response_time']['mean']:.1f} steps on average"
         )
         p90 = c.get("response_time_p90")
@@ -133,7 +133,7 @@ def _response_lines(c: dict[str, Any], res: Results) -> list[str]:
     if "competitor_engaged" in m:
         lines.append(
             f"Competitor: won {_ci(m['competitor_engaged'])} users, lost to the brand, who made "
-            f"{count_text(m['competitor_conversions']['mean'])} purchases from it."
+            f"{amount_text(m['competitor_conversions']['mean'])} purchases from it."
         )
     return lines
 
