@@ -17,7 +17,7 @@ __all__ = ["competition_lines"]
 STEPS_SHOWN = 8
 
 
-def _ci(m: dict[str, Any], text=count_text) -> str:
+def _ci(m: dict[str, Any], text=amount_text) -> str:
     lo, hi = m["ci"]
     return f"{text(m['mean'])} [{text(lo)}, {text(hi)}]"
 
