@@ -15,6 +15,7 @@ EXPECTED = {
     "01-word-of-mouth-in-the-classroom",
     "02-strategist-what-if",
     "03-researcher-sweep",
+    "04-crisis-response",
 }
 #: ``smmsim`` and the documented submodules a notebook may import.
 PUBLIC = {
