@@ -28,6 +28,7 @@ from smmsim.metrics import (
     runs_frame,
     segment_summary,
     series_table,
+    summarize,
     summarize_runs,
 )
 from smmsim.models import SERIES_COLUMNS, Competition, Model, RawBatch, model_of
@@ -186,12 +187,13 @@ def simulate(
                 raw = call_interruptibly(model.run, graph, sets, done, batch, steps, root, threads)
                 batches.append(raw)
                 if on_batch is not None:
-                    on_batch(
-                        run_table(
-                            raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
-                        ),
-                        series_table(raw),
+                    table = run_table(
+                        raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
                     )
+                    if raw.tallies is not None:
+                        voice = _voice(raw, model, graph, steps)
+                        table = pd.concat([table, pd.DataFrame(voice, index=table.index)], axis=1)
+                    on_batch(table, series_table(raw))
                 done += batch
                 bar.update(batch)
                 elapsed = time.perf_counter() - started
@@ -281,6 +283,9 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     runs = partial(runs_frame, raw, prices, profile)
     if raw.tallies is not None:
         runs, extra["competition"] = _competition(raw, runs, model, graph, sim["steps"])
+        # the competition's columns are summarised like the brand's (``Results.mean``,
+        # goals and comparisons read them by name)
+        summary = pd.concat([summary, summarize(_voice(raw, model, graph, sim["steps"]))])
 
     stats = graph.degree_stats()
     resolved = scenario.to_dict()
@@ -307,17 +312,25 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     )
 
 
+def _voice(raw, model, graph, steps) -> dict[str, np.ndarray]:
+    """The competition's per-run columns of ``raw`` (see
+    :func:`smmsim.competition.voice_columns`)."""
+    from smmsim._kernels.layout import C_ENGAGED
+    from smmsim.competition import voice_columns
+
+    return voice_columns(
+        raw.tallies, model.layout(graph, int(steps)), [who for who, _ in model.contents],
+        int(steps), raw.counts[:, C_ENGAGED], bool(model.service), graph.segment_names,
+    )  # fmt: skip
+
+
 def _competition(raw, runs, model, graph, steps) -> tuple[Callable, dict]:
     """The per-run table with the competition's columns, and its summary."""
-    from smmsim._kernels.layout import C_ENGAGED
-    from smmsim.competition import voice_columns, voice_summary
+    from smmsim.competition import voice_summary
 
     layout = model.layout(graph, int(steps))
     contents = [who for who, _ in model.contents]
-    columns = voice_columns(
-        raw.tallies, layout, contents, int(steps), raw.counts[:, C_ENGAGED],
-        bool(model.service), graph.segment_names,
-    )  # fmt: skip
+    columns = _voice(raw, model, graph, steps)
     summary = voice_summary(raw.tallies, layout, contents, int(steps), columns, graph.segment_names)
 
     def table() -> pd.DataFrame:

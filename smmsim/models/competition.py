@@ -132,9 +132,32 @@ COMPETITION_SECTIONS: dict[str, dict[str, Param]] = {
             description="who posts the rebuttal: the brand's seeds, paid influencers, "
             "users who saw the claim, or the claim's top spreaders so far",
         ),
-        **_seeds(10, "accounts that post the rebuttal (influencers, saw_claim, top_spreaders)"),
+        "k": Param(
+            "int",
+            10,
+            low=1,
+            description="accounts that post the rebuttal with accounts influencers, saw_claim "
+            "or top_spreaders (top_spreaders: at most those who made a believer)",
+        ),
+        "strategy": Param(
+            "str",
+            "random",
+            choices=CONTENT_STRATEGIES,
+            description="with accounts influencers: random (afresh each run), most-followed, "
+            "or listed in nodes",
+        ),
+        "nodes": Param(
+            "list",
+            None,
+            low=1,
+            items=("int", "str"),
+            nullable=True,
+            description="user ids of the influencers (accounts influencers, strategy nodes)",
+        ),
         **_spread(0.3, 0.5, "the rebuttal"),
-        "inoculation": _p(0.5, "chance the rebuttal protects a user who has not seen the claim"),
+        "inoculation": _p(
+            0.5, "chance the rebuttal protects a user who does not believe the claim (yet)"
+        ),
         "correction": _p(0.2, "chance the rebuttal changes a believer's mind"),
         "cost": Param("float", 0.0, low=0, description="cost of the response, when it is made"),
     },

@@ -9,6 +9,8 @@ One module per kind of picture:
 * :mod:`~smmsim.plots.sweep`: a sweep's metric against one or two parameters;
 * :mod:`~smmsim.plots.threshold`: a virality-threshold scan;
 * :mod:`~smmsim.plots.seeds`: seeding strategies side by side, outcome against budget;
+* :mod:`~smmsim.plots.crisis`: damage and a claim's reach against the response delay;
+* :mod:`~smmsim.plots.compare`: variants of a campaign side by side;
 * :mod:`~smmsim.plots.labels`: axis labels in words, with units.
 
 Pictures never simulate: a run's node-level record comes from :mod:`smmsim.trace`.
@@ -33,6 +35,8 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "sweep": "plot_heatmap plot_metric write_sweep_plots",
         "threshold": "masked_theory_reach plot_threshold_scan",
         "seeds": "plot_frontier plot_strategies",
+        "crisis": "crisis_figure",
+        "compare": "comparison_figure",
         "labels": "METRIC_LABELS PARAM_LABELS metric_label param_label",
     },
 )
