@@ -3,8 +3,8 @@ the wall time of the crisis curve.
 
 Usage::
 
-    python benchmarks/bench_competition.py                  # both sections (about 10 minutes)
-    python benchmarks/bench_competition.py --quick          # smoke size (about a minute)
+    python benchmarks/bench_competition.py                  # both sections (10 to 15 minutes)
+    python benchmarks/bench_competition.py --quick          # smoke size (under a minute)
     python benchmarks/bench_competition.py --only ba --repeats 5 --runs 1000
     python benchmarks/bench_competition.py --threads 1 --json out/competition.json
 
@@ -37,7 +37,8 @@ Sections:
     users) for the delays 0, 2, 4, 8, 16 with 1,000 runs: seven ``simulate()`` calls (the
     baseline without the claim, the claim unanswered, one per delay). The cold call is
     the first in a fresh process (audience built, kernels loaded from numba's on-disk
-    cache), timed in a subprocess; the warm calls repeat it in this process.
+    cache), timed in a subprocess; the warm calls repeat it in this process (two fewer
+    repeats than the ``ba`` section, at least one, after an untimed small call).
 """
 
 from __future__ import annotations
@@ -397,7 +398,9 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default="ba,crisis", help="sections, comma-separated: ba, crisis")
     ap.add_argument("--quick", action="store_true", help="smoke size: 100,000 users, 100 runs")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=None, help="default 5 (quick: 3)")
+    ap.add_argument(
+        "--repeats", type=int, default=None, help="default 5 (quick: 3); crisis: two fewer"
+    )
     ap.add_argument("--runs", type=int, default=None, help="runs per call of the ba section")
     ap.add_argument("--crisis-runs", type=int, default=None)
     ap.add_argument("--seed", type=int, default=11)
