@@ -51,7 +51,7 @@ PURPOSE_COMPETE = 31
 NEUTRAL, BRAND, COMPETITOR, BELIEVER = 0, 1, 2, 3
 STANCES = ("neutral", "brand", "competitor", "believer")
 
-VIS, ENGAGE, SHARE, IGNORE, PROTECT = 0, 1, 2, 3, 4  # impression draws: U(j, 8 c + slot)
+VIS, ENGAGE, SHARE, IGNORE, PROTECT = 0, 1, 2, 3, 4  # U(j, 8 c + slot); VIS unused (gaps)
 BRAND_CONV, COMP_CONV, ANSWER, DELAY = 0, 1, 2, 3  # user draws: U(v, 512 + slot)
 
 EV_REACH = 1  # the user's first counted impression of this content
@@ -312,6 +312,23 @@ def compete_reference(
                 stance[s] = COMPETITOR
             # the claim's accounts post it without believing it
 
+    def visible(u, c):
+        """The CSR positions of ``u``'s followers who see its share of ``c``: geometric
+        gaps from the stream of the sharer and the content."""
+        a, b = indptr[u], indptr[u + 1]
+        p = contents[c]["visibility"]
+        if p >= 1.0:
+            return list(range(a, b))
+        if p <= 0.0:
+            return []
+        stream = draws.stream(((u * 8 + c) * GOLDEN + 4096) & MASK)
+        out = []
+        j = a + stream.gap(p)
+        while j < b:
+            out.append(j)
+            j += stream.gap(p) + 1
+        return out
+
     def stick(c, t):
         p = contents[c]
         if p["half_life"] > 0:
@@ -499,9 +516,7 @@ def compete_reference(
                     continue
                 if brand_post[c]:
                     out["brand_shares"] += 1
-                for j in range(indptr[u], indptr[u + 1]):
-                    if not draws.chance(contents[c]["visibility"], j, 8 * c + VIS):
-                        continue
+                for j in visible(u, c):
                     what = impression(c, r, j, t)
                     events.append((t, c, u, indices[j], what))
         # 5. response trigger

@@ -37,12 +37,16 @@ The rules, one step ``t`` (``docs/competition.md`` says them for users):
    brand's seeds, a fixed list, random users, users who saw the claim, or the claim's
    sharers who made the most believers so far.
 
-Random numbers are counter-based: the draw for content ``c`` over the tie at CSR
-position ``j`` is ``U(j, 8 c + slot)`` and a user's own draws (conversion, customer
-service) are ``U(v, 512 + slot)``, all from the replicate's key. The same event draws
-the same number whatever else happens, so two variants of a scenario (with and
-without the claim, a response sooner or later) are coupled event by event, and their
-paired differences are as tight as common random numbers can make them.
+Random numbers are counter-based: the draws for content ``c`` over the tie at CSR
+position ``j`` are ``U(j, 8 c + slot)``, a user's own draws (conversion, customer
+service) are ``U(v, 512 + slot)``, and which followers see a sharer's share of ``c``
+comes from geometric gaps drawn from a stream of that sharer and content, all from the
+replicate's key. The same event draws the same number whatever else happens, so two
+variants of a scenario (with and without the claim, a response sooner or later) are
+coupled event by event, and their paired differences are as tight as common random
+numbers can make them. As in the default kernel, a step's impressions of a content are
+listed a batch at a time and then shown in order, the users' state words prefetched
+ahead of the one being shown, so the cache misses of a large audience overlap.
 
 References
 ----------
@@ -100,11 +104,15 @@ from smmsim._kernels.layout import (
     SEED,
     SHARER,
 )
+from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
+    GAP_BITS,
     GOLDEN,
     PURPOSE_COMPETE,
     S11,
     TWO_M53,
+    fast_gap,
+    gap_table,
     mix64,
     randbelow,
     stream_key,
@@ -162,7 +170,6 @@ FUNNEL_CONVERSION = 0
 FUNNEL_CONVERSION_REFERRED = 1
 
 #: Slots of the draws: per tie ``8 c + slot``, per user ``512 + slot``.
-D_VISIBILITY = 0
 D_ENGAGE = 1
 D_SHARE = 2
 D_IGNORE = 3
@@ -174,6 +181,13 @@ U_DELAY = 515
 SEEDS_STREAM = 1024
 ACCOUNTS_STREAM = 1025
 TURN_STREAM = 2048
+#: A sharer's impressions of a content: geometric gaps over its followers, from the
+#: stream ``(user * 8 + content) * GOLDEN + GAP_STREAM``.
+GAP_STREAM = 4096
+#: Impressions listed before they are shown, and how far ahead of the one being shown
+#: its user's state word is prefetched.
+SHOW_BATCH = 256
+PREFETCH_STATE = 12
 
 # a user's state word: per-content bits, the stance, flags; the replicate stamp above
 REACHED_AT = 0
@@ -286,6 +300,13 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     share_uplift = service[S_SHARE_UPLIFT]
     turn = np.empty(n_contents, dtype=np.int64)
     launch = np.empty(n_contents, dtype=np.int64)
+    tv = np.empty(SHOW_BATCH, dtype=np.int32)
+    tj = np.empty(SHOW_BATCH, dtype=np.int64)
+    tp = np.empty(SHOW_BATCH, dtype=np.int64)
+    gap_tabs = np.zeros((n_contents, 1 << GAP_BITS), dtype=np.int64)
+    for c in range(n_contents):
+        if 0.0 < params[c, P_VISIBILITY] < 1.0:
+            gap_tabs[c] = gap_table(1.0 / np.log1p(-params[c, P_VISIBILITY]))
     cur = stamp[0]
     for r in reps:
         cur = L.next_stamp(state, cur, MAX_STAMP)
@@ -455,17 +476,58 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 owner_reached = np.int64(1) << (OWNER_REACHED_AT + owner)
                 owner_engaged = np.int64(1) << (OWNER_ENGAGED_AT + owner)
                 b0 = 8 * c
-                for p in range(head, gen_end):
-                    if (rec_meta[p] & 7) != c:
-                        continue
-                    u = rec_user[p]
-                    from_seed = (rec_meta[p] & SEED_RECORD) != 0
-                    if c == 0:
-                        brand_shares += 1
-                    for j in range(indptr[u], indptr[u + 1]):
-                        if visibility < 1.0:
-                            if not _chance(key, j, b0 + D_VISIBILITY, visibility):
-                                continue
+                # impressions are listed a batch at a time (geometric gaps over each
+                # sharer's followers, from a stream of the sharer and the content), then
+                # shown in order with the state words of those ahead prefetched
+                draw_gaps = 0.0 < visibility < 1.0
+                inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
+                tab = gap_tabs[c]
+                p_next = head
+                p_cur = -1
+                jj = 0
+                j_end = 0
+                s_g = np.uint64(0)
+                while True:
+                    nb = 0
+                    while nb < SHOW_BATCH:
+                        if jj >= j_end:
+                            while p_next < gen_end and (rec_meta[p_next] & 7) != c:
+                                p_next += 1
+                            if p_next >= gen_end:
+                                break
+                            p_cur = p_next
+                            p_next += 1
+                            u = rec_user[p_cur]
+                            if c == 0:
+                                brand_shares += 1
+                            jj = indptr[u]
+                            j_end = indptr[u + 1]
+                            if draw_gaps:
+                                s_g = _stream(key, (np.uint64(u) * np.uint64(8) + np.uint64(c))
+                                              * GOLDEN + np.uint64(GAP_STREAM))  # fmt: skip
+                                s_g, g = fast_gap(s_g, inv_log_q, tab)
+                                jj += g
+                            elif visibility <= 0.0:
+                                jj = j_end
+                            continue
+                        tv[nb] = indices[jj]
+                        tj[nb] = jj
+                        tp[nb] = p_cur
+                        nb += 1
+                        if draw_gaps:
+                            s_g, g = fast_gap(s_g, inv_log_q, tab)
+                            jj += g + 1
+                        else:
+                            jj += 1
+                    if nb == 0:
+                        break
+                    for i in range(nb):
+                        if i + PREFETCH_STATE < nb:
+                            _prefetch(state, tv[i + PREFETCH_STATE])
+                        p = tp[i]
+                        j = tj[i]
+                        u = rec_user[p]
+                        from_seed = (rec_meta[p] & SEED_RECORD) != 0
                         v = indices[j]
                         word = state[v]
                         if (word >> STAMP_SHIFT) != cur:
