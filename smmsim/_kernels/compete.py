@@ -482,6 +482,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 draw_gaps = 0.0 < visibility < 1.0
                 inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
                 tab = gap_tabs[c]
+                # impressions are counted here and recorded once the content's turn ends
+                n_impressions = 0
+                n_paid = 0
                 p_next = head
                 p_cur = -1
                 jj = 0
@@ -532,10 +535,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         word = state[v]
                         if (word >> STAMP_SHIFT) != cur:
                             word = mark
-                        tally[col + Q_IMPRESSIONS] += 1
-                        tally[own_step] += 1
-                        if c == 0:
-                            L.impression(books, t, from_seed)
+                        n_impressions += 1
+                        if from_seed:
+                            n_paid += 1
                         if word & shared_bit:
                             state[v] = word
                             continue
@@ -672,6 +674,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 rec_aux[tail] = 0
                             tail += 1
                         state[v] = word
+                tally[col + Q_IMPRESSIONS] += n_impressions
+                tally[own_step] += n_impressions
+                if c == 0:
+                    L.impressions(books, t, n_impressions, n_paid)
             if brand_shares:
                 L.shares(books, t, brand_shares)
                 b_head += brand_shares
