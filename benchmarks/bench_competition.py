@@ -95,6 +95,9 @@ RESPONSE = {
     "inoculation": 0.6,
     "correction": 0.3,
 }
+#: The same crisis with a claim exactly as catchy as the brand's post (its work then
+#: matches the brand's, so the ratio shows the engine's cost rather than the claim's size).
+EVEN_CLAIM = {**CLAIM, **BRAND}
 STEPS = 120
 
 
@@ -122,7 +125,8 @@ def ba_scenarios(n: int):
             **{f"response.{k}": v for k, v in RESPONSE.items()},
         }
     )
-    return alone, crisis
+    even = crisis.with_overrides({f"claim.{k}": v for k, v in EVEN_CLAIM.items()})
+    return alone, crisis, even
 
 
 def impressions(res) -> dict[str, float]:
@@ -141,7 +145,7 @@ def section_ba(n: int, runs: int, repeats: int, threads: int, seed: int) -> dict
     graph = barabasi_albert(n, BA_M, rng=2024)
     log(f"\n## Barabasi-Albert audience: {n:,} users, m = {BA_M}, {graph.indices.size:,} arcs")
     log(f"   (built in {time.perf_counter() - t0:.1f} s, once; passed to every call as graph=)")
-    alone, crisis = ba_scenarios(n)
+    alone, crisis, even = ba_scenarios(n)
     kernel_alone = Competition.from_scenario(crisis).without_claim()
     t_brand = BRAND["visibility"] * BRAND["stickiness"] * BRAND["contagion"]
     t_claim = CLAIM["visibility"] * CLAIM["stickiness"] * CLAIM["contagion"]
@@ -160,6 +164,7 @@ def section_ba(n: int, runs: int, repeats: int, threads: int, seed: int) -> dict
         "brand alone (ewom kernel)": (alone, {}),
         "brand alone, compete kernel": (alone, {"model": kernel_alone}),
         "brand + claim + rebuttal": (crisis, {}),
+        "same, claim as catchy as brand": (even, {}),
     }
     names = list(variants)
 
@@ -179,7 +184,7 @@ def section_ba(n: int, runs: int, repeats: int, threads: int, seed: int) -> dict
     ratios = {k: ([], []) for k in names}
     last = {}
     for r in range(repeats):
-        order = names[r % 3 :] + names[: r % 3]
+        order = names[r % len(names) :] + names[: r % len(names)]
         got = {}
         for name in order:
             t0 = time.perf_counter()
@@ -293,6 +298,12 @@ def section_ba(n: int, runs: int, repeats: int, threads: int, seed: int) -> dict
         f"the claim and the rebuttal make {work:.2f}x the impressions of the brand alone, at "
         f"{full['ns_per_impression'] / kern['ns_per_impression']:.2f}x the compete kernel's "
         "cost per impression on the brand alone"
+    )
+    even = v[names[3]]
+    log(
+        f"with a claim as catchy as the brand's post: {even['ratio']:.2f}x as called, "
+        f"{even['loop_ratio']:.2f}x without the damage baseline "
+        f"({'met' if even['loop_ratio'] <= BAR else 'NOT met'} without it)"
     )
     out["small"] = small_runs(graph, alone, runs * 20, repeats, threads, seed)
     return out
