@@ -116,7 +116,8 @@ class Draws:
         self.key = stream_key(int(root), int(replicate), PURPOSE_COMPETE)
 
     def u(self, a: int, b: int) -> float:
-        z = mix64(self.key ^ mix64((a * GOLDEN + b) & MASK))
+        """Draw ``a`` of slot ``b``: position ``a`` of the SplitMix64 stream ``S(b)``."""
+        z = mix64((mix64(self.key ^ mix64(b & MASK)) + a * GOLDEN) & MASK)
         return ((z >> 11) + 0.5) * 2.0**-53
 
     def chance(self, p: float, a: int, b: int) -> bool:

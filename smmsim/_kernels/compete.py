@@ -39,7 +39,8 @@ The rules, one step ``t`` (``docs/competition.md`` says them for users):
 
 Random numbers are counter-based: the draws for content ``c`` over the tie at CSR
 position ``j`` are ``U(j, 8 c + slot)``, a user's own draws (conversion, customer
-service) are ``U(v, 512 + slot)``, and which followers see a sharer's share of ``c``
+service) are ``U(v, 512 + slot)`` (``U(a, b)`` is position ``a`` of the SplitMix64
+stream ``b`` of the replicate's key), and which followers see a sharer's share of ``c``
 comes from geometric gaps drawn from a stream of that sharer and content, all from the
 replicate's key. The same event draws the same number whatever else happens, so two
 variants of a scenario (with and without the claim, a response sooner or later) are
@@ -215,20 +216,21 @@ SEED_RECORD = 8
 
 
 @jit(inline="always")
-def _u(key, a, b):
-    """The uniform draw of counter ``(a, b)`` under the replicate's ``key``."""
-    z = mix64(key ^ mix64(np.uint64(a) * GOLDEN + np.uint64(b)))
+def _u(slot_key, a):
+    """The uniform draw number ``a`` of a slot (``slot_key`` is :func:`_stream` of the
+    slot): position ``a`` of that SplitMix64 stream, so any draw costs one mix."""
+    z = mix64(slot_key + np.uint64(a) * GOLDEN)
     return (float(z >> S11) + 0.5) * TWO_M53
 
 
 @jit(inline="always")
-def _chance(key, a, b, p):
-    """An event of probability ``p`` on draw ``(a, b)`` (no draw at 0 or 1)."""
+def _chance(slot_key, a, p):
+    """An event of probability ``p`` on draw ``a`` of a slot (no draw at 0 or 1)."""
     if p >= 1.0:
         return True
     if p <= 0.0:
         return False
-    return _u(key, a, b) < p
+    return _u(slot_key, a) < p
 
 
 @jit(inline="always")
@@ -238,12 +240,12 @@ def _stream(key, b):
 
 
 @jit(inline="always")
-def _reply_delay(key, v, geometric, mean):
+def _reply_delay(k_delay, v, geometric, mean):
     """Customer service's delay for user ``v``, in steps."""
     if not geometric or mean <= 0.0:
         return np.int64(mean)
     q = 1.0 / (1.0 + mean)
-    return np.int64(np.floor(np.log(_u(key, v, U_DELAY)) / np.log1p(-q)))
+    return np.int64(np.floor(np.log(_u(k_delay, v)) / np.log1p(-q)))
 
 
 def new_work(n, record):
@@ -313,6 +315,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         key = stream_key(root, rep, PURPOSE_COMPETE)
+        k_brand_conversion = _stream(key, np.uint64(U_BRAND_CONVERSION))
+        k_competitor_conversion = _stream(key, np.uint64(U_COMPETITOR_CONVERSION))
+        k_answer = _stream(key, np.uint64(U_ANSWER))
+        k_delay = _stream(key, np.uint64(U_DELAY))
         mark = np.int64(cur) << STAMP_SHIFT
         tally = tallies[r]
         tally[x_fixed + F_LAST_BELIEVER] = -1
@@ -476,6 +482,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 owner_reached = np.int64(1) << (OWNER_REACHED_AT + owner)
                 owner_engaged = np.int64(1) << (OWNER_ENGAGED_AT + owner)
                 b0 = 8 * c
+                k_engage = _stream(key, np.uint64(b0 + D_ENGAGE))
+                k_share = _stream(key, np.uint64(b0 + D_SHARE))
+                k_ignore = _stream(key, np.uint64(b0 + D_IGNORE))
+                k_protect = _stream(key, np.uint64(b0 + D_PROTECT))
                 # impressions are listed a batch at a time (geometric gaps over each
                 # sharer's followers, from a stream of the sharer and the content), then
                 # shown in order with the state words of those ahead prefetched
@@ -561,7 +571,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         stance = (word >> STANCE_SHIFT) & 3
                         if role == ROLE_REBUTTAL:
                             if stance == BELIEVER:
-                                if _chance(key, j, b0 + D_PROTECT, correction):
+                                if _chance(k_protect, j, correction):
                                     word = (word & ~STANCE_MASK) | PROTECTED
                                     stance = NEUTRAL
                                     tally[x_fixed + F_CORRECTED] += 1
@@ -570,14 +580,14 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                         g = segment_of[v] * N_SEGMENT_TALLIES
                                         tally[x_segs + g + G_BELIEVERS] -= 1
                             elif stance == NEUTRAL and (word & PROTECTED) == 0:
-                                if _chance(key, j, b0 + D_PROTECT, inoculation):
+                                if _chance(k_protect, j, inoculation):
                                     word |= PROTECTED
                                     tally[x_fixed + F_INOCULATED] += 1
                         elif owner == OWNER_BRAND:
                             if stance == COMPETITOR:
                                 state[v] = word
                                 continue
-                            if stance == BELIEVER and _chance(key, j, b0 + D_IGNORE, ignore):
+                            if stance == BELIEVER and _chance(k_ignore, j, ignore):
                                 state[v] = word
                                 continue
                         elif owner == OWNER_COMPETITOR:
@@ -587,7 +597,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         elif stance != BELIEVER and (stance != NEUTRAL or (word & PROTECTED) != 0):
                             state[v] = word
                             continue
-                        if not _chance(key, j, b0 + D_ENGAGE, stick):
+                        if not _chance(k_engage, j, stick):
                             state[v] = word
                             continue
                         # --- an engagement
@@ -611,8 +621,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 word |= BRAND_ENGAGED
                                 if segmented:
                                     L.user_engaged(books, segment_of, v)
-                                if _chance(key, v, U_ANSWER, rate):
-                                    d = _reply_delay(key, v, geometric, mean_delay)
+                                if _chance(k_answer, v, rate):
+                                    d = _reply_delay(k_delay, v, geometric, mean_delay)
                                     tally[x_fixed + F_REPLIES] += 1
                                     tally[x_fixed + F_DELAY_SUM] += d
                                     tally[x_hist + min(d, DELAY_BINS - 1)] += 1
@@ -625,7 +635,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     pc *= 1.0 - damage
                                 if word & EFFECTIVE:
                                     pc *= conversion_uplift
-                                if _chance(key, v, U_BRAND_CONVERSION, pc):
+                                if _chance(k_brand_conversion, v, pc):
                                     word |= BRAND_CONVERTED
                                     L.conversion(books, t, referred)
                                     tally[col + Q_CONVERSIONS] += 1
@@ -646,7 +656,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             if stance == NEUTRAL:
                                 word |= np.int64(COMPETITOR) << STANCE_SHIFT
                             if first_of_owner:
-                                if _chance(key, v, U_COMPETITOR_CONVERSION, competitor_conversion):
+                                if _chance(k_competitor_conversion, v, competitor_conversion):
                                     tally[col + Q_CONVERSIONS] += 1
                         elif stance == NEUTRAL:
                             word |= np.int64(BELIEVER) << STANCE_SHIFT
@@ -657,7 +667,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             if by_segment:
                                 g = segment_of[v] * N_SEGMENT_TALLIES
                                 tally[x_segs + g + G_BELIEVERS] += 1
-                        if _chance(key, j, b0 + D_SHARE, share_p):
+                        if _chance(k_share, j, share_p):
                             word |= shared_bit
                             rec_user[tail] = v
                             rec_parent[tail] = p
