@@ -190,27 +190,27 @@ GAP_STREAM = 4096
 SHOW_BATCH = 256
 PREFETCH_STATE = 12
 
-# a user's state word: per-content bits, the stance, flags; the replicate stamp above
+# a user's state word (int32): per-content bits (four contents at most), the stance,
+# flags; the replicate stamp above. Whether a user has met an owner (reached, engaged)
+# is read from the bits of that owner's contents.
 REACHED_AT = 0
-ENGAGED_AT = 8
-SHARED_AT = 16
-STANCE_SHIFT = 24
+ENGAGED_AT = 4
+SHARED_AT = 8
+STANCE_SHIFT = 12
 STANCE_MASK = np.int64(3) << STANCE_SHIFT
 NEUTRAL = 0
 BRAND = 1
 COMPETITOR = 2
 BELIEVER = 3
-PROTECTED = np.int64(1) << 26
-BRAND_ENGAGED = np.int64(1) << 27
-BRAND_REFERRED = np.int64(1) << 28
-BRAND_CONVERTED = np.int64(1) << 29
-EFFECTIVE = np.int64(1) << 30
-BRAND_SEED = np.int64(1) << 31
-OWNER_REACHED_AT = 32
-OWNER_ENGAGED_AT = 35
-STAMP_SHIFT = 40
+PROTECTED = np.int64(1) << 14
+BRAND_ENGAGED = np.int64(1) << 15
+BRAND_REFERRED = np.int64(1) << 16
+BRAND_CONVERTED = np.int64(1) << 17
+EFFECTIVE = np.int64(1) << 18
+BRAND_SEED = np.int64(1) << 19
+STAMP_SHIFT = 20
 #: Largest replicate stamp that fits above the flags; the state is cleared after it.
-MAX_STAMP = (1 << 23) - 1
+MAX_STAMP = (1 << (31 - STAMP_SHIFT)) - 1
 # a record's content is its low bits; seeds have this bit too
 SEED_RECORD = 8
 
@@ -255,7 +255,7 @@ def new_work(n, record):
     k = MAX_CONTENTS
     scratch = ((np.int32, k), (np.int32, k), (np.int8, k), (np.int32, k))
     scratch += (np.int32, np.int32, np.int32, np.int32)
-    return workspace(n, record, np.int64, scratch, (np.int32, np.int32))
+    return workspace(n, record, np.int32, scratch, (np.int32, np.int32))
 
 
 @jit
@@ -400,13 +400,12 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     else:
                         s = seed_nodes[ints[c, I_SEED_START] + i]
                     i += 1
-                    word = state[s]
+                    word = np.int64(state[s])
                     if (word >> STAMP_SHIFT) != cur:
                         word = mark
                     if word & (np.int64(1) << (SHARED_AT + c)):
                         continue  # listed (or drawn) twice
                     word |= (np.int64(1) << (SHARED_AT + c)) | (np.int64(1) << (REACHED_AT + c))
-                    word |= np.int64(1) << (OWNER_REACHED_AT + owner)
                     stance = (word >> STANCE_SHIFT) & 3
                     if role == ROLE_REBUTTAL:
                         if stance == BELIEVER:
@@ -437,7 +436,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             L.user_shared(books, segment_of, s)
                     else:
                         rec_aux[tail] = 0
-                    state[s] = word
+                    state[s] = np.int32(word)
                     rec_user[tail] = s
                     rec_parent[tail] = -1
                     rec_meta[tail] = c | SEED_RECORD
@@ -479,8 +478,13 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 shared_bit = np.int64(1) << (SHARED_AT + c)
                 reached_bit = np.int64(1) << (REACHED_AT + c)
                 engaged_bit = np.int64(1) << (ENGAGED_AT + c)
-                owner_reached = np.int64(1) << (OWNER_REACHED_AT + owner)
-                owner_engaged = np.int64(1) << (OWNER_ENGAGED_AT + owner)
+                # the bits of every content of this one's owner (the rebuttal is the brand's)
+                owner_reached = np.int64(0)
+                owner_engaged = np.int64(0)
+                for c2 in range(n_contents):
+                    if ints[c2, I_OWNER] == owner:
+                        owner_reached |= np.int64(1) << (REACHED_AT + c2)
+                        owner_engaged |= np.int64(1) << (ENGAGED_AT + c2)
                 b0 = 8 * c
                 k_engage = _stream(key, np.uint64(b0 + D_ENGAGE))
                 k_share = _stream(key, np.uint64(b0 + D_SHARE))
@@ -542,15 +546,16 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         u = rec_user[p]
                         from_seed = (rec_meta[p] & SEED_RECORD) != 0
                         v = indices[j]
-                        word = state[v]
+                        word = np.int64(state[v])
                         if (word >> STAMP_SHIFT) != cur:
                             word = mark
                         n_impressions += 1
                         if from_seed:
                             n_paid += 1
                         if word & shared_bit:
-                            state[v] = word
+                            state[v] = np.int32(word)
                             continue
+                        first_owner_reach = (word & owner_reached) == 0
                         if (word & reached_bit) == 0:
                             word |= reached_bit
                             tally[col + Q_REACH] += 1
@@ -564,8 +569,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 if record:
                                     referrer[v] = u
                                     first_step[v] = t
-                        if (word & owner_reached) == 0:
-                            word |= owner_reached
+                        if first_owner_reach:
                             if by_segment:
                                 tally[x_segs + segment_of[v] * N_SEGMENT_TALLIES + owner * 2] += 1
                         stance = (word >> STANCE_SHIFT) & 3
@@ -585,28 +589,27 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     tally[x_fixed + F_INOCULATED] += 1
                         elif owner == OWNER_BRAND:
                             if stance == COMPETITOR:
-                                state[v] = word
+                                state[v] = np.int32(word)
                                 continue
                             if stance == BELIEVER and _chance(k_ignore, j, ignore):
-                                state[v] = word
+                                state[v] = np.int32(word)
                                 continue
                         elif owner == OWNER_COMPETITOR:
                             if stance != NEUTRAL and stance != COMPETITOR:
-                                state[v] = word
+                                state[v] = np.int32(word)
                                 continue
                         elif stance != BELIEVER and (stance != NEUTRAL or (word & PROTECTED) != 0):
-                            state[v] = word
+                            state[v] = np.int32(word)
                             continue
                         if not _chance(k_engage, j, stick):
-                            state[v] = word
+                            state[v] = np.int32(word)
                             continue
                         # --- an engagement
+                        first_of_owner = (word & owner_engaged) == 0
                         if (word & engaged_bit) == 0:
                             word |= engaged_bit
                             tally[col + Q_ENGAGED] += 1
-                        first_of_owner = (word & owner_engaged) == 0
                         if first_of_owner:
-                            word |= owner_engaged
                             tally[own_step + 1] += 1
                             if by_segment:
                                 g = x_segs + segment_of[v] * N_SEGMENT_TALLIES + owner * 2 + 1
@@ -648,7 +651,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 stance = BRAND
                                 word |= np.int64(BRAND) << STANCE_SHIFT
                             if stance != BRAND:
-                                state[v] = word
+                                state[v] = np.int32(word)
                                 continue
                             if word & EFFECTIVE:
                                 share_p = contagion * share_uplift
@@ -683,7 +686,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             else:
                                 rec_aux[tail] = 0
                             tail += 1
-                        state[v] = word
+                        state[v] = np.int32(word)
                 tally[col + Q_IMPRESSIONS] += n_impressions
                 tally[own_step] += n_impressions
                 if c == 0:

@@ -25,9 +25,9 @@ N_OWNERS = len(OWNERS)
 #: What a content is: a post (it sells, or un-sells) or the brand's rebuttal of the claim.
 ROLE_POST = 0
 ROLE_REBUTTAL = 1
-#: Largest number of contents one scenario may have (the brand's post, the rebuttal
-#: and up to six more): a user's per-content flags are bits of one word.
-MAX_CONTENTS = 8
+#: Largest number of contents one scenario may have (the brand's post, a competitor's,
+#: the claim and the rebuttal): a user's per-content flags are bits of one 32-bit word.
+MAX_CONTENTS = 4
 
 CONTENT_COLUMNS = ("impressions", "reach", "engaged", "sharers", "conversions")
 Q_IMPRESSIONS = 0
