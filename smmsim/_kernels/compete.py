@@ -545,15 +545,17 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         j = tj[i]
                         u = rec_user[p]
                         from_seed = (rec_meta[p] & SEED_RECORD) != 0
-                        v = indices[j]
-                        word = np.int64(state[v])
+                        v = tv[i]
+                        old_word = np.int64(state[v])
+                        word = old_word
                         if (word >> STAMP_SHIFT) != cur:
                             word = mark
                         n_impressions += 1
                         if from_seed:
                             n_paid += 1
                         if word & shared_bit:
-                            state[v] = np.int32(word)
+                            if word != old_word:
+                                state[v] = np.int32(word)
                             continue
                         first_owner_reach = (word & owner_reached) == 0
                         if (word & reached_bit) == 0:
@@ -589,20 +591,25 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     tally[x_fixed + F_INOCULATED] += 1
                         elif owner == OWNER_BRAND:
                             if stance == COMPETITOR:
-                                state[v] = np.int32(word)
+                                if word != old_word:
+                                    state[v] = np.int32(word)
                                 continue
                             if stance == BELIEVER and _chance(k_ignore, j, ignore):
-                                state[v] = np.int32(word)
+                                if word != old_word:
+                                    state[v] = np.int32(word)
                                 continue
                         elif owner == OWNER_COMPETITOR:
                             if stance != NEUTRAL and stance != COMPETITOR:
-                                state[v] = np.int32(word)
+                                if word != old_word:
+                                    state[v] = np.int32(word)
                                 continue
                         elif stance != BELIEVER and (stance != NEUTRAL or (word & PROTECTED) != 0):
-                            state[v] = np.int32(word)
+                            if word != old_word:
+                                state[v] = np.int32(word)
                             continue
                         if not _chance(k_engage, j, stick):
-                            state[v] = np.int32(word)
+                            if word != old_word:
+                                state[v] = np.int32(word)
                             continue
                         # --- an engagement
                         first_of_owner = (word & owner_engaged) == 0
@@ -651,7 +658,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 stance = BRAND
                                 word |= np.int64(BRAND) << STANCE_SHIFT
                             if stance != BRAND:
-                                state[v] = np.int32(word)
+                                if word != old_word:
+                                    state[v] = np.int32(word)
                                 continue
                             if word & EFFECTIVE:
                                 share_p = contagion * share_uplift
@@ -686,7 +694,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             else:
                                 rec_aux[tail] = 0
                             tail += 1
-                        state[v] = np.int32(word)
+                        if word != old_word:
+                            state[v] = np.int32(word)
                 tally[col + Q_IMPRESSIONS] += n_impressions
                 tally[own_step] += n_impressions
                 if c == 0:
