@@ -498,6 +498,12 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 tab = gap_tabs[c]
                 # impressions are counted here and recorded once the content's turn ends
                 n_impressions = 0
+                n_reach = 0
+                n_earned = 0
+                n_engaged = 0
+                n_owner_engaged = 0
+                n_engagements = 0
+                n_first = 0
                 n_paid = 0
                 p_next = head
                 p_cur = -1
@@ -560,12 +566,15 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         first_owner_reach = (word & owner_reached) == 0
                         if (word & reached_bit) == 0:
                             word |= reached_bit
-                            tally[col + Q_REACH] += 1
+                            n_reach += 1
                             if c == claim:
                                 claim_seen[n_seen] = v
                                 n_seen += 1
                             if c == 0:
-                                L.reach(books, segment_of, t, v, not from_seed)
+                                if not from_seed:
+                                    n_earned += 1
+                                if segmented:
+                                    L.user_reached(books, segment_of, v, not from_seed)
                                 if not from_seed:
                                     word |= BRAND_REFERRED
                                 if record:
@@ -615,9 +624,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         first_of_owner = (word & owner_engaged) == 0
                         if (word & engaged_bit) == 0:
                             word |= engaged_bit
-                            tally[col + Q_ENGAGED] += 1
+                            n_engaged += 1
                         if first_of_owner:
-                            tally[own_step + 1] += 1
+                            n_owner_engaged += 1
                             if by_segment:
                                 g = x_segs + segment_of[v] * N_SEGMENT_TALLIES + owner * 2 + 1
                                 tally[g] += 1
@@ -626,7 +635,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             pass
                         elif owner == OWNER_BRAND:
                             first = (word & BRAND_ENGAGED) == 0
-                            L.engagement(books, t, first)
+                            n_engagements += 1
+                            if first:
+                                n_first += 1
                             if first:
                                 word |= BRAND_ENGAGED
                                 if segmented:
@@ -700,6 +711,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 tally[own_step] += n_impressions
                 if c == 0:
                     L.impressions(books, t, n_impressions, n_paid)
+                    L.reaches(books, t, n_reach, n_earned)
+                    L.engagements(books, t, n_engagements, n_first)
+                tally[col + Q_REACH] += n_reach
+                tally[col + Q_ENGAGED] += n_engaged
+                tally[own_step + 1] += n_owner_engaged
             if brand_shares:
                 L.shares(books, t, brand_shares)
                 b_head += brand_shares

@@ -158,6 +158,13 @@ def engagement(books, t, first):
 
 
 @jit(inline="always")
+def engagements(books, t, n, n_first):
+    """``n`` engagements at step ``t``, ``n_first`` of them users' first (a kernel that
+    counts a batch of impressions' engagements records them at once)."""
+    _count(books, t, C_ENGAGEMENTS, T_ENGAGEMENTS, n, C_ENGAGED, n_first)
+
+
+@jit(inline="always")
 def conversion(books, t, referred):
     """A conversion at step ``t`` (``referred``: the buyer's first exposure was a peer's)."""
     _count(books, t, C_CONVERSIONS, T_CONVERSIONS, 1, C_REFERRAL_CONVERSIONS, 1 if referred else 0)
