@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smmsim.competition.voice import Z95
+from smmsim.competition.voice import mean_ci
 from smmsim.graph import CSRGraph
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed
@@ -37,13 +37,9 @@ CURVE_METRICS = ("conversions", "claim_reach", "believers", "containment_step")
 
 
 def _mean_ci(x: np.ndarray) -> tuple[float, float, float, int]:
-    x = np.asarray(x, dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return float("nan"), float("nan"), float("nan"), 0
-    m = float(x.mean())
-    half = Z95 * float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else 0.0
-    return m, m - half, m + half, int(x.size)
+    """Mean, 95% interval and count of the finite values of ``x``."""
+    m = mean_ci(x)
+    return m["mean"], m["ci"][0], m["ci"][1], m["n"]
 
 
 @dataclass

@@ -46,7 +46,7 @@ from smmsim._kernels.compete_layout import (
     SEGMENT_TALLIES,
 )
 
-__all__ = ["voice_columns", "voice_summary"]
+__all__ = ["mean_ci", "voice_columns", "voice_summary"]
 
 #: z for the 95% intervals of means.
 Z95 = 1.959963984540054
@@ -159,7 +159,8 @@ def segment_block(tallies: np.ndarray, layout: list[int]) -> np.ndarray:
     )
 
 
-def _mean_ci(x: np.ndarray) -> dict[str, float]:
+def mean_ci(x: np.ndarray) -> dict[str, Any]:
+    """Mean of the finite values of ``x``, its normal 95% interval and their count."""
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
@@ -193,7 +194,7 @@ def voice_summary(
     per-segment breakdown."""
     out: dict[str, Any] = {
         "contents": contents,
-        "metrics": {name: _mean_ci(values) for name, values in columns.items()},
+        "metrics": {name: mean_ci(values) for name, values in columns.items()},
     }
     per_step = _owner_steps(tallies, layout, steps).sum(axis=0)  # (steps, owners, 2)
     used = int(np.nonzero(per_step.sum(axis=(1, 2)))[0].max(initial=-1)) + 1

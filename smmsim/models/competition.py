@@ -70,23 +70,19 @@ def _spread(stickiness: float, contagion: float, what: str) -> dict[str, Param]:
     }
 
 
-def _seeds(k: int, who: str) -> dict[str, Param]:
+def _seeds(k: int, who: str, texts: tuple[str, str, str] | None = None) -> dict[str, Param]:
+    """``k``, ``strategy`` and ``nodes`` of the accounts that post a content (``texts``:
+    their descriptions, when the generated ones do not fit)."""
+    k_text, strategy_text, nodes_text = texts or (
+        f"number of {who}",
+        f"how the {who} are chosen: random (afresh each run), most-followed, or listed in nodes",
+        f"user ids of the {who} (with strategy nodes)",
+    )
     return {
-        "k": Param("int", k, low=1, description=f"number of {who}"),
-        "strategy": Param(
-            "str",
-            "random",
-            choices=CONTENT_STRATEGIES,
-            description=f"how the {who} are chosen: random (afresh each run), "
-            "most-followed, or listed in nodes",
-        ),
+        "k": Param("int", k, low=1, description=k_text),
+        "strategy": Param("str", "random", choices=CONTENT_STRATEGIES, description=strategy_text),
         "nodes": Param(
-            "list",
-            None,
-            low=1,
-            items=("int", "str"),
-            nullable=True,
-            description=f"user ids of the {who} (with strategy nodes)",
+            "list", None, low=1, items=("int", "str"), nullable=True, description=nodes_text
         ),
     }
 
@@ -132,27 +128,16 @@ COMPETITION_SECTIONS: dict[str, dict[str, Param]] = {
             description="who posts the rebuttal: the brand's seeds, paid influencers, "
             "users who saw the claim, or the claim's top spreaders so far",
         ),
-        "k": Param(
-            "int",
+        **_seeds(
             10,
-            low=1,
-            description="accounts that post the rebuttal with accounts influencers, saw_claim "
-            "or top_spreaders (top_spreaders: at most those who made a believer)",
-        ),
-        "strategy": Param(
-            "str",
-            "random",
-            choices=CONTENT_STRATEGIES,
-            description="with accounts influencers: random (afresh each run), most-followed, "
-            "or listed in nodes",
-        ),
-        "nodes": Param(
-            "list",
-            None,
-            low=1,
-            items=("int", "str"),
-            nullable=True,
-            description="user ids of the influencers (accounts influencers, strategy nodes)",
+            "influencers",
+            (
+                "accounts that post the rebuttal with accounts influencers, saw_claim or "
+                "top_spreaders (top_spreaders: at most those who made a believer)",
+                "with accounts influencers: random (afresh each run), most-followed, or "
+                "listed in nodes",
+                "user ids of the influencers (accounts influencers, strategy nodes)",
+            ),
         ),
         **_spread(0.3, 0.5, "the rebuttal"),
         "inoculation": _p(
