@@ -36,6 +36,7 @@ __all__ = [
     "ParamError",
     "describe_value",
     "format_number",
+    "half_life_param",
     "key_text",
     "unknown_key_message",
     "validate",
@@ -475,3 +476,8 @@ def validate_mapping(
             default = spec.default
             out[key] = list(default) if isinstance(default, list) else default
     return out
+
+
+def half_life_param(description: str) -> Param:
+    """The declaration of a content's novelty half-life: steps > 0, or null for none."""
+    return Param("float", None, low=0, closed="neither", nullable=True, description=description)

@@ -15,36 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smmsim._kernels.compete_layout import (
-    DELAY_BINS,
-    F_BELIEVERS,
-    F_BELIEVERS_EVER,
-    F_CORRECTED,
-    F_DELAY_SUM,
-    F_IN_TIME,
-    F_INOCULATED,
-    F_LAST_BELIEVER,
-    F_REBUTTAL_STEP,
-    F_REPLIES,
-    G_BELIEVERS,
-    G_BRAND_CONVERSIONS,
-    L_FIXED,
-    L_HIST,
-    L_SEGMENTS,
-    L_SEGS,
-    L_STEPS,
-    N_CONTENT_COLUMNS,
-    N_OWNERS,
-    N_SEGMENT_TALLIES,
-    OWNER_CLAIM,
-    OWNER_COMPETITOR,
-    OWNERS,
-    Q_CONVERSIONS,
-    Q_ENGAGED,
-    Q_REACH,
-    Q_SHARERS,
-    SEGMENT_TALLIES,
-)
+from smmsim._kernels import compete_layout as T
 
 __all__ = ["mean_ci", "voice_columns", "voice_summary"]
 
@@ -54,9 +25,9 @@ Z95 = 1.959963984540054
 
 def _owner_steps(tallies: np.ndarray, layout: list[int], steps: int) -> np.ndarray:
     """``(runs, steps, owners, 2)``: impressions and newly engaged users per step."""
-    at = layout[L_STEPS]
-    block = tallies[:, at : at + steps * N_OWNERS * 2]
-    return block.reshape(len(tallies), steps, N_OWNERS, 2)
+    at = layout[T.L_STEPS]
+    block = tallies[:, at : at + steps * T.N_OWNERS * 2]
+    return block.reshape(len(tallies), steps, T.N_OWNERS, 2)
 
 
 def voice_columns(
@@ -88,7 +59,7 @@ def voice_columns(
         ``claim_reach[name]``, ``believers[name]``; the brand's reach by segment is in
         the run's segment tallies already).
     """
-    fixed = layout[L_FIXED]
+    fixed = layout[T.L_FIXED]
     per_step = _owner_steps(tallies, layout, steps)
     impressions = per_step[:, :, :, 0].sum(axis=1)
     engaged = per_step[:, :, :, 1].sum(axis=1)
@@ -97,7 +68,7 @@ def voice_columns(
     out: dict[str, np.ndarray] = {}
     present = {("brand" if c == "rebuttal" else c) for c in contents}
     with np.errstate(invalid="ignore", divide="ignore"):
-        for o, owner in enumerate(OWNERS):
+        for o, owner in enumerate(T.OWNERS):
             if owner not in present:
                 continue
             out[f"{owner}_voice_impressions"] = impressions[:, o]
@@ -111,51 +82,51 @@ def voice_columns(
     for c, who in enumerate(contents):
         if who == "brand":
             continue
-        col = c * N_CONTENT_COLUMNS
-        out[f"{who}_reach"] = tallies[:, col + Q_REACH]
-        out[f"{who}_engaged"] = tallies[:, col + Q_ENGAGED]
-        out[f"{who}_sharers"] = tallies[:, col + Q_SHARERS]
+        col = c * T.N_CONTENT_COLUMNS
+        out[f"{who}_reach"] = tallies[:, col + T.Q_REACH]
+        out[f"{who}_engaged"] = tallies[:, col + T.Q_ENGAGED]
+        out[f"{who}_sharers"] = tallies[:, col + T.Q_SHARERS]
         if who == "competitor":
-            out["competitor_conversions"] = tallies[:, col + Q_CONVERSIONS]
+            out["competitor_conversions"] = tallies[:, col + T.Q_CONVERSIONS]
     if "claim" in contents:
-        out["believers"] = tallies[:, fixed + F_BELIEVERS]
-        out["believers_ever"] = tallies[:, fixed + F_BELIEVERS_EVER]
-        last = tallies[:, fixed + F_LAST_BELIEVER]
+        out["believers"] = tallies[:, fixed + T.F_BELIEVERS]
+        out["believers_ever"] = tallies[:, fixed + T.F_BELIEVERS_EVER]
+        last = tallies[:, fixed + T.F_LAST_BELIEVER]
         out["containment_step"] = np.where(last >= 0, last + 1, np.nan)
     if "rebuttal" in contents:
-        out["corrected"] = tallies[:, fixed + F_CORRECTED]
-        out["inoculated"] = tallies[:, fixed + F_INOCULATED]
-        step = tallies[:, fixed + F_REBUTTAL_STEP]
+        out["corrected"] = tallies[:, fixed + T.F_CORRECTED]
+        out["inoculated"] = tallies[:, fixed + T.F_INOCULATED]
+        step = tallies[:, fixed + T.F_REBUTTAL_STEP]
         out["rebuttal_step"] = np.where(step >= 0, step, np.nan)
-    replies = tallies[:, fixed + F_REPLIES]
+    replies = tallies[:, fixed + T.F_REPLIES]
     if service:
         out["replies"] = replies
-        out["replies_in_time"] = tallies[:, fixed + F_IN_TIME]
+        out["replies_in_time"] = tallies[:, fixed + T.F_IN_TIME]
         with np.errstate(invalid="ignore", divide="ignore"):
             out["response_rate"] = np.where(brand_engaged > 0, replies / brand_engaged, np.nan)
             out["response_time"] = np.where(
-                replies > 0, tallies[:, fixed + F_DELAY_SUM] / replies, np.nan
+                replies > 0, tallies[:, fixed + T.F_DELAY_SUM] / replies, np.nan
             )
-    n_seg = layout[L_SEGMENTS]
+    n_seg = layout[T.L_SEGMENTS]
     if n_seg:
         block = segment_block(tallies, layout)
         names = segment_names or tuple(str(g) for g in range(n_seg))
         for g, name in enumerate(names):
-            out[f"conversions[{name}]"] = block[:, g, G_BRAND_CONVERSIONS]
+            out[f"conversions[{name}]"] = block[:, g, T.G_BRAND_CONVERSIONS]
             if "competitor" in contents:
-                out[f"competitor_reach[{name}]"] = block[:, g, 2 * OWNER_COMPETITOR]
+                out[f"competitor_reach[{name}]"] = block[:, g, 2 * T.OWNER_COMPETITOR]
             if "claim" in contents:
-                out[f"claim_reach[{name}]"] = block[:, g, 2 * OWNER_CLAIM]
-                out[f"believers[{name}]"] = block[:, g, G_BELIEVERS]
+                out[f"claim_reach[{name}]"] = block[:, g, 2 * T.OWNER_CLAIM]
+                out[f"believers[{name}]"] = block[:, g, T.G_BELIEVERS]
     return out
 
 
 def segment_block(tallies: np.ndarray, layout: list[int]) -> np.ndarray:
-    """Per-segment tallies, ``(runs, segments, len(SEGMENT_TALLIES))``."""
-    n_seg = layout[L_SEGMENTS]
-    at = layout[L_SEGS]
-    return tallies[:, at : at + n_seg * N_SEGMENT_TALLIES].reshape(
-        len(tallies), n_seg, N_SEGMENT_TALLIES
+    """Per-segment tallies, ``(runs, segments, len(T.SEGMENT_TALLIES))``."""
+    n_seg = layout[T.L_SEGMENTS]
+    at = layout[T.L_SEGS]
+    return tallies[:, at : at + n_seg * T.N_SEGMENT_TALLIES].reshape(
+        len(tallies), n_seg, T.N_SEGMENT_TALLIES
     )
 
 
@@ -177,7 +148,7 @@ def delay_quantile(hist: np.ndarray, q: float) -> float:
     if total == 0:
         return float("nan")
     k = int(np.searchsorted(np.cumsum(hist), q * total))
-    return float("inf") if k >= DELAY_BINS - 1 else float(k)
+    return float("inf") if k >= T.DELAY_BINS - 1 else float(k)
 
 
 def voice_summary(
@@ -202,23 +173,23 @@ def voice_summary(
         share = per_step[:used, :, 0] / per_step[:used, :, 0].sum(axis=1, keepdims=True)
     out["voice_by_step"] = {
         owner: [float(x) for x in share[:, o]]
-        for o, owner in enumerate(OWNERS)
+        for o, owner in enumerate(T.OWNERS)
         if f"{owner}_voice_impressions" in columns
     }
     out["content_means"] = {
         who: {
-            name: float(tallies[:, c * N_CONTENT_COLUMNS + k].mean())
+            name: float(tallies[:, c * T.N_CONTENT_COLUMNS + k].mean())
             for k, name in enumerate(("impressions", "reach", "engaged", "sharers", "conversions"))
         }
         for c, who in enumerate(contents)
     }
-    hist = tallies[:, layout[L_HIST] : layout[L_HIST] + DELAY_BINS].sum(axis=0)
+    hist = tallies[:, layout[T.L_HIST] : layout[T.L_HIST] + T.DELAY_BINS].sum(axis=0)
     if hist.sum():
         out["response_time_p90"] = delay_quantile(hist, 0.9)
         out["response_time_median"] = delay_quantile(hist, 0.5)
-    n_seg = layout[L_SEGMENTS]
+    n_seg = layout[T.L_SEGMENTS]
     if n_seg:
         means = segment_block(tallies, layout).mean(axis=0)
         names = segment_names or tuple(str(g) for g in range(n_seg))
-        out["segments"] = pd.DataFrame(means, columns=list(SEGMENT_TALLIES), index=list(names))
+        out["segments"] = pd.DataFrame(means, columns=list(T.SEGMENT_TALLIES), index=list(names))
     return out

@@ -37,7 +37,7 @@ from smmsim._kernels.layout import MODEL_FLAG_A, MODEL_FLAG_B
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch, segment_count
 from smmsim.models.ewom import EWOM
-from smmsim.params import Param, ParamError
+from smmsim.params import Param, ParamError, half_life_param
 from smmsim.theory.bond_percolation import Seeding
 
 __all__ = ["COMPETITION_SECTIONS", "Competition", "competes"]
@@ -59,14 +59,7 @@ def _spread(stickiness: float, contagion: float, what: str) -> dict[str, Param]:
         "stickiness": _p(stickiness, f"chance a user who sees {what} engages"),
         "contagion": _p(contagion, f"chance a user who engaged reshares {what}"),
         "visibility": _p(0.5, f"chance a share of {what} shows in a follower's feed"),
-        "half_life": Param(
-            "float",
-            None,
-            low=0,
-            closed="neither",
-            nullable=True,
-            description=f"steps for the appeal of {what} to halve (null: no decay)",
-        ),
+        "half_life": half_life_param(f"steps for the appeal of {what} to halve (null: no decay)"),
     }
 
 

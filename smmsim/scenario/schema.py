@@ -13,7 +13,7 @@ from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.goals import parse_goals
 from smmsim.models import MODELS
 from smmsim.models.competition import COMPETITION_SECTIONS
-from smmsim.params import Param, ParamError, describe_value
+from smmsim.params import Param, ParamError, describe_value, half_life_param
 
 #: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
 #: a resolved scenario with another strategy unless given.
@@ -139,14 +139,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "stickiness": _probability(0.15, "chance a user who sees it engages"),
         "contagion": _probability(0.5, "chance an engaged user reshares it"),
         "visibility": _probability(0.5, "chance a share shows in a follower's feed"),
-        "half_life": Param(
-            "float",
-            None,
-            low=0,
-            closed="neither",
-            nullable=True,
-            description="steps for appeal to halve (null: no novelty decay)",
-        ),
+        "half_life": half_life_param("steps for appeal to halve (null: no novelty decay)"),
     },
     "seeding": {
         "strategy": Param(
