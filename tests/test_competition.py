@@ -188,3 +188,14 @@ def test_crisis_command(tmp_path):
     no_claim.write_text(yaml.safe_dump(BASE))
     assert_clean_error(invoke("crisis", no_claim, "--runs", 5), "claim")
     assert_clean_error(invoke("crisis", path, "--delays", "0,soon"), "--delays")
+
+
+def test_the_app_headline_shows_what_the_report_says():
+    from smmsim.app.headline import headline
+
+    res = smmsim.simulate(scenario(claim={**CLAIM, "damage": 1.0}, response=RESPONSE), runs=100)
+    figures = {f.key: f for f in headline(res)}
+    report = res.report()
+    assert f"cost the brand {figures['damage'].value} conversions" in report
+    assert f"brand {figures['brand_share_of_voice'].value} [" in report
+    assert "claim_reach" in figures

@@ -63,8 +63,9 @@ def headline(res: Results) -> list[Figure]:
     -------
     list of Figure
         Reach, earned reach, conversions, direct and referral-driven conversions, ROI,
-        the probability of paying back and of going viral (those the summary has), and
-        the probability of meeting each of the scenario's goals.
+        the probability of paying back and of going viral (those the summary has), with
+        competing content the brand's share of voice, the claim's reach and the
+        conversions it cost, and the probability of meeting each of the scenario's goals.
     """
     s = res.summary
     cur = res.scenario["economics"]["currency"]
@@ -106,10 +107,46 @@ def headline(res: Results) -> list[Figure]:
         out.append(_share("viral", "Went viral", v["mean"], v.ci_low, v.ci_high))
     if "cost" in s.index:
         out.append(Figure("cost", f"Cost ({cur})", metric_text(s, "cost"), "mean per run"))
+    out += _competition(res)
     for i, g in enumerate(res.extra.get("goals") or ()):
         label = f"Goal: {g['goal']}"
         out.append(
             _share(f"goal{i}", label, g["probability"], g["ci_low"], g["ci_high"], "meet it")
+        )
+    return out
+
+
+def _competition(res: Results) -> list[Figure]:
+    """With competing content: the brand's share of voice, the claim's reach and the
+    conversions it cost (as the run report writes them)."""
+    s = res.summary
+    out = []
+    voices = [k for k in s.index if k.endswith("_share_of_voice")]
+    if "brand_share_of_voice" in s.index and len(voices) > 1:
+        v = s.loc["brand_share_of_voice"]
+        out.append(
+            Figure(
+                "brand_share_of_voice",
+                "Brand's share of voice",
+                _pct(v["mean"]),
+                f"of impressions, 95% CI {_pct(v.ci_low)} to {_pct(v.ci_high)}",
+            )
+        )
+    if "claim_reach" in s.index:
+        out.append(
+            Figure("claim_reach", "Claim's reach (users)", metric_text(s, "claim_reach"),
+                   _ci(res, "claim_reach"))
+        )  # fmt: skip
+    damage = (res.extra.get("damage") or {}).get("conversions")
+    if damage:
+        lo, hi = damage["ci"]
+        out.append(
+            Figure(
+                "damage",
+                "Conversions lost to the claim",
+                f"{damage['lost']:,.1f}",
+                f"95% CI {lo:,.1f} to {hi:,.1f}; {damage['without']:,.1f} without the claim",
+            )
         )
     return out
 
