@@ -189,6 +189,11 @@ GAP_STREAM = 4096
 #: its user's state word is prefetched.
 SHOW_BATCH = 256
 PREFETCH_STATE = 12
+#: Sharers ahead of the one listed whose row bounds / first followers are prefetched,
+#: when a step has more than ``PREFETCH_MIN`` sharers.
+PREFETCH_BOUNDS = 8
+PREFETCH_ROW = 4
+PREFETCH_MIN = 16
 
 # a user's state word (int32): per-content bits (four contents at most), the stance,
 # flags; the replicate stamp above. Whether a user has met an owner (reached, engaged)
@@ -505,6 +510,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 n_engagements = 0
                 n_first = 0
                 n_paid = 0
+                prefetch = gen_end - head > PREFETCH_MIN
                 p_next = head
                 p_cur = -1
                 jj = 0
@@ -520,6 +526,14 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 break
                             p_cur = p_next
                             p_next += 1
+                            # the rows of the sharers ahead are on their way from memory
+                            # while this one's followers are listed (as in the default
+                            # kernel); some belong to another content's turn
+                            if prefetch:
+                                if p_cur + PREFETCH_BOUNDS < gen_end:
+                                    _prefetch(indptr, rec_user[p_cur + PREFETCH_BOUNDS])
+                                if p_cur + PREFETCH_ROW < gen_end:
+                                    _prefetch(indices, indptr[rec_user[p_cur + PREFETCH_ROW]])
                             u = rec_user[p_cur]
                             if c == 0:
                                 brand_shares += 1
