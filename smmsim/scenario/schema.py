@@ -14,6 +14,7 @@ from smmsim.goals import parse_goals
 from smmsim.models import MODELS
 from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import Param, ParamError, describe_value, half_life_param
+from smmsim.timeline import UNITS, parse_start
 
 #: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
 #: a resolved scenario with another strategy unless given.
@@ -267,6 +268,20 @@ SECTIONS: dict[str, dict[str, Param]] = {
             high=1,
             closed="right",
             description="a run is viral when earned sharers reach this share of the audience",
+        ),
+        "time_unit": Param(
+            "str",
+            "step",
+            choices=UNITS,
+            description="what one step stands for (step: no calendar; hour, day or week)",
+        ),
+        "start": Param(
+            "any",
+            None,
+            nullable=True,
+            check=parse_start,
+            type_text="a date such as 2027-03-01",
+            description="date of step 0 (with time_unit hour, day or week): reports show dates",
         ),
     },
 }

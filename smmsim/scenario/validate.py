@@ -57,6 +57,7 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
             data[section] = validate_mapping(raw.get(section), params, section)
     raw_seeding = raw.get("seeding") or {}
     _check_seeding(data["seeding"], raw_seeding, data["audience"])
+    _check_timeline(data["simulation"])
     _check_goals(data, base_dir)
     _trim_seeding(data["seeding"], raw_seeding)
     _check_funnel(data["funnel"])
@@ -66,6 +67,18 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
             model.check(data)
     check_competition(data)
     return data
+
+
+def _check_timeline(simulation: dict[str, Any]) -> None:
+    """A start date needs a unit that dates can count in. A simulation without a
+    calendar leaves both keys out: its resolved section stays what it always was."""
+    if simulation["start"] is None and simulation["time_unit"] == "step":
+        del simulation["start"], simulation["time_unit"]
+    elif simulation["start"] is not None and simulation["time_unit"] == "step":
+        raise ParamError(
+            "simulation.start",
+            "needs simulation.time_unit hour, day or week (a step has no length in time)",
+        )
 
 
 def _check_goals(data: dict[str, Any], base_dir: Path) -> None:
