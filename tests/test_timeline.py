@@ -51,10 +51,10 @@ def test_the_simulation_section_checks_its_calendar(tmp_path):
     sim = load_scenario(path).simulation
     assert (sim["time_unit"], sim["start"]) == ("week", "2027-03-01")
     path.write_text("simulation: {start: 2027-03-01}\n")
-    with pytest.raises(ScenarioError, match="simulation.start: needs simulation.time_unit"):
+    with pytest.raises(ScenarioError, match=r"simulation\.start: needs simulation\.time_unit"):
         load_scenario(path)
     path.write_text("simulation: {time_unit: fortnight}\n")
-    with pytest.raises(ScenarioError, match="simulation.time_unit"):
+    with pytest.raises(ScenarioError, match=r"simulation\.time_unit"):
         load_scenario(path)
     path.write_text("simulation: {runs: 5}\n")
     assert "time_unit" not in load_scenario(path).simulation  # no calendar: as it always was
