@@ -11,13 +11,13 @@ Sections:
 ``imm``
     A Barabási-Albert audience of 1,000,000 users (m = 5, mutual ties), plain
     independent cascade (visibility = p, stickiness = contagion = 1), p = 0.01 and 0.05,
-    50 seeds, epsilon = 0.1: smmsim's IMM (2 threads) and PyNetIM's IMM (its C++
-    ``IMMAlgorithm``, ``l = 1``) on the same arcs, each in its own process (wall time of
-    the choice, peak resident memory, RR sets drawn). Both seed sets are then judged on
+    50 seeds, epsilon = 0.1: smmsim's OPIM-C and IMM (2 threads) and PyNetIM's IMM (its
+    C++ ``IMMAlgorithm``, ``l = 1``) on the same arcs, each in its own process (wall time
+    of the choice, peak resident memory, RR sets drawn). Both seed sets are then judged on
     the same fresh Monte Carlo runs (mean activated users with a 95% CI). Before a tool
     is started, the RR-set memory IMM would need is predicted from a probe of 20,000 RR
-    sets and IMM's own bound; a run predicted to need more than ``--max-gb`` is not
-    started and the prediction is reported instead.
+    sets and IMM's own bound; IMM predicted to need more than ``--max-gb`` is not
+    started (for either tool) and the prediction is reported instead.
 ``celf``
     CyNetDiff's documented CELF example (a random 7-regular graph of 5,000 users, every
     tie both ways, 20 seeds, 1,000 trials per marginal gain), driven through CyNetDiff's
@@ -59,6 +59,8 @@ from smmsim.models import EWOM
 from smmsim.rng import root_key
 
 BA_N, BA_M, BA_RNG = 1_000_000, 5, 1
+#: smmsim's optimisers in the ``imm`` section, by tool name.
+SMMSIM_TOOLS = {"smmsim": "imm", "smmsim-opim": "opim"}
 K_BIG, EPS = 50, 0.1
 
 
@@ -104,11 +106,12 @@ def worker(tool: str, p: float, k: int, eps: float, threads: int) -> dict:
     """One tool's IMM on the 1M-user audience, in this process (run as a subprocess)."""
     graph = ba_graph()
     base_rss = peak_rss_mb()
-    if tool == "smmsim":
+    if tool in SMMSIM_TOOLS:
         t0 = time.perf_counter()
         ch = choose_seeds(
-            ic_scenario(p), k=k, method="imm", epsilon=eps, graph=graph, threads=threads
-        )
+            ic_scenario(p), k=k, method=SMMSIM_TOOLS[tool], epsilon=eps, graph=graph,
+            threads=threads,
+        )  # fmt: skip
         secs = time.perf_counter() - t0
         return {
             "tool": tool,
@@ -116,8 +119,9 @@ def worker(tool: str, p: float, k: int, eps: float, threads: int) -> dict:
             "seconds": secs,
             "seeds": ch.nodes.tolist(),
             "rr_sets": ch.samples["rr_sets"],
-            "rr_sets_sampling": ch.samples["rr_sets_sampling_phase"],
+            "rr_sets_all": sum(v for key, v in ch.samples.items() if key.startswith("rr_sets")),
             "rr_bytes": ch.samples["rr_bytes"],
+            "guarantee": ch.guarantee,
             "estimate": ch.estimate,
             "peak_rss_mb": peak_rss_mb(),
             "graph_rss_mb": base_rss,
@@ -181,7 +185,7 @@ def predict_imm_bytes(graph, p: float, k: int, eps: float) -> dict:
     n = graph.n
     cand = candidates(graph, Economics(), budget=None, k=k)
     # the greedy's coverage of the probe's sets estimates the optimum
-    _, _, covered, _ = _select(probe, cand)
+    _, _, covered, _, _ = _select(probe, cand)
     opt = max(1.0, n * covered / len(probe))
     ell = 1 + math.log(2) / math.log(n)
     log_cnk = _log_choose(n, k)
@@ -202,16 +206,16 @@ def section_imm(ps, runs: int, timeout: float, max_gb: float, threads: int) -> l
         pred = predict_imm_bytes(graph, p, K_BIG, EPS)
         row = {"p": p, "prediction": pred}
         print(
-            f"\n{BA_N:,}-user BA, p = {p}: predicted {pred['rr_sets']:.3g} RR sets of mean size "
-            f"{pred['mean_rr_size']:.2f}, about {pred['bytes'] / 2**30:.1f} GiB of RR sets",
+            f"\n{BA_N:,}-user BA, p = {p}: IMM would draw {pred['rr_sets']:.3g} RR sets of mean "
+            f"size {pred['mean_rr_size']:.2f}, about {pred['bytes'] / 2**30:.1f} GiB of RR sets",
             flush=True,
         )
+        tools = ["smmsim-opim", "smmsim", "pynetim"]
         if pred["bytes"] > max_gb * 2**30:
-            row["skipped"] = f"predicted RR-set memory over {max_gb} GiB for either tool"
-            print("  not run:", row["skipped"], flush=True)
-            out.append(row)
-            continue
-        for tool in ("smmsim", "pynetim"):
+            row["skipped"] = f"IMM's predicted RR-set memory is over {max_gb} GiB for either tool"
+            print("  IMM not run:", row["skipped"], flush=True)
+            tools = ["smmsim-opim"]
+        for tool in tools:
             res = run_worker(tool, p, K_BIG, EPS, timeout, threads)
             if "seeds" in res:
                 res["spread"] = judge(graph, p, res["seeds"], runs)

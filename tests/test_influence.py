@@ -20,7 +20,7 @@ from smmsim.influence.compare import parse_budgets
 from smmsim.influence.imm import E_FACTOR
 from smmsim.influence.objectives import MonteCarlo
 from smmsim.influence.reverse import reverse_lists
-from smmsim.influence.rrsets import draw_rr_sets
+from smmsim.influence.rrsets import RRSets, draw_rr_sets
 from smmsim.metrics import Economics
 from smmsim.models import MODELS
 from smmsim.rng import root_key
@@ -202,6 +202,7 @@ def _exhaustive(mc, cand, objective):
     ("objective", "method"),
     [
         ("reach", "imm"),
+        ("reach", "opim"),
         ("reach", "celf"),
         ("earned_reach", "celf"),
         ("conversions", "celf"),
@@ -231,11 +232,67 @@ def test_choice_within_its_guarantee_of_the_exhaustive_optimum(objective, method
         assert got.mean() >= floor - tol
     else:
         factor = E_FACTOR / 2 if priced else E_FACTOR
-        if method == "imm":
+        if method in ("imm", "opim"):
             factor -= 0.1
         assert got.mean() >= factor * opt - tol, (got.mean(), opt)
     if priced:
         assert choice.spent <= 80.0 + 1e-9
+
+
+# ------------------------------------------------------------------ OPIM-C's bounds
+@pytest.mark.parametrize("priced", [False, True], ids=["k-seeds", "budget"])
+def test_greedy_upper_bound_is_above_the_exhaustive_best_coverage(priced):
+    """The bound OPIM-C divides by holds on the sets themselves: no affordable choice
+    covers more RR sets than the greedy's bound, which is not far above the best."""
+    from smmsim._kernels.rrsets import greedy_cover, sets_of_nodes
+    from smmsim.influence.choose import scenario_candidates
+
+    g = small_graph(11)
+    sc = small_scenario()
+    budget = 80.0 if priced else None
+    cand = scenario_candidates(sc, g, budget, 2)
+    for root in range(6):
+        rr = RRSets(g, 0.5, 0.3, np.uint64(root), 0, threads=1)
+        rr.extend_to(40)
+        ptr, sets = sets_of_nodes(rr.offsets, rr.nodes, g.n)
+        *_, upper = greedy_cover(
+            rr.offsets, rr.nodes, ptr, sets, cand.price, cand.eligible, cand.committed,
+            float(cand.budget), bool(cand.priced), True,
+        )  # fmt: skip
+        best = 0
+        ids = cand.ids.tolist()
+        for size in range(1, len(ids) + 1):
+            for combo in itertools.combinations(ids, size):
+                if cand.price[list(combo)].sum() <= cand.budget * (1 + 1e-12):
+                    best = max(best, rr.coverage(np.asarray(combo, np.int64)))
+        assert best <= upper + 1e-9
+        assert upper <= 2.5 * best  # a bound, but not a vacuous one
+
+
+def test_opim_bounds_follow_the_paper():
+    from smmsim.influence.opim import reach_bounds
+
+    low, high = reach_bounds(500, 600, 1000, 10_000, math.log(100))
+    a = math.log(100)
+    assert low == pytest.approx(
+        ((math.sqrt(500 + 2 * a / 9) - math.sqrt(a / 2)) ** 2 - a / 18) * 10
+    )
+    assert high == pytest.approx((math.sqrt(600 + a / 2) + math.sqrt(a / 2)) ** 2 * 10)
+    assert low < 5000 < 6000 < high
+
+
+def test_opim_stops_far_below_imm_sample_count_with_the_same_reach():
+    g = smmsim.generators.barabasi_albert(3000, 3, rng=8)
+    sc = small_scenario(**{"content.visibility": 0.5, "content.stickiness": 0.6})
+    a = choose_seeds(sc, k=10, method="imm", graph=g, epsilon=0.1)
+    b = choose_seeds(sc, k=10, method="opim", graph=g, epsilon=0.1)
+    assert b.samples["rr_sets"] < a.samples["rr_sets"] / 4
+    mc = fresh(sc, g, runs=3000)
+    ra, rb = mc.outcome(a.nodes).of("reach"), mc.outcome(b.nodes).of("reach")
+    diff = ra - rb  # paired: the same runs judge both choices
+    se = diff.std(ddof=1) / math.sqrt(diff.size)
+    assert abs(diff.mean()) <= 4 * se + 0.02 * ra.mean(), (ra.mean(), rb.mean())
+    assert "OPIM-C" in b.guarantee
 
 
 # ------------------------------------------------------------------ budgets
@@ -266,11 +323,12 @@ def test_budget_is_never_exceeded_over_random_prices():
 
 
 # ------------------------------------------------------------------ IMM's own estimate
-def test_imm_estimate_agrees_with_monte_carlo_within_epsilon():
+@pytest.mark.parametrize("method", ["imm", "opim"])
+def test_imm_estimate_agrees_with_monte_carlo_within_epsilon(method):
     g = smmsim.generators.barabasi_albert(2000, 3, rng=8)
     sc = small_scenario(**{"content.visibility": 0.5, "content.stickiness": 0.3})
     eps = 0.1
-    ch = choose_seeds(sc, k=10, method="imm", graph=g, epsilon=eps)
+    ch = choose_seeds(sc, k=10, method=method, graph=g, epsilon=eps)
     out = fresh(sc, g, runs=2000).outcome(ch.nodes)
     mean, half = out.summary("reach")
     assert abs(ch.estimate - mean) <= eps * mean + 2 * half, (ch.estimate, mean)
@@ -278,7 +336,7 @@ def test_imm_estimate_agrees_with_monte_carlo_within_epsilon():
 
 
 # ------------------------------------------------------------------ threads
-@pytest.mark.parametrize("method", ["imm", "celf"])
+@pytest.mark.parametrize("method", ["imm", "opim", "celf"])
 def test_identical_choice_for_one_and_two_threads(method):
     g = smmsim.generators.barabasi_albert(1500, 3, rng=2)
     sc = small_scenario(**{"content.visibility": 0.5, "content.stickiness": 0.3})

@@ -175,15 +175,54 @@ def _cover(u, ptr, sets, offsets, nodes, covered, deg):
 
 
 @jit
-def greedy_cover(offsets, nodes, ptr, sets, price, eligible, committed, budget, by_ratio):
+def knapsack_bound(deg, out, price, capacity, unit):
+    """The most new sets that users not in ``out`` can add within ``capacity``, each
+    adding at most its ``deg`` (its new sets alone): the fractional knapsack of those
+    gains by gain per unit price, or with ``unit`` prices the sum of the
+    ``floor(capacity)`` largest. By submodularity no affordable set of users adds more,
+    so this plus the sets already covered bounds the optimum (Tang et al. 2018)."""
+    n = deg.shape[0]
+    gain = np.empty(n, dtype=np.float64)
+    cost = np.empty(n, dtype=np.float64)
+    c = 0
+    for u in range(n):
+        if not out[u] and deg[u] > 0 and price[u] <= capacity:
+            gain[c] = deg[u]
+            cost[c] = price[u]
+            c += 1
+    if unit:
+        m = int(capacity + 1e-9)
+        if c <= m:
+            return gain[:c].sum()
+        return np.partition(gain[:c], c - m)[c - m :].sum()
+    ratio = np.empty(c, dtype=np.float64)
+    for i in range(c):
+        ratio[i] = -gain[i] / max(cost[i], 1e-300)
+    left = capacity
+    total = 0.0
+    for i in np.argsort(ratio):
+        if cost[i] <= left:
+            total += gain[i]
+            left -= cost[i]
+        else:
+            total += gain[i] * left / cost[i]
+            break
+    return total
+
+
+@jit
+def greedy_cover(offsets, nodes, ptr, sets, price, eligible, committed, budget, by_ratio, bound):
     """Greedy maximum coverage of the RR sets under a budget.
 
     ``committed`` users are taken first (their sets covered, their prices not charged
     here); then, while some eligible user that fits the remaining ``budget`` covers a new
     set, the one with the most new sets per unit price (``by_ratio``) or the most new
     sets is added; ties go to the lower id. Returns ``(chosen, gains, best_single,
-    best_single_gain)``: the added users in order, the new sets each covered, and the
-    eligible user covering most new sets alone within the budget (-1 if none).
+    best_single_gain, upper)``: the added users in order, the new sets each covered, the
+    eligible user covering most new sets alone within the budget (-1 if none), and, with
+    ``bound``, an upper bound on the sets any affordable choice covers with the
+    committed users (the least over the greedy's steps of the sets covered so far plus
+    :func:`knapsack_bound`; 0 without ``bound``).
     """
     n = ptr.shape[0] - 1
     n_sets = offsets.shape[0] - 1
@@ -191,11 +230,13 @@ def greedy_cover(offsets, nodes, ptr, sets, price, eligible, committed, budget, 
     deg = np.empty(n, dtype=np.int64)
     for u in range(n):
         deg[u] = ptr[u + 1] - ptr[u]
+    have = 0
     for c in committed:
-        _cover(c, ptr, sets, offsets, nodes, covered, deg)
+        have += _cover(c, ptr, sets, offsets, nodes, covered, deg)
     taken = ~eligible
     for c in committed:
         taken[c] = True
+    upper = np.inf if bound else 0.0
     single = -1
     single_gain = np.int64(0)
     for u in range(n):
@@ -207,6 +248,8 @@ def greedy_cover(offsets, nodes, ptr, sets, price, eligible, committed, budget, 
     k = 0
     remaining = budget
     while True:
+        if bound:
+            upper = min(upper, have + knapsack_bound(deg, taken, price, budget, not by_ratio))
         best = -1
         best_score = 0.0
         for u in range(n):
@@ -221,11 +264,12 @@ def greedy_cover(offsets, nodes, ptr, sets, price, eligible, committed, budget, 
         if best < 0:
             break
         gains[k] = _cover(best, ptr, sets, offsets, nodes, covered, deg)
+        have += gains[k]
         chosen[k] = best
         k += 1
         taken[best] = True
         remaining -= price[best]
-    return chosen[:k].copy(), gains[:k].copy(), single, single_gain
+    return chosen[:k].copy(), gains[:k].copy(), single, single_gain, upper
 
 
 @jit

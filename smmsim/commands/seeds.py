@@ -25,7 +25,7 @@ def _plot_formats() -> tuple[str, ...]:
 )
 @click.option(
     "--method",
-    help="auto, imm, celf, degree_discount, pagerank, kcore, top_degree or random "
+    help="auto, imm, opim, celf, degree_discount, pagerank, kcore, top_degree or random "
     "(default: seeding.method).",
 )
 @click.option("--epsilon", type=float, help="IMM's accuracy (default: seeding.epsilon).")

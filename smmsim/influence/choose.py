@@ -26,7 +26,9 @@ __all__ = [
 ]
 
 #: Every way of choosing seeds: the optimisers, then the simple strategies.
-METHODS = ("imm", "celf", *HEURISTICS)
+METHODS = ("imm", "opim", "celf", *HEURISTICS)
+#: The methods over reverse-reachable sets.
+RR_METHODS = ("imm", "opim")
 #: Monte Carlo runs that CELF measures each seed set on, unless told otherwise.
 CHOOSING_RUNS = 200
 #: Most candidates CELF measures on a large audience (the best by followers and by
@@ -252,9 +254,9 @@ def choose_seeds(
         raise SeedingError(f"unknown method {method!r}; expected one of auto, {', '.join(METHODS)}")
     if method == "auto":
         method = auto_method(scenario, objective)
-    if method == "imm" and (objective != "reach" or _rr_form(scenario) is None):
+    if method in RR_METHODS and (objective != "reach" or _rr_form(scenario) is None):
         raise SeedingError(
-            "method imm needs objective reach under model ewom without content.half_life "
+            f"method {method} needs objective reach under model ewom without content.half_life "
             "(reverse-reachable sets exist only there); use method celf"
         )
     eps = s["epsilon"] if epsilon is None else float(epsilon)
@@ -267,24 +269,35 @@ def choose_seeds(
     t0 = time.perf_counter()
     estimate: float | None = None
     gains: np.ndarray
-    if method == "imm":
+    if method in RR_METHODS:
         from smmsim.influence.imm import imm
+        from smmsim.influence.opim import opim
 
         vis, trans = _rr_form(scenario)  # type: ignore[misc]
-        got = imm(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads)
+        optimiser = imm if method == "imm" else opim
+        got = optimiser(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads)
         chosen, gains, estimate = got.nodes, got.gains, got.estimate
-        guarantee = (
-            f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
-            f"probability 1 - 1/n^{got.ell:.2f} (IMM, "
-            + ("cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e")
-            + f", minus epsilon {eps:g})"
-        )
+        greedy = "cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e"
+        if method == "imm":
+            guarantee = (
+                f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
+                f"probability 1 - 1/n^{got.ell:.2f} (IMM, {greedy}, minus epsilon {eps:g})"
+            )
+        else:
+            guarantee = (
+                f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
+                f"probability 1 - 1/n^{got.ell:.2f} (OPIM-C's certified ratio after "
+                f"{got.extra['rounds']} rounds; asked for {greedy} minus epsilon {eps:g})"
+            )
         samples = {
             "rr_sets": got.n_sets,
-            "rr_sets_sampling_phase": got.n_sets_sampling,
+            ("rr_sets_sampling_phase" if method == "imm" else "rr_sets_both_collections"): (
+                got.n_sets_sampling
+            ),
             "rr_bytes": got.nbytes,
             "lower_bound": got.lower_bound,
             "single_fallback": got.single_fallback,
+            **({"upper_bound": got.extra["upper_bound"]} if method == "opim" else {}),
         }
     elif method == "celf":
         from smmsim.influence.celf import celf

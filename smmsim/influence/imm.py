@@ -100,16 +100,20 @@ def _log_choose(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
-def _select(rr: RRSets, cand: Candidates) -> tuple[np.ndarray, np.ndarray, int, bool]:
+def _select(
+    rr: RRSets, cand: Candidates, bound: bool = False
+) -> tuple[np.ndarray, np.ndarray, int, bool, float]:
     """Greedy choice on ``rr``: ``(chosen, gains in sets, sets covered with the
-    committed seeds, whether the best single account won)``."""
+    committed seeds, whether the best single account won, upper bound)``; the last is,
+    with ``bound``, an upper bound on the sets the best affordable choice covers (see
+    :func:`smmsim._kernels.rrsets.greedy_cover`), else 0."""
     from smmsim._kernels.rrsets import greedy_cover, sets_of_nodes
 
     n = rr.graph.n
     ptr, sets = sets_of_nodes(rr.offsets, rr.nodes, n)
-    chosen, gains, single, single_gain = greedy_cover(
+    chosen, gains, single, single_gain, upper = greedy_cover(
         rr.offsets, rr.nodes, ptr, sets, cand.price, cand.eligible, cand.committed,
-        float(cand.budget), bool(cand.priced),
+        float(cand.budget), bool(cand.priced), bool(bound),
     )  # fmt: skip
     base = rr.coverage(cand.committed) if cand.committed.size else 0
     fallback = False
@@ -117,7 +121,7 @@ def _select(rr: RRSets, cand: Candidates) -> tuple[np.ndarray, np.ndarray, int, 
         chosen = np.array([single], dtype=np.int64)
         gains = np.array([single_gain], dtype=np.int64)
         fallback = True
-    return chosen, gains, base + int(gains.sum()), fallback
+    return chosen, gains, base + int(gains.sum()), fallback, float(upper)
 
 
 def imm(
@@ -179,7 +183,7 @@ def imm(
         x = n / 2**i
         sample.extend_to(math.ceil(lam1 / x))
         peak = max(peak, sample.nbytes)
-        _, _, covered, _ = _select(sample, cand)
+        _, _, covered, _, _ = _select(sample, cand)
         if n * covered / len(sample) >= (1 + eps1) * x:
             lower = n * covered / len(sample) / (1 + eps1)
             break
@@ -190,7 +194,7 @@ def imm(
     lam_star = 2 * n * (gamma * alpha + beta) ** 2 / eps**2
     final = RRSets(graph, p_first, p, np.uint64(root), n_sampling, threads)
     final.extend_to(max(1, math.ceil(lam_star / lower)))
-    chosen, gains, covered, fallback = _select(final, cand)
+    chosen, gains, covered, fallback, _ = _select(final, cand)
     peak = max(peak, final.nbytes)
     scale = n / len(final)
     return IMMChoice(

@@ -31,7 +31,7 @@ OPTIMIZER_KEYS = (
 #: What ``seeding.objective`` may name (see :mod:`smmsim.influence.objectives`).
 OBJECTIVES = ("reach", "earned_reach", "conversions", "profit")
 #: How seeds may be chosen (see :mod:`smmsim.influence`).
-METHODS = ("imm", "celf", "degree_discount", "pagerank", "kcore", "top_degree", "random")
+METHODS = ("imm", "opim", "celf", "degree_discount", "pagerank", "kcore", "top_degree", "random")
 
 #: Longest scenario name: it heads reports, plot titles and file listings.
 MAX_NAME = 200
