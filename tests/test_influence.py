@@ -122,6 +122,76 @@ def test_rr_kernel_matches_slow_reference_event_for_event(p_first, p):
         assert got == reference_rr(rindptr, rindices, p_first, p, 77, 5 + i), i
 
 
+def reference_rr_sir(rindptr, rindices, beta, gamma, root, idx):
+    """One SIR RR set, the slow way, with the kernel's draws: backwards from the target,
+    a user's sharing span drawn when first met, each tie kept with 1 - exp(-beta span)."""
+    n = rindptr.size - 1
+    s = np.uint64(R.stream_key(np.uint64(root), idx, R.PURPOSE_RRSET))
+    s, v = R.randbelow(s, n)
+    found, span = [int(v)], {}
+    head = 0
+    while head < len(found):
+        w = found[head]
+        head += 1
+        for u in rindices[rindptr[w] : rindptr[w + 1]].tolist():
+            if u in found:
+                continue
+            if u not in span:
+                s, x = R.uniform(np.uint64(s))
+                span[u] = -math.log(1 - x) / gamma
+            s, y = R.uniform(np.uint64(s))
+            if y < 1 - math.exp(-beta * span[u]):
+                found.append(u)
+    return found
+
+
+def test_sir_rr_kernel_matches_slow_reference_event_for_event():
+    g = small_graph(30, 0.15, seed=2)
+    rindptr, rindices = reverse_lists(g)
+    offsets, nodes = draw_rr_sets(g, 0, 0, np.uint64(78), 3, 200, threads=1, sir=(0.4, 0.5))
+    sizes = np.diff(offsets)
+    assert sizes.max() > 3  # the searches go beyond the target
+    for i in range(200):
+        got = nodes[offsets[i] : offsets[i + 1]].tolist()
+        assert got == reference_rr_sir(rindptr, rindices, 0.4, 0.5, 78, 3 + i), i
+
+
+def test_sir_rr_sets_estimate_the_simulated_final_outbreak():
+    """n x the share of SIR RR sets that seeds meet is the expected final outbreak of
+    the continuous-time SIR kernel (seeds included), over a horizon long enough to end."""
+    g = smmsim.generators.barabasi_albert(2000, 3, rng=8)
+    sc = smmsim.default_scenario().with_overrides(
+        {"model": "sir", "sir.beta": 0.15, "sir.gamma": 0.5, "simulation.steps": 120}
+    )
+    seeds = np.array([0, 1, 2, 50, 700], dtype=np.int64)
+    rr = RRSets(g, 0, 0, np.uint64(4), 0, threads=1, sir=(0.15, 0.5))
+    rr.extend_to(60_000)
+    share = rr.coverage(seeds) / len(rr)
+    est, est_se = g.n * share, g.n * math.sqrt(share * (1 - share) / len(rr))
+    out = fresh(sc, g, runs=3000).outcome(seeds)
+    final = out.of("reach")  # users who saw it or posted it: seeds included
+    se = math.hypot(est_se, final.std(ddof=1) / math.sqrt(final.size))
+    assert abs(est - final.mean()) <= 4 * se, (est, final.mean(), se)
+
+
+@pytest.mark.parametrize("method", ["imm", "opim"])
+def test_sir_choice_within_its_guarantee_of_the_exhaustive_optimum(method):
+    g = small_graph(11)
+    sc = small_scenario(
+        **{"model": "sir", "sir.beta": 0.6, "sir.gamma": 0.5, "simulation.steps": 80}
+    )
+    choice = choose_seeds(sc, k=2, method=method, graph=g, epsilon=0.1)
+    from smmsim.influence.choose import scenario_candidates
+
+    cand = scenario_candidates(sc, g, None, 2)
+    mc = fresh(sc, g, runs=1500)
+    got = mc.outcome(choice.nodes).of("reach")
+    opt = _exhaustive(mc, cand, "reach")
+    tol = 4 * got.std(ddof=1) / math.sqrt(got.size) + 0.02 * abs(opt) + 1e-9
+    assert got.mean() >= (E_FACTOR - 0.1) * opt - tol, (got.mean(), opt)
+    assert "final outbreak" in choice.guarantee
+
+
 def test_rr_sets_do_not_depend_on_threads_or_split():
     g = smmsim.generators.barabasi_albert(3000, 3, rng=1)
     a = draw_rr_sets(g, 0.6, 0.1, np.uint64(9), 0, 5000, threads=1)

@@ -27,7 +27,14 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
-from smmsim._kernels.rng import PURPOSE_RRSET, fast_gap, randbelow, stream_key, visibility_table
+from smmsim._kernels.rng import (
+    PURPOSE_RRSET,
+    fast_gap,
+    randbelow,
+    stream_key,
+    uniform,
+    visibility_table,
+)
 
 
 @jit
@@ -137,6 +144,57 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
                     else:
                         j += 1
                 skip = j - b
+        offsets[i + 1] = pos
+    return offsets, nodes[:pos].copy()
+
+
+@jit
+def rr_range_sir(rindptr, rindices, beta, gamma, root, first, count):
+    """RR sets ``first .. first + count - 1`` of the SIR model (see :func:`rr_range` for
+    the layout).
+
+    A user ``u`` shares for a span drawn once per set, exponential with rate ``gamma``,
+    and a tie ``u -> w`` carries the post before the span ends with probability ``1 -
+    exp(-beta x span)``: the epidemic percolation network of Kenah and Robins (2007),
+    whose reachability is the SIR's final outbreak. The set of ``v`` is everyone from
+    whom ``v`` can be reached in it, found backwards from ``v``; a user's span is drawn
+    when the search first meets them, each tie's chance when it is looked at.
+    """
+    n = rindptr.shape[0] - 1
+    mark = np.zeros(n, dtype=np.int64)
+    drawn = np.zeros(n, dtype=np.int64)
+    span = np.zeros(n, dtype=np.float64)
+    nodes = np.empty(max(1024, 4 * count), dtype=np.int32)
+    offsets = np.empty(count + 1, dtype=np.int64)
+    offsets[0] = 0
+    pos = 0
+    for i in range(count):
+        idx = first + i
+        stamp = idx + 1
+        s = stream_key(root, idx, PURPOSE_RRSET)
+        s, v = randbelow(s, n)
+        nodes = _grow(nodes, pos)
+        nodes[pos] = v
+        mark[v] = stamp
+        head = pos
+        pos += 1
+        while head < pos:
+            w = nodes[head]
+            head += 1
+            for j in range(rindptr[w], rindptr[w + 1]):
+                u = rindices[j]
+                if mark[u] == stamp:
+                    continue
+                if drawn[u] != stamp:
+                    drawn[u] = stamp
+                    s, x = uniform(s)
+                    span[u] = -np.log1p(-x) / gamma
+                s, y = uniform(s)
+                if y < -np.expm1(-beta * span[u]):
+                    mark[u] = stamp
+                    nodes = _grow(nodes, pos)
+                    nodes[pos] = u
+                    pos += 1
         offsets[i + 1] = pos
     return offsets, nodes[:pos].copy()
 

@@ -28,7 +28,9 @@ def _plot_formats() -> tuple[str, ...]:
     help="auto, imm, opim, celf, degree_discount, pagerank, kcore, top_degree or random "
     "(default: seeding.method).",
 )
-@click.option("--epsilon", type=float, help="IMM's accuracy (default: seeding.epsilon).")
+@click.option(
+    "--epsilon", type=float, help="IMM's and OPIM-C's accuracy (default: seeding.epsilon)."
+)
 @options.runs("Fresh Monte Carlo runs that judge each choice (default: scenario).")
 @click.option(
     "--choosing-runs",

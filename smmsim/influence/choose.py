@@ -155,19 +155,29 @@ def scenario_candidates(
     )
 
 
-def _rr_form(scenario) -> tuple[float, float] | None:
-    """``(visibility, transmissibility)`` when reach has RR sets, else ``None``."""
-    if scenario.data["model"] != "ewom":
+def _rr_form(scenario) -> tuple[float, float, tuple[float, float] | None] | None:
+    """``(visibility, transmissibility, sir)`` when reach has RR sets, else ``None``:
+    under the default model without decay (``sir`` is ``None``), and under SIR, whose
+    sets are those of its final outbreak (``sir`` is ``(beta, gamma)``; the other two
+    are its transmissibility, unused by the sets)."""
+    model = scenario.data["model"]
+    if model == "sir":
+        own = scenario.data["sir"]
+        t = own["beta"] / (own["beta"] + own["gamma"])
+        return t, t, (float(own["beta"]), float(own["gamma"]))
+    if model != "ewom":
         return None
     c = scenario.content
     if c["half_life"] is not None:
         return None
-    return c["visibility"], c["visibility"] * c["stickiness"] * c["contagion"]
+    return c["visibility"], c["visibility"] * c["stickiness"] * c["contagion"], None
 
 
 def auto_method(scenario, objective: str) -> str:
-    """``imm`` where the objective has RR sets (reach, default model, no decay), else
-    ``celf``."""
+    """``imm`` where the objective has RR sets (reach under the default model without
+    decay, or SIR), else ``celf``. (``opim`` gives IMM's guarantee from fewer sets and
+    proves the ratio it reached: the method for audiences where IMM's sets would not fit
+    in memory.)"""
     return "imm" if objective == "reach" and _rr_form(scenario) is not None else "celf"
 
 
@@ -214,7 +224,7 @@ def choose_seeds(
         ``auto``, ``imm``, ``celf``, ``degree_discount``, ``pagerank``, ``kcore``,
         ``top_degree`` or ``random``.
         Default ``seeding.method``; ``auto`` is IMM for reach under the default model
-        without decay, CELF otherwise.
+        without decay or SIR, CELF otherwise.
     epsilon : float, optional
         IMM's accuracy (default ``seeding.epsilon``).
     rng : int, SeedSequence, Generator or None
@@ -256,7 +266,8 @@ def choose_seeds(
         method = auto_method(scenario, objective)
     if method in RR_METHODS and (objective != "reach" or _rr_form(scenario) is None):
         raise SeedingError(
-            f"method {method} needs objective reach under model ewom without content.half_life "
+            f"method {method} needs objective reach under model ewom without content.half_life, "
+            "or model sir "
             "(reverse-reachable sets exist only there); use method celf"
         )
     eps = s["epsilon"] if epsilon is None else float(epsilon)
@@ -273,19 +284,20 @@ def choose_seeds(
         from smmsim.influence.imm import imm
         from smmsim.influence.opim import opim
 
-        vis, trans = _rr_form(scenario)  # type: ignore[misc]
+        vis, trans, sir = _rr_form(scenario)  # type: ignore[misc]
         optimiser = imm if method == "imm" else opim
-        got = optimiser(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads)
+        got = optimiser(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads, sir=sir)
         chosen, gains, estimate = got.nodes, got.gains, got.estimate
         greedy = "cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e"
+        what = "expected reach" if sir is None else "expected final outbreak, horizon aside,"
         if method == "imm":
             guarantee = (
-                f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
+                f"{got.guarantee:.3f} of the best {what} (seeds included) with "
                 f"probability 1 - 1/n^{got.ell:.2f} (IMM, {greedy}, minus epsilon {eps:g})"
             )
         else:
             guarantee = (
-                f"{got.guarantee:.3f} of the best expected reach (seeds included) with "
+                f"{got.guarantee:.3f} of the best {what} (seeds included) with "
                 f"probability 1 - 1/n^{got.ell:.2f} (OPIM-C's certified ratio after "
                 f"{got.extra['rounds']} rounds; asked for {greedy} minus epsilon {eps:g})"
             )

@@ -134,6 +134,7 @@ def imm(
     ell: float = 1.0,
     root: np.uint64 | int = 0,
     threads: int | None = None,
+    sir: tuple[float, float] | None = None,
 ) -> IMMChoice:
     """Choose seeds by IMM for expected reach under the default model without decay.
 
@@ -154,6 +155,9 @@ def imm(
         Root key of the RR sets' streams.
     threads : int, optional
         Threads drawing RR sets; the choice does not depend on it.
+    sir : tuple of two float, optional
+        ``(beta, gamma)``: choose for the SIR model's final outbreak instead
+        (``p_first`` and ``p`` unused; see :func:`smmsim._kernels.rrsets.rr_range_sir`).
 
     Returns
     -------
@@ -176,7 +180,7 @@ def imm(
         * n
         / eps1**2
     )
-    sample = RRSets(graph, p_first, p, np.uint64(root), 0, threads)
+    sample = RRSets(graph, p_first, p, np.uint64(root), 0, threads, sir)
     lower = 1.0
     peak = 0
     for i in range(1, max(2, int(math.log2(max(n, 2))))):
@@ -192,7 +196,7 @@ def imm(
     alpha = math.sqrt(ell * log_n + math.log(2))
     beta = math.sqrt(gamma * (log_cnk + ell * log_n + math.log(2)))
     lam_star = 2 * n * (gamma * alpha + beta) ** 2 / eps**2
-    final = RRSets(graph, p_first, p, np.uint64(root), n_sampling, threads)
+    final = RRSets(graph, p_first, p, np.uint64(root), n_sampling, threads, sir)
     final.extend_to(max(1, math.ceil(lam_star / lower)))
     chosen, gains, covered, fallback, _ = _select(final, cand)
     peak = max(peak, final.nbytes)

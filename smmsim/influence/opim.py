@@ -65,6 +65,7 @@ def opim(
     ell: float = 1.0,
     root: np.uint64 | int = 0,
     threads: int | None = None,
+    sir: tuple[float, float] | None = None,
 ) -> IMMChoice:
     """Choose seeds by OPIM-C for expected reach under the default model without decay.
 
@@ -97,8 +98,8 @@ def opim(
     theta0 = max(1, math.ceil(theta_max * eps**2 * opt_low / n))
     rounds = max(1, math.ceil(math.log2(max(theta_max / theta0, 1.0))))
     a = math.log(3 * rounds / delta)
-    first = RRSets(graph, p_first, p, np.uint64(root), 0, threads)
-    check = RRSets(graph, p_first, p, np.uint64(root), SECOND_COLLECTION, threads)
+    first = RRSets(graph, p_first, p, np.uint64(root), 0, threads, sir)
+    check = RRSets(graph, p_first, p, np.uint64(root), SECOND_COLLECTION, threads, sir)
     size = theta0
     peak = 0
     for i in range(1, rounds + 1):

@@ -23,6 +23,7 @@ def draw_rr_sets(
     first: int,
     count: int,
     threads: int | None = None,
+    sir: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """RR sets ``first .. first + count - 1`` as ``(offsets, nodes)``.
 
@@ -40,11 +41,14 @@ def draw_rr_sets(
     threads : int, optional
         Threads drawing at once (default: numba's thread count); the result does not
         depend on it.
+    sir : tuple of two float, optional
+        ``(beta, gamma)``: the sets of the SIR model instead (``p_first`` and ``p`` are
+        then unused; see :func:`smmsim._kernels.rrsets.rr_range_sir`).
     """
     import numba
 
     from smmsim._kernels.driver import in_threads
-    from smmsim._kernels.rrsets import rr_range
+    from smmsim._kernels.rrsets import rr_range, rr_range_sir
 
     rindptr, rindices = reverse_lists(graph)
     threads = numba.get_num_threads() if threads is None else max(1, int(threads))
@@ -54,9 +58,15 @@ def draw_rr_sets(
 
     def work(c: int) -> None:
         lo, hi = int(bounds[c]), int(bounds[c + 1])
-        parts[c] = rr_range(
-            rindptr, rindices, float(p_first), float(p), np.uint64(root), lo, hi - lo
-        )
+        if sir is None:
+            parts[c] = rr_range(
+                rindptr, rindices, float(p_first), float(p), np.uint64(root), lo, hi - lo
+            )
+        else:
+            beta, gamma = sir
+            parts[c] = rr_range_sir(
+                rindptr, rindices, float(beta), float(gamma), np.uint64(root), lo, hi - lo
+            )
 
     in_threads(work, threads)
     done = [x for x in parts if x is not None]
@@ -84,6 +94,8 @@ class RRSets:
         Number of the first set (a later phase starts past an earlier one's sets, so
         the phases' samples are independent).
     threads : int, optional
+    sir : tuple of two float, optional
+        See :func:`draw_rr_sets`.
     """
 
     def __init__(
@@ -94,12 +106,14 @@ class RRSets:
         root: np.uint64,
         first: int = 0,
         threads: int | None = None,
+        sir: tuple[float, float] | None = None,
     ) -> None:
         self.graph = graph
         self.p_first, self.p = float(p_first), float(p)
         self.root = np.uint64(root)
         self.first = int(first)
         self.threads = threads
+        self.sir = sir
         self._count = 0
         # each draw's (offsets from 0, users), joined only when read
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
@@ -149,7 +163,7 @@ class RRSets:
             return
         off, nod = draw_rr_sets(
             self.graph, self.p_first, self.p, self.root, self.first + have, count - have,
-            self.threads,
+            self.threads, self.sir,
         )  # fmt: skip
         self._chunks.append((off, nod))
         self._count = count

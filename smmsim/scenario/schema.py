@@ -192,7 +192,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
             low=0,
             high=1,
             closed="neither",
-            description="IMM's accuracy: the guarantee loses epsilon",
+            description="IMM and OPIM-C accuracy: the guarantee loses epsilon",
         ),
         "segments": Param(
             "list",
