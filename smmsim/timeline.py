@@ -154,3 +154,42 @@ class Timeline:
                 f"from {self.label(0)})",
             )
         return int(offset // length)
+
+    @property
+    def calendar(self) -> bool:
+        """Does a step stand for a length of time (a unit other than ``step``)?"""
+        return self.unit in _LENGTH
+
+    def labels(self, steps: int) -> list[str]:
+        """:meth:`label` of steps ``0 .. steps - 1`` (one text per step; only on a dated
+        timeline)."""
+        text = np.datetime_as_string(self.dates(steps), unit="m")
+        if self.unit == "hour" or self.start.time() != dt.time():
+            return [t.replace("T", " ") for t in text]
+        return [t[:10] for t in text]
+
+    def when(self, step: float) -> str:
+        """A moment in a sentence: ``"2027-03-04 (step 3)"`` on a dated timeline,
+        ``"day 3"`` with a unit alone, ``"step 3"`` without a calendar. A step that is a
+        mean (``3.4``) is dated by the step it falls in and keeps its decimal."""
+        shown = f"{step:g}" if isinstance(step, float) and not step.is_integer() else f"{step:.0f}"
+        if not self.dated:
+            return f"{self.unit} {shown}"
+        return f"{self.label(int(np.floor(step)))} (step {shown})"
+
+    def span(self, steps: int) -> str:
+        """A horizon of ``steps`` steps: ``"90 days (2027-03-01 to 2027-05-29)"``,
+        ``"90 days"`` with a unit alone, ``"90 steps"`` without a calendar."""
+        text = self.plural(int(steps))
+        if self.dated and steps > 0:
+            text += f" ({self.label(0)} to {self.label(int(steps) - 1)})"
+        return text
+
+    def record(self) -> dict[str, str]:
+        """``time_unit`` and ``start`` for a results file (empty without a calendar)."""
+        if not self.calendar:
+            return {}
+        out = {"time_unit": self.unit}
+        if self.start is not None:
+            out["start"] = self.label(0).replace(" ", "T")
+        return out
