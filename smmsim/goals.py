@@ -136,7 +136,7 @@ def goal_text(goal: Mapping[str, Any], timeline: Timeline | None = None) -> str:
     if goal.get("by") is not None:
         by = f" by step {goal['by']}"
         if timeline is not None and timeline.calendar:
-            from smmsim.reporting.calendar import moment_text
+            from smmsim.timeline import moment_text
 
             by = f" by {moment_text(timeline, goal['by'])}"
     if goal.get("lift") is not None:

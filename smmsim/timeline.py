@@ -9,6 +9,7 @@ a moment (``posts[].at``, ``goals[].by``) take a date or a step.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 
 from smmsim.params import ParamError, describe_value
 
-__all__ = ["UNITS", "Timeline", "parse_start"]
+__all__ = ["UNITS", "Timeline", "duration_text", "moment_text", "parse_start"]
 
 #: What one step can stand for.
 UNITS = ("step", "hour", "day", "week")
@@ -193,3 +194,21 @@ class Timeline:
         if self.start is not None:
             out["start"] = self.label(0).replace(" ", "T")
         return out
+
+
+def moment_text(timeline: Timeline, step: float, fmt: str = ".0f") -> str:
+    """``step`` (a step, or a mean of steps) in a sentence, the number written with
+    ``fmt``: ``"step 3.4"``, ``"day 3.4"`` or ``"2027-03-04 (step 3.4)"``."""
+    number = format(step, fmt)
+    if not timeline.dated:
+        return f"{timeline.unit} {number}"
+    return f"{timeline.label(math.floor(step))} (step {number})"
+
+
+def duration_text(timeline: Timeline, n: float, fmt: str = ".1f") -> str:
+    """``n`` steps as a length of time, the number written with ``fmt``: ``"4.2 steps"``,
+    ``"4.2 days"`` (``"1 day"``; steps are always plural, as the report has always
+    written them)."""
+    number = format(n, fmt)
+    one = number == "1" and timeline.calendar
+    return f"{number} {timeline.unit}{'' if one else 's'}"

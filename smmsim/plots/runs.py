@@ -115,7 +115,7 @@ def _horizon_note(last: int, horizon: int | None, timeline: Timeline | None = No
     """What the x-axis stops at: the horizon, or the last step anything happened (as
     dates, or in the unit, on a ``timeline`` with a calendar)."""
     if timeline is not None and timeline.calendar:
-        from smmsim.reporting.calendar import moment_text
+        from smmsim.timeline import moment_text
 
         if horizon is None:
             return f"Last activity in any run: {moment_text(timeline, last)}"

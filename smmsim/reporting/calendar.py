@@ -1,38 +1,24 @@
-"""Steps in a reader's time: a moment as its date, a length in days or weeks.
+"""The run report's lines in calendar time: the horizon, and when cascades peak and stop.
 
-Without a calendar (``simulation.time_unit`` left at ``step``) every text here is what
-the report always wrote (``step 3``, ``4.2 steps``); with a unit it is ``day 3`` and
-``4.2 days``; with a start date too, ``2027-03-04 (step 3)``.
+Without a calendar (``simulation.time_unit`` left at ``step``) there are none, and the
+phrases other lines use (:func:`~smmsim.timeline.moment_text`,
+:func:`~smmsim.timeline.duration_text`) read as the report always did (``step 3``, ``4.2
+steps``); with a unit they read ``day 3`` and ``4.2 days``; with a start date too,
+``2027-03-04 (step 3)``.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
+
+from smmsim.timeline import duration_text, moment_text
 
 if TYPE_CHECKING:
     from smmsim.results import Results
     from smmsim.timeline import Timeline
 
 __all__ = ["calendar_lines", "duration_text", "moment_text", "timing_lines"]
-
-
-def moment_text(timeline: Timeline, step: float, fmt: str = ".0f") -> str:
-    """``step`` (a step, or a mean of steps) in a sentence, the number written with
-    ``fmt``: ``"step 3.4"``, ``"day 3.4"`` or ``"2027-03-04 (step 3.4)"``."""
-    number = format(step, fmt)
-    if not timeline.dated:
-        return f"{timeline.unit} {number}"
-    return f"{timeline.label(math.floor(step))} (step {number})"
-
-
-def duration_text(timeline: Timeline, n: float, fmt: str = ".1f") -> str:
-    """``n`` steps as a length of time, the number written with ``fmt``: ``"4.2 steps"``,
-    ``"4.2 days"`` (``"1 day"``; steps are always plural, as the report has always
-    written them)."""
-    number = format(n, fmt)
-    one = number == "1" and timeline.calendar
-    return f"{number} {timeline.unit}{'' if one else 's'}"
 
 
 def calendar_lines(res: Results) -> list[str]:
@@ -47,17 +33,15 @@ def calendar_lines(res: Results) -> list[str]:
     return [f"{text}; horizon {line.span(steps)}."]
 
 
-def timing_lines(res: Results) -> list[str]:
+def timing_lines(res: Results, undefined: Mapping[str, str], peak_of: str) -> list[str]:
     """When the cascades peak and stop spreading, in the scenario's time (none without a
     calendar): the median run's peak step and last new sharer, the central 90% of runs,
-    and how long sharing goes on in the mean run."""
+    and how long sharing goes on in the mean run. ``undefined`` are the metrics the
+    model leaves undefined, ``peak_of`` what its peak step counts."""
     line = res.timeline
     s = res.summary
     if not line.calendar or "peak_step" not in s.index:
         return []
-    from smmsim.reporting.report import _declared
-
-    undefined, peak_of = _declared(res)
     out = []
     if "peak_step" not in undefined:
         p = s.loc["peak_step"]

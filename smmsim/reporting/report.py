@@ -236,7 +236,7 @@ def format_report(res: Results) -> str:
         )
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
-    lines += ["", *timing_lines(res), *comparison_lines(res)]
+    lines += ["", *timing_lines(res, undefined, peak), *comparison_lines(res)]
     caveats = audience_caveats(res)
     if caveats:
         lines += ["Where theory's assumptions do not hold here:", *(f"- {c}" for c in caveats)]
