@@ -4,6 +4,7 @@ summary.json, the adoption plot, goals by a date; and nothing changed without it
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -208,3 +209,25 @@ def test_a_bad_goal_date_exits_2_from_the_cli(tmp_path):
     assert result.exit_code == 0, result.output
     assert "reach >= 10 by 2027-03-15 (step 2)" in result.output
     assert "2027-03-08" in (tmp_path / "out" / "timeseries.csv").read_text()
+
+
+def test_competing_contents_and_a_crisis_speak_in_the_unit():
+    from smmsim.crisis import crisis as run_crisis
+    from smmsim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    voice = load_scenario(root / "share_of_voice.yaml").with_overrides(
+        {"audience.n": 1500, "simulation.steps": 20, **DAILY}
+    )
+    text = simulate(voice, runs=20, rng=1).report()
+    assert "share of impressions by day (all runs pooled): 2027-03-01: " in text
+    crisis = load_scenario(root / "crisis_facebook.yaml").with_overrides(DAILY)
+    res = simulate(crisis, runs=20, rng=1)
+    text = res.report()
+    assert "Response: the rebuttal went out at 2027-03-0" in text
+    assert "on average (90% within " in text and "-day patience" in text
+    c = run_crisis(crisis, [0, 4], runs=20)
+    report = c.report()
+    assert "delays are days after the claim's launch" in report
+    assert "instead of after 4 days" in report
+    assert "2027-03-" in report.split("\n\n")[1]  # the containment column

@@ -28,7 +28,7 @@ def _pct(m: dict[str, Any]) -> str:
     return f"{percent_text(m['mean'])} [{percent_text(lo)}, {percent_text(hi)}]"
 
 
-def _voice_lines(c: dict[str, Any]) -> list[str]:
+def _voice_lines(c: dict[str, Any], res: Results) -> list[str]:
     m = c["metrics"]
     owners = [o for o in ("brand", "competitor", "claim") if f"{o}_share_of_voice" in m]
     if len(owners) < 2:
@@ -43,13 +43,17 @@ def _voice_lines(c: dict[str, Any]) -> list[str]:
         lines.append("  The brand's voice is its post and its rebuttal.")
     by_step = c["voice_by_step"]["brand"]
     if by_step:
+        cal = res.timeline
         shown = ", ".join(
-            f"{t}: {percent_text(x)}"
+            f"{cal.label(t) if cal.dated else t}: {percent_text(x)}"
             for t, x in enumerate(by_step[:STEPS_SHOWN])
             if math.isfinite(x)
         )
         more = " ..." if len(by_step) > STEPS_SHOWN else ""
-        lines.append(f"  The brand's share of impressions by step (all runs pooled): {shown}{more}")
+        per = cal.unit if cal.calendar else "step"
+        lines.append(
+            f"  The brand's share of impressions by {per} (all runs pooled): {shown}{more}"
+        )
     return lines
 
 
@@ -176,7 +180,7 @@ def competition_lines(res: Results) -> list[str]:
     if not c:
         return []
     return [
-        *_voice_lines(c),
+        *_voice_lines(c, res),
         *_claim_lines(c, res),
         *_response_lines(c, res),
         *_segment_lines(c, res),
