@@ -119,7 +119,7 @@ def _response_lines(c: dict[str, Any], res: Results) -> list[str]:
         if p90 is not None and math.isfinite(p90):
             line += f" (90% within {duration_text(cal, p90, '.0f')})"
         elif p90 is not None:
-            line += " (90th percentile beyond the histogram's 64 steps)"
+            line += f" (90th percentile beyond the histogram's {duration_text(cal, 64, '.0f')})"
         patience = (res.scenario.get("service") or {}).get("patience")
         if patience is not None:
             in_time = m["replies_in_time"]["mean"] / max(m["replies"]["mean"], 1e-300)
