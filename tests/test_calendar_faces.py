@@ -231,3 +231,24 @@ def test_competing_contents_and_a_crisis_speak_in_the_unit():
     assert "delays are days after the claim's launch" in report
     assert "instead of after 4 days" in report
     assert "2027-03-" in report.split("\n\n")[1]  # the containment column
+
+
+def test_the_animation_names_days_and_dates():
+    import matplotlib.pyplot as plt
+
+    from smmsim.plots.animation import CascadeFrames, layout
+    from smmsim.trace import one_cascade
+
+    sc = scenario(**{"audience.n": 200, **DAILY})
+    cascade = one_cascade(sc, rng=3)
+    pos = layout(cascade.graph, "circle")
+    for line, counter, axis in (
+        (Timeline.of(CALENDAR), "Date     2027-03-0", "Days since launch on 2027-03-01"),
+        (Timeline.of({"time_unit": "hour"}), "Hour", "Hours since launch"),
+        (None, "Step", "Step (time since launch)"),
+    ):
+        frames = CascadeFrames(cascade, pos, 50, line)
+        frames.draw(min(2, cascade.last_step))
+        assert frames.counter.get_text().startswith(counter)
+        assert frames.fig.axes[-1].get_xlabel() == axis
+        plt.close(frames.fig)
