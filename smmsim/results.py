@@ -199,8 +199,8 @@ class RunWriter:
     Call it with each batch's ``(runs, timeseries)`` frames; :meth:`finish` writes the
     summary and plots. ``dates`` (the text of each step's date, when the scenario's
     steps have dates) adds a ``date`` column to ``timeseries.csv``. CSV files are
-    appended batch by batch; ``summary.json`` is
-    written atomically at the end, last, and lists every file of the run. While a run
+    appended batch by batch; ``summary.json`` is written atomically at the end, last,
+    and lists every file of the run. While a run
     is in progress each batch's per-step rows go through its own last active step;
     :meth:`finish` rewrites ``timeseries.csv`` through the last active step of all
     runs (integer tables are formatted by compiled code, the final one straight from
