@@ -102,6 +102,7 @@ class Crisis:
 
         t = self.table
         out = []
+        unit = self.scenario.simulation.get("time_unit", "step")
         un = t.loc["no response"]
         out.append(
             f"Unanswered, the claim costs {count_text(un['damage'])} conversions "
@@ -112,9 +113,9 @@ class Crisis:
             sooner, later = min(self.delays), max(self.delays)
             m, lo, hi = self.saving(sooner, later)
             verb = "saves" if lo > 0 else "changes" if hi < 0 else "may save"
-            when = "at once" if sooner == 0 else f"within {_steps(sooner)}"
+            when = "at once" if sooner == 0 else f"within {_steps(sooner, unit)}"
             out.append(
-                f"Answering {when} instead of after {_steps(later)} {verb} "
+                f"Answering {when} instead of after {_steps(later, unit)} {verb} "
                 f"{count_text(m)} [{count_text(lo)}, {count_text(hi)}] conversions."
             )
         useless = [
@@ -128,7 +129,7 @@ class Crisis:
         ]
         if useless and len(useless) < len(self.delays):
             out.append(
-                f"Answering after {_steps(min(useless))} or later saves no conversions "
+                f"Answering after {_steps(min(useless), unit)} or later saves no conversions "
                 "measurably against not answering at all."
             )
         return out
@@ -152,8 +153,9 @@ class Crisis:
         return paths
 
 
-def _steps(d: int) -> str:
-    return f"{d} step" if d == 1 else f"{d} steps"
+def _steps(d: int, unit: str = "step") -> str:
+    """A delay in the scenario's unit (``simulation.time_unit``): ``2 steps``, ``1 day``."""
+    return f"{d} {unit}" if d == 1 else f"{d} {unit}s"
 
 
 def crisis(

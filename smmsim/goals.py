@@ -2,7 +2,8 @@
 
 A scenario's ``goals:`` lists them. A goal is absolute (``{metric: conversions,
 at_least: 500, by: 90}``: at least 500 conversions by step 90; ``at_most`` for a ceiling
-such as cost) or a lift over a baseline scenario (``{metric: conversions, lift: 0.15,
+such as cost; ``by`` may be a date, ``by: 2027-05-30``, when the scenario has a calendar:
+:mod:`smmsim.timeline`) or a lift over a baseline scenario (``{metric: conversions, lift: 0.15,
 by: 90, baseline: current.yaml}``: 15% more conversions by step 90 than the campaign the
 brand runs today). A run meets an absolute goal when its value (through step ``by``)
 reaches the target; it meets a lift goal when its value is at least ``1 + lift`` times
@@ -19,16 +20,20 @@ Journal of the American Statistical Association 22(158), 209-212 (1927).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from smmsim.params import ParamError
 
-__all__ = ["BY_METRICS", "GOAL_KEYS", "evaluate_goal", "parse_goals", "values_by"]
+if TYPE_CHECKING:
+    from smmsim.timeline import Timeline
+
+__all__ = ["BY_METRICS", "GOAL_KEYS", "by_date", "evaluate_goal", "parse_goals", "values_by"]
 
 #: The keys a goal may have.
 GOAL_KEYS = ("name", "metric", "at_least", "at_most", "lift", "by", "baseline")
@@ -88,8 +93,14 @@ def parse_goals(value: Any, key: str) -> list[dict[str, Any]] | None:
             raise ParamError(f"{where}.baseline", "must be the path of a scenario file")
         by = goal.get("by")
         if by is not None:
-            if isinstance(by, bool) or not isinstance(by, int) or by < 1:
+            if isinstance(by, bool) or (isinstance(by, int) and by < 1):
                 raise ParamError(f"{where}.by", f"must be a whole number of steps >= 1, got {by!r}")
+            if not isinstance(by, int | str | dt.date):
+                raise ParamError(
+                    f"{where}.by",
+                    f"must be a whole number of steps >= 1 or a date such as 2027-05-29, "
+                    f"got {by!r}",
+                )
             if metric not in BY_METRICS:
                 raise ParamError(
                     f"{where}.by",
@@ -103,11 +114,31 @@ def parse_goals(value: Any, key: str) -> list[dict[str, Any]] | None:
     return out
 
 
-def goal_text(goal: Mapping[str, Any]) -> str:
-    """The goal in words: ``conversions >= 500 by step 90``."""
+def by_date(value: Any, timeline: Timeline, key: str) -> int:
+    """A goal's ``by`` (a step, or a date on the scenario's calendar) as a step >= 1;
+    raise :class:`~smmsim.params.ParamError` naming ``key``."""
+    step = timeline.step_of(value, key)
+    if step < 1:
+        raise ParamError(
+            key,
+            f"{timeline.label(step)} is step {step}, the launch; a goal is counted by a "
+            "later step (>= 1)",
+        )
+    return step
+
+
+def goal_text(goal: Mapping[str, Any], timeline: Timeline | None = None) -> str:
+    """The goal in words: ``conversions >= 500 by step 90`` (``by 2027-05-30 (step
+    90)`` on a dated ``timeline``, ``by day 90`` on one with a unit alone)."""
     if goal.get("name"):
         return str(goal["name"])
-    by = f" by step {goal['by']}" if goal.get("by") is not None else ""
+    by = ""
+    if goal.get("by") is not None:
+        by = f" by step {goal['by']}"
+        if timeline is not None and timeline.calendar:
+            from smmsim.timeline import moment_text
+
+            by = f" by {moment_text(timeline, goal['by'])}"
     if goal.get("lift") is not None:
         return f"{goal['metric']} {100 * goal['lift']:+.0f}% over {goal['baseline']}{by}"
     if goal.get("at_least") is not None:
@@ -134,18 +165,22 @@ def values_by(results, metric: str, by: int | None) -> np.ndarray:
 
 
 def evaluate_goal(
-    goal: Mapping[str, Any], values: np.ndarray, base: np.ndarray | None = None
+    goal: Mapping[str, Any],
+    values: np.ndarray,
+    base: np.ndarray | None = None,
+    timeline: Timeline | None = None,
 ) -> dict[str, Any]:
     """The probability of meeting ``goal`` from each run's value (``base``: the same
     runs' values under the baseline, for a lift goal), with its 95% Wilson interval, the
     expected shortfall per run and when missed, and for a lift goal the lift of the means
-    with its 95% interval (paired, delta method)."""
+    with its 95% interval (paired, delta method). The goal's words name its ``by`` on the
+    scenario's ``timeline`` when given."""
     from smmsim.metrics import wilson_interval
 
     values = np.asarray(values, dtype=float)
     keep = np.isfinite(values) if base is None else np.isfinite(values) & np.isfinite(base)
     v = values[keep]
-    out: dict[str, Any] = {"goal": goal_text(goal), **{k: goal[k] for k in GOAL_KEYS}}
+    out: dict[str, Any] = {"goal": goal_text(goal, timeline), **{k: goal[k] for k in GOAL_KEYS}}
     if goal.get("lift") is not None:
         b = np.asarray(base, dtype=float)[keep]
         target = (1.0 + goal["lift"]) * b

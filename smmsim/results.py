@@ -17,6 +17,7 @@ from smmsim.errors import OutputPathError
 from smmsim.series import PackedSeries, write_csv, write_frame_csv
 
 if TYPE_CHECKING:
+    from smmsim.timeline import Timeline
     from smmsim.trace import Cascade
 
 __all__ = ["Results", "RunWriter"]
@@ -102,6 +103,22 @@ class Results:
         return int(self.summary.loc["seeds", "n"])
 
     @property
+    def timeline(self) -> Timeline:
+        """The calendar of the steps (``simulation.time_unit`` and ``start``): a
+        :class:`~smmsim.timeline.Timeline`, dated or not."""
+        from smmsim.timeline import Timeline
+
+        return Timeline.of(self.scenario.get("simulation", {}))
+
+    def step_dates(self) -> list[str] | None:
+        """The date of each step of the horizon as text (``timeseries.csv``'s ``date``
+        column), or ``None`` when the steps have no dates."""
+        line = self.timeline
+        if not line.dated:
+            return None
+        return line.labels(int(self.scenario["simulation"]["steps"]))
+
+    @property
     def p_viral(self) -> float:
         """Fraction of runs that went viral."""
         return self.mean("viral")
@@ -116,6 +133,7 @@ class Results:
                 "version": self.version,
                 "rng_seed": self.rng_seed,
                 "runs": self.n_runs,
+                **self.timeline.record(),
                 "metrics": metrics,
                 "audience": self.audience,
                 "theory": self.theory,
@@ -179,8 +197,10 @@ class RunWriter:
     """Writes runs as they finish, so an interrupted job keeps what it computed.
 
     Call it with each batch's ``(runs, timeseries)`` frames; :meth:`finish` writes the
-    summary and plots. CSV files are appended batch by batch; ``summary.json`` is
-    written atomically at the end, last, and lists every file of the run. While a run
+    summary and plots. ``dates`` (the text of each step's date, when the scenario's
+    steps have dates) adds a ``date`` column to ``timeseries.csv``. CSV files are
+    appended batch by batch; ``summary.json`` is written atomically at the end, last,
+    and lists every file of the run. While a run
     is in progress each batch's per-step rows go through its own last active step;
     :meth:`finish` rewrites ``timeseries.csv`` through the last active step of all
     runs (integer tables are formatted by compiled code, the final one straight from
@@ -192,8 +212,9 @@ class RunWriter:
     names them. Other files in the folder are left alone.
     """
 
-    def __init__(self, out_dir: str | Path):
+    def __init__(self, out_dir: str | Path, dates: list[str] | None = None):
         self.out = Path(out_dir)
+        self.dates = dates
         self.out.mkdir(parents=True, exist_ok=True)
         self.runs_path = self.out / "runs.csv"
         self.series_path = self.out / "timeseries.csv"
@@ -228,7 +249,7 @@ class RunWriter:
             self._clear_previous()
         mode = "a" if self._started else "w"
         runs.to_csv(self.runs_path, mode=mode, header=not self._started, index=False)
-        write_frame_csv(self.series_path, series, append=self._started)
+        write_frame_csv(self.series_path, series, append=self._started, dates=self.dates)
         self._started = True
 
     def finish(
@@ -250,10 +271,11 @@ class RunWriter:
             self._clear_previous()
         if not started or results.extra.get("interrupted"):
             results.runs.to_csv(self.runs_path, index=False)
+        dates = results.step_dates()
         if results.series is not None and not _built(results, "timeseries"):
-            write_csv(self.series_path, results.series)
+            write_csv(self.series_path, results.series, dates=dates)
         else:
-            write_frame_csv(self.series_path, results.timeseries)
+            write_frame_csv(self.series_path, results.timeseries, dates=dates)
         self._started = True
         paths = [self.summary_path, self.runs_path, self.series_path]
         if plots:

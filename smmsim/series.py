@@ -268,25 +268,48 @@ def write_csv(
     first: int = 0,
     steps: int | None = None,
     append: bool = False,
+    dates: Sequence[str] | None = None,
 ) -> None:
     """Write the rows of :func:`series_frame` as CSV to ``path`` (with a header line
     unless ``append``, which adds the rows to the end of the file).
 
     The text is what ``series_frame(series, first, steps).to_csv(path, index=False)``
-    writes, formatted straight from the packed rows, a block of runs at a time.
+    writes, formatted straight from the packed rows, a block of runs at a time. With
+    ``dates`` (the text of each step's date, :meth:`smmsim.timeline.Timeline.labels`),
+    a ``date`` column follows ``step``.
     """
     with open(path, "ab" if append else "wb") as fh:
-        _write_packed(fh, series, first, steps, not append)
+        _write_packed(fh, series, first, steps, not append, dates)
 
 
-def _write_packed(fh: IO[bytes], series, first: int, steps: int | None, header: bool) -> None:
+def _dated(block: np.ndarray, step_of_line: np.ndarray, fields: int, dates: np.ndarray):
+    """CSV lines ``block`` (``fields`` fields each, the second the step) with ``,date``
+    inserted after the step; ``dates`` is ``(steps, width)`` bytes, one row a step."""
+    commas = np.flatnonzero(block == 44)
+    at = commas[1 :: fields - 1]  # the comma after each line's step
+    width = dates.shape[1]
+    values = np.empty((at.size, width + 1), dtype=np.uint8)
+    values[:, 0] = 44
+    values[:, 1:] = dates[step_of_line]
+    return np.insert(block, np.repeat(at, width + 1), values.ravel())
+
+
+def _date_bytes(dates: Sequence[str]) -> np.ndarray:
+    """The dates' text as a ``(steps, width)`` byte array (every date is as long)."""
+    return np.frombuffer("".join(dates).encode(), dtype=np.uint8).reshape(len(dates), -1)
+
+
+def _write_packed(
+    fh: IO[bytes], series, first: int, steps: int | None, header: bool, dates=None
+) -> None:
     from smmsim._kernels.series import csv_packed
 
     s = as_packed(series)
     steps = _steps_of(s, steps)
     eol = _eol()
     if header:
-        fh.write(",".join(("run", "step", *SERIES_COLUMNS)).encode() + eol.tobytes())
+        names = ("run", "step", *(("date",) if dates is not None else ()), *SERIES_COLUMNS)
+        fh.write(",".join(names).encode() + eol.tobytes())
     R = len(s)
     if not R or not steps:
         return
@@ -307,13 +330,32 @@ def _write_packed(fh: IO[bytes], series, first: int, steps: int | None, header: 
     for r0 in range(0, R, per_block):
         r1 = min(R, r0 + per_block)
         n = csv_packed(int(first), events, ev_start, used, steps, r0, r1, eol, buf)
-        fh.write(buf[:n].data)
+        if dates is None:
+            fh.write(buf[:n].data)
+        else:
+            lines = np.tile(np.arange(steps), r1 - r0)
+            block = _dated(buf[:n], lines, 2 + len(SERIES_COLUMNS), _date_bytes(dates[:steps]))
+            fh.write(block.data)
 
 
-def write_frame_csv(path: str | os.PathLike, frame: pd.DataFrame, append: bool = False) -> None:
+def write_frame_csv(
+    path: str | os.PathLike,
+    frame: pd.DataFrame,
+    append: bool = False,
+    dates: Sequence[str] | None = None,
+) -> None:
     """Write ``frame`` as ``frame.to_csv(path, index=False)`` does (with ``append``,
     ``mode="a", header=False``); integer tables such as the per-step table are
-    formatted by compiled code."""
+    formatted by compiled code. With ``dates`` (the text of each step's date), the
+    per-step table gets a ``date`` column after ``step`` (one it has is replaced)."""
+    if dates is not None:
+        frame = frame.drop(columns="date", errors="ignore")
+        if _plain_ints(frame) and list(frame.columns[:2]) == ["run", "step"]:
+            with open(path, "ab" if append else "wb") as fh:
+                _write_ints(fh, frame, not append, dates)
+            return
+        frame = frame.copy()
+        frame.insert(2, "date", np.asarray(dates, dtype=object)[frame["step"].to_numpy()])
     if not _plain_ints(frame):
         frame.to_csv(path, mode="a" if append else "w", header=not append, index=False)
         return
@@ -330,12 +372,15 @@ def _plain_ints(frame: pd.DataFrame) -> bool:
     )
 
 
-def _write_ints(fh: IO[bytes], frame: pd.DataFrame, header: bool) -> None:
+def _write_ints(fh: IO[bytes], frame: pd.DataFrame, header: bool, dates=None) -> None:
     from smmsim._kernels.series import csv_ints
 
     eol = _eol()
     if header:
-        fh.write(",".join(frame.columns).encode() + eol.tobytes())
+        names = list(frame.columns)
+        if dates is not None:
+            names.insert(2, "date")
+        fh.write(",".join(names).encode() + eol.tobytes())
     n = len(frame)
     if not n:
         return
@@ -344,5 +389,9 @@ def _write_ints(fh: IO[bytes], frame: pd.DataFrame, header: bool) -> None:
     block = CSV_BLOCK_ROWS
     buf = np.empty(width * min(block, n), dtype=np.uint8)
     for i0 in range(0, n, block):
-        m = csv_ints(cols, i0, min(n, i0 + block), eol, buf)
-        fh.write(buf[:m].data)
+        i1 = min(n, i0 + block)
+        m = csv_ints(cols, i0, i1, eol, buf)
+        if dates is None:
+            fh.write(buf[:m].data)
+        else:
+            fh.write(_dated(buf[:m], cols[1, i0:i1], frame.shape[1], _date_bytes(dates)).data)

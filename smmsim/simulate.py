@@ -38,6 +38,7 @@ from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
 from smmsim.series import PackedSeries, series_profile
 from smmsim.theory.bond_percolation import Seeding
+from smmsim.timeline import Timeline
 
 __all__ = ["SimulationInterrupted", "simulate"]
 
@@ -259,7 +260,7 @@ def _goals(scenario, results, graph, seed, threads) -> list[dict]:
                 )
             base = values_by(baselines[goal["baseline"]], goal["metric"], goal["by"])
         values = values_by(results, goal["metric"], goal["by"])
-        out.append(evaluate_goal(goal, values, base))
+        out.append(evaluate_goal(goal, values, base, Timeline.of(scenario.simulation)))
     return out
 
 
@@ -299,7 +300,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         scenario=resolved,
         rng_seed=seed,
         runs=runs,
-        timeseries=partial(_series_frame, batches),
+        timeseries=partial(_series_frame, batches, Timeline.of(sim)),
         series=partial(_packed_series, batches),
         summary=summary,
         audience={"name": graph.name, **stats.as_dict()},
@@ -340,8 +341,14 @@ def _competition(raw, runs, model, graph, steps) -> tuple[Callable, dict]:
     return table, summary
 
 
-def _series_frame(batches: list[RawBatch]) -> pd.DataFrame:
-    return series_table(_concat(batches))
+def _series_frame(batches: list[RawBatch], timeline: Timeline) -> pd.DataFrame:
+    """The per-step table; on a dated timeline with each step's ``date`` after ``step``."""
+    frame = series_table(_concat(batches))
+    if timeline.dated:
+        steps = frame["step"].to_numpy()
+        dates = timeline.dates(int(steps.max(initial=-1)) + 1)
+        frame.insert(2, "date", dates[steps])
+    return frame
 
 
 def _packed_series(batches: list[RawBatch]) -> PackedSeries:

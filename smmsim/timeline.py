@@ -9,6 +9,7 @@ a moment (``posts[].at``, ``goals[].by``) take a date or a step.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 
 from smmsim.params import ParamError, describe_value
 
-__all__ = ["UNITS", "Timeline", "parse_start"]
+__all__ = ["UNITS", "Timeline", "duration_text", "moment_text", "parse_start"]
 
 #: What one step can stand for.
 UNITS = ("step", "hour", "day", "week")
@@ -154,3 +155,60 @@ class Timeline:
                 f"from {self.label(0)})",
             )
         return int(offset // length)
+
+    @property
+    def calendar(self) -> bool:
+        """Does a step stand for a length of time (a unit other than ``step``)?"""
+        return self.unit in _LENGTH
+
+    def labels(self, steps: int) -> list[str]:
+        """:meth:`label` of steps ``0 .. steps - 1`` (one text per step; only on a dated
+        timeline)."""
+        text = np.datetime_as_string(self.dates(steps), unit="m")
+        if self.unit == "hour" or self.start.time() != dt.time():
+            return [t.replace("T", " ") for t in text]
+        return [t[:10] for t in text]
+
+    def when(self, step: float) -> str:
+        """A moment in a sentence: ``"2027-03-04 (step 3)"`` on a dated timeline,
+        ``"day 3"`` with a unit alone, ``"step 3"`` without a calendar. A step that is a
+        mean (``3.4``) is dated by the step it falls in and keeps its decimal."""
+        shown = f"{step:g}" if isinstance(step, float) and not step.is_integer() else f"{step:.0f}"
+        if not self.dated:
+            return f"{self.unit} {shown}"
+        return f"{self.label(int(np.floor(step)))} (step {shown})"
+
+    def span(self, steps: int) -> str:
+        """A horizon of ``steps`` steps: ``"90 days (2027-03-01 to 2027-05-29)"``,
+        ``"90 days"`` with a unit alone, ``"90 steps"`` without a calendar."""
+        text = self.plural(int(steps))
+        if self.dated and steps > 0:
+            text += f" ({self.label(0)} to {self.label(int(steps) - 1)})"
+        return text
+
+    def record(self) -> dict[str, str]:
+        """``time_unit`` and ``start`` for a results file (empty without a calendar)."""
+        if not self.calendar:
+            return {}
+        out = {"time_unit": self.unit}
+        if self.start is not None:
+            out["start"] = self.label(0).replace(" ", "T")
+        return out
+
+
+def moment_text(timeline: Timeline, step: float, fmt: str = ".0f") -> str:
+    """``step`` (a step, or a mean of steps) in a sentence, the number written with
+    ``fmt``: ``"step 3.4"``, ``"day 3.4"`` or ``"2027-03-04 (step 3.4)"``."""
+    number = format(step, fmt)
+    if not timeline.dated:
+        return f"{timeline.unit} {number}"
+    return f"{timeline.label(math.floor(step))} (step {number})"
+
+
+def duration_text(timeline: Timeline, n: float, fmt: str = ".1f") -> str:
+    """``n`` steps as a length of time, the number written with ``fmt``: ``"4.2 steps"``,
+    ``"4.2 days"`` (``"1 day"``; steps are always plural, as the report has always
+    written them)."""
+    number = format(n, fmt)
+    one = number == "1" and timeline.calendar
+    return f"{number} {timeline.unit}{'' if one else 's'}"

@@ -82,7 +82,9 @@ def run_pictures(res: Results) -> dict[str, bytes]:
     name = res.scenario.get("name")
     steps = res.scenario["simulation"]["steps"]
     out = {
-        "adoption.png": png(lambda: adoption_figure(res.timeseries, horizon=steps, name=name)),
+        "adoption.png": png(
+            lambda: adoption_figure(res.timeseries, horizon=steps, name=name, timeline=res.timeline)
+        ),
         "reach_distribution.png": png(lambda: reach_distribution(res.runs, name=name)),
         "earned_media.png": png(lambda: earned_media(res.runs, name=name)),
     }

@@ -57,6 +57,7 @@ def animate(scenario, out, overrides, rng_seed, run, max_users, layout, fps) -> 
     from smmsim.audience import build_audience
     from smmsim.outputs import animation_formats, make_parent
     from smmsim.plots.animation import animate_cascade
+    from smmsim.timeline import Timeline
     from smmsim.trace import one_cascade
 
     if out.suffix.lower() == ".mp4" and "mp4" not in animation_formats():
@@ -72,7 +73,10 @@ def animate(scenario, out, overrides, rng_seed, run, max_users, layout, fps) -> 
         raise UserError(_too_large(graph.n, max_users))
     cascade = one_cascade(sc, run=run, rng=rng_seed, graph=graph)
     make_parent(out, "--out")
-    frames = animate_cascade(cascade, out, positions=layout, fps=fps, max_users=max_users)
+    frames = animate_cascade(
+        cascade, out, positions=layout, fps=fps, max_users=max_users,
+        timeline=Timeline.of(sc.simulation),
+    )  # fmt: skip
     click.echo(
         f"Wrote {out} ({frames} frames): run {cascade.run} of {sc.name}, "
         f"{cascade.reach:,} of {graph.n:,} users reached, {cascade.conversions:,} bought"

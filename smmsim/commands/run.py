@@ -33,10 +33,15 @@ def run(scenario, runs, rng_seed, overrides, out, threads, progress, max_memory)
     from smmsim.outputs import make_dir
     from smmsim.results import RunWriter
     from smmsim.simulate import SimulationInterrupted, simulate
+    from smmsim.timeline import Timeline
 
     sc = scenario_from_args(scenario, overrides)
     check_memory(sc, runs=runs, limit=memory_limit(max_memory), threads=threads)
-    writer = RunWriter(make_dir(out, "--out")) if out is not None else None
+    writer = None
+    if out is not None:
+        line = Timeline.of(sc.simulation)
+        dates = line.labels(sc.simulation["steps"]) if line.dated else None
+        writer = RunWriter(make_dir(out, "--out"), dates=dates)
     try:
         res = simulate(
             sc, runs=runs, rng=rng_seed, progress=progress, on_batch=writer, threads=threads

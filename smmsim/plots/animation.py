@@ -28,6 +28,7 @@ from smmsim.graph import CSRGraph
 from smmsim.rng import RandomLike
 
 if TYPE_CHECKING:
+    from smmsim.timeline import Timeline
     from smmsim.trace import Cascade
 
 __all__ = [
@@ -141,9 +142,14 @@ class CascadeFrames:
         Positions of every user, from :func:`layout`.
     dpi : int
         Resolution (the figure is 10 x 6.2 inches).
+    timeline : Timeline, optional
+        The scenario's calendar: the counter and the chart name steps in its unit, or
+        by their dates when it has a start.
     """
 
-    def __init__(self, cascade: Cascade, pos: np.ndarray, dpi: int):
+    def __init__(
+        self, cascade: Cascade, pos: np.ndarray, dpi: int, timeline: Timeline | None = None
+    ):
         import matplotlib.pyplot as plt
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
@@ -151,6 +157,7 @@ class CascadeFrames:
 
         self.c = cascade
         self.pos = pos
+        self.timeline = timeline if timeline is not None and timeline.calendar else None
         g = cascade.graph
         nd = cascade.nodes
         self.counts = cascade.counts()
@@ -230,11 +237,21 @@ class CascadeFrames:
         (self.reach_line,) = curve.plot([], [], "-o", ms=3, color=REFERRAL, label="Reached")
         (self.conv_line,) = curve.plot([], [], "-o", ms=3, color=BOUGHT, label="Bought")
         curve.xaxis.set_major_locator(MaxNLocator(integer=True))
-        curve.set_xlabel("Step (time since launch)")
-        if last >= cascade.steps - 1:
-            self.ending = f"Still spreading at the horizon ({cascade.steps} steps)"
+        line = self.timeline
+        if line is None:
+            curve.set_xlabel("Step (time since launch)")
+            if last >= cascade.steps - 1:
+                self.ending = f"Still spreading at the horizon ({cascade.steps} steps)"
+            else:
+                self.ending = f"Nothing happens after step {last} (horizon {cascade.steps} steps)"
         else:
-            self.ending = f"Nothing happens after step {last} (horizon {cascade.steps} steps)"
+            since = f" on {line.label(0)}" if line.dated else ""
+            curve.set_xlabel(f"{line.unit.capitalize()}s since launch{since}")
+            if last >= cascade.steps - 1:
+                self.ending = f"Still spreading at the horizon ({line.plural(cascade.steps)})"
+            else:
+                when = line.label(last) if line.dated else f"{line.unit} {last}"
+                self.ending = f"Nothing happens after {when} (horizon {line.plural(cascade.steps)})"
         curve.set_ylabel("Users (cumulative)")
         curve.set_title("Reach and conversions so far", fontsize=10)
         curve.grid(alpha=0.3)
@@ -267,8 +284,15 @@ class CascadeFrames:
 
         row = self.counts.iloc[t]
         share = row["reach"] / n if n else 0.0
+        line = self.timeline
+        if line is None:
+            when = f"Step     {t:>6}"
+        elif line.dated:
+            when = f"Date     {line.label(t)}"
+        else:
+            when = f"{line.unit.capitalize():<9}{t:>6}"
         self.counter.set_text(
-            f"Step     {t:>6}\n"
+            f"{when}\n"
             f"Reached  {int(row['reach']):>6,} of {n:,} ({share:.0%})\n"
             f"Shared   {int(row['sharers']):>6,}\n"
             f"Bought   {int(row['conversions']):>6,}"
@@ -299,6 +323,7 @@ def animate_cascade(
     dpi: int = 90,
     max_users: int = MAX_USERS,
     rng: RandomLike = 0,
+    timeline: Timeline | None = None,
 ) -> int:
     """Write an animation of ``cascade`` spreading, one frame per step.
 
@@ -329,6 +354,9 @@ def animate_cascade(
         square of the audience.
     rng : int, SeedSequence, Generator or None
         Indicator of random number generation state (force-directed layout).
+    timeline : Timeline, optional
+        The scenario's calendar (``Timeline.of(scenario.simulation)``): steps named in
+        its unit, or by date.
 
     Returns
     -------
@@ -365,7 +393,7 @@ def animate_cascade(
         if pos.shape != (n, 2):
             raise ValueError(f"layout positions must have shape ({n}, 2), got {pos.shape}")
 
-    frames = CascadeFrames(cascade, pos, dpi)
+    frames = CascadeFrames(cascade, pos, dpi, timeline)
     steps = range(cascade.last_step + 1)
     try:
         if suffix == ".gif":

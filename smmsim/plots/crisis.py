@@ -13,7 +13,8 @@ __all__ = ["crisis_figure"]
 
 
 def crisis_figure(c: Crisis):
-    """Two panels against the response delay (steps): the brand's conversions lost to the
+    """Two panels against the response delay (steps, or the scenario's
+    ``simulation.time_unit``): the brand's conversions lost to the
     claim, and the claim's reach, each a mean with its 95% band; the level with no
     response at all is the dashed line.
 
@@ -32,6 +33,7 @@ def crisis_figure(c: Crisis):
         ("claim_reach", "Users the claim reached", "tab:purple"),
     )
     x = answered["delay"].to_numpy(float)
+    unit = c.scenario.simulation.get("time_unit", "step")
     for ax, (col, title, color) in zip(axes, panels, strict=True):
         y = answered[col].to_numpy(float)
         ax.fill_between(
@@ -44,7 +46,7 @@ def crisis_figure(c: Crisis):
         )
         ax.plot(x, y, "o-", color=color, label="answered after the delay")
         ax.axhline(float(none[col]), color="0.3", ls="--", lw=1, label="no response")
-        ax.set_xlabel("Response delay (steps after the claim)")
+        ax.set_xlabel(f"Response delay ({unit}s after the claim)")
         ax.set_title(title)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)

@@ -23,6 +23,7 @@ import pandas as pd
 from smmsim.plots.labels import METRIC_LABELS as _METRIC_LABELS
 
 if TYPE_CHECKING:
+    from smmsim.timeline import Timeline
     from smmsim.trace import Cascade
 
 __all__ = [
@@ -110,13 +111,67 @@ def _activity(timeseries: pd.DataFrame) -> tuple[np.ndarray, int]:
     return steps, int(active.max()) if len(active) else int(steps.min(initial=0))
 
 
-def _horizon_note(last: int, horizon: int | None) -> str:
-    """What the x-axis stops at: the horizon, or the last step anything happened."""
+def _horizon_note(last: int, horizon: int | None, timeline: Timeline | None = None) -> str:
+    """What the x-axis stops at: the horizon, or the last step anything happened (as
+    dates, or in the unit, on a ``timeline`` with a calendar)."""
+    if timeline is not None and timeline.calendar:
+        from smmsim.timeline import moment_text
+
+        if horizon is None:
+            return f"Last activity in any run: {moment_text(timeline, last)}"
+        if last >= horizon - 1:
+            return f"Runs still active at the horizon ({moment_text(timeline, horizon - 1)})"
+        return (
+            f"Nothing happened after {moment_text(timeline, last)} in any run "
+            f"(horizon: {timeline.span(horizon)})"
+        )
     if horizon is None:
         return f"Last activity in any run: step {last}"
     if last >= horizon - 1:
         return f"Runs still active at the horizon (step {horizon - 1})"
     return f"Nothing happened after step {last} in any run (horizon: {horizon} steps)"
+
+
+def _time_axis_name(timeline: Timeline | None, last: int = 0) -> str:
+    """The x-axis of per-step curves: ``Step``, ``Day`` (a unit alone), ``Date`` (with
+    the year, or the years, of steps ``0 .. last``) or, for hours, ``Time`` (with the
+    days)."""
+    if timeline is None or not timeline.calendar:
+        return "Step"
+    if not timeline.dated:
+        return timeline.unit.capitalize()
+    a, b = timeline.date_of(0), timeline.date_of(last)
+    if timeline.unit == "hour":  # ticks are hours (a new day's midnight: its date)
+        days = a.date().isoformat() + ("" if a.date() == b.date() else f" to {b.date()}")
+        return f"Time ({days})"
+    return f"Date ({a.year})" if a.year == b.year else f"Date ({a.year}-{b.year})"
+
+
+def _dated_x(ax, x: np.ndarray, last: int, timeline: Timeline):
+    """Set a date axis over steps ``0 .. last`` (readable ticks: the concise
+    formatter names the month once, then days or hours) and return the steps ``x`` as
+    dates. Panels sharing the axis all span the same steps (:func:`_activity` reads
+    every curve)."""
+    import matplotlib.dates as mdates
+
+    dates = timeline.dates(max(int(last), int(x.max(initial=0))) + 1)
+    one = (dates[1] - dates[0]) if dates.size > 1 else np.timedelta64(1, "D")
+    margin = mdates.date2num(dates[0] + one) - mdates.date2num(dates[0])
+    left = mdates.date2num(dates[0]) - 0.3 * margin
+    right = mdates.date2num(dates[int(last)]) + 0.3 * margin
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    # "Mar 03" on every day tick, hours as 14:00 with the date at midnight; the year
+    # is in the axis label (the offset text would sit on it)
+    formatter = mdates.ConciseDateFormatter(
+        locator,
+        formats=["%Y", "%b", "%b %d", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%b %d", "%b %d", "%H:%M", "%H:%M"],
+        show_offset=False,
+    )
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(formatter)
+    ax.set_xlim(left, right)
+    return dates[x]
 
 
 def adoption_curves(
@@ -129,6 +184,7 @@ def adoption_curves(
     metrics: tuple[str, ...] = DEFAULT_CURVES,
     horizon: int | None = None,
     name: str | None = None,
+    timeline: Timeline | None = None,
 ):
     """Reach, engagements, shares and conversions over time: new each step or running totals.
 
@@ -157,6 +213,9 @@ def adoption_curves(
         Steps the simulation ran (``simulation.steps``), named in the note.
     name : str, optional
         Scenario name, put in the title.
+    timeline : Timeline, optional
+        The scenario's calendar (``Results.timeline``): on a dated one the x-axis is a
+        date axis; with a unit alone it is labelled in that unit (``Day``).
 
     Returns
     -------
@@ -190,12 +249,16 @@ def adoption_curves(
     handles = {}
     # several bands on one axes: fainter fills, dashed edges, so each stays traceable
     alpha, edge = (0.13, "-") if len(drawn) == 1 else (0.06, "--")
+    dated = timeline is not None and timeline.dated
+    x = shown
+    if dated:
+        x = _dated_x(ax, np.asarray(shown, dtype=np.int64), max(last, 1), timeline)
     for z, (col, mean, lo, hi) in enumerate(drawn):
         color = colors[col]
-        fill = ax.fill_between(shown, lo, hi, color=color, alpha=alpha, lw=0, zorder=1 + z)
-        ax.plot(shown, lo, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
-        ax.plot(shown, hi, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
-        (line,) = ax.plot(shown, mean, color=color, lw=2.2, label=labels[col], zorder=10 + z)
+        fill = ax.fill_between(x, lo, hi, color=color, alpha=alpha, lw=0, zorder=1 + z)
+        ax.plot(x, lo, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
+        ax.plot(x, hi, color=color, lw=0.8, ls=edge, alpha=0.8, zorder=1 + z)
+        (line,) = ax.plot(x, mean, color=color, lw=2.2, label=labels[col], zorder=10 + z)
         handles[col] = ((fill, line), labels[col])
     order = [c for c in CURVES_ORDER if c in handles]
     ax.legend(
@@ -206,13 +269,16 @@ def adoption_curves(
         title=f"mean; band: central {band:.0%} of runs",
         title_fontsize="small",
     )
-    ax.set_xlabel(f"Step (time since launch)\n{_horizon_note(last, horizon)}")
+    axis = _time_axis_name(timeline, last)
+    note = _horizon_note(last, horizon, timeline)
+    ax.set_xlabel(f"{axis}{'' if dated else ' (time since launch)'}\n{note}")
+    per = timeline.unit if timeline is not None and timeline.calendar else "step"
     if cumulative:
         ax.set_ylabel("Running total (users or events)")
         what = "running totals"
     else:
-        ax.set_ylabel("New this step (users or events)")
-        what = "new each step"
+        ax.set_ylabel(f"New this {per} (users or events)")
+        what = f"new each {per}"
     ax.set_title(f"{name + ': ' if name else ''}adoption over time, {what}")
     if log:
         ax.set_yscale("symlog", linthresh=1, linscale=0.5)
@@ -225,8 +291,9 @@ def adoption_curves(
         right = max(right, ax.get_xlim()[1])
     ax.set_ylim(0, max(top, 1.0) * 1.05)
     ax.yaxis.set_major_formatter(_plain_formatter())
-    ax.set_xlim(-0.3, right)
-    ax.xaxis.set_major_locator(_integer_locator())
+    if not dated:
+        ax.set_xlim(-0.3, right)
+        ax.xaxis.set_major_locator(_integer_locator())
     ax.grid(alpha=0.3)
     return ax
 
@@ -238,6 +305,7 @@ def adoption_figure(
     horizon: int | None = None,
     name: str | None = None,
     metrics: tuple[str, ...] = DEFAULT_CURVES,
+    timeline: Timeline | None = None,
 ):
     """One column per curve: new events per step above, running totals below.
 
@@ -257,6 +325,9 @@ def adoption_figure(
         Scenario name, put in the figure's title.
     metrics : tuple of str
         The curves, one column each.
+    timeline : Timeline, optional
+        The scenario's calendar: dates on the x-axes of a dated one (see
+        :func:`adoption_curves`).
 
     Returns
     -------
@@ -282,10 +353,13 @@ def adoption_figure(
     runs = timeseries["run"].nunique()
     for j, col in enumerate(cols):
         top, bottom = axes[0, j], axes[1, j]
-        adoption_curves(timeseries, ax=top, band=band, metrics=(col,), horizon=horizon)
         adoption_curves(
-            timeseries, ax=bottom, band=band, metrics=(col,), horizon=horizon, cumulative=True
+            timeseries, ax=top, band=band, metrics=(col,), horizon=horizon, timeline=timeline
         )
+        adoption_curves(
+            timeseries, ax=bottom, band=band, metrics=(col,), horizon=horizon, cumulative=True,
+            timeline=timeline,
+        )  # fmt: skip
         top.set_title(labels[col])
         bottom.set_title("")
         for ax in (top, bottom):
@@ -293,11 +367,13 @@ def adoption_figure(
             ax.set_xlabel("")
             if j:
                 ax.set_ylabel("")
-        bottom.set_xlabel("Step")
-    axes[0, 0].set_ylabel("New this step")
+        bottom.set_xlabel(_time_axis_name(timeline, _activity(timeseries)[1]))
+    per = timeline.unit if timeline is not None and timeline.calendar else "step"
+    axes[0, 0].set_ylabel(f"New this {per}")
     axes[1, 0].set_ylabel("Running total")
     _, last = _activity(timeseries)
-    fig.supxlabel(f"Time since launch. {_horizon_note(last, horizon)}.", fontsize="medium")
+    note = _horizon_note(last, horizon, timeline)
+    fig.supxlabel(f"Time since launch. {note}.", fontsize="medium")
     fig.suptitle(
         f"{name + ': ' if name else ''}adoption over time "
         f"(line: mean of {runs:,} runs; band: central {band:.0%} of runs)"
@@ -943,7 +1019,9 @@ def write_run_plots(results, out_dir: str | Path, *, tree: Cascade | None = None
     horizon = results.scenario.get("simulation", {}).get("steps")
     paths = [
         save(
-            adoption_figure(results.timeseries, horizon=horizon, name=name),
+            adoption_figure(
+                results.timeseries, horizon=horizon, name=name, timeline=results.timeline
+            ),
             out / "adoption.png",
         ),
         save(reach_distribution(results.runs, name=name), out / "reach_distribution.png"),

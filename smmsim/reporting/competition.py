@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from smmsim.reporting.calendar import duration_text, moment_text
 from smmsim.reporting.numbers import amount_text, percent_text
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def _pct(m: dict[str, Any]) -> str:
     return f"{percent_text(m['mean'])} [{percent_text(lo)}, {percent_text(hi)}]"
 
 
-def _voice_lines(c: dict[str, Any]) -> list[str]:
+def _voice_lines(c: dict[str, Any], res: Results) -> list[str]:
     m = c["metrics"]
     owners = [o for o in ("brand", "competitor", "claim") if f"{o}_share_of_voice" in m]
     if len(owners) < 2:
@@ -42,13 +43,17 @@ def _voice_lines(c: dict[str, Any]) -> list[str]:
         lines.append("  The brand's voice is its post and its rebuttal.")
     by_step = c["voice_by_step"]["brand"]
     if by_step:
+        cal = res.timeline
         shown = ", ".join(
-            f"{t}: {percent_text(x)}"
+            f"{cal.label(t) if cal.dated else t}: {percent_text(x)}"
             for t, x in enumerate(by_step[:STEPS_SHOWN])
             if math.isfinite(x)
         )
         more = " ..." if len(by_step) > STEPS_SHOWN else ""
-        lines.append(f"  The brand's share of impressions by step (all runs pooled): {shown}{more}")
+        per = cal.unit if cal.calendar else "step"
+        lines.append(
+            f"  The brand's share of impressions by {per} (all runs pooled): {shown}{more}"
+        )
     return lines
 
 
@@ -69,8 +74,8 @@ def _claim_lines(c: dict[str, Any], res: Results) -> list[str]:
     cont = m["containment_step"]
     if cont["n"]:
         lines.append(
-            f"  Contained (no new believer) from step {cont['mean']:.1f} on average "
-            f"[{cont['ci'][0]:.1f}, {cont['ci'][1]:.1f}]."
+            f"  Contained (no new believer) from {moment_text(res.timeline, cont['mean'], '.1f')} "
+            f"on average [{cont['ci'][0]:.1f}, {cont['ci'][1]:.1f}]."
         )
     damage = res.extra.get("damage")
     if damage and "conversions" in damage:
@@ -91,13 +96,15 @@ def _claim_lines(c: dict[str, Any], res: Results) -> list[str]:
 def _response_lines(c: dict[str, Any], res: Results) -> list[str]:
     m = c["metrics"]
     lines = []
+    cal = res.timeline
     cur = res.scenario["economics"]["currency"]
     if "rebuttal_step" in m:
         step = m["rebuttal_step"]
         share = step["n"] / res.n_runs
         if step["n"]:
             lines.append(
-                f"Response: the rebuttal went out at step {step['mean']:.1f} on average, in "
+                f"Response: the rebuttal went out at {moment_text(cal, step['mean'], '.1f')} "
+                "on average, in "
                 f"{percent_text(share)} of runs; it reached {_ci(m['rebuttal_reach'])} users."
             )
         else:
@@ -106,17 +113,17 @@ def _response_lines(c: dict[str, Any], res: Results) -> list[str]:
         line = (
             f"Customer service answered {percent_text(m['response_rate']['mean'])} of the users "
             f"who engaged with the brand's post ({amount_text(m['replies']['mean'])} replies a "
-            f"run), after {m['response_time']['mean']:.1f} steps on average"
+            f"run), after {duration_text(cal, m['response_time']['mean'])} on average"
         )
         p90 = c.get("response_time_p90")
         if p90 is not None and math.isfinite(p90):
-            line += f" (90% within {p90:.0f} steps)"
+            line += f" (90% within {duration_text(cal, p90, '.0f')})"
         elif p90 is not None:
-            line += " (90th percentile beyond the histogram's 64 steps)"
+            line += f" (90th percentile beyond the histogram's {duration_text(cal, 64, '.0f')})"
         patience = (res.scenario.get("service") or {}).get("patience")
         if patience is not None:
             in_time = m["replies_in_time"]["mean"] / max(m["replies"]["mean"], 1e-300)
-            line += f"; {percent_text(in_time)} within the {patience}-step patience"
+            line += f"; {percent_text(in_time)} within the {patience}-{cal.unit} patience"
         lines.append(line + ".")
     costs = []
     service = res.scenario.get("service")
@@ -173,7 +180,7 @@ def competition_lines(res: Results) -> list[str]:
     if not c:
         return []
     return [
-        *_voice_lines(c),
+        *_voice_lines(c, res),
         *_claim_lines(c, res),
         *_response_lines(c, res),
         *_segment_lines(c, res),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smmsim.reporting.calendar import moment_text
 from smmsim.reporting.numbers import amount_text, percent_text
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ def goal_lines(res: Results) -> list[str]:
     if not goals:
         return []
     steps = res.scenario["simulation"]["steps"]
+    cal = res.timeline
     lines = ["Goals (share of runs that meet each, with its 95% interval):"]
     for g in goals:
         text = g["goal"]
@@ -26,7 +28,14 @@ def goal_lines(res: Results) -> list[str]:
             text = text.replace(g["baseline"], Path(g["baseline"]).name)
         mean = amount_text(g["mean"])
         if g.get("by") is not None and g["by"] < steps - 1:
-            counted = f"by step {g['by']}: {mean} a run (the table counts all {steps} steps)"
+            if cal.calendar:
+                end = f", to {cal.label(steps - 1)}" if cal.dated else ""
+                counted = (
+                    f"by {moment_text(cal, g['by'])}: {mean} a run (the table counts all "
+                    f"{cal.plural(steps)}{end})"
+                )
+            else:
+                counted = f"by step {g['by']}: {mean} a run (the table counts all {steps} steps)"
         else:
             counted = f"{mean} a run"
         line = f"- {text}: met in {percent_text(g['probability'])} of runs "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from smmsim.reporting.calendar import calendar_lines, timing_lines
 from smmsim.reporting.competition import competition_lines
 from smmsim.reporting.goals import goal_lines
 from smmsim.reporting.referral import referral_value_lines
@@ -212,6 +213,7 @@ def format_report(res: Results) -> str:
         f"rng_seed {res.rng_seed}",
         f"Audience: {a['name']}: {a['n']:,} users, {a['n_edges']:,} ties, "
         f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}",
+        *calendar_lines(res),
         *_theory_lines(res.theory, sc["content"]),
         *_left_out_lines(res),
         "",
@@ -234,7 +236,7 @@ def format_report(res: Results) -> str:
         )
     reach = s.loc["reach", "mean"]
     conv = s.loc["conversions", "mean"]
-    lines += ["", *comparison_lines(res)]
+    lines += ["", *timing_lines(res, undefined, peak), *comparison_lines(res)]
     caveats = audience_caveats(res)
     if caveats:
         lines += ["Where theory's assumptions do not hold here:", *(f"- {c}" for c in caveats)]

@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from smmsim.reporting.calendar import duration_text, moment_text
+
 if TYPE_CHECKING:
     from smmsim.results import Results
 
@@ -212,18 +214,25 @@ def audience_caveats(res: Results) -> list[str]:
     step = th.get("below_threshold_step")
     if th.get("decay") and step != 0:  # below threshold from launch, decay breaks nothing
         hl = th.get("half_life")
-        when = f"K is at most 1 from step {step} on" if step is not None else "K falls toward 0"
+        line = res.timeline
+        when = (
+            f"K is at most 1 from {moment_text(line, step)} on"
+            if step is not None
+            else "K falls toward 0"
+        )
         out.append(
-            f"Novelty decay halves T every {hl:g} steps and {when}: no cascade grows "
+            f"Novelty decay halves T every {duration_text(line, hl, 'g')} and {when}: no "
+            "cascade grows "
             "without bound, and theory gives an expected number of sharers (with T "
             "falling each step), not a probability of a large cascade."
         )
     pending = _pending_share(res)
     if pending:
         steps = res.scenario["simulation"]["steps"]
+        horizon = f"{steps:,} steps" if not res.timeline.calendar else res.timeline.span(steps)
         out.append(
             f"In {pending:.0%} of runs the cascade was still spreading when the horizon "
-            f"({steps:,} steps) ended; theory counts cascades to their end."
+            f"({horizon}) ended; theory counts cascades to their end."
         )
     return out
 

@@ -62,6 +62,9 @@ class Scenario:
     def get(self, dotted_key: str) -> Any:
         """Value at a dotted key (``"content.stickiness"``), or a whole section (a copy).
 
+        ``simulation.time_unit`` and ``simulation.start``, left out of a scenario without a
+        calendar, are their defaults (``"step"``, ``None``).
+
         Raises
         ------
         ScenarioError
@@ -70,6 +73,11 @@ class Scenario:
         parts = dotted_key.split(".") if isinstance(dotted_key, str) else [dotted_key]
         node: Any = self.data
         for depth, part in enumerate(parts):
+            if depth == 1 and parts[0] == "simulation" and len(parts) == 2:
+                from smmsim.scenario.schema import CALENDAR_KEYS, SECTIONS
+
+                if part in CALENDAR_KEYS and part not in node:  # no calendar: the default
+                    return SECTIONS["simulation"][part].default
             if not isinstance(node, dict) or part not in node:
                 where = ".".join(parts[:depth]) or "a scenario"
                 allowed = list(node) if isinstance(node, dict) else []

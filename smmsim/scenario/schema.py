@@ -16,6 +16,10 @@ from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import Param, ParamError, describe_value, half_life_param
 from smmsim.timeline import UNITS, parse_start
 
+#: The ``simulation`` keys of a calendar: left out of a resolved scenario without one
+#: (it then resolves as it always did); their defaults are the schema's.
+CALENDAR_KEYS = ("time_unit", "start")
+
 #: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
 #: a resolved scenario with another strategy unless given.
 OPTIMIZER_KEYS = (

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smmsim.generator_registry import GENERATORS
+from smmsim.goals import by_date
 from smmsim.models.competition import COMPETITION_SECTIONS, check_competition
 from smmsim.params import (
     ParamError,
@@ -29,6 +30,7 @@ from smmsim.scenario.schema import (
     TOP_LEVEL,
     _audience_schema,
 )
+from smmsim.timeline import Timeline
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -88,7 +90,11 @@ def _check_goals(data: dict[str, Any], base_dir: Path) -> None:
     if not goals:
         return
     steps = data["simulation"]["steps"]
+    timeline = Timeline.of(data["simulation"])
     for i, goal in enumerate(goals):
+        if goal["by"] is not None:
+            # a date becomes the step it falls on: the resolved scenario counts in steps
+            goal["by"] = by_date(goal["by"], timeline, f"goals[{i}].by")
         if goal["by"] is not None and goal["by"] > steps:
             raise ParamError(
                 f"goals[{i}].by", f"must be at most simulation.steps = {steps}, got {goal['by']}"
