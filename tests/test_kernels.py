@@ -15,8 +15,9 @@ from smmsim.graph import CSRGraph
 ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
 
 
-def ewom_args(g, params):
-    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64)
+def ewom_args(g, params, seg_mult=None):
+    mult = np.zeros((0, 3)) if seg_mult is None else np.asarray(seg_mult, dtype=np.float64)
+    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64), mult
 
 
 def ewom_trace(g, seeds, *args):
