@@ -313,8 +313,9 @@ def _join(header, rows, where, graph: CSRGraph, source: str) -> Attributes:
         raise AttributeTableError.at(
             source,
             None,
-            f"{missing.size:,} of the audience's {n:,} users have no row (every user needs "
-            f"one): {first}{more}",
+            f"{missing.size:,} of the audience's {n:,} users "
+            f"{'has' if missing.size == 1 else 'have'} no row (every user needs one): "
+            f"{first}{more}",
         )
     out: Attributes = {}
     for j, name in enumerate(header):

@@ -11,7 +11,13 @@ if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
     from smmsim.scenario import Scenario
 
-__all__ = ["audience_seed", "build_audience", "segmented", "with_user_attributes"]
+__all__ = [
+    "audience_seed",
+    "build_audience",
+    "segmented",
+    "users_without_ties",
+    "with_user_attributes",
+]
 
 AUDIENCE_STREAM = 0xA0D1E5CE  # keys the audience's randomness apart from the cascades'
 
@@ -97,3 +103,33 @@ def segmented(scenario: Scenario, graph: CSRGraph) -> CSRGraph:
     if not spec:
         return graph
     return _as_scenario_error(lambda: apply_segments(graph, spec), scenario._source_text)
+
+
+def users_without_ties(scenario: Scenario) -> CSRGraph:
+    """The users of a generated audience with their attributes and segments, but no
+    ties: what ``smmsim validate`` checks the attribute table, ``segments:`` and
+    ``target:`` against without generating the graph (and without the compiler).
+
+    An ``sbm`` audience's users fall into its contiguous segments, as the generator
+    puts them.
+    """
+    import numpy as np
+
+    from smmsim.generator_registry import _segment_sizes
+    from smmsim.graph import CSRGraph
+
+    a = scenario.data["audience"]
+    n = int(a["n"])
+    segments = names = None
+    if a["generator"] == "sbm":
+        sizes = [size for size, count in _segment_sizes(n, a["segments"]) for _ in range(count)]
+        segments = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        names = tuple(a.get("segment_names") or (str(i) for i in range(len(sizes))))
+    graph = CSRGraph(
+        np.zeros(n + 1, dtype=np.int64),
+        np.empty(0, dtype=np.int32),
+        segments=segments,
+        segment_names=names,
+        name="users without ties",
+    )
+    return segmented(scenario, with_user_attributes(scenario, graph))

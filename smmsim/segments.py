@@ -71,7 +71,7 @@ def _unknown(
 ) -> ParamError:
     return ParamError(
         key,
-        f"unknown {what} {describe_value(word)}; {where} allows: {', '.join(choices)}"
+        f"unknown {what} {describe_value(word)}; {where}: {', '.join(choices)}"
         f"{_did_you_mean(word, choices)}",
     )
 
@@ -80,7 +80,9 @@ def _multipliers(value: Any, key: str, allowed: Sequence[str] = MULTIPLIERS) -> 
     out = {}
     for name, x in value.items():
         if name not in allowed:
-            raise _unknown(f"{key}.{name}" if isinstance(name, str) else key, name, allowed, key)
+            raise _unknown(
+                f"{key}.{name}" if isinstance(name, str) else key, name, allowed, f"{key} allows"
+            )
         ok = isinstance(x, numbers.Real) and not isinstance(x, bool)
         if not ok or not (math.isfinite(float(x)) and float(x) >= 0):
             raise ParamError(f"{key}.{name}", f"must be a multiplier >= 0, got {describe_value(x)}")
@@ -121,7 +123,7 @@ def parse_segments(value: Any, key: str = "segments") -> dict[str, Any] | None:
         )
     for k in value:
         if k not in _FORMS:
-            raise _unknown(f"{key}.{k}" if isinstance(k, str) else key, k, _FORMS, key)
+            raise _unknown(f"{key}.{k}" if isinstance(k, str) else key, k, _FORMS, f"{key} allows")
     if ("by" in value) == ("groups" in value):
         raise ParamError(
             key,
@@ -153,7 +155,9 @@ def parse_segments(value: Any, key: str = "segments") -> dict[str, Any] | None:
         spec = _mapping(spec, at, "where and multipliers")
         for k in spec:
             if k not in _GROUP_KEYS:
-                raise _unknown(f"{at}.{k}" if isinstance(k, str) else at, k, _GROUP_KEYS, at)
+                raise _unknown(
+                    f"{at}.{k}" if isinstance(k, str) else at, k, _GROUP_KEYS, f"{at} allows"
+                )
         where = {}
         for attr, vals in _mapping(
             spec.get("where"), f"{at}.where", "attributes to values"
@@ -214,7 +218,7 @@ def _attribute(graph: CSRGraph, name: str, key: str) -> tuple[np.ndarray, tuple[
                 f"unknown attribute {name!r}: the audience has no attributes (give "
                 "audience.attributes: a table, or audience.draw: shares)",
             )
-        raise _unknown(key, name, have, "the audience's attributes", "attribute")
+        raise _unknown(key, name, have, "the audience's attributes are", "attribute")
     return graph.attributes[name]
 
 
@@ -233,7 +237,7 @@ def apply_segments(graph: CSRGraph, spec: Mapping[str, Any] | None) -> CSRGraph:
         for v in spec["multipliers"]:
             if v not in values:
                 raise _unknown(
-                    f"segments.multipliers.{v}", v, values, f"attribute {spec['by']}", "value"
+                    f"segments.multipliers.{v}", v, values, f"attribute {spec['by']} takes", "value"
                 )
         segments, names = codes, values
     else:
@@ -247,7 +251,7 @@ def apply_segments(graph: CSRGraph, spec: Mapping[str, Any] | None) -> CSRGraph:
                 codes, values = _attribute(graph, attr, at)
                 for v in wanted:
                     if v not in values:
-                        raise _unknown(at, v, values, f"attribute {attr}", "value")
+                        raise _unknown(at, v, values, f"attribute {attr} takes", "value")
                 ids = np.array([values.index(v) for v in wanted], dtype=np.int32)
                 match &= np.isin(codes, ids)
             segments[match] = gi
@@ -294,7 +298,7 @@ def check_target(target: Sequence[str] | None, names: Sequence[str] | None) -> N
         )
     for name in target:
         if name not in names:
-            raise _unknown("target", name, list(names), "the audience's segments", "segment")
+            raise _unknown("target", name, list(names), "the segments are", "segment")
 
 
 def spillover_columns(

@@ -239,3 +239,24 @@ def test_a_scenario_without_attributes_resolves_as_before():
     sc = scenario_from_dict({})
     assert "attributes" not in sc.audience and "draw" not in sc.audience
     assert build_audience(sc).attributes == {}
+
+
+def test_validate_checks_the_table_and_the_segments_without_building_the_graph(tmp_path):
+    import yaml
+
+    data = _scenario(tmp_path, "user,age\n0,a\n1,b\n2,a\n3,a\n", seeding={"k": 1})
+    data["segments"] = {"by": "age"}
+    path = tmp_path / "sc.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert_clean_error(
+        invoke("validate", path), "users.csv: 1 of the audience's 5 users has no row", ": 4"
+    )
+    _write(tmp_path, "user,age\n0,a\n1,b\n2,a\n3,a\n4,b\n")
+    assert invoke("validate", path).exit_code == 0
+    data["segments"] = {"by": "agee"}
+    path.write_text(yaml.safe_dump(data))
+    assert_clean_error(invoke("validate", path), "(did you mean 'age'?)")
+    data["segments"] = {"by": "age"}
+    data["target"] = ["c"]
+    path.write_text(yaml.safe_dump(data))
+    assert_clean_error(invoke("validate", path), "target: unknown segment 'c'")

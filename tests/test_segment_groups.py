@@ -145,7 +145,7 @@ def test_bad_segments_are_one_line(segments, needle):
         (
             {"groups": {"a": {"where": {"region": "urbn"}}}},
             None,
-            "segments.groups.a.where.region: unknown value 'urbn'; attribute region allows: "
+            "segments.groups.a.where.region: unknown value 'urbn'; attribute region takes: "
             "rural, urban (did you mean 'urban'?)",
         ),
         (
