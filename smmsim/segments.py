@@ -25,6 +25,7 @@ spill-over (:func:`spillover_columns`).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import math
@@ -57,6 +58,8 @@ MULTIPLIERS = ("stickiness", "contagion", "conversion")
 OTHER = "other"
 _GROUP_KEYS = ("where", *MULTIPLIERS)
 _FORMS = ("by", "groups", "multipliers")
+#: Where a graph remembers the section that made its segments.
+SPEC_KEY = "segments_spec"
 
 
 def _did_you_mean(word: Any, choices: Sequence[str]) -> str:
@@ -232,6 +235,8 @@ def apply_segments(graph: CSRGraph, spec: Mapping[str, Any] | None) -> CSRGraph:
     """
     if not spec:
         return graph
+    if graph._cache.get(SPEC_KEY) == spec:
+        return graph  # made by this very section
     if "by" in spec:
         codes, values = _attribute(graph, spec["by"], "segments.by")
         for v in spec["multipliers"]:
@@ -263,7 +268,7 @@ def apply_segments(graph: CSRGraph, spec: Mapping[str, Any] | None) -> CSRGraph:
         graph,
         segments=np.ascontiguousarray(segments, dtype=np.int32),
         segment_names=tuple(names),
-        _cache={},
+        _cache={SPEC_KEY: copy.deepcopy(dict(spec))},
     )
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from smmsim._kernel_thread import call_interruptibly, check_interrupt, deferred_interrupt
 from smmsim._version import __version__
-from smmsim.audience import build_audience
+from smmsim.audience import build_audience, segmented
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.metrics import (
@@ -130,6 +130,10 @@ def simulate(
             graph = call_interruptibly(build_audience, scenario)
         except KeyboardInterrupt:
             raise SimulationInterrupted(None, n_runs) from None
+    elif scenario.data.get("segments"):
+        # a graph built for another scenario (compare, a goal's baseline): this
+        # scenario's own segments, from the users' attributes
+        graph = segmented(scenario, graph)
     timing["audience_s"] = time.perf_counter() - t0
     check_seed_nodes(scenario, graph)
 

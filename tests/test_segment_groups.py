@@ -259,3 +259,16 @@ def test_the_shipped_segmented_campaign_runs(tmp_path):
     text = res.report()
     assert "outside the target segments (young_urban, young_elsewhere)" in text
     assert "attributes: age_band (4 values)" in text
+
+
+def test_compare_gives_each_variant_its_own_segments():
+    from smmsim.compare import compare
+
+    a = scenario_from_dict(_data(GROUPS, ["young"]))
+    b = scenario_from_dict(_data({"by": "region", "multipliers": {"urban": {"stickiness": 2}}}))
+    out = compare([a, b], runs=50, progress=False)
+    assert set(out.results[0].extra["segments"]) == {"young_urban", "young", OTHER}
+    assert set(out.results[1].extra["segments"]) == {"urban", "rural"}
+    # the same section again reuses the graph as it is
+    g = build_audience(a)
+    assert apply_segments(g, a.data["segments"]) is g
