@@ -272,3 +272,17 @@ def test_compare_gives_each_variant_its_own_segments():
     # the same section again reuses the graph as it is
     g = build_audience(a)
     assert apply_segments(g, a.data["segments"]) is g
+
+
+def test_a_traced_run_applies_the_multipliers_as_the_ensemble_does():
+    from smmsim.trace import trace_replicate
+
+    spec = {"by": "region", "multipliers": {"urban": {"stickiness": 2.5, "conversion": 3.0}}}
+    data = _data(spec)
+    data["funnel"] = {"conversion": 0.1}
+    sc = scenario_from_dict(data)
+    runs = simulate(sc, runs=12, progress=False).runs
+    for r in range(12):
+        tr = trace_replicate(sc, r).trace
+        assert int(tr["engaged"].sum()) == runs.loc[r, "engaged"]
+        assert int(tr["converted"].sum()) == runs.loc[r, "conversions"]
