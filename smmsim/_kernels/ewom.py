@@ -135,15 +135,8 @@ def _show(
         fv = word & FLAG_MASK
         if (fv & SHARER) == 0:
             p_stick = stick
-            p_share = contagion
-            p_buy = conversion
-            p_buy_referred = conversion_referred
             if multiplied:
-                g = segment_of[v]
-                p_stick = min(1.0, stick * seg_mult[g, M_STICKINESS])
-                p_share = min(1.0, contagion * seg_mult[g, M_CONTAGION])
-                p_buy = min(1.0, conversion * seg_mult[g, M_CONVERSION])
-                p_buy_referred = min(1.0, conversion_referred * seg_mult[g, M_CONVERSION])
+                p_stick = min(1.0, stick * seg_mult[segment_of[v], M_STICKINESS])
             engaged = True
             if p_stick < 1.0:
                 s_c, x = uniform(s_c)
@@ -159,7 +152,10 @@ def _show(
                     if not keyed:
                         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
                         keyed = True
-                    s_v, converted = converts(s_v, referred, p_buy, p_buy_referred)
+                    p_buy = conversion_referred if referred else conversion
+                    if multiplied:
+                        p_buy = min(1.0, p_buy * seg_mult[segment_of[v], M_CONVERSION])
+                    s_v, converted = converts(s_v, referred, p_buy, p_buy)
                     if converted:
                         fv |= CONVERTED
                         acc[C_CONVERSIONS] += 1
@@ -168,6 +164,9 @@ def _show(
                         if segmented:
                             L.user_converted(books, segment_of, v, referred)
                 shares = True
+                p_share = contagion
+                if multiplied:
+                    p_share = min(1.0, contagion * seg_mult[segment_of[v], M_CONTAGION])
                 if p_share < 1.0:
                     s_c, z = uniform(s_c)
                     shares = z < p_share
