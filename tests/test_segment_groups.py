@@ -286,3 +286,12 @@ def test_a_traced_run_applies_the_multipliers_as_the_ensemble_does():
         tr = trace_replicate(sc, r).trace
         assert int(tr["engaged"].sum()) == runs.loc[r, "engaged"]
         assert int(tr["converted"].sum()) == runs.loc[r, "conversions"]
+
+
+def test_the_optimiser_leaves_imm_to_scenarios_without_multipliers():
+    from smmsim.influence.choose import auto_method
+
+    plain = scenario_from_dict(_data(GROUPS))
+    assert auto_method(plain, "reach") == "imm"
+    mult = scenario_from_dict(_data({"by": "region", "multipliers": {"urban": {"contagion": 2}}}))
+    assert auto_method(mult, "reach") == "celf"
