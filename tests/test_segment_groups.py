@@ -295,3 +295,14 @@ def test_the_optimiser_leaves_imm_to_scenarios_without_multipliers():
     assert auto_method(plain, "reach") == "imm"
     mult = scenario_from_dict(_data({"by": "region", "multipliers": {"urban": {"contagion": 2}}}))
     assert auto_method(mult, "reach") == "celf"
+
+
+def test_a_resolved_scenario_with_segments_reads_back_the_same(tmp_path):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "segmented_campaign.yaml"
+    sc = load_scenario(path)
+    again = tmp_path / "resolved.yaml"
+    again.write_text(sc.to_yaml())
+    assert load_scenario(again).data == sc.data
+    assert sc.with_overrides({"target": ["young_urban"]}).data["target"] == ["young_urban"]
