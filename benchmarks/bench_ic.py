@@ -133,7 +133,7 @@ def kernel_call(graph, seeds, p, steps, seed, first, runs, chunks):
     params = np.array([p, 1.0, 1.0, 0.0, 0.0, 0.0])
     return driver.ensemble(
         ewom,
-        (graph.indptr, graph.indices, params),
+        (graph.indptr, graph.indices, params, np.zeros((0, 3))),
         np.ascontiguousarray(np.asarray(seeds, dtype=np.int64)[None, :]),
         np.uint64(root_key(resolve_seed(seed))),
         int(first),

@@ -73,6 +73,10 @@ class CSRGraph:
         Name of each segment id.
     labels : ndarray, optional
         Original node label of each internal id (edge-list ids, networkx nodes).
+    attributes : dict, optional
+        Users' categorical attributes (age band, region, ...): each name maps to
+        ``(codes, values)``, an int32 array of one code per user and the tuple of the
+        values the codes stand for (see :mod:`smmsim.attributes`).
     name : str
         Human-readable description of how the audience was made.
     """
@@ -85,6 +89,7 @@ class CSRGraph:
     segment_names: tuple[str, ...] | None = None
     labels: np.ndarray | None = None
     name: str = "audience"
+    attributes: dict[str, tuple[np.ndarray, tuple[str, ...]]] = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ construction
@@ -307,6 +312,9 @@ class CSRGraph:
             raise GraphError("weights must align with indices")
         if self.segments is not None and self.segments.shape != (self.n,):
             raise GraphError("segments must hold one id per user")
+        for key, (codes, _) in self.attributes.items():
+            if codes.shape != (self.n,):
+                raise GraphError(f"attribute {key!r} must hold one code per user")
         return self
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from smmsim._kernel_thread import call_interruptibly, check_interrupt, deferred_interrupt
 from smmsim._version import __version__
-from smmsim.audience import build_audience
+from smmsim.audience import build_audience, segmented
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.metrics import (
@@ -131,6 +131,10 @@ def simulate(
             graph = call_interruptibly(build_audience, scenario)
         except KeyboardInterrupt:
             raise SimulationInterrupted(None, n_runs) from None
+    elif scenario.data.get("segments"):
+        # a graph built for another scenario (compare, a goal's baseline): this
+        # scenario's own segments, from the users' attributes
+        graph = segmented(scenario, graph)
     timing["audience_s"] = time.perf_counter() - t0
     check_seed_nodes(scenario, graph)
 
@@ -194,6 +198,9 @@ def simulate(
                     if raw.tallies is not None:
                         voice = _voice(raw, model, graph, steps)
                         table = pd.concat([table, pd.DataFrame(voice, index=table.index)], axis=1)
+                    spill = _spillover(scenario, raw, graph)
+                    if spill:
+                        table = pd.concat([table, pd.DataFrame(spill, index=table.index)], axis=1)
                     on_batch(table, series_table(raw))
                 done += batch
                 bar.update(batch)
@@ -288,6 +295,12 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         # goals and comparisons read them by name)
         summary = pd.concat([summary, summarize(_voice(raw, model, graph, sim["steps"]))])
 
+    spill = _spillover(scenario, raw, graph)
+    if spill:
+        runs = _with_columns(runs, spill)
+        summary = pd.concat([summary, summarize(spill)])
+        extra["target"] = list(scenario.data["target"])
+
     stats = graph.degree_stats()
     resolved = scenario.to_dict()
     # the runs done, which may differ from the scenario's (``runs=``, Ctrl-C)
@@ -303,7 +316,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         timeseries=partial(_series_frame, batches, Timeline.of(sim)),
         series=partial(_packed_series, batches),
         summary=summary,
-        audience={"name": graph.name, **stats.as_dict()},
+        audience={"name": graph.name, **stats.as_dict(), **_attributes_of(graph)},
         theory=model.theory(
             graph, Seeding.from_sets(scenario.seeding["strategy"], batches[0].seed_sets)
         ),
@@ -311,6 +324,39 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         version=__version__,
         extra=extra,
     )
+
+
+def _spillover(scenario, raw, graph) -> dict[str, np.ndarray] | None:
+    """The per-run spill-over columns (reach outside ``target:``), or ``None`` without a
+    target; see :func:`smmsim.segments.spillover_columns`."""
+    from smmsim._kernels.layout import C_REACH, SEGMENT_COLUMNS
+    from smmsim.segments import spillover_columns
+
+    target = scenario.data.get("target")
+    if not target or raw.segment_counts is None:
+        return None
+    names = list(graph.segment_names)
+    col = SEGMENT_COLUMNS.index("reach")
+    ids = [names.index(name) for name in target]
+    return spillover_columns(raw.counts[:, C_REACH], raw.segment_counts[:, :, col], ids)
+
+
+def _with_columns(runs: Callable, columns: dict[str, np.ndarray]) -> Callable:
+    """``runs`` (a table maker) with ``columns`` appended."""
+
+    def table() -> pd.DataFrame:
+        frame = runs()
+        return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+    return table
+
+
+def _attributes_of(graph) -> dict:
+    """The audience's attributes for the results: ``{"attributes": {name: [values]}}``
+    (nothing when it has none)."""
+    if not graph.attributes:
+        return {}
+    return {"attributes": {name: list(values) for name, (_, values) in graph.attributes.items()}}
 
 
 def _voice(raw, model, graph, steps) -> dict[str, np.ndarray]:

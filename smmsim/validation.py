@@ -59,4 +59,21 @@ def validate_scenario(scenario: Scenario, limit: int | None = None) -> str:
         size = f"{graph.n:,} users, {graph.n_edges:,} ties"
     else:
         size = f"{estimate.users:,} users, about {estimate.ties:,.0f} ties"
+        if _names_users(scenario.data):
+            # the attribute table, the segments and the target, on the users alone
+            from smmsim.audience import users_without_ties
+            from smmsim.scenario import check_seed_nodes
+
+            check_seed_nodes(scenario, users_without_ties(scenario))
     return one_line(f"{scenario.name}: {size}; {memory}", limit=500)
+
+
+def _names_users(data: dict) -> bool:
+    """Whether a scenario gives users attributes, segments or a target."""
+    audience = data["audience"]
+    return bool(
+        audience.get("attributes")
+        or audience.get("draw")
+        or data.get("segments")
+        or data.get("target")
+    )

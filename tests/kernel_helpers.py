@@ -18,8 +18,10 @@ def dense_of(ledger, steps):
     return PackedSeries(ledger.events, ledger.ev_start, ledger.used, steps).dense
 
 
-def traced(kernel, args, seeds, steps, root, replicate, n):
+def traced(kernel, args, seeds, steps, root, replicate, n, segment_of=None):
     """One recorded replicate of ``kernel`` through the driver: its per-user record
     (``kernel.traced``) followed by its counts, dense series and structural virality."""
-    ledger, record = driver.trace(kernel, args, seeds, root, replicate, steps, n)
+    ledger, record = driver.trace(
+        kernel, args, seeds, root, replicate, steps, n, segment_of=segment_of
+    )
     return (*record, ledger.counts[0], dense_of(ledger, steps)[0], ledger.virality[0])

@@ -55,8 +55,20 @@ def ewom_reference(
     steps,
     root,
     replicate,
+    segment_of=None,
+    seg_mult=None,
 ):
-    """One replicate of the default eWOM model; returns a dict of plain Python values."""
+    """One replicate of the default eWOM model; returns a dict of plain Python values.
+
+    With ``seg_mult`` (rows of stickiness, contagion and conversion multipliers, one per
+    segment of ``segment_of``), a user's probabilities are the content's times their
+    segment's row, at most 1."""
+
+    def mult(v, column):
+        if seg_mult is None or len(seg_mult) == 0:
+            return 1.0
+        return float(seg_mult[int(segment_of[v])][column])
+
     followers = [list(indices[indptr[u] : indptr[u + 1]]) for u in range(len(indptr) - 1)]
     cascade = Stream(stream_key(root, replicate, 1))  # engagement and sharing draws
     conv = Stream(stream_key(root, replicate, 2))
@@ -105,13 +117,15 @@ def ewom_reference(
                         referred.add(v)
                         out["earned_reach"] += 1
                 if v not in sharer:
-                    is_engaged = stick >= 1 or cascade.uniform() < stick
+                    p_stick = min(1.0, stick * mult(v, 0))
+                    is_engaged = p_stick >= 1 or cascade.uniform() < p_stick
                     if is_engaged:
                         row["engagements"] += 1
                         out["engagements"] += 1
                         if v not in engaged:
                             engaged.add(v)
                             p = conversion_referred if v in referred else conversion
+                            p = min(1.0, p * mult(v, 2))
                             # a certain outcome (p = 0 or 1) takes no draw
                             buys = p >= 1 or (p > 0 and conv.uniform() < p)
                             if buys:
@@ -119,7 +133,8 @@ def ewom_reference(
                                 row["conversions"] += 1
                                 out["conversions"] += 1
                                 out["referral_conversions"] += v in referred
-                        if contagion >= 1 or cascade.uniform() < contagion:
+                        p_share = min(1.0, contagion * mult(v, 1))
+                        if p_share >= 1 or cascade.uniform() < p_share:
                             sharer.add(v)
                             parent[v] = u
                             new_sharers.append(v)

@@ -9,14 +9,16 @@ from reference import ewom_reference, random_seed_set
 
 from smmsim._kernels import driver, ewom
 from smmsim._kernels import ledger as L
+from smmsim._kernels.layout import SEGMENT_COLUMNS
 from smmsim._kernels.seeding import random_seed_sets
 from smmsim.graph import CSRGraph
 
 ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
 
 
-def ewom_args(g, params):
-    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64)
+def ewom_args(g, params, seg_mult=None):
+    mult = np.zeros((0, 3)) if seg_mult is None else np.asarray(seg_mult, dtype=np.float64)
+    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64), mult
 
 
 def ewom_trace(g, seeds, *args):
@@ -81,6 +83,67 @@ def test_ewom_kernel_matches_reference(directed, params, replicate):
     assert reached == ref["first_exposure"]
     converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & L.CONVERTED}
     assert converted == ref["converted"]
+
+
+MULTIPLIERS = [
+    # one row per segment: stickiness, contagion, conversion multipliers
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+    [[2.0, 1.0, 0.5], [0.5, 1.5, 3.0], [1.0, 0.0, 0.0]],
+    [[0.0, 1.0, 1.0], [10.0, 10.0, 10.0], [1.3, 0.7, 1.2]],
+]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("params", PARAMS[:3] + PARAMS[5:])
+@pytest.mark.parametrize("seg_mult", MULTIPLIERS)
+def test_ewom_kernel_with_segment_multipliers_matches_reference(directed, params, seg_mult):
+    """Per-segment multipliers (clipped at 1) agree event for event with the reference;
+    all-ones multipliers give exactly the run without them."""
+    g = small_graph(60, 150, directed, seed=5)
+    segment_of = (np.arange(g.n) % 3).astype(np.int32)
+    seeds = np.array([0, 5, 17], dtype=np.int64)
+    steps, replicate = 6, 3
+    args = ewom_args(g, params, seg_mult)
+    got = traced(ewom, args, seeds, steps, ROOT, replicate, g.n, segment_of)
+    nodes, flags, referrer, first_step, order, _parent, counts, series, sv = got
+    ref = ewom_reference(
+        g.indptr, g.indices, seeds, *params, steps, int(ROOT), replicate, segment_of, seg_mult
+    )
+    for name, col in REFERENCE_COUNTS.items():
+        assert counts[col] == ref[name], name
+    assert sv == pytest.approx(ref["structural_virality"], rel=1e-12)
+    reached = {
+        int(v): (int(s), int(r))
+        for v, s, r, f in zip(nodes, first_step, referrer, flags, strict=True)
+        if f & L.REACHED
+    }
+    assert reached == ref["first_exposure"]
+    assert order[: counts[L.C_SHARES]].tolist() == ref["shared"]
+    keys = ["impressions", "reach", "engagements", "shares", "conversions"]
+    expect = np.array([[row[k] for k in keys] for row in ref["series"]]).reshape(-1, 5)
+    np.testing.assert_array_equal(series[: len(expect)], expect)
+    converted = {int(v) for v, f in zip(nodes, flags, strict=True) if f & L.CONVERTED}
+    assert converted == ref["converted"]
+    if np.all(np.asarray(seg_mult) == 1.0):
+        plain = ewom_trace(g, seeds, *params, steps, ROOT, replicate)
+        for a, b in zip(got, plain, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_ensemble_with_multipliers_matches_trace():
+    """The ensemble (per-segment tallies on) gives each replicate's trace counts."""
+    g = small_graph(300, 900, False, seed=11)
+    segment_of = (np.arange(g.n) % 4).astype(np.int32)
+    seg_mult = np.array([[1.5, 1.0, 2.0], [0.5, 2.0, 1.0], [1.0, 1.0, 1.0], [3.0, 0.2, 0.0]])
+    params = (0.7, 0.4, 0.6, 0.0, 0.1, 0.2)
+    seeds = random_seed_sets(g.n, 4, ROOT, 0, 10)
+    args = ewom_args(g, params, seg_mult)
+    out = driver.ensemble(ewom, args, seeds, ROOT, 0, 10, 15, 2, g.n, segment_of, 4)
+    for r in range(10):
+        one = traced(ewom, args, seeds[r], 15, ROOT, r, g.n, segment_of)
+        np.testing.assert_array_equal(out.counts[r], one[6])
+    reach = out.segment_counts[:, :, SEGMENT_COLUMNS.index("reach")].sum(axis=1)
+    np.testing.assert_array_equal(reach, out.counts[:, L.C_REACH])
 
 
 def dense(out, steps):

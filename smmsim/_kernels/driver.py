@@ -259,17 +259,21 @@ def trace(
     steps: int,
     n_users: int,
     n_tallies: int = 0,
+    segment_of: np.ndarray | None = None,
 ) -> tuple[Ledger, tuple]:
     """Run replicate ``replicate`` alone, recording who was reached by whom and when.
 
-    Returns its ledger and ``kernel.traced``'s per-user record.
+    ``segment_of`` gives each user's segment id to a kernel whose ``args`` hold
+    per-segment parameters (no per-segment tallies are kept). Returns its ledger and
+    ``kernel.traced``'s per-user record.
     """
     ledger = new_ledger(1, steps, 0, n_tallies)
     work = kernel.new_work(n_users, True)
     seed_sets = np.ascontiguousarray(seeds, dtype=np.int64).reshape(1, -1)
     kernel.run_reps(
         args, seed_sets, np.uint64(root), int(replicate), np.zeros(1, np.int64), 0,
-        int(steps), work, ledger.as_tuple(), np.empty(0, np.int32),
+        int(steps), work, ledger.as_tuple(),
+        np.empty(0, np.int32) if segment_of is None else segment_of,
     )  # fmt: skip
     n_shared = int(ledger.counts[0, C_SHARES] + ledger.counts[0, C_PENDING])
     return ledger, kernel.traced(work, n_shared)

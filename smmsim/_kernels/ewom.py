@@ -82,13 +82,18 @@ P_CONTAGION = 2
 P_HALF_LIFE = 3
 P_CONVERSION = 4
 P_CONVERSION_REFERRED = 5
+#: Columns of ``seg_mult``, the per-segment multipliers of :func:`run_reps`'s ``args``
+#: (see :data:`smmsim.segments.MULTIPLIERS`).
+M_STICKINESS = 0
+M_CONTAGION = 1
+M_CONVERSION = 2
 
 
 @jit(inline="always")
 def _show(
     tv, tp, nb, acc, books, segment_of, segmented, state, order, parent, tail, mark,
     n_seeds, stick, contagion, conversion, conversion_referred, s_c, s_v, keyed, root,
-    rep, record, referrer, first_step, t,
+    rep, record, referrer, first_step, t, seg_mult, multiplied,
 ):  # fmt: skip
     """Show the impressions ``tv[:nb]`` (users), of the shares of ``order[tp[:nb]]``, in
     order, at step ``t``.
@@ -99,7 +104,9 @@ def _show(
     stream ``s_v``, keyed at its first draw). Events are counted into the step's counts
     ``acc`` (the ledger's :func:`~smmsim._kernels.ledger.step_counts` of ``books``,
     by column) and, with ``segmented``, told to the ledger's per-user hooks (users'
-    segments in ``segment_of``). Returns ``(s_c, s_v, keyed, tail)``.
+    segments in ``segment_of``). With ``multiplied``, a user's stickiness, contagion and
+    conversion probabilities are multiplied by their segment's row of ``seg_mult``
+    (clipped to 1). Returns ``(s_c, s_v, keyed, tail)``.
     """
     for i in range(nb):
         if i + PREFETCH_STATE < nb:
@@ -127,10 +134,13 @@ def _show(
             state[v] = word
         fv = word & FLAG_MASK
         if (fv & SHARER) == 0:
+            p_stick = stick
+            if multiplied:
+                p_stick = min(1.0, stick * seg_mult[segment_of[v], M_STICKINESS])
             engaged = True
-            if stick < 1.0:
+            if p_stick < 1.0:
                 s_c, x = uniform(s_c)
-                engaged = x < stick
+                engaged = x < p_stick
             if engaged:
                 acc[C_ENGAGEMENTS] += 1
                 if (fv & ENGAGED) == 0:
@@ -142,7 +152,10 @@ def _show(
                     if not keyed:
                         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
                         keyed = True
-                    s_v, converted = converts(s_v, referred, conversion, conversion_referred)
+                    p_buy = conversion_referred if referred else conversion
+                    if multiplied:
+                        p_buy = min(1.0, p_buy * seg_mult[segment_of[v], M_CONVERSION])
+                    s_v, converted = converts(s_v, referred, p_buy, p_buy)
                     if converted:
                         fv |= CONVERTED
                         acc[C_CONVERSIONS] += 1
@@ -151,9 +164,12 @@ def _show(
                         if segmented:
                             L.user_converted(books, segment_of, v, referred)
                 shares = True
-                if contagion < 1.0:
+                p_share = contagion
+                if multiplied:
+                    p_share = min(1.0, contagion * seg_mult[segment_of[v], M_CONTAGION])
+                if p_share < 1.0:
                     s_c, z = uniform(s_c)
-                    shares = z < contagion
+                    shares = z < p_share
                 if shares:
                     fv |= SHARER
                     if segmented:
@@ -175,11 +191,14 @@ def new_work(n, record):
 def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of):
     """Simulate the replicates ``reps`` of a batch, in order (see :mod:`smmsim._kernels.driver`).
 
-    ``args`` is ``(indptr, indices, params)`` with ``params`` indexed by the ``P_*``
-    constants. Replicate ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and
-    draws from the streams keyed by ``(root, first_replicate + r)``. The replicate loop
-    lives here, not around a per-replicate call, so the arrays are handed over once per
-    worker rather than once per replicate.
+    ``args`` is ``(indptr, indices, params, seg_mult)`` with ``params`` indexed by the
+    ``P_*`` constants and ``seg_mult`` the per-segment multipliers of stickiness,
+    contagion and conversion (one row per segment of ``segment_of``, columns ``M_*``;
+    shape ``(0, 3)`` for none, which leaves every probability as it is). Replicate
+    ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from the
+    streams keyed by ``(root, first_replicate + r)``. The replicate loop lives here, not
+    around a per-replicate call, so the arrays are handed over once per worker rather
+    than once per replicate.
 
     ``work``'s state holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is
     not cleared between replicates: a word is valid only where its stamp is the current
@@ -189,7 +208,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     sharer that activated ``order[i]``. With a record (a trace), ``referrer`` and
     ``first_step`` receive each reached user's first exposure.
     """
-    indptr, indices, params = args
+    indptr, indices, params, seg_mult = args
+    multiplied = seg_mult.shape[0] > 0
     visibility = params[P_VISIBILITY]
     stickiness = params[P_STICKINESS]
     contagion = params[P_CONTAGION]
@@ -291,7 +311,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             tv, tp, nb, acc, books, segment_of, segmented, state, order,
                             parent, tail, mark, n_seeds, stick, contagion, conversion,
                             conversion_referred, s_c, s_v, keyed, root, rep, record,
-                            referrer, first_step, t,
+                            referrer, first_step, t, seg_mult, multiplied,
                         )  # fmt: skip
                         nb = 0
                     if draw_gaps:
@@ -304,7 +324,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 s_c, s_v, keyed, tail = _show(
                     tv, tp, nb, acc, books, segment_of, segmented, state, order, parent,
                     tail, mark, n_seeds, stick, contagion, conversion, conversion_referred,
-                    s_c, s_v, keyed, root, rep, record, referrer, first_step, t,
+                    s_c, s_v, keyed, root, rep, record, referrer, first_step, t, seg_mult,
+                    multiplied,
                 )  # fmt: skip
             L.close_step(books, t)
             head = gen_end

@@ -13,6 +13,7 @@ from smmsim.influence.candidates import Candidates, SeedingError, candidates
 from smmsim.influence.heuristics import HEURISTICS, heuristic_seeds
 from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
 from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.segments import has_multipliers
 
 __all__ = [
     "CHOOSING_RUNS",
@@ -170,6 +171,8 @@ def _rr_form(scenario) -> tuple[float, float, tuple[float, float] | None] | None
     c = scenario.content
     if c["half_life"] is not None:
         return None
+    if has_multipliers(scenario.data.get("segments")):
+        return None  # a tie's transmissibility depends on the follower's segment
     return c["visibility"], c["visibility"] * c["stickiness"] * c["contagion"], None
 
 
@@ -266,9 +269,9 @@ def choose_seeds(
         method = auto_method(scenario, objective)
     if method in RR_METHODS and (objective != "reach" or _rr_form(scenario) is None):
         raise SeedingError(
-            f"method {method} needs objective reach under model ewom without content.half_life, "
-            "or model sir "
-            "(reverse-reachable sets exist only there); use method celf"
+            f"method {method} needs objective reach under model ewom without content.half_life "
+            "and without per-segment multipliers, or model sir (reverse-reachable sets exist "
+            "only there); use method celf"
         )
     eps = s["epsilon"] if epsilon is None else float(epsilon)
     if not 0 < eps < 1:

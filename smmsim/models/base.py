@@ -276,6 +276,9 @@ class Model:
             int(steps),
             graph.n,
             self.tally_width(graph, int(steps)),
+            segment_of=(
+                None if graph.segments is None else np.ascontiguousarray(graph.segments, np.int32)
+            ),
         )
         nodes, flags, referrer, first_step, order, parent = record
         out = {
@@ -297,4 +300,8 @@ class Model:
 def segment_count(graph: CSRGraph) -> int:
     """Number of audience segments (segment ids run from 0; 0 without segments)."""
     segments = graph.segments
-    return 0 if segments is None else int(segments.max(initial=-1)) + 1
+    if segments is None:
+        return 0
+    count = int(segments.max(initial=-1)) + 1
+    # named segments count even when the last ones are empty (a group nobody matches)
+    return max(count, len(graph.segment_names or ()))

@@ -16,13 +16,14 @@ M. E. J. Newman, "Spread of epidemic disease on networks", Phys. Rev. E 66, 0161
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from smmsim.graph import CSRGraph
 from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model
+from smmsim.segments import has_multipliers, multiplier_table
 from smmsim.theory.bond_percolation import Seeding, seeded_theory
 
 __all__ = ["EWOM"]
@@ -46,6 +47,10 @@ class EWOM(Model):
         Probability that a user's first engagement is a purchase.
     referral_multiplier : float
         Factor on ``conversion`` for users whose first exposure came from a peer.
+    segments : dict or None
+        The scenario's resolved ``segments:`` section, whose per-segment multipliers of
+        stickiness, contagion and conversion apply to the users of each segment (see
+        :mod:`smmsim.segments`); ``None``: every user alike.
     """
 
     visibility: float
@@ -54,6 +59,7 @@ class EWOM(Model):
     half_life: float | None
     conversion: float
     referral_multiplier: float
+    segments: dict | None = field(default=None, compare=False)
 
     name = "ewom"
     uses = ("visibility", "stickiness", "contagion", "half_life")
@@ -64,7 +70,12 @@ class EWOM(Model):
     def from_scenario(cls, scenario) -> EWOM:
         """Build from a scenario's ``content`` and ``funnel`` sections."""
         content = scenario.content
-        return cls(**{key: content[key] for key in cls.uses}, **funnel_fields(scenario))
+        spec = scenario.data.get("segments")
+        return cls(
+            **{key: content[key] for key in cls.uses},
+            **funnel_fields(scenario),
+            segments=spec if has_multipliers(spec) else None,
+        )
 
     @property
     def transmissibility(self) -> float:
@@ -74,14 +85,25 @@ class EWOM(Model):
     def theory(self, graph: CSRGraph, seeds: Seeding | int) -> dict:
         """Bond-percolation predictions at ``T`` for the scenario's own seeds (Newman
         2002); see :func:`smmsim.theory.bond_percolation.seeded_theory`."""
-        return seeded_theory(graph, self.transmissibility, seeds, self.half_life)
+        out = seeded_theory(graph, self.transmissibility, seeds, self.half_life)
+        if self.segments is not None and out:
+            words = (
+                "Theory takes every user alike, at the content's own stickiness, contagion "
+                "and conversion; the per-segment multipliers change them segment by segment."
+            )
+            own = out.get("caveats")
+            out["caveats"] = f"{own} {words}" if own else words
+        return out
 
     def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
-        """``(indptr, indices, params)`` for :func:`smmsim._kernels.ewom.run_reps`."""
+        """``(indptr, indices, params, seg_mult)`` for
+        :func:`smmsim._kernels.ewom.run_reps` (``seg_mult``: see
+        :func:`smmsim.segments.multiplier_table`)."""
         hl = 0.0 if self.half_life is None else float(self.half_life)
         ref = min(1.0, self.conversion * self.referral_multiplier)
         params = np.array(
             [self.visibility, self.stickiness, self.contagion, hl, self.conversion, ref],
             dtype=np.float64,
         )
-        return graph.indptr, graph.indices, params
+        seg_mult = multiplier_table(self.segments, graph.segment_names)
+        return graph.indptr, graph.indices, params, seg_mult

@@ -204,6 +204,37 @@ def segment_lines(res: Results) -> list[str]:
     return lines
 
 
+def attribute_text(audience: dict) -> str:
+    """``"; attributes: age_band (3 values), region (2 values)"`` for the audience line
+    (empty when the users carry no attributes)."""
+    attributes = audience.get("attributes")
+    if not attributes:
+        return ""
+    parts = ", ".join(
+        f"{name} ({len(values)} value{'s' if len(values) != 1 else ''})"
+        for name, values in attributes.items()
+    )
+    return f"; attributes: {parts}"
+
+
+def spillover_lines(res: Results) -> list[str]:
+    """The reach outside the target segments: users and share of reach, with intervals."""
+    s = res.summary
+    target = res.extra.get("target")
+    if not target or "spillover" not in s.index:
+        return []
+    n = s.loc["spillover"]
+    share, bands = "", f"{n.ci_low:,.1f} - {n.ci_high:,.1f} users"
+    if "spillover_share" in s.index and s.loc["spillover_share", "n"] > 0:
+        x = s.loc["spillover_share"]
+        share = f" ({x['mean']:.1%} of reach)"
+        bands += f" and {x.ci_low:.1%} - {x.ci_high:.1%}"
+    return [
+        f"Spill-over: {n['mean']:,.1f} users per run{share} outside the target segments "
+        f"({', '.join(target)}); 95% CIs {bands}."
+    ]
+
+
 def format_report(res: Results) -> str:
     """The summary table and verdicts that ``smmsim run`` prints."""
     sc, s, a = res.scenario, res.summary, res.audience
@@ -212,7 +243,8 @@ def format_report(res: Results) -> str:
         f"smmsim {res.version} | scenario {sc.get('name', '?')} | {res.n_runs:,} runs | "
         f"rng_seed {res.rng_seed}",
         f"Audience: {a['name']}: {a['n']:,} users, {a['n_edges']:,} ties, "
-        f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}",
+        f"mean degree {a['mean']:.2f}, mean excess degree {a['excess']:.2f}"
+        f"{attribute_text(a)}",
         *calendar_lines(res),
         *_theory_lines(res.theory, sc["content"]),
         *_left_out_lines(res),
@@ -255,6 +287,7 @@ def format_report(res: Results) -> str:
         )
     lines += money_lines(s, cur)
     lines += segment_lines(res)
+    lines += spillover_lines(res)
     lines += competition_lines(res)
     lines += goal_lines(res)
     lines += referral_value_lines(res)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from smmsim.attributes import check_draw
 from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.goals import parse_goals
 from smmsim.models import MODELS
 from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import Param, ParamError, describe_value, half_life_param
+from smmsim.segments import parse_segments, parse_target
 from smmsim.timeline import UNITS, parse_start
 
 #: The ``simulation`` keys of a calendar: left out of a resolved scenario without one
@@ -75,6 +77,24 @@ TOP_LEVEL: dict[str, Param] = {
         description="what the campaign must achieve: [{metric, at_least | at_most | lift, "
         "by, baseline}] (see docs/goals.md)",
     ),
+    "segments": Param(
+        "any",
+        None,
+        nullable=True,
+        check=parse_segments,
+        type_text="a mapping: by: <attribute> or groups: {name: {where: ...}}",
+        description="named segments of users by their attributes, with per-segment "
+        "stickiness, contagion and conversion multipliers (see docs/segments.md)",
+    ),
+    "target": Param(
+        "any",
+        None,
+        nullable=True,
+        check=parse_target,
+        type_text="a list of segment names",
+        description="the segments the campaign is aimed at; reach outside them is the "
+        "spill-over (see docs/segments.md)",
+    ),
 }
 
 #: The keys of each audience generator, from the generator registry
@@ -96,6 +116,23 @@ AUDIENCE: dict[str, Param] = {
         low=0,
         nullable=True,
         description="seed for the graph (null: derived from simulation.rng_seed)",
+    ),
+    "attributes": Param(
+        "str",
+        None,
+        nullable=True,
+        check=non_empty,
+        description="CSV or Parquet table of users' attributes: a user id column 'user' "
+        "and one column per attribute (see docs/segments.md)",
+    ),
+    "draw": Param(
+        "any",
+        None,
+        nullable=True,
+        check=check_draw,
+        type_text="a mapping {attribute: {value: share}}",
+        description="attributes drawn for every user from shares summing to 1, e.g. "
+        "{age_band: {'18-34': 0.6, '35+': 0.4}}",
     ),
 }
 
@@ -316,6 +353,8 @@ def _audience_schema(generator: str) -> dict[str, Param]:
         "generator": AUDIENCE["generator"],
         **GENERATOR_SCHEMA[generator],
         "rng_seed": AUDIENCE["rng_seed"],
+        "attributes": AUDIENCE["attributes"],
+        "draw": AUDIENCE["draw"],
     }
 
 
@@ -347,8 +386,9 @@ def schema_table() -> list[tuple[str, str, str, str]]:
                 spec.description,
             )
         )
-    seed = AUDIENCE["rng_seed"]
-    rows.append(("audience.rng_seed", seed.type_summary(), seed.default_text(), seed.description))
+    for key in ("rng_seed", "attributes", "draw"):
+        spec = AUDIENCE[key]
+        rows.append((f"audience.{key}", spec.type_summary(), spec.default_text(), spec.description))
     for section, params in _ALL_SECTIONS.items():
         if section == "audience":
             continue

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smmsim.generator_registry import GENERATORS
+from smmsim._files import file_problem
+from smmsim.generator_registry import GENERATORS, resolve_path
 from smmsim.goals import by_date
 from smmsim.models.competition import COMPETITION_SECTIONS, check_competition
 from smmsim.params import (
@@ -30,6 +31,7 @@ from smmsim.scenario.schema import (
     TOP_LEVEL,
     _audience_schema,
 )
+from smmsim.segments import check_target, has_multipliers, segment_names_of
 from smmsim.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
         if section in data:
             model.check(data)
     check_competition(data)
+    _check_segments(data)
     return data
 
 
@@ -127,7 +130,65 @@ def _resolve_audience(section: Any, base_dir: Path) -> dict[str, Any]:
             raise ParamError("audience." + key_text(key), message)
     out = validate_mapping(section, schema, "audience")
     GENERATORS[generator].check(out, base_dir)
+    _check_attribute_file(out, base_dir)
+    for key in ("attributes", "draw"):
+        if out[key] is None:
+            del out[key]  # a scenario without them resolves as it always did
     return out
+
+
+def _check_attribute_file(out: dict[str, Any], base_dir: Path) -> None:
+    """``audience.attributes`` names a readable file (relative paths from the scenario's
+    folder); the resolved scenario names it as found."""
+    if out.get("attributes") is None:
+        return
+    try:
+        path: Path | None = resolve_path(out["attributes"], base_dir)
+    except (OSError, ValueError, RuntimeError):
+        path = None
+    problem = "file not found" if path is None else file_problem(path)
+    if problem is not None:
+        shown = describe_value(str(path if path is not None else out["attributes"]), limit=200)
+        hint = ""
+        if problem.startswith("file not found"):
+            hint = " (relative paths are read from the scenario's folder)"
+        raise ParamError("audience.attributes", f"{problem}: {shown}{hint}")
+    try:
+        out["attributes"] = str(path.resolve())
+    except (OSError, RuntimeError):
+        out["attributes"] = str(path)
+
+
+def _check_segments(data: dict[str, Any]) -> None:
+    """``segments:`` and ``target:`` against what is known before the audience is built:
+    multipliers only for the default model, attributes to group by, target names among
+    the groups. Attribute values and segment names are checked on the audience."""
+    spec, target = data.get("segments"), data.get("target")
+    if spec and has_multipliers(spec):
+        competing = [s for s in COMPETITION_SECTIONS if s in data]
+        if data["model"] != "ewom" or competing:
+            what = (
+                f"model {data['model']}"
+                if data["model"] != "ewom"
+                else f"the competing-contents model (the scenario has {', '.join(competing)})"
+            )
+            raise ParamError(
+                "segments",
+                f"per-segment multipliers (stickiness, contagion, conversion) are taken by "
+                f"the default model (ewom) only, not by {what}; remove them or use model: ewom",
+            )
+    audience = data["audience"]
+    if spec and "draw" not in audience and "attributes" not in audience:
+        if audience["generator"] != "sbm":
+            key = "segments.by" if "by" in spec else "segments.groups"
+            raise ParamError(
+                key,
+                "the audience has no attributes to name segments by: give "
+                "audience.attributes (a table) or audience.draw (shares), or use generator sbm",
+            )
+    names = segment_names_of(spec)
+    if target and names is not None:
+        check_target(target, names)
 
 
 def _check_seeding(seeding: dict[str, Any], raw_seeding: Any, audience: dict[str, Any]) -> None:
@@ -224,9 +285,14 @@ def check_seed_nodes(scenario: Scenario, graph: CSRGraph) -> None:
     Raises
     ------
     ScenarioError
-        If a ``k`` exceeds the number of users, or a listed id is not a user of the graph.
+        If a ``k`` exceeds the number of users, a listed id is not a user of the graph,
+        or ``target`` names a segment the audience does not have.
     """
     src = scenario._source_text
+    try:
+        check_target(scenario.data.get("target"), graph.segment_names)
+    except ParamError as exc:
+        raise ScenarioError(src, exc.key, exc.message) from None
     for section in ("seeding", *COMPETITION_SECTIONS):
         sec = scenario.data.get(section)
         if not sec or "k" not in sec:

@@ -32,9 +32,11 @@ _CACHE_STATS = {"builds": 0, "hits": 0, "build_s": 0.0}
 def audience_key(scenario: Scenario) -> str:
     """What identifies the scenario's audience: equal keys, the same graph."""
     a = scenario.audience
+    # the segments: section regroups the users, so it is part of the audience built
+    grouped = {"segments": scenario.data["segments"]} if scenario.data.get("segments") else {}
     if GENERATORS[a["generator"]].reads_file:
-        return canonical({"audience": a, "path": str(scenario.audience_path())})
-    return canonical({"audience": a, "seed": audience_seed(scenario)})
+        return canonical({"audience": a, "path": str(scenario.audience_path()), **grouped})
+    return canonical({"audience": a, "seed": audience_seed(scenario), **grouped})
 
 
 def cached_audience(scenario: Scenario) -> CSRGraph:
