@@ -36,6 +36,7 @@ from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
+from smmsim.segment_metrics import by_segment_summary, segment_table
 from smmsim.series import PackedSeries, series_profile
 from smmsim.theory.bond_percolation import Seeding
 
@@ -277,9 +278,11 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
     summary = summarize_runs(raw, prices, profile, threads=model.chunks(threads, len(raw)))
     segments = segment_summary(raw.segment_counts, graph.segment_names)
+    revenue = float(economics.revenue_per_conversion)
+    by_segment = by_segment_summary(raw.segment_counts, graph.segment_names, revenue)
     timing["simulate_s"] = time.perf_counter() - t0
 
-    extra: dict = {} if segments is None else {"segments": segments}
+    extra: dict = {} if segments is None else {"segments": segments, "by_segment": by_segment}
     runs = partial(runs_frame, raw, prices, profile)
     if raw.tallies is not None:
         runs, extra["competition"] = _competition(raw, runs, model, graph, sim["steps"])
@@ -309,6 +312,11 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         timing=timing,
         version=__version__,
         extra=extra,
+        by_segment=(
+            None
+            if raw.segment_counts is None
+            else partial(segment_table, raw.segment_counts, graph.segment_names, revenue, raw.first)
+        ),
     )
 
 
