@@ -181,7 +181,13 @@ def _built(results: Results, name: str) -> bool:
 #: plots its summary lists) are removed before a new run writes there.
 RUN_FILES = ("summary.json", "runs.csv", "timeseries.csv", "segments.csv")
 #: Plots of earlier versions, removed too when an older run left no list of its files.
-KNOWN_PLOTS = ("adoption.png", "reach_distribution.png", "earned_media.png", "referral_tree.png")
+KNOWN_PLOTS = (
+    "adoption.png",
+    "reach_distribution.png",
+    "earned_media.png",
+    "referral_tree.png",
+    "segments.png",
+)
 
 
 class RunWriter:

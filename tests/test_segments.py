@@ -141,3 +141,56 @@ def test_by_segment_traced_against_the_users_record():
             )
         checked += 1
     assert checked >= 5
+
+
+def test_faces_of_the_breakdown_agree(tmp_path):
+    """summary.json's by_segment, segments.csv, Results.by_segment, the report's table
+    and the picture all tell the same numbers, and the report's row of all segments is
+    the main table's figure."""
+    import json
+
+    import pandas as pd
+
+    from smmsim.plots import segment_figure
+    from smmsim.reporting.report import SEGMENT_TABLE, metric_text
+
+    sc = load_scenario(SCENARIO).with_overrides({"simulation.runs": 80})
+    res = simulate(sc, rng=4, threads=1)
+    paths = {p.name for p in res.write(tmp_path)}
+    assert {"segments.csv", "segments.png"} <= paths
+    csv = pd.read_csv(tmp_path / "segments.csv")
+    pd.testing.assert_frame_equal(csv, res.by_segment.astype({"segment": str}), check_dtype=False)
+    by = json.loads((tmp_path / "summary.json").read_text())["by_segment"]
+    assert list(by) == ["students", "young_professionals", "parents"]
+    for name, t in by.items():
+        rows = res.by_segment[res.by_segment["segment"] == name]
+        for metric in ("reach", "conversions", "revenue"):
+            assert t[metric]["mean"] == pytest.approx(rows[metric].mean(), rel=1e-12)
+            assert t[metric]["ci_low"] <= t[metric]["mean"] <= t[metric]["ci_high"]
+        assert t["conversion_rate"]["mean"] == pytest.approx(
+            rows["conversions"].sum() / rows["reach"].sum(), rel=1e-12
+        )
+        assert 0 <= t["earned_share"]["ci_low"] <= t["earned_share"]["ci_high"] <= 1
+    lines = res.report().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("By segment"))
+    header = lines[at + 1].split()
+    assert header[0] == "segment" and len(lines[at + 1]) == len(lines[at + 2])
+    total = lines[at + 5].split()
+    assert lines[at + 5].startswith("  all segments")
+    for (key, _), cell in zip(SEGMENT_TABLE, total[2:], strict=True):
+        assert cell == metric_text(res.summary, key)
+    fig = segment_figure(res)
+    assert len(fig.axes) == 3
+
+
+def test_no_segments_no_breakdown(tmp_path):
+    res = simulate(
+        load_scenario("scenarios/product_launch.yaml").with_overrides(
+            {"simulation.runs": 20, "audience.n": 2000}
+        ),
+        rng=1,
+    )
+    assert res.by_segment is None and "by_segment" not in res.extra
+    assert "By segment" not in res.report()
+    names = {p.name for p in res.write(tmp_path, plots=False)}
+    assert "segments.csv" not in names
