@@ -87,34 +87,8 @@ def segment_table(
     return pd.DataFrame(table)
 
 
-def _mean_ci(x: np.ndarray) -> dict[str, float]:
-    """Mean over the runs (axis 0) with its standard error and normal 95% interval."""
-    n = x.shape[0]
-    mean = x.mean(axis=0)
-    sem = x.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.full(mean.shape, np.nan)
+def _interval(mean: np.ndarray, sem: np.ndarray) -> dict[str, np.ndarray]:
     return {"mean": mean, "sem": sem, "ci_low": mean - Z95 * sem, "ci_high": mean + Z95 * sem}
-
-
-def _ratio_ci(num: np.ndarray, den: np.ndarray) -> dict[str, np.ndarray]:
-    """Ratio of the means over the runs (axis 0), with the delta method's standard
-    error and 95% interval clipped to [0, 1]; NaN where the denominator's mean is 0."""
-    n = num.shape[0]
-    m_num, m_den = num.mean(axis=0), den.mean(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(m_den > 0, m_num / m_den, np.nan)
-        resid = num - np.nan_to_num(ratio) * den
-        sem = (
-            resid.std(axis=0, ddof=1) / (np.sqrt(n) * m_den)
-            if n > 1
-            else np.full(ratio.shape, np.nan)
-        )
-    sem = np.where(m_den > 0, sem, np.nan)
-    return {
-        "mean": ratio,
-        "sem": sem,
-        "ci_low": np.clip(ratio - Z95 * sem, 0.0, 1.0),
-        "ci_high": np.clip(ratio + Z95 * sem, 0.0, 1.0),
-    }
 
 
 def by_segment_summary(
@@ -142,14 +116,36 @@ def by_segment_summary(
     """
     if segment_counts is None or segment_counts.size == 0:
         return None
-    n_seg = segment_counts.shape[1]
+    from smmsim._kernels.segment_stats import segment_moments
+
+    n, n_seg, _ = segment_counts.shape
     labels = segment_labels(names, n_seg)
-    x = segment_counts.astype(np.float64)
-    col = {name: x[:, :, k] for k, name in enumerate(SEGMENT_COLUMNS)}
-    col["revenue"] = col["conversions"] * float(revenue_per_conversion)
-    stats = {name: _mean_ci(col[name]) for name in SEGMENT_METRICS}
-    for name, (num, den) in RATIOS.items():
-        stats[name] = _ratio_ci(col[num], col[den])
+    col = SEGMENT_COLUMNS.index
+    num = np.array([col(a) for a, _ in RATIOS.values()], dtype=np.int64)
+    den = np.array([col(b) for _, b in RATIOS.values()], dtype=np.int64)
+    sums, m2, cross = segment_moments(segment_counts, num, den)
+    mean = sums / n
+    var = m2 / (n - 1) if n > 1 else np.full(m2.shape, np.nan)
+    sem = np.sqrt(np.maximum(var, 0.0) / n)
+    stats = {name: _interval(mean[:, k], sem[:, k]) for k, name in enumerate(SEGMENT_COLUMNS)}
+    price = float(revenue_per_conversion)
+    conv = stats["conversions"]
+    stats["revenue"] = _interval(conv["mean"] * price, conv["sem"] * abs(price))
+    for i, name in enumerate(RATIOS):
+        a, b = num[i], den[i]
+        m_a, m_b = mean[:, a], mean[:, b]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(m_b > 0, m_a / m_b, np.nan)
+            r = np.nan_to_num(ratio)
+            # delta method: the variance of num - ratio x den, over the runs
+            v = (m2[:, a] + r * r * m2[:, b] - 2 * r * cross[:, i]) / (n - 1) if n > 1 else np.nan
+            se = np.where(m_b > 0, np.sqrt(np.maximum(v, 0.0) / n) / m_b, np.nan)
+        stats[name] = {
+            "mean": ratio,
+            "sem": se,
+            "ci_low": np.clip(ratio - Z95 * se, 0.0, 1.0),
+            "ci_high": np.clip(ratio + Z95 * se, 0.0, 1.0),
+        }
     return {
         labels[i]: {name: {k: float(v[i]) for k, v in s.items()} for name, s in stats.items()}
         for i in range(n_seg)

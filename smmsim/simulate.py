@@ -26,12 +26,12 @@ from smmsim.metrics import (
     pricing,
     run_table,
     runs_frame,
-    segment_summary,
     series_table,
     summarize,
     summarize_runs,
 )
 from smmsim.models import SERIES_COLUMNS, Competition, Model, RawBatch, model_of
+from smmsim.models.base import SEGMENT_COLUMNS
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
@@ -277,9 +277,13 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     profile = (_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles]))
     prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
     summary = summarize_runs(raw, prices, profile, threads=model.chunks(threads, len(raw)))
-    segments = segment_summary(raw.segment_counts, graph.segment_names)
     revenue = float(economics.revenue_per_conversion)
     by_segment = by_segment_summary(raw.segment_counts, graph.segment_names, revenue)
+    # the short form (each tally's mean and standard error) of earlier versions
+    segments = by_segment and {
+        name: {col: {"mean": t[col]["mean"], "sem": t[col]["sem"]} for col in SEGMENT_COLUMNS}
+        for name, t in by_segment.items()
+    }
     timing["simulate_s"] = time.perf_counter() - t0
 
     extra: dict = {} if segments is None else {"segments": segments, "by_segment": by_segment}

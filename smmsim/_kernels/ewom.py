@@ -103,6 +103,8 @@ def _show(
     for i in range(nb):
         if i + PREFETCH_STATE < nb:
             _prefetch(state, tv[i + PREFETCH_STATE])
+            if segmented:
+                _prefetch(segment_of, tv[i + PREFETCH_STATE])
         v = tv[i]
         pos = tp[i]
         from_seed = pos < n_seeds
