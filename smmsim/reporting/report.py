@@ -228,7 +228,7 @@ def segment_lines(res: Results) -> list[str]:
 
     def row(label: str, values: list[float]) -> str:
         cells = (
-            f"{_num(x, 'money' if k in MONEY else ''):>{wd}s}"
+            f"{'0' if x == 0 else _num(x, 'money' if k in MONEY else ''):>{wd}s}"
             for (k, _), x, wd in zip(cols, values, widths, strict=True)
         )
         return f"  {label:<{width}}{''.join(cells)}"
