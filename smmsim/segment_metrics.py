@@ -29,6 +29,7 @@ __all__ = [
     "by_segment_summary",
     "segment_labels",
     "segment_table",
+    "short_summary",
 ]
 
 #: Columns of :func:`segment_table` after ``run`` and ``segment``.
@@ -149,4 +150,17 @@ def by_segment_summary(
     return {
         labels[i]: {name: {k: float(v[i]) for k, v in s.items()} for name, s in stats.items()}
         for i in range(n_seg)
+    }
+
+
+def short_summary(
+    by_segment: dict[str, dict[str, dict[str, float]]] | None,
+) -> dict[str, dict[str, dict[str, float]]] | None:
+    """The short form of :func:`by_segment_summary` (``summary.json`` ``segments``, as
+    earlier versions wrote it): each tally's mean per run and standard error."""
+    if not by_segment:
+        return None
+    return {
+        name: {col: {"mean": t[col]["mean"], "sem": t[col]["sem"]} for col in SEGMENT_COLUMNS}
+        for name, t in by_segment.items()
     }

@@ -31,12 +31,11 @@ from smmsim.metrics import (
     summarize_runs,
 )
 from smmsim.models import SERIES_COLUMNS, Competition, Model, RawBatch, model_of
-from smmsim.models.base import SEGMENT_COLUMNS
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
-from smmsim.segment_metrics import by_segment_summary, segment_table
+from smmsim.segment_metrics import by_segment_summary, segment_table, short_summary
 from smmsim.series import PackedSeries, series_profile
 from smmsim.theory.bond_percolation import Seeding
 
@@ -279,11 +278,7 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     summary = summarize_runs(raw, prices, profile, threads=model.chunks(threads, len(raw)))
     revenue = float(economics.revenue_per_conversion)
     by_segment = by_segment_summary(raw.segment_counts, graph.segment_names, revenue)
-    # the short form (each tally's mean and standard error) of earlier versions
-    segments = by_segment and {
-        name: {col: {"mean": t[col]["mean"], "sem": t[col]["sem"]} for col in SEGMENT_COLUMNS}
-        for name, t in by_segment.items()
-    }
+    segments = short_summary(by_segment)
     timing["simulate_s"] = time.perf_counter() - t0
 
     extra: dict = {} if segments is None else {"segments": segments, "by_segment": by_segment}
