@@ -194,3 +194,23 @@ def test_no_segments_no_breakdown(tmp_path):
     assert "By segment" not in res.report()
     names = {p.name for p in res.write(tmp_path, plots=False)}
     assert "segments.csv" not in names
+
+
+def test_many_segments_add_up_too():
+    """Past 127 segments the kernels read 4-byte segment ids (1-byte ones below)."""
+    sc = load_scenario(SCENARIO).with_overrides(
+        {
+            "audience.n": 3000,
+            "audience.segments": 130,
+            "audience.segment_names": None,
+            "simulation.runs": 20,
+            "simulation.steps": 15,
+        }
+    )
+    res = simulate(sc, rng=2, threads=1)
+    table = res.by_segment
+    assert table["segment"].nunique() == 130
+    runs = res.runs.set_index("run")
+    for name in SEGMENT_COLUMNS:
+        by_run = table.groupby("run", sort=True)[name].sum()
+        np.testing.assert_array_equal(by_run.to_numpy(), runs.loc[by_run.index, name].to_numpy())
