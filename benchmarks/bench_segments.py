@@ -1,99 +1,168 @@
-"""What per-segment multipliers cost the default kernel: one post on the Monte Carlo
-audience of ``bench_ic.py`` (Barabasi-Albert, 1,000,000 users, m=5, 10 random seeds,
-visibility p, stickiness = contagion = 1).
+"""What the per-segment breakdown costs: the same scenario with 10 segments and without.
 
 Usage::
 
-    PYTHONPATH=. python benchmarks/bench_segments.py          # p = 0.05 and 0.01
-    PYTHONPATH=. python benchmarks/bench_segments.py --old OLD/smmsim/_kernels/ewom.py
-                                       # also an older commit's kernel, side by side
+    python benchmarks/bench_segments.py                # 1M users, 7 paired repeats
+    python benchmarks/bench_segments.py --quick        # 100k users, 3 repeats
+    python benchmarks/bench_segments.py --json out/bench_segments.json
 
-Variants, timed in one process, interleaved repeat by repeat (CPU time of the calling
-thread's process, one worker), medians and the median of the paired ratios reported:
+On the 1,000,000-user Barabasi-Albert audience of ``benchmarks/bench_ic.py`` (m = 5,
+the same 10 random seed users), the default model at p = 0.05 (1,000 runs: cascades of
+tens of thousands of users) and p = 0.01 (200,000 runs: most of them the seeds alone),
+with conversions on (every per-segment tally is busy), one thread: ``simulate()`` on
+the audience without segments, then on the same audience with each user put in one of
+10 segments at random (every per-segment tally recorded, its summary computed). The two
+calls alternate repeat by repeat; the figure is the median of the paired ratios
+``time with segments / time without`` (the bar: at most 1.10), in wall time and in
+process CPU time (one thread: what the call takes on an idle core, which a busy machine
+does not inflate).
 
-``none``
-    no segments: ``seg_mult`` of shape (0, 3), as every scenario without ``segments:``.
-``tallies``
-    10 random segments tallied per segment, no multipliers.
-``multipliers``
-    the same 10 segments with multipliers (all 1, so every variant simulates the same
-    cascades: the reach totals printed must agree).
-``old``
-    with ``--old``: the default kernel module of an older commit (its ``args`` have no
-    ``seg_mult``), loaded from the given file.
+Run with the working tree's smmsim first on the path (``PYTHONPATH=. python
+benchmarks/bench_segments.py``) to measure it rather than an installed copy.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import dataclasses
+import json
 import sys
-import time
+from pathlib import Path
 
 import numpy as np
 
-from smmsim._kernels import driver, ewom
-from smmsim._kernels.layout import C_REACH
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _peers import format_table, loadavg, machine, median, timed, timed_cpu, wait_for_quiet
+
 from smmsim.generators import barabasi_albert
-from smmsim.rng import resolve_seed, root_key
+from smmsim.scenario import default_scenario
+from smmsim.simulate import simulate
 
-N, M, SEEDS, SEGMENTS = 1_000_000, 5, 10, 10
-CASES = {0.05: (200, 300), 0.01: (50, 1_000_000)}  # p: (steps, runs per timing)
+N = (1_000_000, 100_000)
+M = 5
+SEEDS = 10
+SEGMENTS = 10
+#: runs per call and horizon, by p (full, quick)
+RUNS = {0.05: (1_000, 300), 0.01: (200_000, 20_000)}
+STEPS = {0.05: 200, 0.01: 50}
+TARGET = 1.10
 
 
-def _old_kernel(path: str):
-    spec = importlib.util.spec_from_file_location("smmsim._kernels.ewom_old", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def log(msg: str = "") -> None:
+    print(msg, flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--old", help="an older commit's smmsim/_kernels/ewom.py")
-    parser.add_argument("--repeats", type=int, default=9)
-    args = parser.parse_args()
-    g = barabasi_albert(N, M, rng=0)
-    rng = np.random.default_rng(0)
-    seeds = np.sort(rng.choice(g.n, SEEDS, replace=False)).astype(np.int64)[None, :]
-    segment_of = rng.integers(0, SEGMENTS, g.n).astype(np.int32)
-    root = np.uint64(root_key(resolve_seed(0)))
-    old = _old_kernel(args.old) if args.old else None
-    for p, (steps, runs) in CASES.items():
-        params = np.array([p, 1.0, 1.0, 0.0, 0.0, 0.0])
-        plain = (g.indptr, g.indices, params, np.zeros((0, 3)))
-        variants = {
-            "none": (ewom, plain, None),
-            "tallies": (ewom, plain, segment_of),
-            "multipliers": (ewom, (*plain[:3], np.ones((SEGMENTS, 3))), segment_of),
+def scenario(n: int, p: float, seeds, steps: int):
+    """The default model as an independent cascade at ``p`` with conversions, seeded by
+    ``seeds`` (the graph itself is passed to ``simulate()``)."""
+    return default_scenario().with_overrides(
+        {
+            "audience.n": n,
+            "audience.m": M,
+            "content.visibility": p,
+            "content.stickiness": 1.0,
+            "content.contagion": 1.0,
+            "funnel.conversion": 0.02,
+            "seeding.strategy": "nodes",
+            "seeding.nodes": [int(s) for s in seeds],
+            "simulation.steps": steps,
         }
-        if old is not None:
-            variants["old"] = (old, plain[:3], None)
+    )
 
-        def run(kernel, kargs, seg, n, steps=steps):
-            return driver.ensemble(
-                kernel, kargs, seeds, root, 1000, n, steps, 1, g.n, seg,
-                SEGMENTS if seg is not None else 0,
-            )  # fmt: skip
 
-        for v in variants.values():
-            run(*v, 20)  # compile or load from the cache
-        times = {name: [] for name in variants}
-        reach = {}
-        for rep in range(args.repeats):
-            order = list(variants) if rep % 2 else list(variants)[::-1]
-            for name in order:
-                c0 = time.process_time()
-                out = run(*variants[name], runs)
-                times[name].append(time.process_time() - c0)
-                reach[name] = int(out.counts[:, C_REACH].sum())
-        print(
-            f"p = {p}: {runs:,} runs of {steps} steps; reach totals {sorted(set(reach.values()))}"
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wait-quiet", type=float, default=0.0, help="seconds to wait for load < 1")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    q = 1 if args.quick else 0
+    repeats = args.repeats or (3 if args.quick else 7)
+    n = N[q]
+    log(f"machine: {machine()}")
+    g, t_gen = timed(barabasi_albert, n, M, rng=args.seed)
+    rng = np.random.default_rng(args.seed)
+    seeds = np.sort(rng.choice(n, SEEDS, replace=False))
+    seg = dataclasses.replace(
+        g,
+        segments=rng.integers(0, SEGMENTS, n).astype(np.int32),
+        segment_names=tuple(f"s{i}" for i in range(SEGMENTS)),
+    )
+    log(f"audience: {g} built in {t_gen:.1f} s; {SEGMENTS} segments at random")
+    report: dict = {"machine": machine(), "n": n, "segments": SEGMENTS, "load": loadavg()}
+    report["by_p"] = {}
+    rows = []
+    for p in (0.05, 0.01):
+        runs, steps = RUNS[p][q], STEPS[p]
+        sc = scenario(n, p, seeds, steps)
+        for graph in (g, seg):  # warm-up: compiled code, degree statistics, pages
+            simulate(sc, graph=graph, runs=4, rng=0, threads=1, progress=False)
+        load = wait_for_quiet(1.0, args.wait_quiet)
+        log(f"\n-- p = {p}: {runs:,} runs per call, steps={steps}, load {load:.2f}")
+        ratios, cpu_ratios, plain, split = [], [], [], []
+        for r in range(repeats):
+            seed = args.seed * 1000 + r
+            order = (g, seg) if r % 2 == 0 else (seg, g)  # alternate which goes first
+            t, c = {}, {}
+            for graph in order:
+                res, t[graph is seg], c[graph is seg] = timed_cpu(
+                    simulate, sc, graph=graph, runs=runs, rng=seed, threads=1, progress=False
+                )
+                if graph is seg:  # the breakdown adds up to the totals
+                    by = res.extra["by_segment"]
+                    total = sum(v["reach"]["mean"] for v in by.values())
+                    assert abs(total - res.mean("reach")) <= 1e-9 * max(1.0, total)
+            plain.append(runs / t[False])
+            split.append(runs / t[True])
+            ratios.append(t[True] / t[False])
+            cpu_ratios.append(c[True] / c[False])
+            log(
+                f"   repeat {r + 1}: none {plain[-1]:,.0f} runs/s, 10 segments "
+                f"{split[-1]:,.0f} runs/s, ratio {ratios[-1]:.3f} (CPU {cpu_ratios[-1]:.3f}); "
+                f"load {loadavg():.2f}"
+            )
+        ratio = median(ratios)
+        cpu_ratio = median(cpu_ratios)
+        report["by_p"][str(p)] = {
+            "runs": runs,
+            "none_runs_per_s": median(plain),
+            "segments_runs_per_s": median(split),
+            "ratio": ratio,
+            "ratios": ratios,
+            "cpu_ratio": cpu_ratio,
+            "cpu_ratios": cpu_ratios,
+        }
+        rows.append(
+            [
+                f"p = {p}",
+                f"{median(plain):,.0f}",
+                f"{median(split):,.0f}",
+                f"{ratio:.3f}",
+                f"{cpu_ratio:.3f}",
+                f"<= {TARGET:.2f} " + ("ok" if cpu_ratio <= TARGET else "MISSED"),
+            ]
         )
-        for name, t in times.items():
-            ratio = np.median(np.array(t) / np.array(times["none"]))
-            print(f"  {name:12s} median {np.median(t):.3f} s   paired ratio to none {ratio:.3f}")
+    log("")
+    log(
+        format_table(
+            [
+                "case",
+                "no segments (runs/s)",
+                "10 segments (runs/s)",
+                "wall ratio",
+                "CPU ratio",
+                "bar (CPU)",
+            ],
+            rows,
+        )
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+    return report
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smmsim._kernels.layout import N_SEGMENT_COLUMNS
 from smmsim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ _USER_BYTES = 32
 _USER_THREAD_BYTES = 16
 # Per run: counts, virality, seeds, prices and summary columns (about 1 KB measured).
 _RUN_BYTES = 1024
+# Per run and audience segment: the ledger's int64 per-segment tallies, and as much again
+# for the per-run-per-segment table built from them.
+_SEGMENT_RUN_BYTES = 2 * 8 * N_SEGMENT_COLUMNS
 # Per run and step: the five int64 series columns.
 _STEP_BYTES = 5 * 8
 # Per line of an edge-list file: the bytes read plus the parsed endpoint pair.
@@ -219,6 +223,14 @@ def _count_lines(path: str, size: int, mtime_ns: int, stop_after: int) -> int:
     return lines + 1
 
 
+def _segments(audience: dict) -> int:
+    """Segments of a generated audience that declares them (0 when it does not say)."""
+    seg = audience.get("segments") if audience.get("generator") == "sbm" else None
+    if isinstance(seg, int):
+        return seg
+    return len(seg) if isinstance(seg, list | tuple) else 0
+
+
 def estimate_memory(
     scenario: Scenario, runs: int | None = None, threads: int | None = None
 ) -> MemoryEstimate:
@@ -262,7 +274,7 @@ def estimate_memory(
     parts = {
         "audience": int(reading + arcs * arc + users * _USER_BYTES),
         "workspace": int(users * _USER_THREAD_BYTES * threads),
-        "runs": int(runs * _RUN_BYTES),
+        "runs": int(runs * (_RUN_BYTES + _segments(a) * _SEGMENT_RUN_BYTES)),
         "series": int(runs * int(sim["steps"]) * _STEP_BYTES),
     }
     return MemoryEstimate(parts=parts, users=users, ties=arcs / 2)

@@ -26,7 +26,7 @@ from smmsim._kernels.stats import (
     order_stats_through,
 )
 from smmsim.graph import CSRGraph
-from smmsim.models.base import COUNT_COLUMNS, SEGMENT_COLUMNS, RawBatch
+from smmsim.models.base import COUNT_COLUMNS, RawBatch
 from smmsim.series import series_frame, series_profile
 
 __all__ = [
@@ -523,26 +523,12 @@ def segment_summary(
 ) -> dict[str, dict[str, dict[str, float]]] | None:
     """Per-segment tallies (:data:`SEGMENT_COLUMNS`) over the runs: for each segment,
     each tally's mean per run and its standard error; ``None`` when the audience has no
-    segments or nothing is tallied per segment.
+    segments (the short form of :func:`smmsim.segment_metrics.by_segment_summary`).
 
     Every user is in exactly one segment, so a tally summed over the segments is the
     run's own count (per-segment reach adds up to reach, run by run).
     """
-    if segment_counts is None or segment_counts.size == 0 or not SEGMENT_COLUMNS:
-        return None
-    n_runs, n_segments, _ = segment_counts.shape
-    labels = list(names) if names is not None else []
-    labels += [str(i) for i in range(len(labels), n_segments)]
-    mean = segment_counts.mean(axis=0)
-    sem = (
-        segment_counts.std(axis=0, ddof=1) / np.sqrt(n_runs)
-        if n_runs > 1
-        else np.full(mean.shape, np.nan)
-    )
-    return {
-        labels[i]: {
-            col: {"mean": float(mean[i, k]), "sem": float(sem[i, k])}
-            for k, col in enumerate(SEGMENT_COLUMNS)
-        }
-        for i in range(n_segments)
-    }
+    from smmsim.segment_metrics import by_segment_summary, short_summary
+
+    names = None if names is None else list(names)
+    return short_summary(by_segment_summary(segment_counts, names, 0.0))

@@ -79,6 +79,12 @@ class Results:
         The per-step series of every run, packed (or a zero-argument function that
         builds it); ``timeseries`` is its table, and ``timeseries.csv`` is written
         from it. ``None`` when only the table is known.
+    by_segment : pandas.DataFrame or None
+        When the audience has segments, one row per (run, segment): ``run``,
+        ``segment`` and each per-segment tally with the revenue (see
+        :mod:`smmsim.segment_metrics`; a zero-argument function that builds it may be
+        given); written as ``segments.csv``. Summed over the segments, a run's row is
+        its row of ``runs``. ``None`` without segments.
     """
 
     scenario: dict
@@ -92,6 +98,7 @@ class Results:
     version: str
     extra: dict = field(default_factory=dict)
     series: PackedSeries | None = field(default=None, repr=False)
+    by_segment: pd.DataFrame | None = field(default=None, repr=False)
 
     def mean(self, metric: str) -> float:
         """Ensemble mean of ``metric``."""
@@ -146,10 +153,11 @@ class Results:
     def write(
         self, out_dir: str | Path, *, plots: bool = True, tree: Cascade | None = None
     ) -> list[Path]:
-        """Write ``summary.json``, ``runs.csv``, ``timeseries.csv`` and the pictures
-        (``adoption.png`` and others; ``referral_tree.png`` when ``tree``, a traced run
-        from :func:`smmsim.trace.results_cascade`, is given) to ``out_dir``; return the
-        paths written."""
+        """Write ``summary.json``, ``runs.csv``, ``timeseries.csv``, ``segments.csv``
+        (when the audience has segments) and the pictures (``adoption.png`` and others;
+        ``referral_tree.png`` when ``tree``, a traced run from
+        :func:`smmsim.trace.results_cascade`, is given) to ``out_dir``; return the paths
+        written."""
         return RunWriter(out_dir).finish(self, plots=plots, tree=tree)
 
     def report(self) -> str:
@@ -179,6 +187,7 @@ def _lazy_table(name: str) -> property:
 Results.runs = _lazy_table("runs")  # type: ignore[method-assign,assignment]
 Results.timeseries = _lazy_table("timeseries")  # type: ignore[method-assign,assignment]
 Results.series = _lazy_table("series")  # type: ignore[method-assign,assignment]
+Results.by_segment = _lazy_table("by_segment")  # type: ignore[method-assign,assignment]
 
 
 def _built(results: Results, name: str) -> bool:
@@ -188,9 +197,15 @@ def _built(results: Results, name: str) -> bool:
 
 #: What a run writes into its folder besides the plots; an older run's copies (and the
 #: plots its summary lists) are removed before a new run writes there.
-RUN_FILES = ("summary.json", "runs.csv", "timeseries.csv")
+RUN_FILES = ("summary.json", "runs.csv", "timeseries.csv", "segments.csv")
 #: Plots of earlier versions, removed too when an older run left no list of its files.
-KNOWN_PLOTS = ("adoption.png", "reach_distribution.png", "earned_media.png", "referral_tree.png")
+KNOWN_PLOTS = (
+    "adoption.png",
+    "reach_distribution.png",
+    "earned_media.png",
+    "referral_tree.png",
+    "segments.png",
+)
 
 
 class RunWriter:
@@ -278,6 +293,11 @@ class RunWriter:
             write_frame_csv(self.series_path, results.timeseries, dates=dates)
         self._started = True
         paths = [self.summary_path, self.runs_path, self.series_path]
+        if results.by_segment is not None:
+            # one row per (run, segment); the runs of an interrupted ensemble's summary
+            path = self.out / "segments.csv"
+            results.by_segment.to_csv(path, index=False)
+            paths.append(path)
         if plots:
             from smmsim.plots.runs import write_run_plots
 

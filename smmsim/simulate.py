@@ -26,7 +26,6 @@ from smmsim.metrics import (
     pricing,
     run_table,
     runs_frame,
-    segment_summary,
     series_table,
     summarize,
     summarize_runs,
@@ -36,6 +35,7 @@ from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
+from smmsim.segment_metrics import by_segment_summary, segment_table, short_summary
 from smmsim.series import PackedSeries, series_profile
 from smmsim.theory.bond_percolation import Seeding
 from smmsim.timeline import Timeline
@@ -284,10 +284,12 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     profile = (_cat([p[0] for p in profiles]), _cat([p[1] for p in profiles]))
     prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
     summary = summarize_runs(raw, prices, profile, threads=model.chunks(threads, len(raw)))
-    segments = segment_summary(raw.segment_counts, graph.segment_names)
+    revenue = float(economics.revenue_per_conversion)
+    by_segment = by_segment_summary(raw.segment_counts, graph.segment_names, revenue)
+    segments = short_summary(by_segment)
     timing["simulate_s"] = time.perf_counter() - t0
 
-    extra: dict = {} if segments is None else {"segments": segments}
+    extra: dict = {} if segments is None else {"segments": segments, "by_segment": by_segment}
     runs = partial(runs_frame, raw, prices, profile)
     if raw.tallies is not None:
         runs, extra["competition"] = _competition(raw, runs, model, graph, sim["steps"])
@@ -323,6 +325,11 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
         timing=timing,
         version=__version__,
         extra=extra,
+        by_segment=(
+            None
+            if raw.segment_counts is None
+            else partial(segment_table, raw.segment_counts, graph.segment_names, revenue, raw.first)
+        ),
     )
 
 

@@ -319,6 +319,13 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment
         if active[t] != 0:
             first_active = t
             break
+    segmented = L.segmented(books)
+    # ad steps from the step under way to the horizon (for the per-segment impressions)
+    ads_left = 0
+    if segmented:
+        for t in range(steps):
+            if active[t] != 0:
+                ads_left += 1
     draw_gaps = 0.0 < p < 1.0
     inv_log_q = 1.0 / np.log1p(-p) if draw_gaps else 0.0
 
@@ -332,13 +339,16 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment
         # ---- ads: geometric gaps over the targeted list
         if ads_on:
             n_imp = n_target - t_adopted
-            if t == first_active and L.segmented(books):
-                # the first ad's reach is counted in closed form; who it was, user by
-                # user, only for the per-segment tallies
+            if t == first_active and segmented:
+                # the first ad's reach and the ad impressions are counted in closed
+                # form; who they were, user by user, only for the per-segment tallies:
+                # a user not adopted yet is credited with every ad step ahead, and an
+                # adopter gives back those after their adoption (below)
                 for j in range(n_target):
                     v = j if target_all else target_users[j]
                     if (state[v] & ~LOW_MASK) != mark or (state[v] & K.SHARER) == 0:
                         L.user_reached(books, segment_of, v, False)
+                        L.user_impressed(books, segment_of, v, ads_left)
             if p > 0.0:
                 j = 0
                 if draw_gaps:
@@ -416,27 +426,30 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment
             L.impressions(books, t, n_imp, n_imp)
             if t == first_active:
                 L.reaches(books, t, n_imp, 0)
+            ads_left -= 1  # the ad steps after this one
         for i in range(step_start, tail):
             v = order[i]
             word = state[v]
             targeted = target_all or target_mask[v] != 0
             if targeted:
                 t_adopted += 1
+                if segmented and 0 <= first_active <= t:
+                    L.user_impressed(books, segment_of, v, -ads_left)
             imitated = (word & K.REFERRED) != 0
             parent[i] = -1
             if imitated:
                 if targeted and 0 <= first_active <= t:
-                    L.earned_after_paid(books)
+                    L.earned_after_paid(books, segment_of, v)
                 else:
                     L.reach(books, segment_of, t, v, True)
                 parent[i] = cand[v]  # a friend adopted before this step, uniformly
             if record:
                 adopted_at[v] = t
-            L.engagement(books, t, True)
+            L.engagement(books, segment_of, t, v, True)
             s_v, converted = converts(s_v, imitated, conversion, conversion_referred)
             if converted:
                 state[v] = word | K.CONVERTED
-                L.conversion(books, t, imitated)
+                L.conversion(books, segment_of, t, v, imitated)
         # ---- the step's adopters become visible to their followers
         if use_wom:
             keep = nf
@@ -456,6 +469,9 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment
         n_shares = tail - step_start + (n_seeds if t == 0 else 0)
         if n_shares > 0:
             L.shares(books, t, n_shares)
+            if t == 0:
+                L.sharers(books, segment_of, order, 0, n_seeds)
+            L.sharers(books, segment_of, order, step_start, tail)
             depth = t
         if n_shares > 0 or n_imp > 0:
             used = t + 1

@@ -437,8 +437,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         if record:
                             referrer[s] = -1
                             first_step[s] = t
-                        if segmented:
-                            L.user_shared(books, segment_of, s)
                     else:
                         rec_aux[tail] = 0
                     state[s] = np.int32(word)
@@ -573,6 +571,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         n_impressions += 1
                         if from_seed:
                             n_paid += 1
+                        if c == 0 and segmented:
+                            L.user_impressed(books, segment_of, v, 1)
                         if word & shared_bit:
                             if word != old_word:
                                 state[v] = np.int32(word)
@@ -672,13 +672,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     pc *= conversion_uplift
                                 if _chance(k_brand_conversion, v, pc):
                                     word |= BRAND_CONVERTED
-                                    L.conversion(books, t, referred)
+                                    L.conversion(books, segment_of, t, v, referred)
                                     tally[col + Q_CONVERSIONS] += 1
                                     if by_segment:
                                         g = segment_of[v] * N_SEGMENT_TALLIES
                                         tally[x_segs + g + G_BRAND_CONVERSIONS] += 1
-                                    if segmented:
-                                        L.user_converted(books, segment_of, v, referred)
                             if stance == NEUTRAL:
                                 stance = BRAND
                                 word |= np.int64(BRAND) << STANCE_SHIFT
@@ -714,8 +712,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 b_parent[b_tail] = rec_aux[p]
                                 rec_aux[tail] = b_tail
                                 b_tail += 1
-                                if segmented:
-                                    L.user_shared(books, segment_of, v)
                             else:
                                 rec_aux[tail] = 0
                             tail += 1
@@ -732,6 +728,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 tally[own_step + 1] += n_owner_engaged
             if brand_shares:
                 L.shares(books, t, brand_shares)
+                L.sharers(books, segment_of, b_order, b_head, b_head + brand_shares)
                 b_head += brand_shares
             head = gen_end
             if (

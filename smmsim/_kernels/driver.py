@@ -85,10 +85,11 @@ class Ledger:
 
     @property
     def segment_counts(self) -> np.ndarray:
-        """Per-segment tallies, ``(replicates, segments, N_SEGMENT_COLUMNS)``."""
+        """Per-segment tallies, ``(replicates, segments, N_SEGMENT_COLUMNS)``: a view of
+        the run table, each (segment, tally) contiguous over the replicates (nothing is
+        copied: a small-cascade ensemble leaves most of these columns unwritten)."""
         n = self.runs.shape[0]
-        block = np.ascontiguousarray(self.runs[:, R_SEGMENTS:])
-        return block.reshape(n, self.n_segments, N_SEGMENT_COLUMNS)
+        return self.runs[:, R_SEGMENTS:].reshape(n, self.n_segments, N_SEGMENT_COLUMNS)
 
 
 def workspace(

@@ -43,7 +43,6 @@ from smmsim._kernels.ledger import (
     C_PAID_IMPRESSIONS,
     C_REACH,
     C_REFERRAL_CONVERSIONS,
-    C_SHARES,
     CONVERTED,
     ENGAGED,
     FLAG_BITS,
@@ -111,12 +110,16 @@ def _show(
     for i in range(nb):
         if i + PREFETCH_STATE < nb:
             _prefetch(state, tv[i + PREFETCH_STATE])
+            if segmented:
+                _prefetch(segment_of, tv[i + PREFETCH_STATE])
         v = tv[i]
         pos = tp[i]
         from_seed = pos < n_seeds
         acc[C_IMPRESSIONS] += 1
         if from_seed:
             acc[C_PAID_IMPRESSIONS] += 1
+        if segmented:
+            L.user_impressed(books, segment_of, v, 1)
         word = state[v]
         if (word & ~FLAG_MASK) != mark:
             acc[C_REACH] += 1
@@ -172,8 +175,6 @@ def _show(
                     shares = z < p_share
                 if shares:
                     fv |= SHARER
-                    if segmented:
-                        L.user_shared(books, segment_of, v)
                     order[tail] = v
                     parent[tail] = pos
                     tail += 1
@@ -247,7 +248,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             skip = NO_GAP
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             sv = 2.0 if quiet_seeds >= 2 else 0.0
-            ev_pos = L.seeds_only(runs, virality_out, events, r, ev_pos, quiet_seeds, sv)
+            ev_pos = L.seeds_only(
+                runs, virality_out, events, r, ev_pos, quiet_seeds, sv, books, segment_of, order
+            )
             continue
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
         # the conversion stream is keyed at its first draw: most users never convert
@@ -264,8 +267,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             if record:
                 referrer[s] = -1
                 first_step[s] = 0
-            if segmented:
-                L.user_shared(books, segment_of, s)
             order[tail] = s
             parent[tail] = -1
             tail += 1
@@ -283,7 +284,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             stick = stickiness
             if half_life > 0.0:
                 stick = stickiness * 0.5 ** (t / half_life)
-            acc[C_SHARES] += gen_end - head
+            L.step_shares(books, segment_of, order, head, gen_end)
             # prefetching pays only when a generation has many sharers to look ahead to
             prefetch = gen_end - head > PREFETCH_MIN
             # impressions are listed a batch at a time, then shown in order: while one

@@ -68,6 +68,25 @@ T_CONVERSIONS = 4
 N_SERIES = len(SERIES_COLUMNS)
 
 #: Per-segment tallies of each replicate, in order (see the ledger's per-user hooks).
-SEGMENT_COLUMNS: tuple[str, ...] = ("reach",)
-S_REACH = 0
+#: Each is the breakdown of the count of the same name (:data:`SEGMENT_OF_COUNT`), and
+#: every user is in one segment: a replicate's tallies over its segments add up to its
+#: count. ``shares`` counts the users who shared, seeds included, as the count does.
+SEGMENT_COLUMNS: tuple[str, ...] = (
+    "impressions",
+    "reach",
+    "earned_reach",
+    "engaged",
+    "shares",
+    "conversions",
+    "referral_conversions",
+)
+S_IMPRESSIONS = 0
+S_REACH = 1
+S_EARNED_REACH = 2
+S_ENGAGED = 3
+S_SHARES = 4
+S_CONVERSIONS = 5
+S_REFERRAL_CONVERSIONS = 6
 N_SEGMENT_COLUMNS = len(SEGMENT_COLUMNS)
+#: The count column each per-segment tally breaks down.
+SEGMENT_OF_COUNT = tuple(COUNT_COLUMNS.index(name) for name in SEGMENT_COLUMNS)

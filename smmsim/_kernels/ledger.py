@@ -115,15 +115,19 @@ def _count(books, t, column, series_column, n, part_column, n_part):
 
 
 @jit(inline="always")
-def impression(books, t, paid):
-    """One impression at step ``t`` (``paid``: of a brand post or an ad, not a peer's share)."""
+def impression(books, segment_of, t, v, paid):
+    """One impression, on user ``v``, at step ``t`` (``paid``: of a brand post or an ad,
+    not a peer's share)."""
     _count(books, t, C_IMPRESSIONS, T_IMPRESSIONS, 1, C_PAID_IMPRESSIONS, 1 if paid else 0)
+    if segmented(books):
+        user_impressed(books, segment_of, v, 1)
 
 
 @jit(inline="always")
 def impressions(books, t, n, n_paid):
     """``n`` impressions at step ``t``, ``n_paid`` of them paid (a kernel that finds
-    impressions in bulk records them at once)."""
+    impressions in bulk records them at once, and who saw them through
+    :func:`user_impressed`)."""
     _count(books, t, C_IMPRESSIONS, T_IMPRESSIONS, n, C_PAID_IMPRESSIONS, n_paid)
 
 
@@ -139,41 +143,75 @@ def reach(books, segment_of, t, v, earned):
 def reaches(books, t, n, n_earned):
     """``n`` first exposures at step ``t``, ``n_earned`` of them through a peer (a kernel
     that counts first exposures in closed form, such as every targeted user shown a
-    first ad, records them at once)."""
+    first ad, records them at once, and who they were through :func:`user_reached`)."""
     _count(books, t, C_REACH, T_REACH, n, C_EARNED_REACH, n_earned)
 
 
 @jit(inline="always")
-def earned_after_paid(books):
-    """A user whose first exposure was the brand's (recorded then, through :func:`reach`
-    or :func:`reaches`) counts as earned reach after all: the model credits what they
-    did next to peers (Bass: an imitator who had seen the ad)."""
+def earned_after_paid(books, segment_of, v):
+    """User ``v``, whose first exposure was the brand's (recorded then, through
+    :func:`reach` or :func:`reaches`), counts as earned reach after all: the model
+    credits what they did next to peers (Bass: an imitator who had seen the ad)."""
     books[B_TALLY + C_EARNED_REACH] += 1
+    if segmented(books):
+        _tally(books, segment_of, v, S_EARNED_REACH, 1)
 
 
 @jit(inline="always")
-def engagement(books, t, first):
-    """An engagement at step ``t`` (``first``: the user's first, who becomes engaged)."""
+def engagement(books, segment_of, t, v, first):
+    """An engagement of user ``v`` at step ``t`` (``first``: their first, and they
+    become engaged)."""
     _count(books, t, C_ENGAGEMENTS, T_ENGAGEMENTS, 1, C_ENGAGED, 1 if first else 0)
+    if first and segmented(books):
+        user_engaged(books, segment_of, v)
 
 
 @jit(inline="always")
 def engagements(books, t, n, n_first):
     """``n`` engagements at step ``t``, ``n_first`` of them users' first (a kernel that
-    counts a batch of impressions' engagements records them at once)."""
+    counts a batch of impressions' engagements records them at once, and who engaged
+    through :func:`user_engaged`)."""
     _count(books, t, C_ENGAGEMENTS, T_ENGAGEMENTS, n, C_ENGAGED, n_first)
 
 
 @jit(inline="always")
-def conversion(books, t, referred):
-    """A conversion at step ``t`` (``referred``: the buyer's first exposure was a peer's)."""
+def conversion(books, segment_of, t, v, referred):
+    """User ``v`` converts at step ``t`` (``referred``: their first exposure was a peer's)."""
     _count(books, t, C_CONVERSIONS, T_CONVERSIONS, 1, C_REFERRAL_CONVERSIONS, 1 if referred else 0)
+    if segmented(books):
+        user_converted(books, segment_of, v, referred)
 
 
 @jit(inline="always")
 def shares(books, t, n):
-    """``n`` users share at step ``t`` (seeds at step 0 included)."""
+    """``n`` users share at step ``t`` (seeds at step 0 included; who they were goes to
+    :func:`sharers`)."""
     _count(books, t, C_SHARES, T_SHARES, n, C_SHARES, 0)
+
+
+@jit(inline="always")
+def shared(books, segment_of, t, v):
+    """User ``v`` shares at step ``t``."""
+    _count(books, t, C_SHARES, T_SHARES, 1, C_SHARES, 0)
+    if segmented(books):
+        user_shared(books, segment_of, v)
+
+
+@jit(inline="always")
+def sharers(books, segment_of, order, head, end):
+    """The users ``order[head:end]`` are those who share at a step (counted through
+    :func:`shares` or the step's counts); for the per-segment tallies."""
+    if segmented(books):
+        for i in range(head, end):
+            user_shared(books, segment_of, order[i])
+
+
+@jit(inline="always")
+def step_shares(books, segment_of, order, head, end):
+    """The users ``order[head:end]`` share at the step under way (a hot loop's
+    :func:`step_counts`, recorded by :func:`close_step`)."""
+    books[B_STEP + C_SHARES] += end - head
+    sharers(books, segment_of, order, head, end)
 
 
 @jit(inline="always")
@@ -211,24 +249,53 @@ def segmented(books):
 
 
 @jit(inline="always")
+def _tally(books, segment_of, v, column, n):
+    """``n`` more of per-segment tally ``column`` (an ``S_*``) in user ``v``'s segment."""
+    books[books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS + column] += n
+
+
+# The per-user hooks: who each event counted in the totals happened to, called only
+# when :func:`segmented`. What is tallied per segment is decided here, once for every
+# kernel; each tally adds up, over the segments, to its count (SEGMENT_OF_COUNT).
+
+
+@jit(inline="always")
+def user_impressed(books, segment_of, v, n):
+    """User ``v`` saw ``n`` impressions (``n`` may be negative: a kernel that counts ad
+    impressions in closed form credits a user with the ad steps ahead, then takes back
+    those after they adopted)."""
+    _tally(books, segment_of, v, S_IMPRESSIONS, n)
+
+
+@jit(inline="always")
 def user_reached(books, segment_of, v, earned):
-    """User ``v`` was reached (``earned``: through a peer); for the per-segment tallies."""
-    books[books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS + S_REACH] += 1
+    """User ``v`` was reached (``earned``: through a peer)."""
+    at = books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS
+    books[at + S_REACH] += 1
+    if earned:
+        books[at + S_EARNED_REACH] += 1
 
 
 @jit(inline="always")
 def user_engaged(books, segment_of, v):
-    """User ``v`` engaged for the first time; for the per-segment tallies."""
+    """User ``v`` engaged for the first time."""
+    _tally(books, segment_of, v, S_ENGAGED, 1)
 
 
 @jit(inline="always")
 def user_converted(books, segment_of, v, referred):
-    """User ``v`` converted; for the per-segment tallies."""
+    """User ``v`` converted (``referred``: their first exposure was a peer's)."""
+    at = books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS
+    books[at + S_CONVERSIONS] += 1
+    if referred:
+        books[at + S_REFERRAL_CONVERSIONS] += 1
 
 
 @jit(inline="always")
 def user_shared(books, segment_of, v):
-    """User ``v`` became a sharer (a seed included); for the per-segment tallies."""
+    """User ``v`` shared (a seed included), counted when the share is (a user about to
+    share when the horizon ends is not)."""
+    _tally(books, segment_of, v, S_SHARES, 1)
 
 
 @jit(inline="always")
@@ -303,14 +370,19 @@ def close_generations(books, runs, virality_out, events, r, ev_pos, steps_run, n
 
 
 @jit(inline="always")
-def seeds_only(runs, virality_out, events, r, ev_pos, n_seeds, virality):
+def seeds_only(runs, virality_out, events, r, ev_pos, n_seeds, virality, books, segment_of,
+               seeds):  # fmt: skip
     """Record replicate ``r`` as its ``n_seeds`` seeds' shares and nothing else (their
     posts showed to nobody), its one step row at ``ev_pos``; returns the next free row.
-    The same record as :func:`seeded`, :func:`shares` at step 0 and :func:`close_run`,
-    at a fraction of the cost: a kernel can finish such a replicate without touching
-    the audience or its books, and most small-cascade replicates are such."""
+    The same record as :func:`seeded`, :func:`shares` at step 0, :func:`sharers` of the
+    distinct seeds ``seeds[:n_seeds]`` and :func:`close_run`, at a fraction of the cost:
+    a kernel can finish such a replicate without touching the audience or its books,
+    and most small-cascade replicates are such."""
     runs[r, C_SEEDS] = n_seeds
     runs[r, C_SHARES] = n_seeds
+    if segmented(books):
+        for i in range(n_seeds):
+            runs[r, R_SEGMENTS + segment_of[seeds[i]] * N_SEGMENT_COLUMNS + S_SHARES] += 1
     events[ev_pos, T_SHARES] = n_seeds
     runs[r, R_EV_START] = ev_pos
     runs[r, R_USED] = 1
@@ -328,12 +400,12 @@ def seed_run(books, segment_of, seeds, state, cur, stamp_shift, flag_shift, orde
     kernel's own layout); each distinct user of ``seeds`` gets the word of stamp ``cur``
     with ``SHARER | SEED`` and is listed in ``order`` with ``parent`` -1, and with
     ``record`` gets referrer -1 and first step 0 (a user listed twice counts once).
-    Returns the number of distinct seeds, who fill ``order`` from position 0.
+    Returns the number of distinct seeds, who fill ``order`` from position 0 (their
+    shares are recorded when they share, through :func:`shares` and :func:`sharers`).
     """
     mark = np.int64(cur) << stamp_shift
     word = mark | (np.int64(SHARER | SEED) << flag_shift)
     n = 0
-    on_segments = segmented(books)
     for i in range(seeds.shape[0]):
         s = seeds[i]
         if (np.int64(state[s]) >> stamp_shift) != cur:
@@ -341,8 +413,6 @@ def seed_run(books, segment_of, seeds, state, cur, stamp_shift, flag_shift, orde
             if record:
                 referrer[s] = -1
                 first_step[s] = 0
-            if on_segments:
-                user_shared(books, segment_of, s)
             order[n] = s
             parent[n] = -1
             n += 1

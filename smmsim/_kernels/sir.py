@@ -137,11 +137,12 @@ def _queue(heap, hpos, hsize, v, tau):
 @jit(inline="always")
 def _spread(
     u, t_u, pos_u, from_seed, s_c, indptr, indices, beta, gamma, dt, steps, mark, state,
-    pred_parent, heap, hpos, hsize, books, last, n_pending,
+    pred_parent, heap, hpos, hsize, books, segment_of, last, n_pending,
 ):  # fmt: skip
     """Draw ``u``'s interest span and one transmission per follower; queue infections.
 
-    Impressions within the horizon go to the ledger's ``books`` at their bin; ``last``
+    Impressions within the horizon go to the ledger's ``books`` at their bin (users'
+    segments in ``segment_of``, for its per-segment tallies); ``last``
     is the last bin that received an event and ``n_pending`` the users whose earliest
     committed impression lands after the horizon. Returns ``(stream, heap size, last,
     n_pending)``.
@@ -165,7 +166,7 @@ def _spread(
                 n_pending += 1
             continue
         bi = np.int64(b)
-        L.impression(books, bi, from_seed)
+        L.impression(books, segment_of, bi, v, from_seed)
         if bi > last:
             last = bi
         if fresh:
@@ -218,13 +219,14 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books, segment_of):
     )  # fmt: skip
     tail = n_seeds
     L.shares(books, 0, n_seeds)
+    L.sharers(books, segment_of, order, 0, n_seeds)
     hsize = 0
     last = np.int64(0)
     n_pending = np.int64(0)
     for i in range(n_seeds):
         s_c, hsize, last, n_pending = _spread(
             order[i], 0.0, i, True, s_c, indptr, indices, beta, gamma, dt, steps, mark,
-            state, pred_parent, heap, hpos, hsize, books, last, n_pending,
+            state, pred_parent, heap, hpos, hsize, books, segment_of, last, n_pending,
         )  # fmt: skip
 
     # --- infections in time order
@@ -247,12 +249,12 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books, segment_of):
             last = b
         # every user reached starts sharing at once: first exposure, engagement, share
         L.reach(books, segment_of, b, v, referred)
-        L.engagement(books, b, True)
-        L.shares(books, b, 1)
+        L.engagement(books, segment_of, b, v, True)
+        L.shared(books, segment_of, b, v)
         s_v, converted = converts(s_v, referred, conversion, conversion_referred)
         if converted:
             f |= np.int32(K.CONVERTED)
-            L.conversion(books, b, referred)
+            L.conversion(books, segment_of, b, v, referred)
         state[v] = mark | f
         if record:
             referrer[v] = order[p]
@@ -262,7 +264,7 @@ def _run_one(args, seeds, steps, s_c, s_v, mark, work, books, segment_of):
         tail += 1
         s_c, hsize, last, n_pending = _spread(
             v, tau, tail - 1, False, s_c, indptr, indices, beta, gamma, dt, steps, mark,
-            state, pred_parent, heap, hpos, hsize, books, last, n_pending,
+            state, pred_parent, heap, hpos, hsize, books, segment_of, last, n_pending,
         )  # fmt: skip
 
     L.pending(books, n_pending)

@@ -44,7 +44,6 @@ from smmsim._kernels.layout import (
     C_PAID_IMPRESSIONS,
     C_REACH,
     C_REFERRAL_CONVERSIONS,
-    C_SHARES,
 )
 from smmsim._kernels.ledger import (
     CONVERTED,
@@ -353,6 +352,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     n_imp += 1
                     if from_seed:
                         n_paid += 1
+                    if segmented:
+                        L.user_impressed(books, segment_of, v, 1)
                     word = state[v]
                     if (word >> STAMP_SHIFT) != cur:
                         # first exposure: reach, and the user's threshold is decided now
@@ -409,8 +410,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     step[C_REFERRAL_CONVERSIONS] += 1
                                 if segmented:
                                     L.user_converted(books, segment_of, v, referred)
-                            if segmented:
-                                L.user_shared(books, segment_of, v)
                             order[tail] = v
                             parent[tail] = pos
                             tail += 1
@@ -425,7 +424,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 skip = j - b
             step[C_IMPRESSIONS] += n_imp
             step[C_PAID_IMPRESSIONS] += n_paid
-            step[C_SHARES] += gen_end - head
+            L.step_shares(books, segment_of, order, head, gen_end)
             L.close_step(books, t)
             head = gen_end
             t += 1

@@ -5,7 +5,7 @@ One module per kind of picture:
 * :mod:`~smmsim.plots.runs`: a simulation's runs (adoption curves, reach
   distribution, earned media, referral tree) and :func:`write_run_plots`;
 * :mod:`~smmsim.plots.animation`: one traced run spreading, as a GIF or MP4;
-* :mod:`~smmsim.plots.breakdown`: reach by segment, two variants' paired differences;
+* :mod:`~smmsim.plots.breakdown`: metrics by segment, two variants' paired differences;
 * :mod:`~smmsim.plots.sweep`: a sweep's metric against one or two parameters;
 * :mod:`~smmsim.plots.threshold`: a virality-threshold scan;
 * :mod:`~smmsim.plots.seeds`: seeding strategies side by side, outcome against budget;
@@ -31,7 +31,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "write_run_plots"
         ),
         "animation": "MAX_USERS CascadeFrames animate_cascade has_mp4_encoder layout",
-        "breakdown": "paired_bars segment_bars",
+        "breakdown": "SEGMENT_PANELS paired_bars segment_bars segment_figure",
         "sweep": "plot_heatmap plot_metric write_sweep_plots",
         "threshold": "masked_theory_reach plot_threshold_scan",
         "seeds": "plot_frontier plot_strategies",

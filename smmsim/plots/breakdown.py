@@ -1,8 +1,10 @@
-"""Pictures of breakdowns: reach by segment (:func:`segment_bars`) and two variants'
-paired differences (:func:`paired_bars`).
+"""Pictures of breakdowns: a metric by segment (:func:`segment_bars`), reach, engaged
+users and conversions by segment side by side (:func:`segment_figure`) and two
+variants' paired differences (:func:`paired_bars`).
 
-Both take plain tables (``Results.extra["segments"]``,
-:func:`smmsim.compare.paired_differences`) and ``ax=None``, and return the Axes.
+They take plain tables (``Results.extra["segments"]`` or ``["by_segment"]``,
+:func:`smmsim.compare.paired_differences`) or results and ``ax=None``, and return the
+Axes (the Figure for :func:`segment_figure`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import pandas as pd
 
 from smmsim.plots.labels import METRIC_LABELS
 
-__all__ = ["paired_bars", "segment_bars"]
+__all__ = ["SEGMENT_PANELS", "paired_bars", "segment_bars", "segment_figure"]
 
 #: Normal quantile of a two-sided 95% interval.
 Z95 = 1.959964
+#: The metrics :func:`segment_figure` draws, one panel each.
+SEGMENT_PANELS = ("reach", "engaged", "conversions")
 
 
 def _axes(ax, figsize):
@@ -33,9 +37,10 @@ def segment_bars(segments: dict, *, metric: str = "reach", name: str | None = No
     Parameters
     ----------
     segments : dict
-        ``Results.extra["segments"]``: segment name -> metric -> ``{"mean", "sem"}``.
+        ``Results.extra["by_segment"]`` (or ``["segments"]``): segment name -> metric ->
+        ``{"mean", "sem", ...}``.
     metric : str
-        A per-segment tally (``"reach"``).
+        A per-segment metric (``"reach"``, ``"conversions"``, ``"revenue"``, ...).
     name : str, optional
         Scenario name for the title.
     ax : matplotlib Axes, optional
@@ -51,10 +56,11 @@ def segment_bars(segments: dict, *, metric: str = "reach", name: str | None = No
     bars = ax.bar(
         names, means, yerr=Z95 * sems, capsize=5, color=[f"C{i}" for i in range(len(names))]
     )
-    for bar, m in zip(bars, means, strict=True):
+    tops = means + Z95 * np.nan_to_num(sems)  # each label clears its interval
+    for bar, m, top in zip(bars, means, tops, strict=True):
         ax.annotate(
             f"{m:,.0f}" if m >= 100 else f"{m:.3g}",
-            (bar.get_x() + bar.get_width() / 2, m),
+            (bar.get_x() + bar.get_width() / 2, top),
             xytext=(0, 3),
             textcoords="offset points",
             ha="center",
@@ -65,9 +71,48 @@ def segment_bars(segments: dict, *, metric: str = "reach", name: str | None = No
     ax.set_ylabel(f"{label}, mean per run")
     ax.set_xlabel("Segment")
     head = f"{name}: " if name else ""
-    ax.set_title(f"{head}{label.split(' (')[0].lower()} by segment (95% CI)")
+    what = label.split(" (")[0].lower()
+    ax.set_title(f"{head}{what} by segment (95% CI)" if head else f"{what.capitalize()} by segment")
+    ax.margins(y=0.12)
     ax.grid(alpha=0.3, axis="y")
     return ax
+
+
+def segment_figure(results, *, metrics: tuple[str, ...] = SEGMENT_PANELS):
+    """Reach, engaged users and conversions (``metrics``) by segment, one panel each:
+    each segment's mean per run with its 95% interval (:func:`segment_bars`).
+
+    Parameters
+    ----------
+    results : smmsim.Results
+        Results on an audience with segments (``results.extra["by_segment"]``).
+    metrics : tuple of str
+        The per-segment metrics to draw.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the audience has no segments.
+    """
+    import matplotlib.pyplot as plt
+
+    by = results.extra.get("by_segment")
+    if not by:
+        raise ValueError("these results have no segments (the audience has none)")
+    n = len(metrics)
+    width = max(4.0, 0.9 * len(by) + 1.5)
+    fig, axes = plt.subplots(1, n, figsize=(width * n, 4.2), layout="constrained", squeeze=False)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        segment_bars(by, metric=metric, ax=ax)
+        if len(by) > 4:
+            ax.tick_params(axis="x", labelrotation=30)
+    name = results.scenario.get("name")
+    fig.suptitle(f"{name}: by segment, mean per run (95% CI)" if name else "By segment")
+    return fig
 
 
 def paired_bars(table: pd.DataFrame, *, labels: tuple[str, str] = ("A", "B"), ax=None):

@@ -1003,7 +1003,9 @@ def write_run_plots(results, out_dir: str | Path, *, tree: Cascade | None = None
     - ``earned_media.png``: paid against earned reach, direct against referral
       conversions;
     - ``referral_tree.png``: one run's referral tree, when ``tree`` is given
-      (:func:`smmsim.trace.results_cascade` traces a typical run again).
+      (:func:`smmsim.trace.results_cascade` traces a typical run again);
+    - ``segments.png``: reach, engaged users and conversions by segment, when the
+      audience has segments (:func:`smmsim.plots.breakdown.segment_figure`).
 
     Every picture carries the scenario's name in its title. Nothing is simulated here:
     the tree is drawn from the cascade given.
@@ -1037,4 +1039,8 @@ def write_run_plots(results, out_dir: str | Path, *, tree: Cascade | None = None
             ),
         )
         paths.append(save(ax.figure, out / "referral_tree.png"))
+    if results.extra.get("by_segment"):
+        from smmsim.plots.breakdown import segment_figure
+
+        paths.append(save(segment_figure(results), out / "segments.png"))
     return paths

@@ -188,19 +188,70 @@ def _theory_lines(theory: dict, content: dict) -> list[str]:
     return []
 
 
+#: Columns of the per-segment table: metric, header (the tallies and the revenue of
+#: :mod:`smmsim.segment_metrics`, in the main table's order).
+SEGMENT_TABLE = (
+    ("impressions", "impressions"),
+    ("reach", "reach"),
+    ("earned_reach", "earned"),
+    ("engaged", "engaged"),
+    ("shares", "sharers"),
+    ("conversions", "conversions"),
+    ("referral_conversions", "referral"),
+    ("revenue", "revenue"),
+)
+#: Shares printed under the per-segment table: metric, words.
+SEGMENT_RATIOS = (
+    ("conversion_rate", "conversion rate of reached users"),
+    ("earned_share", "earned share of reach"),
+)
+
+
 def segment_lines(res: Results) -> list[str]:
-    """One line per per-segment tally: its mean per run in each segment, and that they
-    add up to the table's figure (every user is in one segment)."""
-    segments = res.extra.get("segments")
-    if not segments:
+    """The per-segment table: each segment's mean per run of every tally and of the
+    revenue, then the row of all segments, which is the main table's figure (every
+    user is in one segment, so a run's tallies add up to its counts); under it, each
+    segment's conversion rate of reached users and earned share of reach."""
+    by = res.extra.get("by_segment")
+    if not by:
         return []
-    lines = []
-    for col in next(iter(segments.values())):
-        parts = ", ".join(f"{name} {t[col]['mean']:,.1f}" for name, t in segments.items())
-        lines.append(
-            f"{col.capitalize()} by segment (mean per run, adding up to the table's "
-            f"{res.mean(col):,.1f}): {parts}."
+    undefined, _ = _declared(res)
+    s = res.summary
+    cols = [(k, h) for k, h in SEGMENT_TABLE if k in s.index and k not in undefined]
+    cur = res.scenario["economics"]["currency"]
+    names = list(by)
+    width = max(len("all segments"), *(len(n) for n in names)) + 2
+    w = max(11, *(len(h) + 2 for _, h in cols))
+
+    # a money column's header carries the currency, and is as much wider
+    heads = [f"{h} {cur}" if k in MONEY else h for k, h in cols]
+    widths = [w + (len(cur) + 1 if k in MONEY else 0) for k, _ in cols]
+
+    def row(label: str, values: list[float]) -> str:
+        cells = (
+            f"{'0' if x == 0 else _num(x, 'money' if k in MONEY else ''):>{wd}s}"
+            for (k, _), x, wd in zip(cols, values, widths, strict=True)
         )
+        return f"  {label:<{width}}{''.join(cells)}"
+
+    header = "".join(f"{h:>{wd}s}" for h, wd in zip(heads, widths, strict=True))
+    lines = [
+        "",
+        "By segment (mean per run; each column adds up to the table's figure, 'all segments'):",
+        f"  {'segment':<{width}}{header}",
+    ]
+    lines += [row(n, [by[n][k]["mean"] for k, _ in cols]) for n in names]
+    lines.append(row("all segments", [float(s.loc[k, "mean"]) for k, _ in cols]))
+    reach = float(s.loc["reach", "mean"]) if "reach" in s.index else 0.0
+    overall = {
+        "conversion_rate": float(s.loc["conversions", "mean"]) / reach if reach > 0 else None,
+        "earned_share": float(s.loc["earned_reach", "mean"]) / reach if reach > 0 else None,
+    }
+    for key, words in SEGMENT_RATIOS:
+        if key == "earned_share" and "earned_reach" in undefined:
+            continue
+        parts = ", ".join(f"{n} {_share(by[n][key]['mean'])}" for n in names)
+        lines.append(f"{words.capitalize()}: {parts} (all {_share(overall[key])}).")
     return lines
 
 
@@ -233,6 +284,13 @@ def spillover_lines(res: Results) -> list[str]:
         f"Spill-over: {n['mean']:,.1f} users per run{share} outside the target segments "
         f"({', '.join(target)}); 95% CIs {bands}."
     ]
+
+
+def _share(x: float | None) -> str:
+    """A share as the per-segment lines print it (n/a when no one was reached)."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:.1%}"
 
 
 def format_report(res: Results) -> str:
