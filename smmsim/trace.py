@@ -301,6 +301,8 @@ def trace_replicate(
             n_reps=1,
         )[0]  # fmt: skip
     model = model_of(scenario)
+    if hasattr(model, "seed_sets"):  # a calendar: every post's seeds of this replicate
+        seeds = model.seed_sets(graph, root, replicate, 1)[0]
     trace = model.trace(graph, seeds, int(scenario.simulation["steps"]), root, replicate)
     return Traced(graph, model, seeds, trace)
 

@@ -12,6 +12,7 @@ from typing import Any
 from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.goals import parse_goals
 from smmsim.models import MODELS
+from smmsim.models.calendar import FATIGUE_PARAM, POSTS_PARAM
 from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import Param, ParamError, describe_value, half_life_param
 from smmsim.timeline import UNITS, parse_start
@@ -71,6 +72,7 @@ TOP_LEVEL: dict[str, Param] = {
         description="what the campaign must achieve: [{metric, at_least | at_most | lift, "
         "by, baseline}] (see docs/goals.md)",
     ),
+    "posts": POSTS_PARAM,
 }
 
 #: The keys of each audience generator, from the generator registry
@@ -141,6 +143,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "contagion": _probability(0.5, "chance an engaged user reshares it"),
         "visibility": _probability(0.5, "chance a share shows in a follower's feed"),
         "half_life": half_life_param("steps for appeal to halve (null: no novelty decay)"),
+        "fatigue": FATIGUE_PARAM,
     },
     "seeding": {
         "strategy": Param(

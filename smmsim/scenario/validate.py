@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smmsim.generator_registry import GENERATORS
+from smmsim.models.calendar import check_calendar, resolve_posts
 from smmsim.models.competition import COMPETITION_SECTIONS, check_competition
 from smmsim.params import (
     ParamError,
@@ -66,7 +67,22 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
         if section in data:
             model.check(data)
     check_competition(data)
+    _resolve_calendar(data, raw)
     return data
+
+
+def _resolve_calendar(data: dict[str, Any], raw: Mapping[Any, Any]) -> None:
+    """The posts resolved (``at`` as a step, content and seeding filled in) and checked.
+    A scenario without posts or fatigue leaves both keys out: its resolved sections stay
+    what they always were."""
+    data["posts"] = resolve_posts(data.get("posts"), data)
+    check_calendar(data)
+    if data["posts"] is None:
+        del data["posts"]
+    content = raw.get("content")
+    given = isinstance(content, Mapping) and "fatigue" in content
+    if not given and data["content"]["fatigue"] == 0.0:
+        del data["content"]["fatigue"]
 
 
 def _check_timeline(simulation: dict[str, Any]) -> None:
