@@ -6,8 +6,8 @@ import math
 from typing import TYPE_CHECKING
 
 from smmsim.reporting.competition import competition_lines
-from smmsim.reporting.posts import post_lines
 from smmsim.reporting.goals import goal_lines
+from smmsim.reporting.posts import post_lines
 from smmsim.reporting.referral import referral_value_lines
 from smmsim.reporting.theory_lines import audience_caveats, comparison_lines
 from smmsim.reporting.verdicts import threshold_verdict

@@ -143,7 +143,6 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "contagion": _probability(0.5, "chance an engaged user reshares it"),
         "visibility": _probability(0.5, "chance a share shows in a follower's feed"),
         "half_life": half_life_param("steps for appeal to halve (null: no novelty decay)"),
-        "fatigue": FATIGUE_PARAM,
     },
     "seeding": {
         "strategy": Param(
@@ -296,8 +295,12 @@ MODEL_SECTIONS: dict[str, dict[str, Param]] = {
     m.section: m.params for m in MODELS.values() if m.section is not None
 }
 _MODEL_OF_SECTION = {m.section: m for m in MODELS.values() if m.section is not None}
+#: Keys of a section that a scenario has only when it gives them (a scenario without
+#: them resolves as it always did): ``content.fatigue`` (a content calendar's).
+OPTIONAL_KEYS: dict[str, dict[str, Param]] = {"content": {"fatigue": FATIGUE_PARAM}}
 _ALL_SECTIONS: dict[str, dict[str, Param]] = {
     **SECTIONS,
+    **{section: {**SECTIONS[section], **extra} for section, extra in OPTIONAL_KEYS.items()},
     **MODEL_SECTIONS,
     **COMPETITION_SECTIONS,
 }

@@ -26,6 +26,7 @@ from smmsim.scenario.schema import (
     AUDIENCE,
     MODEL_SECTIONS,
     OPTIMIZER_KEYS,
+    OPTIONAL_KEYS,
     SECTIONS,
     TOP_LEVEL,
     _audience_schema,
@@ -47,7 +48,9 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     data = validate_mapping(top, TOP_LEVEL)
     data["audience"] = _resolve_audience(raw.get("audience"), base_dir)
     for section, params in SECTIONS.items():
-        if section != "audience":
+        if section == "content":
+            data[section] = _resolve_content(raw.get(section), params, OPTIONAL_KEYS[section])
+        elif section != "audience":
             data[section] = validate_mapping(raw.get(section), params, section)
     for section, params in MODEL_SECTIONS.items():
         if section in raw or _MODEL_OF_SECTION[section].name == data["model"]:
@@ -71,18 +74,23 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     return data
 
 
+def _resolve_content(section: Any, params: dict[str, Any], optional: dict[str, Any]) -> Any:
+    """The content section, with its :data:`OPTIONAL_KEYS` (``fatigue``) when given: a
+    scenario without them reads (and is told about its unknown keys) as it always did."""
+    given = {}
+    if isinstance(section, Mapping):
+        given = {k: section[k] for k in optional if k in section}
+        section = {k: v for k, v in section.items() if k not in optional}
+    out = validate_mapping(section, params, "content")
+    for key, value in given.items():
+        out[key] = validate(value, optional[key], f"content.{key}")
+    return out
+
+
 def _resolve_calendar(data: dict[str, Any], raw: Mapping[Any, Any]) -> None:
-    """The posts resolved (``at`` as a step, content and seeding filled in) and checked.
-    A scenario without posts or fatigue leaves both keys out: its resolved sections stay
-    what they always were."""
+    """The posts resolved (``at`` as a step, content and seeding filled in) and checked."""
     data["posts"] = resolve_posts(data.get("posts"), data)
     check_calendar(data)
-    if data["posts"] is None:
-        del data["posts"]
-    content = raw.get("content")
-    given = isinstance(content, Mapping) and "fatigue" in content
-    if not given and data["content"]["fatigue"] == 0.0:
-        del data["content"]["fatigue"]
 
 
 def _check_timeline(simulation: dict[str, Any]) -> None:
