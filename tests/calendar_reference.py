@@ -170,6 +170,7 @@ def calendar_reference(
         users=users,
         log=log,
         steps_run=t,
+        depth=_depth([r[1] for r in records[:head]]),
         virality=_virality([r[1] for r in records]),
     )
 
@@ -261,6 +262,13 @@ def _impression(ev, posts, keys, counts, tallies, row, reached, referred, engage
         records.append((v, pos, p))
         tallies[p]["sharers"] += 1
     return what
+
+
+def _depth(parents):
+    gen = []
+    for par in parents:
+        gen.append(0 if par < 0 else gen[par] + 1)
+    return max(gen, default=0)
 
 
 def _virality(parents):

@@ -143,6 +143,7 @@ def test_kernel_matches_the_reference(name):
         assert [int(x) for x in counts] == [ref["counts"][c] for c in COUNTS], r
         used = int(ledger.used[r])
         assert used == ref["steps_run"]
+        assert int(ledger.profile[r, 0]) == ref["depth"]
         start = int(ledger.ev_start[r])
         got = ledger.events[start : start + used]
         want = [[row[c] for c in SERIES_COLUMNS] for row in ref["series"]]

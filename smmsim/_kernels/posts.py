@@ -198,6 +198,18 @@ def new_work(n, record):
 
 
 @jit(inline="always")
+def _depth(parent, n_shared, gen):
+    """Generations of sharing beyond the seeds among the first ``n_shared`` sharer
+    records (those who shared within the horizon); ``gen`` is scratch space."""
+    depth = 0
+    for pos in range(n_shared):
+        g = 0 if parent[pos] < 0 else gen[parent[pos]] + 1
+        gen[pos] = g
+        depth = max(depth, g)
+    return depth
+
+
+@jit(inline="always")
 def _virality(parent, n_shared, size):
     """Structural virality of the campaign's sharer tree (seeds of every post hang from
     one virtual root; see :func:`smmsim._kernels.funnel.structural_virality`)."""
@@ -488,11 +500,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             head = gen_end
             t += 1
         L.pending(books, tail - head)
+        depth = _depth(parent, head, size)
         virality = _virality(parent, tail, size)
         peak = L.peak_step(books, t, T_IMPRESSIONS)
-        ev_pos = L.close_run(
-            books, runs, virality_out, events, r, ev_pos, t, max(t - 1, 0), peak, virality
-        )
+        ev_pos = L.close_run(books, runs, virality_out, events, r, ev_pos, t, depth, peak, virality)
     stamp[0] = cur
 
 

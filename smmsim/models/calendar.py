@@ -32,6 +32,7 @@ __all__ = [
     "Calendar",
     "calendar_of",
     "check_calendar",
+    "effective_posts",
     "resolve_posts",
 ]
 
@@ -126,9 +127,10 @@ FATIGUE_PARAM = Param(
 
 
 def resolve_posts(raw: Any, data: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The scenario's posts, complete: every key of :data:`POST_PARAMS`, ``at`` as a step,
-    content and seeding filled from ``content`` and ``seeding``; raise
-    :class:`~smmsim.params.ParamError` naming the post and key."""
+    """The scenario's posts, validated: each with its ``name`` (default ``post i``), ``at``
+    as a step, ``cost``, and the content and seeding keys it gives (the others follow
+    ``content`` and ``seeding``, overrides of those included: :func:`effective_posts`);
+    raise :class:`~smmsim.params.ParamError` naming the post and key."""
     from smmsim.timeline import Timeline
 
     if raw is None:
@@ -149,20 +151,38 @@ def resolve_posts(raw: Any, data: dict[str, Any]) -> list[dict[str, Any]] | None
                 f"must be before the end of the simulation (step {steps - 1} at most, "
                 f"simulation.steps = {steps}), got step {post['at']}",
             )
-        for key in CONTENT_KEYS:
-            if key not in given:
-                post[key] = data["content"][key]
-        own_seeding = any(key in given for key in SEEDING_KEYS)
-        for key in SEEDING_KEYS:
-            if key not in given and not (own_seeding and key in ("nodes", "segments")):
-                post[key] = data["seeding"].get(key)
-        _check_post_seeding(post, given, where)
-        out.append(post)
+        sparse = {k: v for k, v in post.items() if k in ("name", "at", "cost") or k in given}
+        _check_post_seeding(_effective(sparse, data), sparse, where)
+        out.append(sparse)
     names = [p["name"] for p in out]
     for i, name in enumerate(names):
         if names.index(name) != i:
             raise ParamError(f"posts[{i}].name", f"{name!r} names an earlier post too")
     return out
+
+
+def _effective(post: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A validated post with every key: content and seeding from the scenario's unless
+    the post gives its own (a post that names its seeding keeps the scenario's ``nodes``
+    and ``segments`` only if it gives them)."""
+    out = {k: post.get(k) for k in POST_PARAMS}
+    out["cost"] = post.get("cost", 0.0)
+    for key in CONTENT_KEYS:
+        if key not in post:
+            out[key] = data["content"][key]
+    own = any(key in post for key in SEEDING_KEYS)
+    for key in SEEDING_KEYS:
+        if key not in post and not (own and key in ("nodes", "segments")):
+            out[key] = data["seeding"].get(key)
+    if out["strategy"] == "nodes" and out["nodes"] and "k" not in post:
+        out["k"] = len(out["nodes"])
+    return out
+
+
+def effective_posts(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A resolved scenario's posts with every key filled in (``None``: no posts)."""
+    posts = data.get("posts")
+    return None if not posts else [_effective(p, data) for p in posts]
 
 
 def _check_post_seeding(post: dict[str, Any], given: Mapping, where: str) -> None:
@@ -175,19 +195,16 @@ def _check_post_seeding(post: dict[str, Any], given: Mapping, where: str) -> Non
                 f"{where}.k",
                 f"must equal the number of nodes ({len(nodes)}) or be left out, got {post['k']}",
             )
-        post["k"] = len(nodes)
     elif nodes is not None and "nodes" in given:
         raise ParamError(
             f"{where}.nodes", f"is only allowed with strategy nodes (strategy is {strategy})"
         )
-    elif nodes is not None:
-        post["nodes"] = None
 
 
 def is_plain(data: dict[str, Any]) -> bool:
     """Is a resolved scenario's calendar today's one post (no ``posts``, or one post at step
     0 with the scenario's own seeding and no extra cost) without fatigue?"""
-    posts = data.get("posts")
+    posts = effective_posts(data)
     if data["content"].get("fatigue", 0.0) > 0.0:
         return False
     if not posts:
@@ -208,7 +225,7 @@ def check_calendar(data: dict[str, Any]) -> None:
     contents, and seeds a calendar can place."""
     from smmsim.models.competition import COMPETITION_SECTIONS
 
-    posts = data.get("posts")
+    posts = effective_posts(data)
     fatigue = data["content"].get("fatigue", 0.0)
     if not posts and fatigue <= 0.0:
         return
@@ -257,13 +274,13 @@ def calendar_of(scenario: Any) -> Calendar | EWOM | None:
         return None
     brand = EWOM.from_scenario(scenario)
     if is_plain(data):
-        (post,) = data["posts"]
+        (post,) = effective_posts(data)
         return EWOM(
             **{k: post[k] for k in CONTENT_KEYS},
             conversion=brand.conversion,
             referral_multiplier=brand.referral_multiplier,
         )
-    posts = data.get("posts") or [_implicit_post(data)]
+    posts = effective_posts(data) or [_implicit_post(data)]
     fatigue = float(data["content"].get("fatigue", 0.0))
     return Calendar(brand=brand, posts=tuple(posts), fatigue=fatigue)
 
