@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     graph = barabasi_albert(n, M, rng=1)
     print(f"audience: Barabasi-Albert n={n:,} m={M} built in {time.perf_counter() - t0:.1f} s")
     cases = scenarios(n)
-    for name, sc in cases.items():  # compile, first touch, degree statistics
+    for sc in cases.values():  # compile, first touch, degree statistics
         smmsim.simulate(sc, graph=graph, runs=min(runs, 20), rng=args.seed, threads=args.threads)
     times: dict[str, list[float]] = {name: [] for name in cases}
     ratios: dict[str, list[float]] = {name: [] for name in cases}
