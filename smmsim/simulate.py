@@ -143,7 +143,7 @@ def simulate(
     seeding = scenario.seeding
     steps = int(sim["steps"])
     chosen = None
-    if seeding["strategy"] == "optimize":
+    if seeding["strategy"] == "optimize" and not isinstance(model, Calendar):
         from smmsim.influence import choose_seeds
 
         t0 = time.perf_counter()

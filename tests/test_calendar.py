@@ -215,3 +215,18 @@ def test_one_post_on_the_calendar_kernel_spreads_as_the_default_model():
         se = np.sqrt(a[metric].var() / len(a) + b[metric].var() / len(b))
         assert abs(a[metric].mean() - b[metric].mean()) <= 4 * se, metric
     assert b["cost"].mean() == pytest.approx(a["cost"].mean() + 1.0)
+
+
+def test_posts_with_their_own_seeding_ignore_an_optimised_default():
+    data = _launch(
+        seeding={"strategy": "optimize", "k": 5, "budget": 1000.0},
+        posts=[
+            {"at": 0, "strategy": "top_degree", "k": 3},
+            {"at": 5, "strategy": "random", "k": 4},
+        ],
+    )
+    sc = scenario_from_dict(data).with_overrides(SMALL)
+    res = smmsim.simulate(sc, runs=20)
+    assert (res.runs["seeds"] == 7).all()
+    with pytest.raises(ScenarioError, match=r"posts\[0\]\.strategy: optimize \(from seeding"):
+        scenario_from_dict(_launch(seeding=data["seeding"], posts=[{"at": 0, "k": 3}, {"at": 5}]))

@@ -249,9 +249,11 @@ def check_calendar(data: dict[str, Any]) -> None:
     for i, post in enumerate(posts or [_implicit_post(data)]):
         if post["strategy"] == "optimize":
             where = f"posts[{i}].strategy" if posts else "seeding.strategy"
+            inherited = posts and "strategy" not in data["posts"][i]
             raise ParamError(
                 where,
-                "optimize chooses one seed set for one post; a calendar's posts take random, "
+                ("optimize (from seeding.strategy) " if inherited else "optimize ")
+                + "chooses one seed set for one post; a calendar's posts take random, "
                 "top_degree or nodes (choose accounts with `smmsim seeds`, then list them "
                 "with strategy nodes)",
             )
