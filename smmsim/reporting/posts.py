@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from smmsim._kernels.posts_layout import N_POST_COLUMNS, POST_COLUMNS
 from smmsim.reporting.numbers import amount_text
 
@@ -87,7 +85,3 @@ def post_lines(res: Results) -> list[str]:
             f"up to more than the campaign's reach of {res.mean('reach'):,.1f}."
         )
     return lines
-
-
-def _finite(x: float) -> bool:
-    return x is not None and np.isfinite(x)
