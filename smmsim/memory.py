@@ -51,6 +51,9 @@ _WEIGHT_BYTES = 8
 # Bytes per user: CSR offsets, degree arrays and the model's state words, per thread.
 _USER_BYTES = 32
 _USER_THREAD_BYTES = 16
+# Per user, post of a content calendar and thread: the user's word for the post and room
+# for a sharer record (user, parent, post, scratch).
+_USER_POST_THREAD_BYTES = 17
 # Per run: counts, virality, seeds, prices and summary columns (about 1 KB measured).
 _RUN_BYTES = 1024
 # Per run and audience segment: the ledger's int64 per-segment tallies, and as much again
@@ -259,6 +262,7 @@ def estimate_memory(
     sim = scenario.data["simulation"]
     runs = int(sim["runs"] if runs is None else runs)
     threads = int(threads or os.cpu_count() or 1)
+    posts = len(scenario.data.get("posts") or [])
     weighted = False
     if a["generator"] == "edgelist":
         path = scenario.audience_path()
@@ -273,7 +277,7 @@ def estimate_memory(
     arc = _ARC_BYTES + _ARC_BUILD_BYTES + (_WEIGHT_BYTES if weighted else 0)
     parts = {
         "audience": int(reading + arcs * arc + users * _USER_BYTES),
-        "workspace": int(users * _USER_THREAD_BYTES * threads),
+        "workspace": int(users * (_USER_THREAD_BYTES + _USER_POST_THREAD_BYTES * posts) * threads),
         "runs": int(runs * (_RUN_BYTES + _segments(a) * _SEGMENT_RUN_BYTES)),
         "series": int(runs * int(sim["steps"]) * _STEP_BYTES),
     }

@@ -30,7 +30,7 @@ from smmsim.metrics import (
     summarize,
     summarize_runs,
 )
-from smmsim.models import SERIES_COLUMNS, Competition, Model, RawBatch, model_of
+from smmsim.models import SERIES_COLUMNS, Calendar, Competition, Model, RawBatch, model_of
 from smmsim.results import Results
 from smmsim.rng import RandomLike, resolve_seed, root_key
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
@@ -148,7 +148,7 @@ def simulate(
     seeding = scenario.seeding
     steps = int(sim["steps"])
     chosen = None
-    if seeding["strategy"] == "optimize":
+    if seeding["strategy"] == "optimize" and not isinstance(model, Calendar):
         from smmsim.influence import choose_seeds
 
         t0 = time.perf_counter()
@@ -179,6 +179,8 @@ def simulate(
                 sets = (
                     chosen
                     if chosen is not None
+                    else model.seed_sets(graph, root, done, batch)
+                    if isinstance(model, Calendar)
                     else seed_sets(
                         graph,
                         seeding["strategy"],
@@ -195,7 +197,10 @@ def simulate(
                     table = run_table(
                         raw, graph, economics, sim["viral_fraction"], model.undefined_metrics
                     )
-                    if raw.tallies is not None:
+                    if isinstance(model, Calendar):
+                        posts = model.post_columns(raw.tallies)
+                        table = pd.concat([table, pd.DataFrame(posts, index=table.index)], axis=1)
+                    elif raw.tallies is not None:
                         voice = _voice(raw, model, graph, steps)
                         table = pd.concat([table, pd.DataFrame(voice, index=table.index)], axis=1)
                     spill = _spillover(scenario, raw, graph)
@@ -291,7 +296,10 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
 
     extra: dict = {} if segments is None else {"segments": segments, "by_segment": by_segment}
     runs = partial(runs_frame, raw, prices, profile)
-    if raw.tallies is not None:
+    if isinstance(model, Calendar):
+        runs, extra["posts"], columns = _calendar(raw, runs, model, graph, economics, sim)
+        summary = pd.concat([summary, summarize(columns)])
+    elif raw.tallies is not None:
         runs, extra["competition"] = _competition(raw, runs, model, graph, sim["steps"])
         # the competition's columns are summarised like the brand's (``Results.mean``,
         # goals and comparisons read them by name)
@@ -376,6 +384,21 @@ def _voice(raw, model, graph, steps) -> dict[str, np.ndarray]:
         raw.tallies, model.layout(graph, int(steps)), [who for who, _ in model.contents],
         int(steps), raw.counts[:, C_ENGAGED], bool(model.service), graph.segment_names,
     )  # fmt: skip
+
+
+def _calendar(raw, runs, model, graph, economics, sim) -> tuple[Callable, list, dict]:
+    """The per-run table with each post's columns, the per-post summary and the columns
+    (see :mod:`smmsim.reporting.posts`)."""
+    from smmsim.reporting.posts import post_summary
+
+    columns = model.post_columns(raw.tallies)
+    summary = post_summary(raw, model, graph, economics, sim)
+
+    def table() -> pd.DataFrame:
+        frame = runs()
+        return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+    return table, summary, columns
 
 
 def _competition(raw, runs, model, graph, steps) -> tuple[Callable, dict]:

@@ -291,7 +291,10 @@ def trace_replicate(
     check_seed_nodes(scenario, graph)
     root = root_key(seed)
     sd = scenario.seeding
-    if sd["strategy"] == "optimize":  # the choice simulate() made for this seed
+    model = model_of(scenario)
+    if hasattr(model, "seed_sets"):  # a calendar: every post's seeds of this replicate
+        seeds = model.seed_sets(graph, root, replicate, 1)[0]
+    elif sd["strategy"] == "optimize":  # the choice simulate() made for this seed
         from smmsim.influence import choose_seeds
 
         seeds = choose_seeds(scenario, rng=seed, graph=graph).nodes
@@ -300,7 +303,6 @@ def trace_replicate(
             graph, sd["strategy"], k=sd["k"], nodes=sd["nodes"], root=root, first=replicate,
             n_reps=1,
         )[0]  # fmt: skip
-    model = model_of(scenario)
     trace = model.trace(graph, seeds, int(scenario.simulation["steps"]), root, replicate)
     return Traced(graph, model, seeds, trace)
 

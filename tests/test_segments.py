@@ -76,6 +76,17 @@ MODELS = [
     ),
     ("sir", {"sir.dt": 0.5}),
     ("ewom", {"competitor.k": 10, "competitor.strategy": "random", "competitor.launch": 2}),
+    (  # a content calendar: three posts, fatigue, a post seeded in one segment
+        "ewom",
+        {
+            "content.fatigue": 0.1,
+            "posts": [
+                {"at": 0},
+                {"at": 4, "k": 5, "segments": ["parents"]},
+                {"at": 9, "stickiness": 0.4},
+            ],
+        },
+    ),
 ]
 
 

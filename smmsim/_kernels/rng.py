@@ -52,6 +52,10 @@ PURPOSE_RANDOM_ORDER = 23
 # (with and without a claim, answered sooner or later) draw the same number for the
 # same event
 PURPOSE_COMPETE = 31
+# a content calendar (several posts of one brand): one key per replicate, from which
+# every draw is made by its own counter (post and tie, post and user), so that posts are
+# independent of one another and of the order in which their events are met
+PURPOSE_CALENDAR = 32
 # the audience generators (one stream each, replicate 0)
 PURPOSE_ERDOS_RENYI = 101
 PURPOSE_BARABASI_ALBERT = 102

@@ -36,6 +36,7 @@ PARAM_LABELS: dict[str, str] = {
     "content.contagion": "Contagion",
     "content.visibility": "Visibility",
     "content.half_life": "Novelty half-life (steps)",
+    "content.fatigue": "Audience fatigue",
     "seeding.strategy": "Seeding strategy",
     "seeding.k": "Number of seed users",
     "seeding.budget": "Seeding budget",

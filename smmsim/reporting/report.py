@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from smmsim.reporting.calendar import calendar_lines, timing_lines
 from smmsim.reporting.competition import competition_lines
 from smmsim.reporting.goals import goal_lines
+from smmsim.reporting.posts import post_lines
 from smmsim.reporting.referral import referral_value_lines
 from smmsim.reporting.theory_lines import audience_caveats, comparison_lines
 from smmsim.reporting.verdicts import threshold_verdict
@@ -346,6 +347,7 @@ def format_report(res: Results) -> str:
     lines += money_lines(s, cur)
     lines += segment_lines(res)
     lines += spillover_lines(res)
+    lines += post_lines(res)
     lines += competition_lines(res)
     lines += goal_lines(res)
     lines += referral_value_lines(res)

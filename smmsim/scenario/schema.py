@@ -13,6 +13,7 @@ from smmsim.attributes import check_draw
 from smmsim.generator_registry import GENERATORS, non_empty
 from smmsim.goals import parse_goals
 from smmsim.models import MODELS
+from smmsim.models.calendar import FATIGUE_PARAM, POSTS_PARAM
 from smmsim.models.competition import COMPETITION_SECTIONS
 from smmsim.params import Param, ParamError, describe_value, half_life_param
 from smmsim.segments import parse_segments, parse_target
@@ -95,6 +96,7 @@ TOP_LEVEL: dict[str, Param] = {
         description="the segments the campaign is aimed at; reach outside them is the "
         "spill-over (see docs/segments.md)",
     ),
+    "posts": POSTS_PARAM,
 }
 
 #: The keys of each audience generator, from the generator registry
@@ -334,8 +336,12 @@ MODEL_SECTIONS: dict[str, dict[str, Param]] = {
     m.section: m.params for m in MODELS.values() if m.section is not None
 }
 _MODEL_OF_SECTION = {m.section: m for m in MODELS.values() if m.section is not None}
+#: Keys of a section that a scenario has only when it gives them (a scenario without
+#: them resolves as it always did): ``content.fatigue`` (a content calendar's).
+OPTIONAL_KEYS: dict[str, dict[str, Param]] = {"content": {"fatigue": FATIGUE_PARAM}}
 _ALL_SECTIONS: dict[str, dict[str, Param]] = {
     **SECTIONS,
+    **{section: {**SECTIONS[section], **extra} for section, extra in OPTIONAL_KEYS.items()},
     **MODEL_SECTIONS,
     **COMPETITION_SECTIONS,
 }

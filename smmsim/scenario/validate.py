@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from smmsim._files import file_problem
 from smmsim.generator_registry import GENERATORS, resolve_path
 from smmsim.goals import by_date
+from smmsim.models.calendar import check_calendar, resolve_posts
 from smmsim.models.competition import COMPETITION_SECTIONS, check_competition
 from smmsim.params import (
     ParamError,
@@ -27,6 +28,7 @@ from smmsim.scenario.schema import (
     AUDIENCE,
     MODEL_SECTIONS,
     OPTIMIZER_KEYS,
+    OPTIONAL_KEYS,
     SECTIONS,
     TOP_LEVEL,
     _audience_schema,
@@ -50,7 +52,9 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
     data = validate_mapping(top, TOP_LEVEL)
     data["audience"] = _resolve_audience(raw.get("audience"), base_dir)
     for section, params in SECTIONS.items():
-        if section != "audience":
+        if section == "content":
+            data[section] = _resolve_content(raw.get(section), params, OPTIONAL_KEYS[section])
+        elif section != "audience":
             data[section] = validate_mapping(raw.get(section), params, section)
     for section, params in MODEL_SECTIONS.items():
         if section in raw or _MODEL_OF_SECTION[section].name == data["model"]:
@@ -71,7 +75,27 @@ def _resolve(raw: Mapping[Any, Any], base_dir: Path, default_name: str) -> dict[
             model.check(data)
     check_competition(data)
     _check_segments(data)
+    _resolve_calendar(data, raw)
     return data
+
+
+def _resolve_content(section: Any, params: dict[str, Any], optional: dict[str, Any]) -> Any:
+    """The content section, with its :data:`OPTIONAL_KEYS` (``fatigue``) when given: a
+    scenario without them reads (and is told about its unknown keys) as it always did."""
+    given = {}
+    if isinstance(section, Mapping):
+        given = {k: section[k] for k in optional if k in section}
+        section = {k: v for k, v in section.items() if k not in optional}
+    out = validate_mapping(section, params, "content")
+    for key, value in given.items():
+        out[key] = validate(value, optional[key], f"content.{key}")
+    return out
+
+
+def _resolve_calendar(data: dict[str, Any], raw: Mapping[Any, Any]) -> None:
+    """The posts resolved (``at`` as a step, content and seeding filled in) and checked."""
+    data["posts"] = resolve_posts(data.get("posts"), data)
+    check_calendar(data)
 
 
 def _check_timeline(simulation: dict[str, Any]) -> None:
