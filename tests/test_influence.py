@@ -522,3 +522,41 @@ def test_candidates_limited_to_segments():
     assert (g.segments[ch.nodes] == 1).all()
     with pytest.raises(SeedingError, match="unknown segment"):
         choose_seeds(sc.with_overrides({"seeding.segments": ["teachers"]}), k=5, graph=g)
+
+
+# ------------------------------------------------------------------ prices from a table
+def _priced_scenario(tmp_path, prices):
+    table = tmp_path / "accounts.csv"
+    table.write_text("user,price\n" + "".join(f"{u},{p}\n" for u, p in enumerate(prices)))
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"audience: {{generator: barabasi_albert, n: {len(prices)}, m: 2, rng_seed: 3, "
+        "attributes: accounts.csv}\n"
+        "economics: {price_column: price, fixed_cost: 100, cost_per_seed: 999}\n"
+        "seeding: {strategy: random, k: 4}\n"
+        "simulation: {runs: 20, steps: 10}\n"
+    )
+    return smmsim.load_scenario(path)
+
+
+def test_prices_come_from_the_attribute_table_when_it_has_a_column(tmp_path):
+    draws = np.random.default_rng(7)
+    prices = draws.integers(10, 500, size=300).astype(float)
+    sc = _priced_scenario(tmp_path, [f"{p:g}" for p in prices])
+    g = smmsim.build_audience(sc)
+    ch = choose_seeds(sc, budget=900.0, method="degree_discount", graph=g)
+    assert ch.spent == pytest.approx(prices[ch.nodes].sum())  # the table's, not 999 a seed
+    assert ch.spent <= 900.0
+    res = smmsim.simulate(sc, rng=2, graph=g)
+    cost = res.runs["cost"].to_numpy()
+    assert (cost >= 100 + 4 * prices.min() - 1e-9).all() and (cost <= 100 + 4 * prices.max()).all()
+    assert not np.isclose(cost, 100 + 4 * 999).any()
+
+
+def test_a_price_column_that_is_not_prices_is_one_line(tmp_path):
+    sc = _priced_scenario(tmp_path, ["12"] * 299 + ["free"])
+    with pytest.raises(smmsim.errors.AudienceError, match="'free', not a price"):
+        smmsim.simulate(sc, rng=1)
+    sc = _priced_scenario(tmp_path, ["12"] * 300).with_overrides({"economics.price_column": "fee"})
+    with pytest.raises(smmsim.errors.AudienceError, match="no attribute 'fee'"):
+        smmsim.simulate(sc, rng=1)

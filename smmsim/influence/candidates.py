@@ -136,7 +136,7 @@ def candidates(
             )
         total, priced = float(count), False
     else:
-        price = economics.price(followers)
+        price = economics.prices(graph)
         left = float(budget) - float(price[fixed].sum())
         if left < -1e-9 * max(1.0, float(budget)):
             raise SeedingError(

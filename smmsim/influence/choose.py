@@ -378,7 +378,7 @@ def _choice(graph, cand, money, chosen, gains, method, objective, budget, estima
     chosen = np.asarray(chosen, dtype=np.int64)
     nodes = np.concatenate([cand.committed, chosen]).astype(np.int64)
     followers = graph.out_degree()[nodes].astype(np.int64)
-    price = money.price(followers)
+    price = money.prices(graph)[nodes]
     gain = np.concatenate([np.full(cand.committed.size, np.nan), np.asarray(gains, float)])
     return SeedChoice(
         nodes=nodes,

@@ -32,11 +32,11 @@ def post_summary(
 
     timeline = Timeline.of(simulation)
     block = raw.tallies.reshape(len(raw), len(model.posts), N_POST_COLUMNS)
-    degree = graph.out_degree()
+    prices = economics.prices(graph)
     out = []
     for p, (post, (a, b)) in enumerate(zip(model.posts, model.columns(graph), strict=True)):
         seeds = raw.seed_sets[:, a:b]
-        fees = float(economics.price(degree[seeds]).sum(axis=1).mean()) if b > a else 0.0
+        fees = float(prices[seeds].sum(axis=1).mean()) if b > a else 0.0
         cost = fees + float(post["cost"])
         means = {c: float(block[:, p, q].mean()) for q, c in enumerate(POST_COLUMNS)}
         entry = {

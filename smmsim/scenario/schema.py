@@ -293,6 +293,14 @@ SECTIONS: dict[str, dict[str, Param]] = {
             description="price of a seed in each tier, added to the fees above (one per "
             "tier_followers entry)",
         ),
+        "price_column": Param(
+            "str",
+            None,
+            nullable=True,
+            check=non_empty,
+            description="attribute of the users (a column of audience.attributes) holding "
+            "each account's price; replaces the fees above",
+        ),
         "fixed_cost": _money(0.0, "campaign cost independent of seeding"),
         "revenue_per_conversion": _money(40.0, "revenue from one purchase"),
         "cpm": _money(5.0, "value of 1,000 earned impressions (earned media value)"),

@@ -272,6 +272,8 @@ def _trim_seeding(seeding: dict[str, Any], raw_seeding: Any) -> None:
 
 
 def _check_tiers(economics: dict[str, Any]) -> None:
+    if economics.get("price_column", "") is None:
+        del economics["price_column"]  # prices from followers: the section as it always was
     floors, prices = economics["tier_followers"], economics["tier_prices"]
     if (floors is None) != (prices is None):
         pair = ("tier_followers", "tier_prices")
