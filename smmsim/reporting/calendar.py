@@ -50,7 +50,15 @@ def timing_lines(res: Results, undefined: Mapping[str, str], peak_of: str) -> li
             f"90% of runs peak between {_moment_short(line, p.q05)} and "
             f"{_moment_short(line, p.q95)} (mean step {p['mean']:.1f})."
         )
-    if "depth" in s.index and "depth" not in undefined:
+    if "depth" in s.index and "depth" not in undefined and res.extra.get("posts"):
+        # a calendar's depth is its longest chain of shares, not a time: posts launch late
+        d = s.loc["depth"]
+        out.append(
+            f"Longest chain of shares from a post: {d['mean']:.1f} generations on average "
+            f"(cascade depth); the last post goes out on "
+            f"{moment_text(line, max(p['at'] for p in res.extra['posts']))}."
+        )
+    elif "depth" in s.index and "depth" not in undefined:
         d = s.loc["depth"]
         out.append(
             f"Last new sharer: {moment_text(line, round(d.q50))} in the median run; "
