@@ -560,3 +560,17 @@ def test_a_price_column_that_is_not_prices_is_one_line(tmp_path):
     sc = _priced_scenario(tmp_path, ["12"] * 300).with_overrides({"economics.price_column": "fee"})
     with pytest.raises(smmsim.errors.AudienceError, match="no attribute 'fee'"):
         smmsim.simulate(sc, rng=1)
+
+
+def test_imm_that_would_not_fit_in_memory_gives_way_to_opim(monkeypatch):
+    import smmsim.memory
+
+    g = smmsim.generators.barabasi_albert(2000, 3, rng=8)
+    sc = small_scenario(**{"content.visibility": 0.5, "content.stickiness": 0.6})
+    monkeypatch.setattr(smmsim.memory, "default_memory_limit", lambda: 2 * 100_000)
+    ch = choose_seeds(sc, k=5, graph=g)  # auto: IMM first, OPIM-C when IMM would not fit
+    assert ch.method == "opim" and "IMM would need" in ch.samples["note"]
+    with pytest.raises(SeedingError, match=r"its RR sets would need .* use method opim"):
+        choose_seeds(sc, k=5, graph=g, method="imm")
+    monkeypatch.undo()
+    assert choose_seeds(sc, k=5, graph=g).method == "imm"

@@ -265,7 +265,8 @@ def choose_seeds(
         )
     if method not in ("auto", *METHODS):
         raise SeedingError(f"unknown method {method!r}; expected one of auto, {', '.join(METHODS)}")
-    if method == "auto":
+    auto = method == "auto"
+    if auto:
         method = auto_method(scenario, objective)
     if method in RR_METHODS and (objective != "reach" or _rr_form(scenario) is None):
         raise SeedingError(
@@ -284,12 +285,31 @@ def choose_seeds(
     estimate: float | None = None
     gains: np.ndarray
     if method in RR_METHODS:
-        from smmsim.influence.imm import imm
+        from smmsim.influence.imm import IMMTooLarge, imm
         from smmsim.influence.opim import opim
+        from smmsim.memory import default_memory_limit
 
         vis, trans, sir = _rr_form(scenario)  # type: ignore[misc]
-        optimiser = imm if method == "imm" else opim
-        got = optimiser(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads, sir=sir)
+        note = None
+        got = None
+        if method == "imm":
+            try:
+                got = imm(
+                    graph, cand, vis, trans, epsilon=eps, root=root, threads=threads, sir=sir,
+                    max_bytes=default_memory_limit() // 2,
+                )  # fmt: skip
+            except IMMTooLarge as big:
+                size = f"about {big.needed / 2**30:.1f} GiB of RR sets"
+                if not auto:
+                    raise SeedingError(
+                        f"method imm: its RR sets would need {size}, more than the "
+                        f"{big.allowed / 2**30:.1f} GiB it may use on this machine; use method "
+                        "opim (OPIM-C: the same guarantee from far fewer sets)"
+                    ) from None
+                note = f"IMM would need {size}, so OPIM-C chose"
+                method = "opim"
+        if got is None:
+            got = opim(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads, sir=sir)
         chosen, gains, estimate = got.nodes, got.gains, got.estimate
         greedy = "cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e"
         what = "expected reach" if sir is None else "expected final outbreak, horizon aside,"
@@ -313,6 +333,7 @@ def choose_seeds(
             "lower_bound": got.lower_bound,
             "single_fallback": got.single_fallback,
             **({"upper_bound": got.extra["upper_bound"]} if method == "opim" else {}),
+            **({"note": note} if note else {}),
         }
     elif method == "celf":
         from smmsim.influence.celf import celf

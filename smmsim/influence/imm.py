@@ -43,9 +43,26 @@ from smmsim.graph import CSRGraph
 from smmsim.influence.candidates import Candidates
 from smmsim.influence.rrsets import RRSets
 
-__all__ = ["IMMChoice", "greedy_factor", "imm"]
+__all__ = ["IMMChoice", "IMMTooLarge", "greedy_factor", "imm"]
 
 E_FACTOR = 1.0 - 1.0 / math.e
+
+
+class IMMTooLarge(MemoryError):
+    """IMM's final phase would need more memory for its RR sets than allowed.
+
+    Attributes
+    ----------
+    needed : int
+        Predicted bytes of the final sets and their index.
+    allowed : int
+        The limit.
+    """
+
+    def __init__(self, needed: int, allowed: int) -> None:
+        super().__init__(f"IMM's RR sets would need about {needed / 2**30:.1f} GiB")
+        self.needed = int(needed)
+        self.allowed = int(allowed)
 
 
 def greedy_factor(priced: bool) -> float:
@@ -135,6 +152,7 @@ def imm(
     root: np.uint64 | int = 0,
     threads: int | None = None,
     sir: tuple[float, float] | None = None,
+    max_bytes: int | None = None,
 ) -> IMMChoice:
     """Choose seeds by IMM for expected reach under the default model without decay.
 
@@ -158,6 +176,10 @@ def imm(
     sir : tuple of two float, optional
         ``(beta, gamma)``: choose for the SIR model's final outbreak instead
         (``p_first`` and ``p`` unused; see :func:`smmsim._kernels.rrsets.rr_range_sir`).
+    max_bytes : int, optional
+        Most memory the final phase's RR sets and their index may take; when the sampling
+        phase predicts more (from its mean set size), :class:`IMMTooLarge` is raised
+        before they are drawn.
 
     Returns
     -------
@@ -192,12 +214,18 @@ def imm(
             lower = n * covered / len(sample) / (1 + eps1)
             break
     n_sampling = len(sample)
+    mean_size = sample.nodes.size / max(len(sample), 1)
     del sample
     alpha = math.sqrt(ell * log_n + math.log(2))
     beta = math.sqrt(gamma * (log_cnk + ell * log_n + math.log(2)))
     lam_star = 2 * n * (gamma * alpha + beta) ** 2 / eps**2
+    n_final = max(1, math.ceil(lam_star / lower))
+    # users (int32) and their inverted index (int32), offsets (int64)
+    needed = n_final * (mean_size * 8 + 8)
+    if max_bytes is not None and needed > max_bytes:
+        raise IMMTooLarge(int(needed), int(max_bytes))
     final = RRSets(graph, p_first, p, np.uint64(root), n_sampling, threads, sir)
-    final.extend_to(max(1, math.ceil(lam_star / lower)))
+    final.extend_to(n_final)
     chosen, gains, covered, fallback, _ = _select(final, cand)
     peak = max(peak, final.nbytes)
     scale = n / len(final)
