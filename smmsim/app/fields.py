@@ -131,21 +131,21 @@ def scenario_fields(scenario: Scenario) -> list[Field]:
     list of Field
         Top-level keys first (section ``""``), then each section's keys: those of the
         selected audience generator and of the selected model's own section included, and
-        the calendar's (``simulation.time_unit``, ``start``) at their defaults when the
-        scenario has none.
+        the keys a resolved scenario leaves out at their defaults (the calendar's
+        ``simulation.time_unit`` and ``start``, ``economics.price_column``).
     """
-    from smmsim.scenario.schema import CALENDAR_KEYS
+    from smmsim.scenario.schema import LEFT_OUT_AT_DEFAULT
 
     fields = []
     for key, value in scenario.data.items():
         if isinstance(value, dict):
             for sub, v in value.items():
                 fields.append(Field(f"{key}.{sub}", key, _param(scenario, key, sub), v))
-            if key == "simulation":  # a scenario without a calendar can be given one
-                for sub in CALENDAR_KEYS:
-                    if sub not in value:
-                        param = _param(scenario, key, sub)
-                        fields.append(Field(f"{key}.{sub}", key, param, param.default))
+            # keys left out at their defaults (a calendar, a price column) can be given
+            for sub in LEFT_OUT_AT_DEFAULT.get(key, ()):
+                if sub not in value:
+                    param = _param(scenario, key, sub)
+                    fields.append(Field(f"{key}.{sub}", key, param, param.default))
         else:
             fields.append(Field(key, "", _param(scenario, "", key), value))
     return fields

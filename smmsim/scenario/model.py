@@ -62,8 +62,9 @@ class Scenario:
     def get(self, dotted_key: str) -> Any:
         """Value at a dotted key (``"content.stickiness"``), or a whole section (a copy).
 
-        ``simulation.time_unit`` and ``simulation.start``, left out of a scenario without a
-        calendar, are their defaults (``"step"``, ``None``).
+        Keys a resolved scenario leaves out at their defaults
+        (:data:`~smmsim.scenario.schema.LEFT_OUT_AT_DEFAULT`: ``simulation.time_unit`` and
+        ``start`` without a calendar, ``economics.price_column``) read as those defaults.
 
         Raises
         ------
@@ -73,11 +74,11 @@ class Scenario:
         parts = dotted_key.split(".") if isinstance(dotted_key, str) else [dotted_key]
         node: Any = self.data
         for depth, part in enumerate(parts):
-            if depth == 1 and parts[0] == "simulation" and len(parts) == 2:
-                from smmsim.scenario.schema import CALENDAR_KEYS, SECTIONS
+            if depth == 1 and len(parts) == 2:
+                from smmsim.scenario.schema import LEFT_OUT_AT_DEFAULT, SECTIONS
 
-                if part in CALENDAR_KEYS and part not in node:  # no calendar: the default
-                    return SECTIONS["simulation"][part].default
+                if part in LEFT_OUT_AT_DEFAULT.get(parts[0], ()) and part not in node:
+                    return SECTIONS[parts[0]][part].default  # left out: the default
             if not isinstance(node, dict) or part not in node:
                 where = ".".join(parts[:depth]) or "a scenario"
                 allowed = list(node) if isinstance(node, dict) else []

@@ -22,6 +22,9 @@ from smmsim.timeline import UNITS, parse_start
 #: The ``simulation`` keys of a calendar: left out of a resolved scenario without one
 #: (it then resolves as it always did); their defaults are the schema's.
 CALENDAR_KEYS = ("time_unit", "start")
+#: Keys left out of a resolved section while at their defaults (so that a scenario that
+#: does not use them resolves as it always did), by section: they read as their defaults.
+LEFT_OUT_AT_DEFAULT = {"simulation": CALENDAR_KEYS, "economics": ("price_column",)}
 
 #: The ``seeding`` keys of ``strategy: optimize`` (and of ``smmsim seeds``); left out of
 #: a resolved scenario with another strategy unless given.
