@@ -228,7 +228,18 @@ def simulate(
             raise SimulationInterrupted(results, n_runs) from None
         finally:
             bar.close()
-    results = _results(scenario, seed, graph, model, economics, batches, timing, t0, threads)
+    results = None
+    try:
+        # summarising runs compiled code on this thread: a Ctrl-C waits until it is done
+        with deferred_interrupt():
+            results = _results(
+                scenario, seed, graph, model, economics, batches, timing, t0, threads
+            )
+    except KeyboardInterrupt:
+        if results is not None:
+            results.extra["interrupted"] = True
+            results.extra["runs_requested"] = n_runs
+        raise SimulationInterrupted(results, n_runs) from None
     if variant:
         return results
     if scenario.data.get("goals"):
