@@ -108,8 +108,10 @@ def segment_figure(results, *, metrics: tuple[str, ...] = SEGMENT_PANELS):
     fig, axes = plt.subplots(1, n, figsize=(width * n, 4.2), layout="constrained", squeeze=False)
     for ax, metric in zip(axes[0], metrics, strict=True):
         segment_bars(by, metric=metric, ax=ax)
-        if len(by) > 4:
-            ax.tick_params(axis="x", labelrotation=30)
+        if len(by) > 4 or max(len(str(s)) for s in by) > 10:  # long names would collide
+            for tick in ax.get_xticklabels():
+                tick.set_rotation(30)
+                tick.set_horizontalalignment("right")
     name = results.scenario.get("name")
     fig.suptitle(f"{name}: by segment, mean per run (95% CI)" if name else "By segment")
     return fig
