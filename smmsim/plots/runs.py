@@ -120,7 +120,7 @@ def _horizon_note(last: int, horizon: int | None, timeline: Timeline | None = No
         if horizon is None:
             return f"Last activity in any run: {moment_text(timeline, last)}"
         if last >= horizon - 1:
-            return f"Runs still active at the horizon ({moment_text(timeline, horizon - 1)})"
+            return f"Runs still active at the horizon, {moment_text(timeline, horizon - 1)}"
         return (
             f"Nothing happened after {moment_text(timeline, last)} in any run "
             f"(horizon: {timeline.span(horizon)})"
