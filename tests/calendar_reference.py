@@ -19,6 +19,9 @@ import math
 
 from reference import GOLDEN, MASK, Stream, mix64, stream_key
 
+from smmsim._kernels.layout import COUNT_COLUMNS
+from smmsim._kernels.posts_layout import POST_COLUMNS
+
 PURPOSE_CALENDAR = 32
 MAX_POSTS = 32
 GAP_STREAM = 4096
@@ -31,28 +34,8 @@ EV_FIRST_ENGAGE = 8  # first engagement with this post
 EV_CONVERT = 16
 EV_SHARE = 32
 
-COUNTS = (
-    "impressions",
-    "paid_impressions",
-    "reach",
-    "earned_reach",
-    "engaged",
-    "engagements",
-    "shares",
-    "seeds",
-    "pending_shares",
-    "conversions",
-    "referral_conversions",
-)
-POST_COLUMNS = (
-    "impressions",
-    "reach",
-    "earned_reach",
-    "engaged",
-    "sharers",
-    "conversions",
-    "referral_conversions",
-)
+#: The count table and per-post tallies the reference fills, by the kernel's names.
+COUNTS = COUNT_COLUMNS
 
 
 def _stream(key: int, b: int) -> int:

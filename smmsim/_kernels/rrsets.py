@@ -66,6 +66,18 @@ def _grow(nodes, pos):
     return bigger
 
 
+@jit(inline="always")
+def _target(root, idx, n, nodes, pos, mark, stamp):
+    """Set ``idx``'s stream and target: a uniformly random user, put at ``nodes[pos]``
+    and marked with ``stamp``. Returns ``(stream, target, nodes)``."""
+    s = stream_key(root, idx, PURPOSE_RRSET)
+    s, v = randbelow(s, n)
+    nodes = _grow(nodes, pos)
+    nodes[pos] = v
+    mark[v] = stamp
+    return s, v, nodes
+
+
 @jit
 def rr_range(rindptr, rindices, p_first, p, root, first, count):
     """RR sets ``first .. first + count - 1``.
@@ -89,11 +101,7 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
     for i in range(count):
         idx = first + i
         stamp = idx + 1
-        s = stream_key(root, idx, PURPOSE_RRSET)
-        s, v = randbelow(s, n)
-        nodes = _grow(nodes, pos)
-        nodes[pos] = v
-        mark[v] = stamp
+        s, v, nodes = _target(root, idx, n, nodes, pos, mark, stamp)
         start = pos
         pos += 1
         # first hop: the users whose share would show in v's feed
@@ -171,11 +179,7 @@ def rr_range_sir(rindptr, rindices, beta, gamma, root, first, count):
     for i in range(count):
         idx = first + i
         stamp = idx + 1
-        s = stream_key(root, idx, PURPOSE_RRSET)
-        s, v = randbelow(s, n)
-        nodes = _grow(nodes, pos)
-        nodes[pos] = v
-        mark[v] = stamp
+        s, _, nodes = _target(root, idx, n, nodes, pos, mark, stamp)
         head = pos
         pos += 1
         while head < pos:
