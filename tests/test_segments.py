@@ -62,6 +62,7 @@ def test_per_segment_reach_run_by_run():
 MODELS = [
     ("ewom", {}),
     ("ewom", {"content.visibility": 0.002, "seeding.k": 2}),  # runs of the seeds only
+    ("ewom", {"simulation.steps": 3}),  # sharers the horizon stops before they share
     ("social_proof", {}),
     ("complex_contagion", {}),
     ("bass", {}),
@@ -105,6 +106,8 @@ def test_every_segment_tally_adds_up_to_its_count_run_by_run(model, extra):
         np.testing.assert_array_equal(by_run.to_numpy(), runs.loc[by_run.index, name].to_numpy())
     assert (table[list(SEGMENT_COLUMNS)] >= 0).all().all()
     assert res.mean("reach") > 0 and res.mean("impressions") > 0
+    if extra.get("simulation.steps") == 3:
+        assert res.runs["pending_shares"].sum() > 0
     if extra.get("content.visibility") == 0.002:  # the kernel's path for the seeds alone
         assert ((res.runs["reach"] == 0) & (res.runs["shares"] > 0)).sum() > 10
 

@@ -118,15 +118,17 @@ def _show(
         acc[C_IMPRESSIONS] += 1
         if from_seed:
             acc[C_PAID_IMPRESSIONS] += 1
+        row = np.int64(0)
         if segmented:
-            L.user_impressed(books, segment_of, v, 1)
+            row = L.segment_row(books, segment_of, v)
+            L.row_impressed(books, row, 1)
         word = state[v]
         if (word & ~FLAG_MASK) != mark:
             acc[C_REACH] += 1
             if not from_seed:
                 acc[C_EARNED_REACH] += 1
             if segmented:
-                L.user_reached(books, segment_of, v, not from_seed)
+                L.row_reached(books, row, not from_seed)
             if record:
                 referrer[v] = order[pos]
                 first_step[v] = t
@@ -150,7 +152,7 @@ def _show(
                     fv |= ENGAGED
                     acc[C_ENGAGED] += 1
                     if segmented:
-                        L.user_engaged(books, segment_of, v)
+                        L.row_engaged(books, row)
                     referred = (fv & REFERRED) != 0
                     if not keyed:
                         s_v = stream_key(root, rep, PURPOSE_CONVERSION)
@@ -165,7 +167,7 @@ def _show(
                         if referred:
                             acc[C_REFERRAL_CONVERSIONS] += 1
                         if segmented:
-                            L.user_converted(books, segment_of, v, referred)
+                            L.row_converted(books, row, referred)
                 shares = True
                 p_share = contagion
                 if multiplied:
@@ -175,6 +177,10 @@ def _show(
                     shares = z < p_share
                 if shares:
                     fv |= SHARER
+                    if segmented:
+                        # tallied now, while the user's segment is at hand (taken
+                        # back if the horizon ends before they share)
+                        L.row_shared(books, row)
                     order[tail] = v
                     parent[tail] = pos
                     tail += 1
@@ -284,7 +290,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             stick = stickiness
             if half_life > 0.0:
                 stick = stickiness * 0.5 ** (t / half_life)
-            L.step_shares(books, segment_of, order, head, gen_end)
+            if t == 0:
+                L.step_shares(books, segment_of, order, head, gen_end)
+            else:
+                L.step_shares_tallied(books, gen_end - head)
             # prefetching pays only when a generation has many sharers to look ahead to
             prefetch = gen_end - head > PREFETCH_MIN
             # impressions are listed a batch at a time, then shown in order: while one
@@ -332,6 +341,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             head = gen_end
             t += 1
 
+        L.unshared(books, segment_of, order, head, tail)
         ev_pos = L.close_generations(
             books, runs, virality_out, events, r, ev_pos, t, tail - head, parent, head,
             n_seeds, size,

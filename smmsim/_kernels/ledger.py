@@ -215,6 +215,23 @@ def step_shares(books, segment_of, order, head, end):
 
 
 @jit(inline="always")
+def step_shares_tallied(books, n):
+    """``n`` users share at the step under way, each already told to :func:`user_shared`
+    when they decided to (a kernel that has their segment at hand then saves looking it
+    up again; those the horizon stops first go to :func:`unshared`)."""
+    books[B_STEP + C_SHARES] += n
+
+
+@jit(inline="always")
+def unshared(books, segment_of, order, head, end):
+    """The users ``order[head:end]`` were told to :func:`user_shared` but the horizon
+    ended before they shared: their per-segment shares are taken back."""
+    if segmented(books):
+        for i in range(head, end):
+            _tally(books, segment_of, order[i], S_SHARES, -1)
+
+
+@jit(inline="always")
 def seeded(books, n):
     """The replicate starts from ``n`` distinct seeds (their shares go through :func:`shares`)."""
     books[B_TALLY + C_SEEDS] += n
@@ -251,51 +268,91 @@ def segmented(books):
 @jit(inline="always")
 def _tally(books, segment_of, v, column, n):
     """``n`` more of per-segment tally ``column`` (an ``S_*``) in user ``v``'s segment."""
-    books[books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS + column] += n
+    books[segment_row(books, segment_of, v) + column] += n
 
 
 # The per-user hooks: who each event counted in the totals happened to, called only
 # when :func:`segmented`. What is tallied per segment is decided here, once for every
 # kernel; each tally adds up, over the segments, to its count (SEGMENT_OF_COUNT).
+# ``user_*(books, segment_of, v, ...)`` looks up user ``v``'s segment;
+# ``row_*(books, row, ...)`` takes it looked up once, ``row = segment_row(books,
+# segment_of, v)``, for a kernel that records several events of one user.
+
+
+@jit(inline="always")
+def segment_row(books, segment_of, v):
+    """Where in ``books`` user ``v``'s segment's tallies start, for the ``row_*`` hooks."""
+    return books[B_SEGS_AT] + np.int64(segment_of[v]) * N_SEGMENT_COLUMNS
+
+
+@jit(inline="always")
+def row_impressed(books, row, n):
+    """The user whose segment's tallies start at ``row`` saw ``n`` impressions (``n``
+    may be negative: a kernel that counts ad impressions in closed form credits a user
+    with the ad steps ahead, then takes back those after they adopted)."""
+    books[row + S_IMPRESSIONS] += n
+
+
+@jit(inline="always")
+def row_reached(books, row, earned):
+    """The user at ``row`` (see :func:`row_impressed`) was reached (``earned``: through
+    a peer)."""
+    books[row + S_REACH] += 1
+    if earned:
+        books[row + S_EARNED_REACH] += 1
+
+
+@jit(inline="always")
+def row_engaged(books, row):
+    """The user at ``row`` engaged for the first time."""
+    books[row + S_ENGAGED] += 1
+
+
+@jit(inline="always")
+def row_converted(books, row, referred):
+    """The user at ``row`` converted (``referred``: their first exposure was a peer's)."""
+    books[row + S_CONVERSIONS] += 1
+    if referred:
+        books[row + S_REFERRAL_CONVERSIONS] += 1
+
+
+@jit(inline="always")
+def row_shared(books, row):
+    """The user at ``row`` shared (a seed included). A user about to share when the
+    horizon ends does not count: a kernel tallies the share when it is made, or when the
+    user decides to make it and then takes back those the horizon stops
+    (:func:`unshared`)."""
+    books[row + S_SHARES] += 1
 
 
 @jit(inline="always")
 def user_impressed(books, segment_of, v, n):
-    """User ``v`` saw ``n`` impressions (``n`` may be negative: a kernel that counts ad
-    impressions in closed form credits a user with the ad steps ahead, then takes back
-    those after they adopted)."""
-    _tally(books, segment_of, v, S_IMPRESSIONS, n)
+    """User ``v`` saw ``n`` impressions (see :func:`row_impressed`)."""
+    row_impressed(books, segment_row(books, segment_of, v), n)
 
 
 @jit(inline="always")
 def user_reached(books, segment_of, v, earned):
     """User ``v`` was reached (``earned``: through a peer)."""
-    at = books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS
-    books[at + S_REACH] += 1
-    if earned:
-        books[at + S_EARNED_REACH] += 1
+    row_reached(books, segment_row(books, segment_of, v), earned)
 
 
 @jit(inline="always")
 def user_engaged(books, segment_of, v):
     """User ``v`` engaged for the first time."""
-    _tally(books, segment_of, v, S_ENGAGED, 1)
+    row_engaged(books, segment_row(books, segment_of, v))
 
 
 @jit(inline="always")
 def user_converted(books, segment_of, v, referred):
     """User ``v`` converted (``referred``: their first exposure was a peer's)."""
-    at = books[B_SEGS_AT] + segment_of[v] * N_SEGMENT_COLUMNS
-    books[at + S_CONVERSIONS] += 1
-    if referred:
-        books[at + S_REFERRAL_CONVERSIONS] += 1
+    row_converted(books, segment_row(books, segment_of, v), referred)
 
 
 @jit(inline="always")
 def user_shared(books, segment_of, v):
-    """User ``v`` shared (a seed included), counted when the share is (a user about to
-    share when the horizon ends is not)."""
-    _tally(books, segment_of, v, S_SHARES, 1)
+    """User ``v`` shared (a seed included; see :func:`row_shared`)."""
+    row_shared(books, segment_row(books, segment_of, v))
 
 
 @jit(inline="always")
