@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from smmsim._kernels.layout import SEGMENT_COLUMNS
+from smmsim._kernels.layout import SEGMENT_COLUMNS, SEGMENT_OF_COUNT
 
 __all__ = [
     "RATIOS",
@@ -96,6 +96,7 @@ def by_segment_summary(
     segment_counts: np.ndarray | None,
     names: Sequence[str] | None,
     revenue_per_conversion: float,
+    counts: np.ndarray | None = None,
 ) -> dict[str, dict[str, dict[str, float]]] | None:
     """Per segment, each metric's mean per run with its 95% interval.
 
@@ -108,6 +109,10 @@ def by_segment_summary(
         The segments' names.
     revenue_per_conversion : float
         The scenario's revenue per conversion.
+    counts : ndarray of int64, shape (runs, len(COUNT_COLUMNS)), optional
+        The runs' counts (``RawBatch.counts``): each tally is at most the count it
+        breaks down, which tells the summary its sums of squares fit in integers
+        without a pass to find out.
 
     Returns
     -------
@@ -124,7 +129,10 @@ def by_segment_summary(
     col = SEGMENT_COLUMNS.index
     num = np.array([col(a) for a, _ in RATIOS.values()], dtype=np.int64)
     den = np.array([col(b) for _, b in RATIOS.values()], dtype=np.int64)
-    sums, m2, cross = segment_moments(segment_counts, num, den)
+    bound = None
+    if counts is not None and len(counts):
+        bound = counts[:, list(SEGMENT_OF_COUNT)].max(axis=0)
+    sums, m2, cross = segment_moments(segment_counts, num, den, bound)
     mean = sums / n
     var = m2 / (n - 1) if n > 1 else np.full(m2.shape, np.nan)
     sem = np.sqrt(np.maximum(var, 0.0) / n)

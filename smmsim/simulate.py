@@ -301,7 +301,9 @@ def _results(scenario, seed, graph, model, economics, batches, timing, t0, threa
     prices = pricing(raw, graph, economics, sim["viral_fraction"], model.undefined_metrics)
     summary = summarize_runs(raw, prices, profile, threads=model.chunks(threads, len(raw)))
     revenue = float(economics.revenue_per_conversion)
-    by_segment = by_segment_summary(raw.segment_counts, graph.segment_names, revenue)
+    by_segment = by_segment_summary(
+        raw.segment_counts, graph.segment_names, revenue, counts=raw.counts
+    )
     segments = short_summary(by_segment)
     timing["simulate_s"] = time.perf_counter() - t0
 

@@ -228,3 +228,34 @@ def test_many_segments_add_up_too():
     for name in SEGMENT_COLUMNS:
         by_run = table.groupby("run", sort=True)[name].sum()
         np.testing.assert_array_equal(by_run.to_numpy(), runs.loc[by_run.index, name].to_numpy())
+
+
+@pytest.mark.parametrize("big", [0, 2**40])
+def test_segment_moments_against_exact_arithmetic(big):
+    """The per-segment moments (integer sums of squares when they fit, floating point
+    when a tally is too large for that) against exact rational arithmetic."""
+    from fractions import Fraction
+
+    from smmsim._kernels.segment_stats import segment_moments
+
+    rng = np.random.default_rng(4)
+    n, n_seg, n_col = 3_001, 3, len(SEGMENT_COLUMNS)
+    # laid out as the ledger's run table: column-major, each tally contiguous
+    x = np.zeros((n_seg * n_col, n), dtype=np.int64).T.reshape(n, n_seg, n_col)
+    x[:] = rng.poisson(2.0, x.shape)
+    x[:, 1, 2] = 7  # a constant tally
+    x[:, :, 0] += big  # large counts around a large value
+    num, den = np.array([5, 2]), np.array([1, 1])
+    for bound in (None, x.max(axis=(0, 1))):
+        sums, m2, cross = segment_moments(x, num, den, bound)
+        for s in range(n_seg):
+            cols = [[int(v) for v in x[:, s, k]] for k in range(n_col)]
+            for k, col in enumerate(cols):
+                assert sums[s, k] == sum(col)
+                exact = sum(v * v for v in col) - Fraction(sum(col) ** 2, n)
+                assert m2[s, k] == pytest.approx(float(exact), rel=1e-12, abs=1e-6)
+            for i, (a, b) in enumerate(zip(num, den, strict=True)):
+                exact = sum(p * q for p, q in zip(cols[a], cols[b], strict=True)) - Fraction(
+                    sum(cols[a]) * sum(cols[b]), n
+                )
+                assert cross[s, i] == pytest.approx(float(exact), rel=1e-12, abs=1e-6)
