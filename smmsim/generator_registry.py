@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smmsim._files import file_problem
-from smmsim.params import Param, ParamError, describe_value, format_number
+from smmsim.params import Param, ParamError, describe_value, format_number, optional_list_param
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -408,13 +408,10 @@ _ENTRIES = (
                 type_text=_SEGMENTS_TEXT,
                 description="number of equal segments, or their sizes, or their shares",
             ),
-            "segment_names": Param(
-                "list",
-                None,
+            "segment_names": optional_list_param(
+                ("str",),
+                "one name per segment (unique)",
                 low=1,
-                items=("str",),
-                nullable=True,
-                description="one name per segment (unique)",
             ),
             "mean_degree": _MEAN_DEGREE,
             "homophily": Param(

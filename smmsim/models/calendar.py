@@ -25,7 +25,14 @@ from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch
 from smmsim.models.ewom import EWOM
-from smmsim.params import Param, ParamError, describe_value, half_life_param, validate_mapping
+from smmsim.params import (
+    Param,
+    ParamError,
+    describe_value,
+    half_life_param,
+    optional_list_param,
+    validate_mapping,
+)
 from smmsim.segments import multiplier_table
 
 __all__ = [
@@ -73,21 +80,15 @@ POST_PARAMS: dict[str, Param] = {
         "(default: seeding's)",
     ),
     "k": Param("int", None, low=1, nullable=True, description="number of seed accounts"),
-    "nodes": Param(
-        "list",
-        None,
+    "nodes": optional_list_param(
+        ("int", "str"),
+        "user ids of the seed accounts (with strategy nodes)",
         low=1,
-        items=("int", "str"),
-        nullable=True,
-        description="user ids of the seed accounts (with strategy nodes)",
     ),
-    "segments": Param(
-        "list",
-        None,
+    "segments": optional_list_param(
+        ("str", "int"),
+        "seed accounts are drawn from these audience segments (names or ids)",
         low=1,
-        items=("str", "int"),
-        nullable=True,
-        description="seed accounts are drawn from these audience segments (names or ids)",
     ),
     "cost": Param("float", 0.0, low=0, description="cost of the post beyond its seeds' fees"),
 }
