@@ -33,7 +33,7 @@ from smmsim.params import (
     optional_list_param,
     validate_mapping,
 )
-from smmsim.segments import multiplier_table
+from smmsim.segments import in_segments, multiplier_table
 
 __all__ = [
     "POST_PARAMS",
@@ -341,23 +341,8 @@ class Calendar(Model):
         wanted = self.posts[i]["segments"]
         if not wanted:
             return None
-        key = f"posts[{i}].segments"
-        if graph.segments is None:
-            raise AudienceError(f"{key}: the audience has no segments")
-        names = list(graph.segment_names or ())
-        count = int(graph.segments.max(initial=-1)) + 1
-        ids = []
-        for s in wanted:
-            if isinstance(s, str) and s in names:
-                ids.append(names.index(s))
-            elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < count:
-                ids.append(s)
-            else:
-                known = ", ".join(names) if names else f"ids 0..{count - 1}"
-                raise AudienceError(
-                    f"{key}: unknown segment {describe_value(s)} (the audience has {known})"
-                )
-        return np.flatnonzero(np.isin(graph.segments, np.asarray(ids))).astype(np.int64)
+        mask = in_segments(graph, wanted, f"posts[{i}].segments", AudienceError)
+        return np.flatnonzero(mask).astype(np.int64)
 
     def check_audience(self, graph: CSRGraph) -> None:
         """Each post's segments exist and hold its seeds; listed ids are users."""
