@@ -23,7 +23,7 @@ import numpy as np
 from smmsim._kernels.posts_layout import MAX_POSTS, N_POST_COLUMNS, POST_COLUMNS, tally_width
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
-from smmsim.models.base import Model, RawBatch
+from smmsim.models.base import Model, RawBatch, trace_users
 from smmsim.models.ewom import EWOM
 from smmsim.params import (
     Param,
@@ -469,7 +469,6 @@ class Calendar(Model):
         ``conversion_post`` and ``conversion_referrer`` credited (-1: none); each sharer
         record's ``sharer_post`` and ``sharer_step``."""
         from smmsim._kernels import driver
-        from smmsim.models.base import CONVERTED, ENGAGED, REFERRED, SEED, SHARER
 
         row = self.seed_sets(graph, root, replicate, 1)[0]
         _, record = driver.trace(
@@ -483,14 +482,7 @@ class Calendar(Model):
         for i in range(order.size):
             step[i] = launch[opost[i]] if parent[i] < 0 else step[parent[i]] + 1
         return {
-            "node": nodes,
-            "first_step": first_step,
-            "referrer": referrer,
-            "seed": (flags & SEED) != 0,
-            "engaged": (flags & ENGAGED) != 0,
-            "shared": (flags & SHARER) != 0,
-            "referred": (flags & REFERRED) != 0,
-            "converted": (flags & CONVERTED) != 0,
+            **trace_users(nodes, flags, referrer, first_step),
             "first_post": first_post,
             "conversion_post": buy_post,
             "conversion_referrer": buy_ref,
