@@ -13,11 +13,30 @@ from smmsim.graph import CSRGraph
 from smmsim.metrics import Economics
 from smmsim.segments import in_segments
 
-__all__ = ["Candidates", "SeedingError", "candidates"]
+__all__ = ["Candidates", "GreedyChoice", "SeedingError", "candidates"]
 
 
 class SeedingError(UserError):
     """A seeding request that cannot be met (no candidates, a budget too small, ...)."""
+
+
+@dataclass
+class GreedyChoice:
+    """What a greedy choice of seeds gives, whatever estimates the objective.
+
+    Attributes
+    ----------
+    nodes : ndarray of int64
+        The chosen users (committed ones excluded), in the order chosen.
+    gains : ndarray of float64
+        Each one's marginal gain in the objective, as the choice estimated it.
+    estimate : float
+        The objective of the choice (committed seeds included), as the choice estimated it.
+    """
+
+    nodes: np.ndarray
+    gains: np.ndarray
+    estimate: float
 
 
 @dataclass(frozen=True)
