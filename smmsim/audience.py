@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from smmsim.generator_registry import GENERATORS
-from smmsim.rng import resolve_seed, root_key
+from smmsim.rng import RandomLike, root_key, scenario_seed
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = [
     "audience_seed",
     "build_audience",
+    "run_inputs",
     "segmented",
     "users_without_ties",
     "with_user_attributes",
@@ -28,8 +29,7 @@ def audience_seed(scenario: Scenario) -> int:
     a = scenario.audience
     if a.get("rng_seed") is not None:
         return int(a["rng_seed"])
-    base = scenario.simulation["rng_seed"]
-    return int(root_key(resolve_seed(base), AUDIENCE_STREAM))
+    return int(root_key(scenario_seed(scenario), AUDIENCE_STREAM))
 
 
 def build_audience(scenario: Scenario) -> CSRGraph:
@@ -53,6 +53,16 @@ def build_audience(scenario: Scenario) -> CSRGraph:
     else:
         graph = gen.build(a, audience_seed(scenario), None)
     return segmented(scenario, with_user_attributes(scenario, graph))
+
+
+def run_inputs(
+    scenario: Scenario, graph: CSRGraph | None = None, rng: RandomLike = None
+) -> tuple[CSRGraph, int]:
+    """The audience and the integer seed of a run of ``scenario``, as the public functions
+    that take ``graph`` and ``rng`` resolve them: ``graph``, or the audience built from
+    ``scenario`` (:func:`build_audience`); and :func:`~smmsim.rng.scenario_seed` of ``rng``."""
+    seed = scenario_seed(scenario, rng)
+    return (build_audience(scenario) if graph is None else graph), seed
 
 
 def with_user_attributes(scenario: Scenario, graph: CSRGraph) -> CSRGraph:

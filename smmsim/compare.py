@@ -133,8 +133,8 @@ def compare(
         The variants' names (default: the files' stems, or ``A``, ``B``, ...).
     runs, rng : int, optional
         Monte Carlo runs and random seed for every variant (default: the baseline's).
-    threads : int, optional
-        Worker threads.
+    threads, progress
+        As for :func:`smmsim.simulate`.
     graph : CSRGraph, optional
         The audience (default: built from the baseline's ``audience`` section).
 
@@ -148,8 +148,7 @@ def compare(
         Fewer than two scenarios, or a variant whose ``audience`` section differs from
         the baseline's (common random numbers need one audience).
     """
-    from smmsim.audience import build_audience
-    from smmsim.rng import resolve_seed
+    from smmsim.audience import run_inputs
     from smmsim.scenario import Scenario, load_scenario
     from smmsim.simulate import simulate
 
@@ -169,8 +168,7 @@ def compare(
                 "so their audience sections must be the same"
             )
     n_runs = int(base.simulation["runs"] if runs is None else runs)
-    seed = resolve_seed(base.simulation["rng_seed"] if rng is None else rng)
-    g = build_audience(base) if graph is None else graph
+    g, seed = run_inputs(base, graph, rng)
     results = [
         simulate(sc, runs=n_runs, rng=seed, threads=threads, graph=g, progress=progress)
         for sc in loaded

@@ -24,7 +24,7 @@ import pandas as pd
 from smmsim.competition.voice import mean_ci
 from smmsim.graph import CSRGraph
 from smmsim.results import Results
-from smmsim.rng import RandomLike, resolve_seed
+from smmsim.rng import RandomLike
 from smmsim.scenario import Scenario, ScenarioError
 from smmsim.simulate import simulate
 
@@ -178,7 +178,7 @@ def crisis(
     delays : sequence of int
         Response delays in steps (after the claim's launch, or after its detection when
         ``response.detect`` is set).
-    runs, rng, threads
+    runs, rng, threads, progress
         As for :func:`smmsim.simulate`; every variant gets the same.
     graph : CSRGraph, optional
         The audience (default: built from the scenario once).
@@ -192,7 +192,7 @@ def crisis(
     ScenarioError
         The scenario has no claim, or a delay is negative.
     """
-    from smmsim.audience import build_audience
+    from smmsim.audience import run_inputs
     from smmsim.models.competition import Competition
 
     src = scenario.source
@@ -203,9 +203,8 @@ def crisis(
     delays = sorted({int(d) for d in delays})
     if not delays or delays[0] < 0:
         raise ScenarioError(src, "response.delay", f"delays must be >= 0, got {delays}")
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
+    graph, seed = run_inputs(scenario, graph, rng)
     n = int(scenario.simulation["runs"] if runs is None else runs)
-    graph = build_audience(scenario) if graph is None else graph
     common = dict(runs=n, rng=seed, graph=graph, threads=threads, progress=progress)
     model = Competition.from_scenario(scenario)
     baseline = simulate(scenario, model=model.without_claim(), **common)

@@ -21,12 +21,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smmsim._files import file_problem
-from smmsim.params import Param, ParamError, describe_value, format_number
+from smmsim.params import Param, ParamError, describe_value, format_number, optional_list_param
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
 
-__all__ = ["GENERATORS", "MAX_USERS", "Generator", "non_empty", "resolve_path"]
+__all__ = [
+    "GENERATORS",
+    "MAX_USERS",
+    "Generator",
+    "check_audience_file",
+    "non_empty",
+    "resolve_path",
+]
 
 #: Largest audience: node ids are stored as int32.
 MAX_USERS = 2**31 - 1
@@ -262,24 +269,30 @@ def resolve_path(path: str, base_dir: Path) -> Path:
     return p if p.is_absolute() else base_dir / p
 
 
-def _check_edgelist(out: dict[str, Any], base_dir: Path) -> None:
+def check_audience_file(out: dict[str, Any], key: str, base_dir: Path) -> None:
+    """``audience.<key>`` names a readable file (relative paths from the scenario's folder);
+    the resolved scenario names it as found, so that it reads the same file from any
+    working directory (plots rebuild the audience from it). Raise
+    :class:`~smmsim.params.ParamError` otherwise."""
     try:
-        path: Path | None = resolve_path(out["path"], base_dir)
+        path: Path | None = resolve_path(out[key], base_dir)
     except (OSError, ValueError, RuntimeError):  # e.g. "~nosuchuser/..."
         path = None
     problem = "file not found" if path is None else file_problem(path)
     if problem is not None:
-        shown = describe_value(str(path if path is not None else out["path"]), limit=200)
+        shown = describe_value(str(path if path is not None else out[key]), limit=200)
         hint = ""
         if problem.startswith("file not found"):
             hint = " (relative paths are read from the scenario's folder)"
-        raise ParamError("audience.path", f"{problem}: {shown}{hint}")
-    # the resolved scenario names the file as found, so that it reads the same
-    # file from any working directory (plots rebuild the audience from it)
+        raise ParamError(f"audience.{key}", f"{problem}: {shown}{hint}")
     try:
-        out["path"] = str(path.resolve())
+        out[key] = str(path.resolve())
     except (OSError, RuntimeError):
-        out["path"] = str(path)
+        out[key] = str(path)
+
+
+def _check_edgelist(out: dict[str, Any], base_dir: Path) -> None:
+    check_audience_file(out, "path", base_dir)
 
 
 # ---------------------------------------------------------------------- builders
@@ -408,13 +421,10 @@ _ENTRIES = (
                 type_text=_SEGMENTS_TEXT,
                 description="number of equal segments, or their sizes, or their shares",
             ),
-            "segment_names": Param(
-                "list",
-                None,
+            "segment_names": optional_list_param(
+                ("str",),
+                "one name per segment (unique)",
                 low=1,
-                items=("str",),
-                nullable=True,
-                description="one name per segment (unique)",
             ),
             "mean_degree": _MEAN_DEGREE,
             "homophily": Param(

@@ -38,6 +38,7 @@ __all__ = [
     "format_number",
     "half_life_param",
     "key_text",
+    "optional_list_param",
     "unknown_key_message",
     "validate",
     "validate_mapping",
@@ -476,6 +477,20 @@ def validate_mapping(
             default = spec.default
             out[key] = list(default) if isinstance(default, list) else default
     return out
+
+
+def optional_list_param(
+    items: tuple[str, ...],
+    description: str,
+    *,
+    low: int | None = None,
+    check: Callable[[Any, str], Any] | None = None,
+) -> Param:
+    """The declaration of a list that may be left out (default null), its elements of the
+    kinds ``items`` and its length at least ``low``."""
+    return Param(
+        "list", None, low=low, items=items, nullable=True, check=check, description=description
+    )
 
 
 def half_life_param(description: str) -> Param:

@@ -8,11 +8,16 @@ they get one 64-bit root key and derive a stream per (replicate, purpose).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from smmsim.scenario import Scenario
 
 RandomLike = int | np.random.SeedSequence | np.random.Generator | None
 
-__all__ = ["RandomLike", "as_generator", "resolve_seed", "root_key"]
+__all__ = ["RandomLike", "as_generator", "resolve_seed", "root_key", "scenario_seed"]
 
 
 def resolve_seed(rng: RandomLike) -> int:
@@ -32,6 +37,12 @@ def resolve_seed(rng: RandomLike) -> int:
     if rng < 0:
         raise ValueError(f"rng must be a non-negative integer, got {rng}")
     return int(rng)
+
+
+def scenario_seed(scenario: Scenario, rng: RandomLike = None) -> int:
+    """The integer seed of a run of ``scenario``: ``rng`` if given, else
+    ``simulation.rng_seed`` (fresh entropy when that is null too), by :func:`resolve_seed`."""
+    return resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
 
 
 def root_key(seed: int, *keys: int) -> np.uint64:

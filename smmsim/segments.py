@@ -46,6 +46,7 @@ __all__ = [
     "apply_segments",
     "check_target",
     "has_multipliers",
+    "in_segments",
     "multiplier_table",
     "parse_segments",
     "parse_target",
@@ -304,6 +305,42 @@ def check_target(target: Sequence[str] | None, names: Sequence[str] | None) -> N
     for name in target:
         if name not in names:
             raise _unknown("target", name, list(names), "the segments are", "segment")
+
+
+def in_segments(
+    graph: CSRGraph, wanted: Sequence[Any], key: str, error: type[Exception]
+) -> np.ndarray:
+    """Whether each user of ``graph`` belongs to one of the segments ``wanted`` (names, or
+    ids from 0).
+
+    Parameters
+    ----------
+    graph : CSRGraph
+    wanted : sequence of str or int
+        Segment names or ids.
+    key : str
+        The scenario key that lists them, for messages (``"seeding.segments"``).
+    error : type of Exception
+        What is raised for an audience without segments or an unknown segment.
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    if graph.segments is None:
+        raise error(f"{key}: the audience has no segments")
+    names = list(graph.segment_names or ())
+    count = int(graph.segments.max(initial=-1)) + 1
+    ids = []
+    for s in wanted:
+        if isinstance(s, str) and s in names:
+            ids.append(names.index(s))
+        elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < count:
+            ids.append(s)
+        else:
+            known = ", ".join(names) if names else f"ids 0..{count - 1}"
+            raise error(f"{key}: unknown segment {describe_value(s)} (the audience has {known})")
+    return np.isin(graph.segments, np.asarray(ids))
 
 
 def spillover_columns(

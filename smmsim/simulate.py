@@ -32,7 +32,7 @@ from smmsim.metrics import (
 )
 from smmsim.models import SERIES_COLUMNS, Calendar, Competition, Model, RawBatch, model_of
 from smmsim.results import Results
-from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.rng import RandomLike, root_key, scenario_seed
 from smmsim.scenario import Scenario, ScenarioError, check_seed_nodes
 from smmsim.seeding import seed_sets
 from smmsim.segment_metrics import by_segment_summary, segment_table, short_summary
@@ -121,7 +121,7 @@ def simulate(
     n_runs = int(sim["runs"] if runs is None else runs)
     if n_runs < 1:
         raise ScenarioError(None, "simulation.runs", f"must be >= 1, got {n_runs}")
-    seed = resolve_seed(sim["rng_seed"] if rng is None else rng)
+    seed = scenario_seed(scenario, rng)
     root = root_key(seed)
     timing = {}
 

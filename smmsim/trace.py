@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from smmsim.audience import build_audience
+from smmsim.audience import build_audience, run_inputs
 from smmsim.graph import CSRGraph
 from smmsim.models import model_of
-from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.rng import RandomLike, root_key
 from smmsim.scenario import Scenario, check_seed_nodes
 from smmsim.seeding import seed_sets
 
@@ -213,10 +213,8 @@ def one_cascade(
         Which Monte Carlo run (replicate) to trace; the result matches row ``run`` of
         ``smmsim.simulate(scenario, rng=rng).runs``. Default: the run with the largest
         reach among the first ``candidates`` runs (a cascade worth watching).
-    rng : int, SeedSequence, Generator or None
-        Indicator of random number generation state; default ``simulation.rng_seed``.
-    graph : CSRGraph, optional
-        The scenario's audience, if already built.
+    rng, graph
+        As for :func:`smmsim.simulate`.
     candidates : int
         Runs to look through when ``run`` is not given.
 
@@ -226,9 +224,7 @@ def one_cascade(
     """
     from smmsim.simulate import simulate
 
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
-    if graph is None:
-        graph = build_audience(scenario)
+    graph, seed = run_inputs(scenario, graph, rng)
     chosen = ""
     if run is None:
         runs = simulate(scenario, runs=candidates, rng=seed, graph=graph).runs
@@ -265,10 +261,8 @@ def trace_replicate(
     scenario : Scenario
     replicate : int
         Monte Carlo run index (>= 0).
-    rng : int, SeedSequence, Generator or None
-        Indicator of random number generation state; default ``simulation.rng_seed``.
-    graph : CSRGraph, optional
-        The scenario's audience, if already built.
+    rng, graph
+        As for :func:`smmsim.simulate`.
 
     Returns
     -------
@@ -285,9 +279,7 @@ def trace_replicate(
     """
     if replicate < 0:
         raise ValueError(f"run must be >= 0, got {replicate}")
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
-    if graph is None:
-        graph = build_audience(scenario)
+    graph, seed = run_inputs(scenario, graph, rng)
     check_seed_nodes(scenario, graph)
     root = root_key(seed)
     sd = scenario.seeding

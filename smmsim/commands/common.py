@@ -16,6 +16,7 @@ them.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import traceback
 from collections.abc import Callable, Iterable
@@ -35,12 +36,14 @@ __all__ = [
     "OutputDir",
     "OutputFile",
     "at_the_edge",
+    "make_output_parents",
     "memory_limit",
     "one_line_error",
     "scenario_argument",
     "scenario_command",
     "scenario_from_args",
     "user_errors",
+    "write_outputs",
 ]
 
 EXIT_BUG = 1
@@ -110,6 +113,53 @@ def scenario_from_args(path: str | None, overrides: tuple[str, ...] = ()):
     if overrides:
         scenario = scenario.with_overrides(dict(parse_override(o) for o in overrides))
     return scenario
+
+
+def make_output_parents(json_path: Path | None, plot_path: Path | None) -> None:
+    """Create the folders of the ``--json`` and ``--plot`` files given, before the work
+    starts (an unwritable path fails at once, not after the simulations)."""
+    from smmsim.outputs import make_parent
+
+    for path, option in ((json_path, "--json"), (plot_path, "--plot")):
+        if path is not None:
+            make_parent(path, option)
+
+
+def write_outputs(
+    json_path: Path | None,
+    to_json: Callable[[], Any],
+    plot_path: Path | None,
+    draw: Callable[[], Any],
+) -> None:
+    """Write the ``--json`` and ``--plot`` files given, then say which were written.
+
+    Parameters
+    ----------
+    json_path : Path or None
+        Where ``to_json()`` is written, as indented JSON.
+    to_json : callable
+        The JSON document (called only with ``json_path``).
+    plot_path : Path or None
+        Where the figure of the axes ``draw()`` returns is saved (drawn off-screen).
+    draw : callable
+        Draws the figure and returns its axes (called only with ``plot_path``).
+    """
+    written = []
+    if json_path is not None:
+        json_path.write_text(json.dumps(to_json(), indent=2) + "\n")
+        written.append(json_path)
+    if plot_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ax = draw()
+        ax.figure.savefig(plot_path, dpi=120)
+        plt.close(ax.figure)
+        written.append(plot_path)
+    if written:
+        click.echo(f"Wrote {', '.join(str(p) for p in written)}")
 
 
 def scenario_argument(required: bool):

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import click
 
-from smmsim.commands.common import OutputDir
+from smmsim.commands.common import OutputDir, OutputFile
 
-__all__ = ["max_memory", "out_dir", "overrides", "progress", "rng_seed", "runs", "threads"]
+__all__ = [
+    "json_file",
+    "max_memory",
+    "out_dir",
+    "overrides",
+    "plot_file",
+    "progress",
+    "rng_seed",
+    "runs",
+    "threads",
+]
 
 
 def overrides(func):
@@ -53,6 +63,23 @@ def threads(help: str = "Worker threads (default: all)."):
 def out_dir(help: str, *, required: bool = False):
     """The ``--out DIR`` option: a folder the command writes into (see ``OutputDir``)."""
     return click.option("--out", type=OutputDir(), required=required, help=help)
+
+
+def json_file(help: str):
+    """The ``--json FILE`` option (the command's ``json_path``): a JSON file it writes."""
+    return click.option("--json", "json_path", type=OutputFile(), help=help)
+
+
+def _plot_formats() -> tuple[str, ...]:
+    from smmsim.outputs import plot_formats
+
+    return plot_formats()
+
+
+def plot_file(help: str):
+    """The ``--plot FILE`` option (the command's ``plot_path``): a figure it writes, in any
+    format matplotlib writes."""
+    return click.option("--plot", "plot_path", type=OutputFile(_plot_formats), help=help)
 
 
 def progress(func):

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from smmsim.commands import options
-from smmsim.commands.common import OutputFile, scenario_command, scenario_from_args
-
-
-def _plot_formats() -> tuple[str, ...]:
-    from smmsim.outputs import plot_formats
-
-    return plot_formats()
+from smmsim.commands.common import (
+    make_output_parents,
+    scenario_command,
+    scenario_from_args,
+    write_outputs,
+)
 
 
 @scenario_command("seeds", required=True)
@@ -45,13 +42,8 @@ def _plot_formats() -> tuple[str, ...]:
     help="Also judge every strategy at N budgets from LOW to HIGH (the efficient frontier).",
 )
 @options.overrides
-@click.option("--json", "json_path", type=OutputFile(), help="Write the report as JSON here.")
-@click.option(
-    "--plot",
-    "plot_path",
-    type=OutputFile(_plot_formats),
-    help="Write the strategies side by side (with --frontier: outcome against budget).",
-)
+@options.json_file("Write the report as JSON here.")
+@options.plot_file("Write the strategies side by side (with --frontier: outcome against budget).")
 @options.rng_seed()
 @options.threads()
 def seeds(
@@ -69,13 +61,10 @@ def seeds(
     from smmsim.influence import seed_report
     from smmsim.influence.compare import frontier as run_frontier
     from smmsim.influence.compare import parse_budgets
-    from smmsim.outputs import make_parent
 
     sc = scenario_from_args(scenario, overrides)
     budgets = parse_budgets(frontier) if frontier is not None else None
-    for path, option in ((json_path, "--json"), (plot_path, "--plot")):
-        if path is not None:
-            make_parent(path, option)
+    make_output_parents(json_path, plot_path)
     rep = seed_report(
         sc, budget=budget, k=k, objective=objective, method=method, epsilon=epsilon,
         runs=runs, choosing_runs=choosing_runs, rng=rng_seed, threads=threads,
@@ -89,27 +78,18 @@ def seeds(
         )  # fmt: skip
         click.echo("\nOutcome against budget (fresh runs, mean ± 95% CI):")
         click.echo(curve.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
-    written = []
-    if json_path is not None:
+
+    def to_json() -> dict:
         out = rep.to_dict()
         if curve is not None:
             out["frontier"] = curve.to_dict(orient="records")
-        json_path.write_text(json.dumps(out, indent=2) + "\n")
-        written.append(json_path)
-    if plot_path is not None:
-        import matplotlib
+        return out
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+    def draw():
         from smmsim.plots.seeds import plot_frontier, plot_strategies
 
         if curve is not None:
-            ax = plot_frontier(curve, rep.choice.objective, rep.currency)
-        else:
-            ax = plot_strategies(rep)
-        ax.figure.savefig(plot_path, dpi=120)
-        plt.close(ax.figure)
-        written.append(plot_path)
-    if written:
-        click.echo(f"Wrote {', '.join(str(p) for p in written)}")
+            return plot_frontier(curve, rep.choice.objective, rep.currency)
+        return plot_strategies(rep)
+
+    write_outputs(json_path, to_json, plot_path, draw)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from smmsim.commands import options
-from smmsim.commands.common import OutputFile, scenario_command, scenario_from_args
-
-
-def _plot_formats() -> tuple[str, ...]:
-    from smmsim.outputs import plot_formats
-
-    return plot_formats()
+from smmsim.commands.common import (
+    make_output_parents,
+    scenario_command,
+    scenario_from_args,
+    write_outputs,
+)
 
 
 @scenario_command("threshold", required=True)
@@ -34,17 +31,9 @@ def _plot_formats() -> tuple[str, ...]:
     help="Values of the parameter that must bracket the threshold (also the plot's range).",
 )
 @options.overrides
-@click.option(
-    "--json",
-    "json_path",
-    type=OutputFile(),
-    help="Write the result as JSON here (missing folders are created).",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=OutputFile(_plot_formats),
-    help="Write a plot of P(large cascade) and mean reach against the parameter (PNG, SVG, "
+@options.json_file("Write the result as JSON here (missing folders are created).")
+@options.plot_file(
+    "Write a plot of P(large cascade) and mean reach against the parameter (PNG, SVG, "
     "PDF, ...: any format matplotlib writes).",
 )
 @click.option(
@@ -97,13 +86,10 @@ def threshold(
 
     Example: smmsim threshold scenarios/facebook_real_audience.yaml --param content.stickiness
     """
-    from smmsim.outputs import make_parent
     from smmsim.threshold import find_threshold, plot_threshold_scan
 
     sc = scenario_from_args(scenario, overrides)
-    for path, option in ((json_path, "--json"), (plot_path, "--plot")):
-        if path is not None:
-            make_parent(path, option)
+    make_output_parents(json_path, plot_path)
     res = find_threshold(
         sc,
         param,
@@ -117,19 +103,4 @@ def threshold(
         threads=threads,
     )
     click.echo(res.report())
-    written = []
-    if json_path is not None:
-        json_path.write_text(json.dumps(res.to_dict(), indent=2) + "\n")
-        written.append(json_path)
-    if plot_path is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        ax = plot_threshold_scan(res)
-        ax.figure.savefig(plot_path, dpi=120)
-        plt.close(ax.figure)
-        written.append(plot_path)
-    if written:
-        click.echo(f"Wrote {', '.join(str(p) for p in written)}")
+    write_outputs(json_path, res.to_dict, plot_path, lambda: plot_threshold_scan(res))

@@ -11,12 +11,32 @@ import numpy as np
 from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
 from smmsim.metrics import Economics
+from smmsim.segments import in_segments
 
-__all__ = ["Candidates", "SeedingError", "candidates"]
+__all__ = ["Candidates", "GreedyChoice", "SeedingError", "candidates"]
 
 
 class SeedingError(UserError):
     """A seeding request that cannot be met (no candidates, a budget too small, ...)."""
+
+
+@dataclass
+class GreedyChoice:
+    """What a greedy choice of seeds gives, whatever estimates the objective.
+
+    Attributes
+    ----------
+    nodes : ndarray of int64
+        The chosen users (committed ones excluded), in the order chosen.
+    gains : ndarray of float64
+        Each one's marginal gain in the objective, as the choice estimated it.
+    estimate : float
+        The objective of the choice (committed seeds included), as the choice estimated it.
+    """
+
+    nodes: np.ndarray
+    gains: np.ndarray
+    estimate: float
 
 
 @dataclass(frozen=True)
@@ -122,7 +142,7 @@ def candidates(
     banned = _ids(graph, exclude, "seeding.exclude")
     eligible = followers >= int(min_followers)
     if segments:
-        eligible &= _in_segments(graph, segments)
+        eligible &= in_segments(graph, segments, "seeding.segments", SeedingError)
     eligible[banned] = False
     eligible[fixed] = False
     if budget is None:
@@ -153,25 +173,6 @@ def candidates(
             f"price {cheapest:,.2f}"
         )
     return Candidates(price, eligible, fixed, max(left, 0.0), total, priced)
-
-
-def _in_segments(graph: CSRGraph, wanted: Sequence[Any]) -> np.ndarray:
-    if graph.segments is None:
-        raise SeedingError("seeding.segments: the audience has no segments")
-    names = list(graph.segment_names or ())
-    count = int(graph.segments.max(initial=-1)) + 1
-    ids = []
-    for s in wanted:
-        if isinstance(s, str) and s in names:
-            ids.append(names.index(s))
-        elif isinstance(s, int) and 0 <= s < count:
-            ids.append(s)
-        else:
-            known = ", ".join(names) if names else f"ids 0..{count - 1}"
-            raise SeedingError(
-                f"seeding.segments: unknown segment {s!r} (the audience has {known})"
-            )
-    return np.isin(graph.segments, np.asarray(ids))
 
 
 def _ids(graph: CSRGraph, labels: Sequence[Any] | None, key: str) -> np.ndarray:

@@ -38,23 +38,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from smmsim.influence.candidates import Candidates
+from smmsim.influence.candidates import Candidates, GreedyChoice
 
 __all__ = ["CELFChoice", "celf"]
 
 
 @dataclass
-class CELFChoice:
-    """What :func:`celf` chose.
+class CELFChoice(GreedyChoice):
+    """What :func:`celf` chose: :class:`~smmsim.influence.candidates.GreedyChoice`'s
+    ``nodes``, and their ``gains`` and ``estimate`` on the choosing runs.
 
     Attributes
     ----------
-    nodes : ndarray of int64
-        The chosen users (committed ones excluded), in the order chosen.
-    gains : ndarray of float64
-        Each one's marginal gain in the objective, on the choosing runs.
-    estimate : float
-        The objective of the choice (committed seeds included) on the choosing runs.
     evaluations : int
         Seed sets measured.
     pool : int
@@ -63,9 +58,6 @@ class CELFChoice:
         The best single account beat the greedy choice.
     """
 
-    nodes: np.ndarray
-    gains: np.ndarray
-    estimate: float
     evaluations: int
     pool: int
     seconds: float

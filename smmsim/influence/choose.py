@@ -12,7 +12,7 @@ from smmsim.graph import CSRGraph
 from smmsim.influence.candidates import Candidates, SeedingError, candidates
 from smmsim.influence.heuristics import HEURISTICS, heuristic_seeds
 from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
-from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.rng import RandomLike, root_key
 from smmsim.segments import has_multipliers
 
 __all__ = [
@@ -252,7 +252,7 @@ def choose_seeds(
     SeedingError
         Unknown objective or method, no candidates, or a budget below every price.
     """
-    from smmsim.audience import build_audience
+    from smmsim.audience import run_inputs
     from smmsim.metrics import Economics
     from smmsim.models import model_of
 
@@ -277,9 +277,8 @@ def choose_seeds(
     eps = s["epsilon"] if epsilon is None else float(epsilon)
     if not 0 < eps < 1:
         raise SeedingError(f"epsilon must be in (0, 1), got {eps}")
-    graph = build_audience(scenario) if graph is None else graph
+    graph, seed = run_inputs(scenario, graph, rng)
     cand = scenario_candidates(scenario, graph, budget, k)
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
     root = choosing_root(seed)
     t0 = time.perf_counter()
     estimate: float | None = None

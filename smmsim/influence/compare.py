@@ -12,7 +12,7 @@ from smmsim.graph import CSRGraph
 from smmsim.influence.choose import CHOOSING_RUNS, SeedChoice, choose_seeds
 from smmsim.influence.heuristics import HEURISTICS
 from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
-from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.rng import RandomLike, root_key
 
 __all__ = [
     "SeedReport",
@@ -189,19 +189,16 @@ def seed_report(
         choice never saw them.
     choosing_runs : int
         Runs CELF measures each candidate set on.
-    rng : int, SeedSequence, Generator or None
-        Indicator of random number generation state (default ``simulation.rng_seed``).
-    graph : CSRGraph, optional
-    threads : int, optional
+    rng, graph, threads
+        As for :func:`smmsim.simulate`.
 
     Returns
     -------
     SeedReport
     """
-    from smmsim.audience import build_audience
+    from smmsim.audience import run_inputs
 
-    graph = build_audience(scenario) if graph is None else graph
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
+    graph, seed = run_inputs(scenario, graph, rng)
     opts = dict(budget=budget, k=k, objective=objective, rng=seed, graph=graph, threads=threads)
     choice = choose_seeds(scenario, method=method, epsilon=epsilon, runs=choosing_runs, **opts)
     mc = _fresh(scenario, graph, runs, seed, threads)
@@ -229,6 +226,17 @@ def frontier(
 ):
     """The outcome against budget for each method (the efficient frontier).
 
+    Parameters
+    ----------
+    scenario : Scenario
+    budgets : ndarray
+        Money for seeds at each point of the frontier.
+    methods : tuple of str
+        Methods that choose the seeds at every budget (as in
+        :func:`smmsim.influence.choose_seeds`).
+    objective, epsilon, runs, choosing_runs, rng, graph, threads
+        As in :func:`seed_report`.
+
     Returns
     -------
     pandas.DataFrame
@@ -237,11 +245,10 @@ def frontier(
     """
     import pandas as pd
 
-    from smmsim.audience import build_audience
+    from smmsim.audience import run_inputs
     from smmsim.influence.candidates import SeedingError
 
-    graph = build_audience(scenario) if graph is None else graph
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
+    graph, seed = run_inputs(scenario, graph, rng)
     from smmsim.influence.choose import seeding_of
 
     objective = seeding_of(scenario)["objective"] if objective is None else objective

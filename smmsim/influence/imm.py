@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from smmsim.graph import CSRGraph
-from smmsim.influence.candidates import Candidates
+from smmsim.influence.candidates import Candidates, GreedyChoice
 from smmsim.influence.rrsets import RRSets
 
 __all__ = ["IMMChoice", "IMMTooLarge", "greedy_factor", "imm"]
@@ -72,19 +72,13 @@ def greedy_factor(priced: bool) -> float:
 
 
 @dataclass
-class IMMChoice:
-    """What :func:`imm` chose and how.
+class IMMChoice(GreedyChoice):
+    """What :func:`imm` chose and how: :class:`~smmsim.influence.candidates.GreedyChoice`'s
+    ``nodes``, their ``gains`` in expected users reached (or seeded) and the ``estimate``
+    of expected users who see the content or post it, as the final sets estimate them.
 
     Attributes
     ----------
-    nodes : ndarray of int64
-        The chosen users (committed ones excluded), in the order chosen.
-    gains : ndarray of float64
-        Each one's marginal gain in expected users reached (or seeded), estimated on the
-        final sets.
-    estimate : float
-        Expected users who see the content or post it, committed seeds included, as the
-        final sets estimate it.
     n_sets : int
         RR sets of the final phase.
     n_sets_sampling : int
@@ -98,9 +92,6 @@ class IMMChoice:
         ``1 - 1/n^ell``.
     """
 
-    nodes: np.ndarray
-    gains: np.ndarray
-    estimate: float
     n_sets: int
     n_sets_sampling: int
     lower_bound: float

@@ -281,20 +281,29 @@ class Model:
             ),
         )
         nodes, flags, referrer, first_step, order, parent = record
-        out = {
-            "node": nodes,
-            "first_step": first_step,
-            "referrer": referrer,
-            "seed": (flags & SEED) != 0,
-            "engaged": (flags & ENGAGED) != 0,
-            "shared": (flags & SHARER) != 0,
-            "referred": (flags & REFERRED) != 0,
-            "converted": (flags & CONVERTED) != 0,
-        }
+        out = trace_users(nodes, flags, referrer, first_step)
         out.update({name: (flags & bit) != 0 for name, bit in self.trace_flags.items()})
         out["sharers"] = order
         out["sharer_parent"] = parent
         return out
+
+
+def trace_users(
+    nodes: np.ndarray, flags: np.ndarray, referrer: np.ndarray, first_step: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The per-user columns every model's trace starts with: ``node``, ``first_step``,
+    ``referrer`` and the flags ``seed``, ``engaged``, ``shared``, ``referred``,
+    ``converted`` read from the kernel's ``flags`` (see :meth:`Model.trace`)."""
+    return {
+        "node": nodes,
+        "first_step": first_step,
+        "referrer": referrer,
+        "seed": (flags & SEED) != 0,
+        "engaged": (flags & ENGAGED) != 0,
+        "shared": (flags & SHARER) != 0,
+        "referred": (flags & REFERRED) != 0,
+        "converted": (flags & CONVERTED) != 0,
+    }
 
 
 def segment_ids(segments: np.ndarray, n_segments: int) -> np.ndarray:

@@ -34,7 +34,7 @@ from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model, RawBatch
-from smmsim.params import Param, ParamError
+from smmsim.params import Param, ParamError, optional_list_param
 
 if TYPE_CHECKING:
     from smmsim.theory.bond_percolation import Seeding
@@ -63,13 +63,10 @@ PARAMS: dict[str, Param] = {
         high=1,
         description="imitation: chance per step of adopting if all friends have (x share adopted)",
     ),
-    "target_segments": Param(
-        "list",
-        None,
+    "target_segments": optional_list_param(
+        ("str",),
+        "audience segments shown the ads (null: everyone)",
         low=1,
-        items=("str",),
-        nullable=True,
-        description="audience segments shown the ads (null: everyone)",
     ),
     "ad_start": Param("int", 0, low=0, description="first step the ads run"),
     "ad_stop": Param(
@@ -79,14 +76,11 @@ PARAMS: dict[str, Param] = {
         nullable=True,
         description="step the ads stop, not included (null: they run to the horizon)",
     ),
-    "ad_steps": Param(
-        "list",
-        None,
+    "ad_steps": optional_list_param(
+        ("int",),
+        "the steps the ads run, instead of ad_start/ad_stop (null: use those)",
         low=1,
-        items=("int",),
-        nullable=True,
         check=_non_negative_steps,
-        description="the steps the ads run, instead of ad_start/ad_stop (null: use those)",
     ),
     "ad_cpm": Param(
         "float", 5.0, low=0, description="cost of 1,000 ad impressions (scenario's currency)"

@@ -23,10 +23,17 @@ import numpy as np
 from smmsim._kernels.posts_layout import MAX_POSTS, N_POST_COLUMNS, POST_COLUMNS, tally_width
 from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
-from smmsim.models.base import Model, RawBatch
+from smmsim.models.base import Model, RawBatch, trace_users
 from smmsim.models.ewom import EWOM
-from smmsim.params import Param, ParamError, describe_value, half_life_param, validate_mapping
-from smmsim.segments import multiplier_table
+from smmsim.params import (
+    Param,
+    ParamError,
+    describe_value,
+    half_life_param,
+    optional_list_param,
+    validate_mapping,
+)
+from smmsim.segments import in_segments, multiplier_table
 
 __all__ = [
     "POST_PARAMS",
@@ -73,21 +80,15 @@ POST_PARAMS: dict[str, Param] = {
         "(default: seeding's)",
     ),
     "k": Param("int", None, low=1, nullable=True, description="number of seed accounts"),
-    "nodes": Param(
-        "list",
-        None,
+    "nodes": optional_list_param(
+        ("int", "str"),
+        "user ids of the seed accounts (with strategy nodes)",
         low=1,
-        items=("int", "str"),
-        nullable=True,
-        description="user ids of the seed accounts (with strategy nodes)",
     ),
-    "segments": Param(
-        "list",
-        None,
+    "segments": optional_list_param(
+        ("str", "int"),
+        "seed accounts are drawn from these audience segments (names or ids)",
         low=1,
-        items=("str", "int"),
-        nullable=True,
-        description="seed accounts are drawn from these audience segments (names or ids)",
     ),
     "cost": Param("float", 0.0, low=0, description="cost of the post beyond its seeds' fees"),
 }
@@ -340,23 +341,8 @@ class Calendar(Model):
         wanted = self.posts[i]["segments"]
         if not wanted:
             return None
-        key = f"posts[{i}].segments"
-        if graph.segments is None:
-            raise AudienceError(f"{key}: the audience has no segments")
-        names = list(graph.segment_names or ())
-        count = int(graph.segments.max(initial=-1)) + 1
-        ids = []
-        for s in wanted:
-            if isinstance(s, str) and s in names:
-                ids.append(names.index(s))
-            elif isinstance(s, int) and not isinstance(s, bool) and 0 <= s < count:
-                ids.append(s)
-            else:
-                known = ", ".join(names) if names else f"ids 0..{count - 1}"
-                raise AudienceError(
-                    f"{key}: unknown segment {describe_value(s)} (the audience has {known})"
-                )
-        return np.flatnonzero(np.isin(graph.segments, np.asarray(ids))).astype(np.int64)
+        mask = in_segments(graph, wanted, f"posts[{i}].segments", AudienceError)
+        return np.flatnonzero(mask).astype(np.int64)
 
     def check_audience(self, graph: CSRGraph) -> None:
         """Each post's segments exist and hold its seeds; listed ids are users."""
@@ -483,7 +469,6 @@ class Calendar(Model):
         ``conversion_post`` and ``conversion_referrer`` credited (-1: none); each sharer
         record's ``sharer_post`` and ``sharer_step``."""
         from smmsim._kernels import driver
-        from smmsim.models.base import CONVERTED, ENGAGED, REFERRED, SEED, SHARER
 
         row = self.seed_sets(graph, root, replicate, 1)[0]
         _, record = driver.trace(
@@ -497,14 +482,7 @@ class Calendar(Model):
         for i in range(order.size):
             step[i] = launch[opost[i]] if parent[i] < 0 else step[parent[i]] + 1
         return {
-            "node": nodes,
-            "first_step": first_step,
-            "referrer": referrer,
-            "seed": (flags & SEED) != 0,
-            "engaged": (flags & ENGAGED) != 0,
-            "shared": (flags & SHARER) != 0,
-            "referred": (flags & REFERRED) != 0,
-            "converted": (flags & CONVERTED) != 0,
+            **trace_users(nodes, flags, referrer, first_step),
             "first_post": first_post,
             "conversion_post": buy_post,
             "conversion_referrer": buy_ref,

@@ -15,7 +15,7 @@ from smmsim.goals import parse_goals
 from smmsim.models import MODELS
 from smmsim.models.calendar import FATIGUE_PARAM, POSTS_PARAM
 from smmsim.models.competition import COMPETITION_SECTIONS
-from smmsim.params import Param, ParamError, describe_value, half_life_param
+from smmsim.params import Param, ParamError, describe_value, half_life_param, optional_list_param
 from smmsim.segments import parse_segments, parse_target
 from smmsim.timeline import UNITS, parse_start
 
@@ -203,13 +203,10 @@ SECTIONS: dict[str, dict[str, Param]] = {
             low=1,
             description="number of seed users (with strategy nodes: len(nodes))",
         ),
-        "nodes": Param(
-            "list",
-            None,
+        "nodes": optional_list_param(
+            ("int", "str"),
+            "user ids to seed; required with strategy nodes, else not allowed",
             low=1,
-            items=("int", "str"),
-            nullable=True,
-            description="user ids to seed; required with strategy nodes, else not allowed",
         ),
         "budget": Param(
             "float",
@@ -240,30 +237,21 @@ SECTIONS: dict[str, dict[str, Param]] = {
             closed="neither",
             description="IMM and OPIM-C accuracy: the guarantee loses epsilon",
         ),
-        "segments": Param(
-            "list",
-            None,
+        "segments": optional_list_param(
+            ("str", "int"),
+            "candidates belong to these audience segments (names or ids)",
             low=1,
-            items=("str", "int"),
-            nullable=True,
-            description="candidates belong to these audience segments (names or ids)",
         ),
         "min_followers": Param(
             "int", 0, low=0, description="candidates have at least this many followers"
         ),
-        "exclude": Param(
-            "list",
-            None,
-            items=("int", "str"),
-            nullable=True,
-            description="user ids that may not be chosen (competitors' accounts, past partners)",
+        "exclude": optional_list_param(
+            ("int", "str"),
+            "user ids that may not be chosen (competitors' accounts, past partners)",
         ),
-        "committed": Param(
-            "list",
-            None,
-            items=("int", "str"),
-            nullable=True,
-            description="user ids already paid for: always seeded, their price taken from budget",
+        "committed": optional_list_param(
+            ("int", "str"),
+            "user ids already paid for: always seeded, their price taken from budget",
         ),
     },
     "funnel": {
@@ -278,23 +266,16 @@ SECTIONS: dict[str, dict[str, Param]] = {
     "economics": {
         "cost_per_seed": _money(100.0, "flat fee per seed user"),
         "cost_per_follower": _money(0.0, "fee per follower of each seed user (influencer pricing)"),
-        "tier_followers": Param(
-            "list",
-            None,
-            items=("int",),
-            nullable=True,
-            check=_tier_floors,
-            description="follower counts where price tiers start (e.g. nano, micro, macro, "
+        "tier_followers": optional_list_param(
+            ("int",),
+            "follower counts where price tiers start (e.g. nano, micro, macro, "
             "mega: [1000, 10000, 100000, 1000000]), increasing",
+            check=_tier_floors,
         ),
-        "tier_prices": Param(
-            "list",
-            None,
-            items=("float",),
-            nullable=True,
+        "tier_prices": optional_list_param(
+            ("float",),
+            "price of a seed in each tier, added to the fees above (one per tier_followers entry)",
             check=_tier_prices,
-            description="price of a seed in each tier, added to the fees above (one per "
-            "tier_followers entry)",
         ),
         "price_column": Param(
             "str",

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smmsim._files import file_problem
-from smmsim.generator_registry import GENERATORS, resolve_path
+from smmsim.generator_registry import GENERATORS, check_audience_file
 from smmsim.goals import by_date
 from smmsim.models.calendar import check_calendar, resolve_posts
 from smmsim.models.competition import COMPETITION_SECTIONS, check_competition
@@ -162,25 +161,10 @@ def _resolve_audience(section: Any, base_dir: Path) -> dict[str, Any]:
 
 
 def _check_attribute_file(out: dict[str, Any], base_dir: Path) -> None:
-    """``audience.attributes`` names a readable file (relative paths from the scenario's
-    folder); the resolved scenario names it as found."""
-    if out.get("attributes") is None:
-        return
-    try:
-        path: Path | None = resolve_path(out["attributes"], base_dir)
-    except (OSError, ValueError, RuntimeError):
-        path = None
-    problem = "file not found" if path is None else file_problem(path)
-    if problem is not None:
-        shown = describe_value(str(path if path is not None else out["attributes"]), limit=200)
-        hint = ""
-        if problem.startswith("file not found"):
-            hint = " (relative paths are read from the scenario's folder)"
-        raise ParamError("audience.attributes", f"{problem}: {shown}{hint}")
-    try:
-        out["attributes"] = str(path.resolve())
-    except (OSError, RuntimeError):
-        out["attributes"] = str(path)
+    """``audience.attributes``, when given, names a readable file
+    (:func:`~smmsim.generator_registry.check_audience_file`)."""
+    if out.get("attributes") is not None:
+        check_audience_file(out, "attributes", base_dir)
 
 
 def _check_segments(data: dict[str, Any]) -> None:

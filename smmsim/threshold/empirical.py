@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from smmsim.graph import CSRGraph
-from smmsim.rng import RandomLike, resolve_seed
+from smmsim.rng import RandomLike, scenario_seed
 from smmsim.scenario import Scenario
 from smmsim.threshold._inputs import (
     ThresholdError,
@@ -120,7 +120,7 @@ def empirical_threshold(
     the fewest whose lower bound does, among the counts simulated.
     """
     sc, g, param = _resolve(audience, scenario, graph, param)
-    seed = resolve_seed(sc.simulation["rng_seed"] if rng is None else rng)
+    seed = scenario_seed(sc, rng)
     if param == "seeding.k":
         return _seed_count(sc, g, bounds, target, runs, seed, threads)
     content = _content(sc)

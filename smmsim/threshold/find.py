@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from smmsim.graph import CSRGraph
-from smmsim.rng import RandomLike, resolve_seed
+from smmsim.rng import RandomLike
 from smmsim.scenario import Scenario
 from smmsim.threshold._inputs import ThresholdError, _check_bounds, _check_param
 from smmsim.threshold._search import _window
@@ -117,11 +117,9 @@ def find_threshold(
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
     param = _check_param(scenario, param)
     lo, hi = _check_bounds(param, bounds)
-    if graph is None:
-        from smmsim.audience import build_audience
+    from smmsim.audience import run_inputs
 
-        graph = build_audience(scenario)
-    seed = resolve_seed(scenario.simulation["rng_seed"] if rng is None else rng)
+    graph, seed = run_inputs(scenario, graph, rng)
     an = analytic_threshold(scenario, param, graph=graph, target=target)
     emp = None
     if empirical:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from smmsim.graph import CSRGraph
-from smmsim.rng import RandomLike, resolve_seed, root_key
+from smmsim.rng import RandomLike, root_key, scenario_seed
 from smmsim.scenario import Scenario
 from smmsim.theory.bond_percolation import percolation
 from smmsim.theory.virality import large_reach_share, mean_small_cascade, small_cascade_reach
@@ -44,7 +44,7 @@ def threshold_scan(
         ``mean_reach_se``, and theory's ``theory_p_large`` and ``theory_mean_reach``.
     """
     sc, g, param = _resolve(audience, scenario, graph, param, seeds=False)
-    seed = resolve_seed(sc.simulation["rng_seed"] if rng is None else rng)
+    seed = scenario_seed(sc, rng)
     content = _content(sc)
     name = param.split(".", 1)[1] if param != "transmissibility" else None
     excess = g.degree_stats().excess
