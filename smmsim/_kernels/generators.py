@@ -259,6 +259,20 @@ def sorted_ties_csr(src, dst, n, directed):
     return indptr, indices
 
 
+@jit(inline="always")
+def _first_at_least(cdf, top, u):
+    """The smallest ``j <= top`` with ``cdf[j] >= u`` (``top`` when there is none)."""
+    lo = 0
+    hi = top
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cdf[mid] < u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 @jit
 def powerlaw_degrees(root, n, cdf, min_degree):
     """Draw ``n`` degrees from a tabulated law and make their sum even.
@@ -273,16 +287,7 @@ def powerlaw_degrees(root, n, cdf, min_degree):
     total = np.int64(0)
     for i in range(n):
         state, u = uniform(state)
-        # smallest j with cdf[j] >= u
-        lo = 0
-        hi = top
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if cdf[mid] < u:
-                lo = mid + 1
-            else:
-                hi = mid
-        deg[i] = min_degree + lo
+        deg[i] = min_degree + _first_at_least(cdf, top, u)
         total += deg[i]
     if total % 2 == 1:
         state, i = randbelow(state, n)
@@ -290,15 +295,7 @@ def powerlaw_degrees(root, n, cdf, min_degree):
         k = old
         while (k - old) % 2 == 0:
             state, u = uniform(state)
-            lo = 0
-            hi = top
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if cdf[mid] < u:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            k = min_degree + lo
+            k = min_degree + _first_at_least(cdf, top, u)
         deg[i] = k
     return deg
 

@@ -168,6 +168,27 @@ def fast_gap(state, inv_log_q, tab):
     return state, gap_of((float(m) + 0.5) * TWO_M53, inv_log_q)
 
 
+@jit(inline="always")
+def first_tie(state, a, gaps, inv_log_q, tab):
+    """The first of the ties ``a, a + 1, ...`` that shows: ``a`` itself when every tie
+    shows (``gaps`` false), else ``a`` plus a gap of :func:`fast_gap`. Returns
+    ``(state, j)``."""
+    if gaps:
+        state, g = fast_gap(state, inv_log_q, tab)
+        return state, a + g
+    return state, a
+
+
+@jit(inline="always")
+def next_tie(state, j, gaps, inv_log_q, tab):
+    """The tie after ``j`` that shows: ``j + 1`` when every tie shows (``gaps`` false),
+    else one past a gap of :func:`fast_gap`. Returns ``(state, j)``."""
+    if gaps:
+        state, g = fast_gap(state, inv_log_q, tab)
+        return state, j + g + 1
+    return state, j + 1
+
+
 @jit
 def visibility_table(visibility):
     """:func:`gap_table` for impressions that show with probability ``visibility``;

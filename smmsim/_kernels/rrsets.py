@@ -29,7 +29,8 @@ import numpy as np
 from smmsim._config import jit
 from smmsim._kernels.rng import (
     PURPOSE_RRSET,
-    fast_gap,
+    first_tie,
+    next_tie,
     randbelow,
     stream_key,
     uniform,
@@ -67,14 +68,21 @@ def _grow(nodes, pos):
 
 
 @jit(inline="always")
+def _add(nodes, pos, mark, u, stamp):
+    """Put ``u`` at ``nodes[pos]`` and mark it with ``stamp``. Returns ``(nodes, pos + 1)``."""
+    mark[u] = stamp
+    nodes = _grow(nodes, pos)
+    nodes[pos] = u
+    return nodes, pos + 1
+
+
+@jit(inline="always")
 def _target(root, idx, n, nodes, pos, mark, stamp):
     """Set ``idx``'s stream and target: a uniformly random user, put at ``nodes[pos]``
     and marked with ``stamp``. Returns ``(stream, target, nodes)``."""
     s = stream_key(root, idx, PURPOSE_RRSET)
     s, v = randbelow(s, n)
-    nodes = _grow(nodes, pos)
-    nodes[pos] = v
-    mark[v] = stamp
+    nodes, _ = _add(nodes, pos, mark, v, stamp)
     return s, v, nodes
 
 
@@ -106,30 +114,17 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
         pos += 1
         # first hop: the users whose share would show in v's feed
         if p_first > 0.0:
-            a = rindptr[v]
             b = rindptr[v + 1]
-            j = a
-            if gaps1:
-                s, g = fast_gap(s, inv1, tab1)
-                j = a + g
+            s, j = first_tie(s, rindptr[v], gaps1, inv1, tab1)
             while j < b:
                 u = rindices[j]
                 if mark[u] != stamp:
-                    mark[u] = stamp
-                    nodes = _grow(nodes, pos)
-                    nodes[pos] = u
-                    pos += 1
-                if gaps1:
-                    s, g = fast_gap(s, inv1, tab1)
-                    j += g + 1
-                else:
-                    j += 1
+                    nodes, pos = _add(nodes, pos, mark, u, stamp)
+                s, j = next_tie(s, j, gaps1, inv1, tab1)
         # further hops: the users who would make them sharers
         head = start + 1
         if p > 0.0 and head < pos:
-            skip = np.int64(0)
-            if gaps:
-                s, skip = fast_gap(s, inv, tab)
+            s, skip = first_tie(s, np.int64(0), gaps, inv, tab)
             while head < pos:
                 w = nodes[head]
                 head += 1
@@ -142,15 +137,8 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
                 while j < b:
                     u = rindices[j]
                     if mark[u] != stamp:
-                        mark[u] = stamp
-                        nodes = _grow(nodes, pos)
-                        nodes[pos] = u
-                        pos += 1
-                    if gaps:
-                        s, g = fast_gap(s, inv, tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                        nodes, pos = _add(nodes, pos, mark, u, stamp)
+                    s, j = next_tie(s, j, gaps, inv, tab)
                 skip = j - b
         offsets[i + 1] = pos
     return offsets, nodes[:pos].copy()
@@ -195,10 +183,7 @@ def rr_range_sir(rindptr, rindices, beta, gamma, root, first, count):
                     span[u] = -np.log1p(-x) / gamma
                 s, y = uniform(s)
                 if y < -np.expm1(-beta * span[u]):
-                    mark[u] = stamp
-                    nodes = _grow(nodes, pos)
-                    nodes[pos] = u
-                    pos += 1
+                    nodes, pos = _add(nodes, pos, mark, u, stamp)
         offsets[i + 1] = pos
     return offsets, nodes[:pos].copy()
 
