@@ -56,7 +56,8 @@ from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
     PURPOSE_IMPRESSION,
-    fast_gap,
+    first_skip,
+    next_tie,
     stream_key,
     uniform,
     visibility_table,
@@ -65,7 +66,6 @@ from smmsim._kernels.rng import (
 FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
 MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
-NO_GAP = np.int64(9_000_000_000_000_000_000)
 # sharers ahead of the current one whose row bounds / first followers are prefetched
 PREFETCH_BOUNDS = 8
 PREFETCH_ROW = 4
@@ -240,12 +240,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
-        if draw_gaps:
-            s_g, skip = fast_gap(s_g, inv_log_q, gap_tab)
-        elif visibility >= 1.0:
-            skip = np.int64(0)
-        else:
-            skip = NO_GAP
+        s_g, skip = first_skip(s_g, visibility, draw_gaps, inv_log_q, gap_tab)
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             sv = 2.0 if quiet_seeds >= 2 else 0.0
             ev_pos = L.seeds_only(
@@ -315,11 +310,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             referrer, first_step, t, seg_mult, multiplied,
                         )  # fmt: skip
                         nb = 0
-                    if draw_gaps:
-                        s_g, g = fast_gap(s_g, inv_log_q, gap_tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - b
             if nb > 0:
                 s_c, s_v, keyed, tail = _show(

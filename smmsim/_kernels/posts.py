@@ -92,12 +92,12 @@ from smmsim._kernels.rng import (
     GAP_BITS,
     GOLDEN,
     PURPOSE_CALENDAR,
-    S11,
-    TWO_M53,
-    fast_gap,
+    chance_at,
+    first_tie,
     gap_table,
-    mix64,
+    next_tie,
     stream_key,
+    substream,
 )
 
 #: Columns of the per-post parameters (``params[p, P_*]``).
@@ -148,29 +148,6 @@ POST_STAMP_SHIFT = 8
 FLAGS = 0xFF
 #: Largest replicate stamp that fits in a post word; the state is cleared after it.
 MAX_STAMP = (1 << (31 - POST_STAMP_SHIFT)) - 1
-
-
-@jit(inline="always")
-def _u(slot_key, a):
-    """Uniform draw number ``a`` of a slot: position ``a`` of its SplitMix64 stream."""
-    z = mix64(slot_key + np.uint64(a) * GOLDEN)
-    return (float(z >> S11) + 0.5) * TWO_M53
-
-
-@jit(inline="always")
-def _chance(slot_key, a, p):
-    """An event of probability ``p`` on draw ``a`` of a slot (no draw at 0 or 1)."""
-    if p >= 1.0:
-        return True
-    if p <= 0.0:
-        return False
-    return _u(slot_key, a) < p
-
-
-@jit(inline="always")
-def _stream(key, b):
-    """A stream of the replicate, number ``b``."""
-    return mix64(key ^ mix64(np.uint64(b)))
 
 
 def new_work(n, record):
@@ -300,7 +277,7 @@ def _show(
                 s = s * keep ** float(e)
             if multiplied:
                 s = min(1.0, s * seg_mult[g, M_STICKINESS])
-            if _chance(keys[D_ENGAGE, p], j, s):
+            if chance_at(keys[D_ENGAGE, p], j, s):
                 acc[C_ENGAGEMENTS] += 1
                 if (pw & ENGAGED) == 0:
                     pw |= ENGAGED
@@ -315,7 +292,7 @@ def _show(
                         c = conversion_referred if referred else conversion
                         if multiplied:
                             c = min(1.0, c * seg_mult[g, M_CONVERSION])
-                        if _chance(keys[D_CONVERT, p], v, c):
+                        if chance_at(keys[D_CONVERT, p], v, c):
                             uw |= CONVERTED
                             acc[C_CONVERSIONS] += 1
                             tally[col + Q_CONVERSIONS] += 1
@@ -330,7 +307,7 @@ def _show(
                 c = params[p, P_CONTAGION]
                 if multiplied:
                     c = min(1.0, c * seg_mult[g, M_CONTAGION])
-                if _chance(keys[D_SHARE, p], j, c):
+                if chance_at(keys[D_SHARE, p], j, c):
                     pw |= SHARER
                     uw |= SHARER
                     tally[col + Q_SHARERS] += 1
@@ -404,7 +381,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         for p in range(n_posts):
             base = np.uint64(8 * p)
             for slot in (D_ENGAGE, D_SHARE, D_CONVERT):
-                keys[slot, p] = _stream(key, base + np.uint64(slot))
+                keys[slot, p] = substream(key, base + np.uint64(slot))
         mark = np.int64(cur) << STAMP_SHIFT
         pmark = np.int32(cur << POST_STAMP_SHIFT)
         tally = tallies[r]
@@ -465,13 +442,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 if vis <= 0.0 or a == b:
                     continue
                 draw_gaps = vis < 1.0
-                s_g = _stream(key, (np.uint64(u) * np.uint64(MAX_POSTS) + np.uint64(p)) * GOLDEN
+                s_g = substream(key, (np.uint64(u) * np.uint64(MAX_POSTS) + np.uint64(p)) * GOLDEN
                               + np.uint64(GAP_STREAM))  # fmt: skip
-                j = a
                 tab = tabs[tab_of[p]]
-                if draw_gaps:
-                    s_g, g = fast_gap(s_g, inv_log_q[p], tab)
-                    j = a + g
+                s_g, j = first_tie(s_g, a, draw_gaps, inv_log_q[p], tab)
                 while j < b:
                     tv[nb] = indices[j]
                     tp[nb] = pos
@@ -484,11 +458,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             keys, funnel, multiplied, seg_mult, tally, record, rec,
                         )  # fmt: skip
                         nb = 0
-                    if draw_gaps:
-                        s_g, g = fast_gap(s_g, inv_log_q[p], tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q[p], tab)
             if nb > 0:
                 tail = _show(
                     tv, tp, tj, nb, acc, books, segment_of, segmented, state, pws, order,
