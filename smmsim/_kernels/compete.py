@@ -571,6 +571,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             if by_segment:
                                 tally[x_segs + segment_of[v] * N_SEGMENT_TALLIES + owner * 2] += 1
                         stance = (word >> STANCE_SHIFT) & 3
+                        deaf = False
                         if role == ROLE_REBUTTAL:
                             if stance == BELIEVER:
                                 if chance_at(k_protect, j, correction):
@@ -586,24 +587,16 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     word |= PROTECTED
                                     tally[x_fixed + F_INOCULATED] += 1
                         elif owner == OWNER_BRAND:
-                            if stance == COMPETITOR:
-                                if word != old_word:
-                                    state[v] = np.int32(word)
-                                continue
-                            if stance == BELIEVER and chance_at(k_ignore, j, ignore):
-                                if word != old_word:
-                                    state[v] = np.int32(word)
-                                continue
+                            deaf = stance == COMPETITOR or (
+                                stance == BELIEVER and chance_at(k_ignore, j, ignore)
+                            )
                         elif owner == OWNER_COMPETITOR:
-                            if stance != NEUTRAL and stance != COMPETITOR:
-                                if word != old_word:
-                                    state[v] = np.int32(word)
-                                continue
-                        elif stance != BELIEVER and (stance != NEUTRAL or (word & PROTECTED) != 0):
-                            if word != old_word:
-                                state[v] = np.int32(word)
-                            continue
-                        if not chance_at(k_engage, j, stick):
+                            deaf = stance != NEUTRAL and stance != COMPETITOR
+                        else:
+                            deaf = stance != BELIEVER and (
+                                stance != NEUTRAL or (word & PROTECTED) != 0
+                            )
+                        if deaf or not chance_at(k_engage, j, stick):
                             if word != old_word:
                                 state[v] = np.int32(word)
                             continue

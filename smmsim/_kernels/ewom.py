@@ -48,7 +48,6 @@ from smmsim._kernels.ledger import (
     FLAG_BITS,
     REACHED,
     REFERRED,
-    SEED,
     SHARER,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
@@ -253,20 +252,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         keyed = False
         mark = np.int32(cur << FLAG_BITS)
         # --- seeds share at step 0
-        tail = 0
-        for i in range(seed_sets.shape[1]):
-            s = seed_sets[row, i]
-            if (state[s] & ~FLAG_MASK) == mark:
-                continue  # the same seed listed twice
-            state[s] = mark | np.int32(SHARER | SEED)
-            if record:
-                referrer[s] = -1
-                first_step[s] = 0
-            order[tail] = s
-            parent[tail] = -1
-            tail += 1
-        n_seeds = tail
-        L.seeded(books, n_seeds)
+        n_seeds = L.seed_run(
+            books, segment_of, seed_sets[row], state, cur, FLAG_BITS, 0, order, parent, record,
+            referrer, first_step,
+        )  # fmt: skip
+        tail = n_seeds
         if shared_seeds and quiet_seeds < 0 and not record:
             quiet_seeds = n_seeds
             for i in range(n_seeds):

@@ -39,6 +39,18 @@ def _grow(arr, size):
     return out
 
 
+@jit(inline="always")
+def _push(src, dst, count, a, b):
+    """Append the edge ``(a, b)`` at ``count``, growing the arrays when full. Returns
+    ``(src, dst, count + 1)``."""
+    if count == src.shape[0]:
+        src = _grow(src, count + 1)
+        dst = _grow(dst, count + 1)
+    src[count] = a
+    dst[count] = b
+    return src, dst, count + 1
+
+
 @jit
 def _undirected_block(state, n, offset, inv_log_q, src, dst, count):
     """Append G(n, p) ties among nodes ``offset .. offset + n - 1``.
@@ -56,12 +68,7 @@ def _undirected_block(state, n, offset, inv_log_q, src, dst, count):
             w -= v
             v += 1
         if v < n:
-            if count == src.shape[0]:
-                src = _grow(src, count + 1)
-                dst = _grow(dst, count + 1)
-            src[count] = offset + v
-            dst[count] = offset + w
-            count += 1
+            src, dst, count = _push(src, dst, count, offset + v, offset + w)
     return state, src, dst, count
 
 
@@ -75,12 +82,7 @@ def _bipartite_block(state, na, nb, offset_a, offset_b, inv_log_q, src, dst, cou
         if gap >= total - idx - 1:
             break
         idx = idx + 1 + gap
-        if count == src.shape[0]:
-            src = _grow(src, count + 1)
-            dst = _grow(dst, count + 1)
-        src[count] = offset_a + idx // nb
-        dst[count] = offset_b + idx % nb
-        count += 1
+        src, dst, count = _push(src, dst, count, offset_a + idx // nb, offset_b + idx % nb)
     return state, src, dst, count
 
 
@@ -124,12 +126,7 @@ def erdos_renyi_edges(root, n, inv_log_q, directed, capacity):
                 c -= row_len
                 u += 1
             if u < n:
-                if count == src.shape[0]:
-                    src = _grow(src, count + 1)
-                    dst = _grow(dst, count + 1)
-                src[count] = u
-                dst[count] = c + 1 if c >= u else c
-                count += 1
+                src, dst, count = _push(src, dst, count, u, c + 1 if c >= u else c)
     else:
         state, src, dst, count = _undirected_block(state, n, 0, inv_log_q, src, dst, count)
     return src[:count].copy(), dst[:count].copy()

@@ -59,6 +59,7 @@ import numpy as np
 
 from smmsim._config import jit
 from smmsim._kernels import ledger as L
+from smmsim._kernels.funnel import structural_virality
 from smmsim._kernels.layout import (
     C_CONVERSIONS,
     C_EARNED_REACH,
@@ -183,24 +184,6 @@ def _depth(parent, n_shared, gen):
         gen[pos] = g
         depth = max(depth, g)
     return depth
-
-
-@jit(inline="always")
-def _virality(parent, n_shared, size):
-    """Structural virality of the campaign's sharer tree (seeds of every post hang from
-    one virtual root; see :func:`smmsim._kernels.funnel.structural_virality`)."""
-    if n_shared < 2:
-        return 0.0
-    for pos in range(n_shared):
-        size[pos] = 1
-    for pos in range(n_shared - 1, -1, -1):
-        if parent[pos] >= 0:
-            size[parent[pos]] += size[pos]
-    wiener = 0.0
-    for pos in range(n_shared):
-        s = size[pos]
-        wiener += float(s) * float(n_shared - s)
-    return wiener / (0.5 * float(n_shared) * float(n_shared - 1))
 
 
 @jit(inline="always")
@@ -470,7 +453,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             t += 1
         L.pending(books, tail - head)
         depth = _depth(parent, head, size)
-        virality = _virality(parent, tail, size)
+        virality = structural_virality(parent, tail, 0, size)
         peak = L.peak_step(books, t, T_IMPRESSIONS)
         ev_pos = L.close_run(books, runs, virality_out, events, r, ev_pos, t, depth, peak, virality)
     stamp[0] = cur

@@ -80,6 +80,12 @@ def _before(k1, n1, k2, n2):
 
 
 @jit(inline="always")
+def _entry(heap, i):
+    """The entry at position ``i``: ``(time, user id)``."""
+    return heap[2 * i], heap[2 * i + 1]
+
+
+@jit(inline="always")
 def _put(heap, hpos, i, key, node):
     """Store the entry ``(key, node)`` at position ``i``."""
     heap[2 * i] = key
@@ -89,12 +95,10 @@ def _put(heap, hpos, i, key, node):
 
 @jit
 def _sift_up(heap, hpos, i):
-    key = heap[2 * i]
-    node = heap[2 * i + 1]
+    key, node = _entry(heap, i)
     while i > 0:
         p = (i - 1) >> 1
-        kp = heap[2 * p]
-        up = heap[2 * p + 1]
+        kp, up = _entry(heap, p)
         if _before(kp, up, key, node):
             break
         _put(heap, hpos, i, kp, up)
@@ -105,17 +109,14 @@ def _sift_up(heap, hpos, i):
 @jit
 def _sift_down(heap, hpos, size):
     i = 0
-    key = heap[0]
-    node = heap[1]
+    key, node = _entry(heap, 0)
     while True:
         c = 2 * i + 1
         if c >= size:
             break
-        kc = heap[2 * c]
-        nc = heap[2 * c + 1]
+        kc, nc = _entry(heap, c)
         if c + 1 < size:
-            k2 = heap[2 * c + 2]
-            n2 = heap[2 * c + 3]
+            k2, n2 = _entry(heap, c + 1)
             if _before(k2, n2, kc, nc):
                 c += 1
                 kc = k2
