@@ -68,9 +68,10 @@ from smmsim._kernels.rng import (
     PURPOSE_PARENT,
     S11,
     TWO_M53,
-    fast_gap,
+    first_tie,
     gap_table,
     mix64,
+    next_tie,
     stream_key,
 )
 
@@ -350,9 +351,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment
                         L.user_reached(books, segment_of, v, False)
                         L.user_impressed(books, segment_of, v, ads_left)
             if p > 0.0:
-                j = 0
-                if draw_gaps:
-                    s_a, j = fast_gap(s_a, inv_log_q, gap_tab)
+                s_a, j = first_tie(s_a, np.int64(0), draw_gaps, inv_log_q, gap_tab)
                 while j < n_target:
                     v = j if target_all else target_users[j]
                     examined_t += 1
@@ -365,11 +364,7 @@ def _replicate(args, seeds, gap_tab, root, rep, cur, steps, work, books, segment
                         tail += 1
                         if (word & AT_RISK) != 0:
                             n_risk -= 1
-                    if draw_gaps:
-                        s_a, g = fast_gap(s_a, inv_log_q, gap_tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                    s_a, j = next_tie(s_a, j, draw_gaps, inv_log_q, gap_tab)
         # ---- word of mouth over the at-risk frontier: a sorted list, or (dense_share >
         # 0) a scan of every user in memory order once it holds more than 1/dense_share
         # of them (the same draws in the same order either way)

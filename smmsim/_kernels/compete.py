@@ -106,17 +106,19 @@ from smmsim._kernels.layout import (
     SHARER,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
+from smmsim._kernels.prefetch import prefetch_rows
 from smmsim._kernels.rng import (
     GAP_BITS,
     GOLDEN,
     PURPOSE_COMPETE,
-    S11,
-    TWO_M53,
+    chance_at,
+    draw_at,
     fast_gap,
     gap_table,
-    mix64,
+    next_tie,
     randbelow,
     stream_key,
+    substream,
 )
 
 #: Columns of the per-content parameters (``params[c, P_*]``).
@@ -221,36 +223,12 @@ SEED_RECORD = 8
 
 
 @jit(inline="always")
-def _u(slot_key, a):
-    """The uniform draw number ``a`` of a slot (``slot_key`` is :func:`_stream` of the
-    slot): position ``a`` of that SplitMix64 stream, so any draw costs one mix."""
-    z = mix64(slot_key + np.uint64(a) * GOLDEN)
-    return (float(z >> S11) + 0.5) * TWO_M53
-
-
-@jit(inline="always")
-def _chance(slot_key, a, p):
-    """An event of probability ``p`` on draw ``a`` of a slot (no draw at 0 or 1)."""
-    if p >= 1.0:
-        return True
-    if p <= 0.0:
-        return False
-    return _u(slot_key, a) < p
-
-
-@jit(inline="always")
-def _stream(key, b):
-    """A sequential stream of the replicate, number ``b``."""
-    return mix64(key ^ mix64(np.uint64(b)))
-
-
-@jit(inline="always")
 def _reply_delay(k_delay, v, geometric, mean):
     """Customer service's delay for user ``v``, in steps."""
     if not geometric or mean <= 0.0:
         return np.int64(mean)
     q = 1.0 / (1.0 + mean)
-    return np.int64(np.floor(np.log(_u(k_delay, v)) / np.log1p(-q)))
+    return np.int64(np.floor(np.log(draw_at(k_delay, v)) / np.log1p(-q)))
 
 
 def new_work(n, record):
@@ -320,10 +298,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         key = stream_key(root, rep, PURPOSE_COMPETE)
-        k_brand_conversion = _stream(key, np.uint64(U_BRAND_CONVERSION))
-        k_competitor_conversion = _stream(key, np.uint64(U_COMPETITOR_CONVERSION))
-        k_answer = _stream(key, np.uint64(U_ANSWER))
-        k_delay = _stream(key, np.uint64(U_DELAY))
+        k_brand_conversion = substream(key, np.uint64(U_BRAND_CONVERSION))
+        k_competitor_conversion = substream(key, np.uint64(U_COMPETITOR_CONVERSION))
+        k_answer = substream(key, np.uint64(U_ANSWER))
+        k_delay = substream(key, np.uint64(U_DELAY))
         mark = np.int64(cur) << STAMP_SHIFT
         tally = tallies[r]
         tally[x_fixed + F_LAST_BELIEVER] = -1
@@ -372,9 +350,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     pool = k_random
                 else:
                     pool = ints[c, I_SEED_END] - ints[c, I_SEED_START]
-                s_pick = _stream(key, np.uint64(c) * GOLDEN + np.uint64(SEEDS_STREAM))
+                s_pick = substream(key, np.uint64(c) * GOLDEN + np.uint64(SEEDS_STREAM))
                 if c == rebut:
-                    s_pick = _stream(key, np.uint64(c) * GOLDEN + np.uint64(ACCOUNTS_STREAM))
+                    s_pick = substream(key, np.uint64(c) * GOLDEN + np.uint64(ACCOUNTS_STREAM))
                 # drawn accounts: until ``pool`` are placed; listed ones: each in turn
                 drawn = c != 0 and (
                     k_random > 0
@@ -450,7 +428,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     brand_seeds = b_tail
                     L.seeded(books, b_tail)
             # --- the step's turn order: the rebuttal, then the posts shuffled
-            s_turn = _stream(key, np.uint64(t) * GOLDEN + np.uint64(TURN_STREAM))
+            s_turn = substream(key, np.uint64(t) * GOLDEN + np.uint64(TURN_STREAM))
             for i in range(n_posts):
                 turn[i] = i if (rebut < 0 or i < rebut) else i + 1
             for i in range(n_posts - 1, 0, -1):
@@ -489,10 +467,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         owner_reached |= np.int64(1) << (REACHED_AT + c2)
                         owner_engaged |= np.int64(1) << (ENGAGED_AT + c2)
                 b0 = 8 * c
-                k_engage = _stream(key, np.uint64(b0 + D_ENGAGE))
-                k_share = _stream(key, np.uint64(b0 + D_SHARE))
-                k_ignore = _stream(key, np.uint64(b0 + D_IGNORE))
-                k_protect = _stream(key, np.uint64(b0 + D_PROTECT))
+                k_engage = substream(key, np.uint64(b0 + D_ENGAGE))
+                k_share = substream(key, np.uint64(b0 + D_SHARE))
+                k_ignore = substream(key, np.uint64(b0 + D_IGNORE))
+                k_protect = substream(key, np.uint64(b0 + D_PROTECT))
                 # impressions are listed a batch at a time (geometric gaps over each
                 # sharer's followers, from a stream of the sharer and the content), then
                 # shown in order with the state words of those ahead prefetched
@@ -528,17 +506,17 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             # while this one's followers are listed (as in the default
                             # kernel); some belong to another content's turn
                             if prefetch:
-                                if p_cur + PREFETCH_BOUNDS < gen_end:
-                                    _prefetch(indptr, rec_user[p_cur + PREFETCH_BOUNDS])
-                                if p_cur + PREFETCH_ROW < gen_end:
-                                    _prefetch(indices, indptr[rec_user[p_cur + PREFETCH_ROW]])
+                                prefetch_rows(
+                                    indptr, indices, rec_user, p_cur, gen_end, PREFETCH_BOUNDS,
+                                    PREFETCH_ROW,
+                                )  # fmt: skip
                             u = rec_user[p_cur]
                             if c == 0:
                                 brand_shares += 1
                             jj = indptr[u]
                             j_end = indptr[u + 1]
                             if draw_gaps:
-                                s_g = _stream(key, (np.uint64(u) * np.uint64(8) + np.uint64(c))
+                                s_g = substream(key, (np.uint64(u) * np.uint64(8) + np.uint64(c))
                                               * GOLDEN + np.uint64(GAP_STREAM))  # fmt: skip
                                 s_g, g = fast_gap(s_g, inv_log_q, tab)
                                 jj += g
@@ -549,11 +527,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         tj[nb] = jj
                         tp[nb] = p_cur
                         nb += 1
-                        if draw_gaps:
-                            s_g, g = fast_gap(s_g, inv_log_q, tab)
-                            jj += g + 1
-                        else:
-                            jj += 1
+                        s_g, jj = next_tie(s_g, jj, draw_gaps, inv_log_q, tab)
                     if nb == 0:
                         break
                     for i in range(nb):
@@ -598,9 +572,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             if by_segment:
                                 tally[x_segs + segment_of[v] * N_SEGMENT_TALLIES + owner * 2] += 1
                         stance = (word >> STANCE_SHIFT) & 3
+                        deaf = False
                         if role == ROLE_REBUTTAL:
                             if stance == BELIEVER:
-                                if _chance(k_protect, j, correction):
+                                if chance_at(k_protect, j, correction):
                                     word = (word & ~STANCE_MASK) | PROTECTED
                                     stance = NEUTRAL
                                     tally[x_fixed + F_CORRECTED] += 1
@@ -609,28 +584,20 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                         g = segment_of[v] * N_SEGMENT_TALLIES
                                         tally[x_segs + g + G_BELIEVERS] -= 1
                             elif stance == NEUTRAL and (word & PROTECTED) == 0:
-                                if _chance(k_protect, j, inoculation):
+                                if chance_at(k_protect, j, inoculation):
                                     word |= PROTECTED
                                     tally[x_fixed + F_INOCULATED] += 1
                         elif owner == OWNER_BRAND:
-                            if stance == COMPETITOR:
-                                if word != old_word:
-                                    state[v] = np.int32(word)
-                                continue
-                            if stance == BELIEVER and _chance(k_ignore, j, ignore):
-                                if word != old_word:
-                                    state[v] = np.int32(word)
-                                continue
+                            deaf = stance == COMPETITOR or (
+                                stance == BELIEVER and chance_at(k_ignore, j, ignore)
+                            )
                         elif owner == OWNER_COMPETITOR:
-                            if stance != NEUTRAL and stance != COMPETITOR:
-                                if word != old_word:
-                                    state[v] = np.int32(word)
-                                continue
-                        elif stance != BELIEVER and (stance != NEUTRAL or (word & PROTECTED) != 0):
-                            if word != old_word:
-                                state[v] = np.int32(word)
-                            continue
-                        if not _chance(k_engage, j, stick):
+                            deaf = stance != NEUTRAL and stance != COMPETITOR
+                        else:
+                            deaf = stance != BELIEVER and (
+                                stance != NEUTRAL or (word & PROTECTED) != 0
+                            )
+                        if deaf or not chance_at(k_engage, j, stick):
                             if word != old_word:
                                 state[v] = np.int32(word)
                             continue
@@ -656,7 +623,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 word |= BRAND_ENGAGED
                                 if segmented:
                                     L.user_engaged(books, segment_of, v)
-                                if _chance(k_answer, v, rate):
+                                if chance_at(k_answer, v, rate):
                                     d = _reply_delay(k_delay, v, geometric, mean_delay)
                                     tally[x_fixed + F_REPLIES] += 1
                                     tally[x_fixed + F_DELAY_SUM] += d
@@ -670,7 +637,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                     pc *= 1.0 - damage
                                 if word & EFFECTIVE:
                                     pc *= conversion_uplift
-                                if _chance(k_brand_conversion, v, pc):
+                                if chance_at(k_brand_conversion, v, pc):
                                     word |= BRAND_CONVERTED
                                     L.conversion(books, segment_of, t, v, referred)
                                     tally[col + Q_CONVERSIONS] += 1
@@ -690,7 +657,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             if stance == NEUTRAL:
                                 word |= np.int64(COMPETITOR) << STANCE_SHIFT
                             if first_of_owner:
-                                if _chance(k_competitor_conversion, v, competitor_conversion):
+                                if chance_at(k_competitor_conversion, v, competitor_conversion):
                                     tally[col + Q_CONVERSIONS] += 1
                         elif stance == NEUTRAL:
                             word |= np.int64(BELIEVER) << STANCE_SHIFT
@@ -701,7 +668,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             if by_segment:
                                 g = segment_of[v] * N_SEGMENT_TALLIES
                                 tally[x_segs + g + G_BELIEVERS] += 1
-                        if _chance(k_share, j, share_p):
+                        if chance_at(k_share, j, share_p):
                             word |= shared_bit
                             rec_user[tail] = v
                             rec_parent[tail] = p

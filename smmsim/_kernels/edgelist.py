@@ -56,14 +56,20 @@ def _is_digit(c):
     return c >= 48 and c <= 57
 
 
+@jit(inline="always")
+def _sign(buf, i, e):
+    """Read an optional ``+`` or ``-`` at ``buf[i]`` (before ``e``). Returns ``(negative,
+    i)``, ``i`` past the sign."""
+    if i < e and (buf[i] == 43 or buf[i] == 45):
+        return buf[i] == 45, i + 1
+    return False, i
+
+
 @jit
 def parse_int(buf, s, e):
     """Parse ``buf[s:e]`` as ``[+-]digits`` into an int64; ``(False, 0)`` if it is not one."""
     i = s
-    neg = False
-    if i < e and (buf[i] == 43 or buf[i] == 45):
-        neg = buf[i] == 45
-        i += 1
+    neg, i = _sign(buf, i, e)
     if i >= e:
         return False, 0
     # accumulate a non-positive value so that the int64 minimum is representable
@@ -84,6 +90,18 @@ def parse_int(buf, s, e):
     return True, v
 
 
+@jit(inline="always")
+def _keep_digit(mant, nd, c):
+    """Append the digit byte ``c`` to ``mant`` while ``nd``, its significant digits, are
+    fewer than 18. Returns ``(mant, nd, kept)``."""
+    if nd < 18:
+        mant = mant * 10 + (np.int64(c) - 48)
+        if mant != 0:
+            nd += 1
+        return mant, nd, True
+    return mant, nd, False
+
+
 @jit
 def parse_weight(buf, s, e):
     """Parse ``buf[s:e]`` as ``[+-](digits[.digits]|.digits)[(e|E)[+-]digits]``.
@@ -93,10 +111,7 @@ def parse_weight(buf, s, e):
     number of that form.
     """
     i = s
-    neg = False
-    if i < e and (buf[i] == 43 or buf[i] == 45):
-        neg = buf[i] == 45
-        i += 1
+    neg, i = _sign(buf, i, e)
     mant = 0
     nd = 0  # significant digits kept in mant
     exp10 = 0
@@ -104,21 +119,16 @@ def parse_weight(buf, s, e):
     slow = False
     while i < e and _is_digit(buf[i]):
         digits = True
-        if nd < 18:
-            mant = mant * 10 + (np.int64(buf[i]) - 48)
-            if mant != 0:
-                nd += 1
-        else:
+        mant, nd, kept = _keep_digit(mant, nd, buf[i])
+        if not kept:
             slow = True
         i += 1
     if i < e and buf[i] == 46:
         i += 1
         while i < e and _is_digit(buf[i]):
             digits = True
-            if nd < 18:
-                mant = mant * 10 + (np.int64(buf[i]) - 48)
-                if mant != 0:
-                    nd += 1
+            mant, nd, kept = _keep_digit(mant, nd, buf[i])
+            if kept:
                 exp10 -= 1
             else:
                 slow = True
@@ -127,10 +137,7 @@ def parse_weight(buf, s, e):
         return 2, 0.0
     if i < e and (buf[i] == 101 or buf[i] == 69):
         i += 1
-        eneg = False
-        if i < e and (buf[i] == 43 or buf[i] == 45):
-            eneg = buf[i] == 45
-            i += 1
+        eneg, i = _sign(buf, i, e)
         if i >= e or not _is_digit(buf[i]):
             return 2, 0.0
         ev = 0

@@ -48,15 +48,16 @@ from smmsim._kernels.ledger import (
     FLAG_BITS,
     REACHED,
     REFERRED,
-    SEED,
     SHARER,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
+from smmsim._kernels.prefetch import prefetch_rows
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
     PURPOSE_IMPRESSION,
-    fast_gap,
+    first_skip,
+    next_tie,
     stream_key,
     uniform,
     visibility_table,
@@ -65,7 +66,6 @@ from smmsim._kernels.rng import (
 FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
 #: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
 MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
-NO_GAP = np.int64(9_000_000_000_000_000_000)
 # sharers ahead of the current one whose row bounds / first followers are prefetched
 PREFETCH_BOUNDS = 8
 PREFETCH_ROW = 4
@@ -246,12 +246,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
-        if draw_gaps:
-            s_g, skip = fast_gap(s_g, inv_log_q, gap_tab)
-        elif visibility >= 1.0:
-            skip = np.int64(0)
-        else:
-            skip = NO_GAP
+        s_g, skip = first_skip(s_g, visibility, draw_gaps, inv_log_q, gap_tab)
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             sv = 2.0 if quiet_seeds >= 2 else 0.0
             ev_pos = L.seeds_only(
@@ -264,20 +259,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         keyed = False
         mark = np.int32(cur << FLAG_BITS)
         # --- seeds share at step 0
-        tail = 0
-        for i in range(seed_sets.shape[1]):
-            s = seed_sets[row, i]
-            if (state[s] & ~FLAG_MASK) == mark:
-                continue  # the same seed listed twice
-            state[s] = mark | np.int32(SHARER | SEED)
-            if record:
-                referrer[s] = -1
-                first_step[s] = 0
-            order[tail] = s
-            parent[tail] = -1
-            tail += 1
-        n_seeds = tail
-        L.seeded(books, n_seeds)
+        n_seeds = L.seed_run(
+            books, segment_of, seed_sets[row], state, cur, FLAG_BITS, 0, order, parent, record,
+            referrer, first_step,
+        )  # fmt: skip
+        tail = n_seeds
         if shared_seeds and quiet_seeds < 0 and not record:
             quiet_seeds = n_seeds
             for i in range(n_seeds):
@@ -301,10 +287,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             # from memory
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch and pos + PREFETCH_BOUNDS < tail:
-                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-                if prefetch and pos + PREFETCH_ROW < tail:
-                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                if prefetch:
+                    prefetch_rows(indptr, indices, order, pos, tail, PREFETCH_BOUNDS, PREFETCH_ROW)
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]
@@ -324,11 +308,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             referrer, first_step, t, seg_mult, multiplied,
                         )  # fmt: skip
                         nb = 0
-                    if draw_gaps:
-                        s_g, g = fast_gap(s_g, inv_log_q, gap_tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - b
             if nb > 0:
                 s_c, s_v, keyed, tail = _show(

@@ -36,11 +36,12 @@ def structural_virality(parent, n_shared, n_seeds, size):
     """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
 
     ``parent[i]`` is the position (in activation order) of the sharer that activated
-    sharer ``i``; the first ``n_seeds`` are roots. Seeds hang from one virtual root (the
-    brand), so with several seeds a pair in different seed trees is joined through it.
-    The virtual root is not itself a node of the average. Computed in O(sharers) from
-    the Wiener index: each tie separates ``size * (N - size)`` pairs. ``size`` is
-    scratch space of at least ``n_shared`` entries.
+    sharer ``i``; the first ``n_seeds`` are roots, and so is any later sharer whose
+    parent is negative (a post's seeds, placed at its launch). Seeds hang from one
+    virtual root (the brand), so with several seeds a pair in different seed trees is
+    joined through it. The virtual root is not itself a node of the average. Computed
+    in O(sharers) from the Wiener index: each tie separates ``size * (N - size)``
+    pairs. ``size`` is scratch space of at least ``n_shared`` entries.
 
     References
     ----------
@@ -53,7 +54,8 @@ def structural_virality(parent, n_shared, n_seeds, size):
     for pos in range(nn):
         size[pos] = 1
     for pos in range(nn - 1, n_seeds - 1, -1):
-        size[parent[pos]] += size[pos]
+        if parent[pos] >= 0:
+            size[parent[pos]] += size[pos]
     wiener = 0.0
     for pos in range(nn):
         s = size[pos]

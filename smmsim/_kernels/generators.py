@@ -39,6 +39,18 @@ def _grow(arr, size):
     return out
 
 
+@jit(inline="always")
+def _push(src, dst, count, a, b):
+    """Append the edge ``(a, b)`` at ``count``, growing the arrays when full. Returns
+    ``(src, dst, count + 1)``."""
+    if count == src.shape[0]:
+        src = _grow(src, count + 1)
+        dst = _grow(dst, count + 1)
+    src[count] = a
+    dst[count] = b
+    return src, dst, count + 1
+
+
 @jit
 def _undirected_block(state, n, offset, inv_log_q, src, dst, count):
     """Append G(n, p) ties among nodes ``offset .. offset + n - 1``.
@@ -56,12 +68,7 @@ def _undirected_block(state, n, offset, inv_log_q, src, dst, count):
             w -= v
             v += 1
         if v < n:
-            if count == src.shape[0]:
-                src = _grow(src, count + 1)
-                dst = _grow(dst, count + 1)
-            src[count] = offset + v
-            dst[count] = offset + w
-            count += 1
+            src, dst, count = _push(src, dst, count, offset + v, offset + w)
     return state, src, dst, count
 
 
@@ -75,12 +82,7 @@ def _bipartite_block(state, na, nb, offset_a, offset_b, inv_log_q, src, dst, cou
         if gap >= total - idx - 1:
             break
         idx = idx + 1 + gap
-        if count == src.shape[0]:
-            src = _grow(src, count + 1)
-            dst = _grow(dst, count + 1)
-        src[count] = offset_a + idx // nb
-        dst[count] = offset_b + idx % nb
-        count += 1
+        src, dst, count = _push(src, dst, count, offset_a + idx // nb, offset_b + idx % nb)
     return state, src, dst, count
 
 
@@ -124,12 +126,7 @@ def erdos_renyi_edges(root, n, inv_log_q, directed, capacity):
                 c -= row_len
                 u += 1
             if u < n:
-                if count == src.shape[0]:
-                    src = _grow(src, count + 1)
-                    dst = _grow(dst, count + 1)
-                src[count] = u
-                dst[count] = c + 1 if c >= u else c
-                count += 1
+                src, dst, count = _push(src, dst, count, u, c + 1 if c >= u else c)
     else:
         state, src, dst, count = _undirected_block(state, n, 0, inv_log_q, src, dst, count)
     return src[:count].copy(), dst[:count].copy()
@@ -259,6 +256,20 @@ def sorted_ties_csr(src, dst, n, directed):
     return indptr, indices
 
 
+@jit(inline="always")
+def _first_at_least(cdf, top, u):
+    """The smallest ``j <= top`` with ``cdf[j] >= u`` (``top`` when there is none)."""
+    lo = 0
+    hi = top
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cdf[mid] < u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 @jit
 def powerlaw_degrees(root, n, cdf, min_degree):
     """Draw ``n`` degrees from a tabulated law and make their sum even.
@@ -273,16 +284,7 @@ def powerlaw_degrees(root, n, cdf, min_degree):
     total = np.int64(0)
     for i in range(n):
         state, u = uniform(state)
-        # smallest j with cdf[j] >= u
-        lo = 0
-        hi = top
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if cdf[mid] < u:
-                lo = mid + 1
-            else:
-                hi = mid
-        deg[i] = min_degree + lo
+        deg[i] = min_degree + _first_at_least(cdf, top, u)
         total += deg[i]
     if total % 2 == 1:
         state, i = randbelow(state, n)
@@ -290,15 +292,7 @@ def powerlaw_degrees(root, n, cdf, min_degree):
         k = old
         while (k - old) % 2 == 0:
             state, u = uniform(state)
-            lo = 0
-            hi = top
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if cdf[mid] < u:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            k = min_degree + lo
+            k = min_degree + _first_at_least(cdf, top, u)
         deg[i] = k
     return deg
 

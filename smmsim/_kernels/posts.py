@@ -59,6 +59,7 @@ import numpy as np
 
 from smmsim._config import jit
 from smmsim._kernels import ledger as L
+from smmsim._kernels.funnel import structural_virality
 from smmsim._kernels.layout import (
     C_CONVERSIONS,
     C_EARNED_REACH,
@@ -88,16 +89,17 @@ from smmsim._kernels.posts_layout import (
     Q_SHARERS,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
+from smmsim._kernels.prefetch import prefetch_rows
 from smmsim._kernels.rng import (
     GAP_BITS,
     GOLDEN,
     PURPOSE_CALENDAR,
-    S11,
-    TWO_M53,
-    fast_gap,
+    chance_at,
+    first_tie,
     gap_table,
-    mix64,
+    next_tie,
     stream_key,
+    substream,
 )
 
 #: Columns of the per-post parameters (``params[p, P_*]``).
@@ -150,29 +152,6 @@ FLAGS = 0xFF
 MAX_STAMP = (1 << (31 - POST_STAMP_SHIFT)) - 1
 
 
-@jit(inline="always")
-def _u(slot_key, a):
-    """Uniform draw number ``a`` of a slot: position ``a`` of its SplitMix64 stream."""
-    z = mix64(slot_key + np.uint64(a) * GOLDEN)
-    return (float(z >> S11) + 0.5) * TWO_M53
-
-
-@jit(inline="always")
-def _chance(slot_key, a, p):
-    """An event of probability ``p`` on draw ``a`` of a slot (no draw at 0 or 1)."""
-    if p >= 1.0:
-        return True
-    if p <= 0.0:
-        return False
-    return _u(slot_key, a) < p
-
-
-@jit(inline="always")
-def _stream(key, b):
-    """A stream of the replicate, number ``b``."""
-    return mix64(key ^ mix64(np.uint64(b)))
-
-
 def new_work(n, record):
     """A worker's workspace: users' campaign words, the stamp, the sharer records (user,
     parent position, post), scratch, users' words per post, and a trace's record (each
@@ -206,24 +185,6 @@ def _depth(parent, n_shared, gen):
         gen[pos] = g
         depth = max(depth, g)
     return depth
-
-
-@jit(inline="always")
-def _virality(parent, n_shared, size):
-    """Structural virality of the campaign's sharer tree (seeds of every post hang from
-    one virtual root; see :func:`smmsim._kernels.funnel.structural_virality`)."""
-    if n_shared < 2:
-        return 0.0
-    for pos in range(n_shared):
-        size[pos] = 1
-    for pos in range(n_shared - 1, -1, -1):
-        if parent[pos] >= 0:
-            size[parent[pos]] += size[pos]
-    wiener = 0.0
-    for pos in range(n_shared):
-        s = size[pos]
-        wiener += float(s) * float(n_shared - s)
-    return wiener / (0.5 * float(n_shared) * float(n_shared - 1))
 
 
 @jit(inline="always")
@@ -300,7 +261,7 @@ def _show(
                 s = s * keep ** float(e)
             if multiplied:
                 s = min(1.0, s * seg_mult[g, M_STICKINESS])
-            if _chance(keys[D_ENGAGE, p], j, s):
+            if chance_at(keys[D_ENGAGE, p], j, s):
                 acc[C_ENGAGEMENTS] += 1
                 if (pw & ENGAGED) == 0:
                     pw |= ENGAGED
@@ -315,7 +276,7 @@ def _show(
                         c = conversion_referred if referred else conversion
                         if multiplied:
                             c = min(1.0, c * seg_mult[g, M_CONVERSION])
-                        if _chance(keys[D_CONVERT, p], v, c):
+                        if chance_at(keys[D_CONVERT, p], v, c):
                             uw |= CONVERTED
                             acc[C_CONVERSIONS] += 1
                             tally[col + Q_CONVERSIONS] += 1
@@ -330,7 +291,7 @@ def _show(
                 c = params[p, P_CONTAGION]
                 if multiplied:
                     c = min(1.0, c * seg_mult[g, M_CONTAGION])
-                if _chance(keys[D_SHARE, p], j, c):
+                if chance_at(keys[D_SHARE, p], j, c):
                     pw |= SHARER
                     uw |= SHARER
                     tally[col + Q_SHARERS] += 1
@@ -404,7 +365,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         for p in range(n_posts):
             base = np.uint64(8 * p)
             for slot in (D_ENGAGE, D_SHARE, D_CONVERT):
-                keys[slot, p] = _stream(key, base + np.uint64(slot))
+                keys[slot, p] = substream(key, base + np.uint64(slot))
         mark = np.int64(cur) << STAMP_SHIFT
         pmark = np.int32(cur << POST_STAMP_SHIFT)
         tally = tallies[r]
@@ -453,10 +414,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             prefetch = gen_end - head > PREFETCH_MIN
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch and pos + PREFETCH_BOUNDS < tail:
-                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-                if prefetch and pos + PREFETCH_ROW < tail:
-                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                if prefetch:
+                    prefetch_rows(indptr, indices, order, pos, tail, PREFETCH_BOUNDS, PREFETCH_ROW)
                 u = order[pos]
                 p = np.int64(opost[pos])
                 a = indptr[u]
@@ -465,13 +424,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 if vis <= 0.0 or a == b:
                     continue
                 draw_gaps = vis < 1.0
-                s_g = _stream(key, (np.uint64(u) * np.uint64(MAX_POSTS) + np.uint64(p)) * GOLDEN
+                s_g = substream(key, (np.uint64(u) * np.uint64(MAX_POSTS) + np.uint64(p)) * GOLDEN
                               + np.uint64(GAP_STREAM))  # fmt: skip
-                j = a
                 tab = tabs[tab_of[p]]
-                if draw_gaps:
-                    s_g, g = fast_gap(s_g, inv_log_q[p], tab)
-                    j = a + g
+                s_g, j = first_tie(s_g, a, draw_gaps, inv_log_q[p], tab)
                 while j < b:
                     tv[nb] = indices[j]
                     tp[nb] = pos
@@ -484,11 +440,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             keys, funnel, multiplied, seg_mult, tally, record, rec,
                         )  # fmt: skip
                         nb = 0
-                    if draw_gaps:
-                        s_g, g = fast_gap(s_g, inv_log_q[p], tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q[p], tab)
             if nb > 0:
                 tail = _show(
                     tv, tp, tj, nb, acc, books, segment_of, segmented, state, pws, order,
@@ -500,7 +452,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             t += 1
         L.pending(books, tail - head)
         depth = _depth(parent, head, size)
-        virality = _virality(parent, tail, size)
+        virality = structural_virality(parent, tail, 0, size)
         peak = L.peak_step(books, t, T_IMPRESSIONS)
         ev_pos = L.close_run(books, runs, virality_out, events, r, ev_pos, t, depth, peak, virality)
     stamp[0] = cur

@@ -168,6 +168,68 @@ def fast_gap(state, inv_log_q, tab):
     return state, gap_of((float(m) + 0.5) * TWO_M53, inv_log_q)
 
 
+@jit(inline="always")
+def substream(key, b):
+    """Stream number ``b`` of the stream ``key`` (a replicate's, say): a SplitMix64
+    state of its own, read in order or at any position by :func:`draw_at`."""
+    return mix64(key ^ mix64(np.uint64(b)))
+
+
+@jit(inline="always")
+def draw_at(slot_key, a):
+    """The uniform draw number ``a`` of the stream ``slot_key`` (a :func:`substream`):
+    position ``a`` of that SplitMix64 stream, so any draw costs one mix."""
+    z = mix64(slot_key + np.uint64(a) * GOLDEN)
+    return (float(z >> S11) + 0.5) * TWO_M53
+
+
+@jit(inline="always")
+def chance_at(slot_key, a, p):
+    """An event of probability ``p`` on draw ``a`` of a stream (no draw at 0 or 1)."""
+    if p >= 1.0:
+        return True
+    if p <= 0.0:
+        return False
+    return draw_at(slot_key, a) < p
+
+
+#: A skip past every tie (impressions that never show).
+NO_GAP = np.int64(9_000_000_000_000_000_000)
+
+
+@jit(inline="always")
+def first_skip(state, visibility, gaps, inv_log_q, tab):
+    """The ties to pass over before the first impression of a run of follower lists that
+    each show with probability ``visibility``: a gap of :func:`fast_gap` (``gaps``),
+    none when all show and :data:`NO_GAP` when none does. Returns ``(state, skip)``."""
+    if gaps:
+        return fast_gap(state, inv_log_q, tab)
+    if visibility >= 1.0:
+        return state, np.int64(0)
+    return state, NO_GAP
+
+
+@jit(inline="always")
+def first_tie(state, a, gaps, inv_log_q, tab):
+    """The first of the ties ``a, a + 1, ...`` that shows: ``a`` itself when every tie
+    shows (``gaps`` false), else ``a`` plus a gap of :func:`fast_gap`. Returns
+    ``(state, j)``."""
+    if gaps:
+        state, g = fast_gap(state, inv_log_q, tab)
+        return state, a + g
+    return state, a
+
+
+@jit(inline="always")
+def next_tie(state, j, gaps, inv_log_q, tab):
+    """The tie after ``j`` that shows: ``j + 1`` when every tie shows (``gaps`` false),
+    else one past a gap of :func:`fast_gap`. Returns ``(state, j)``."""
+    if gaps:
+        state, g = fast_gap(state, inv_log_q, tab)
+        return state, j + g + 1
+    return state, j + 1
+
+
 @jit
 def visibility_table(visibility):
     """:func:`gap_table` for impressions that show with probability ``visibility``;

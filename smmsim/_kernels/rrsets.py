@@ -29,7 +29,8 @@ import numpy as np
 from smmsim._config import jit
 from smmsim._kernels.rng import (
     PURPOSE_RRSET,
-    fast_gap,
+    first_tie,
+    next_tie,
     randbelow,
     stream_key,
     uniform,
@@ -40,7 +41,11 @@ from smmsim._kernels.rng import (
 @jit
 def transpose(indptr, indices, n):
     """The in-lists: ``rindices[rindptr[v]:rindptr[v + 1]]`` are the users ``v`` follows
-    (the sources of the arcs into ``v``), sorted."""
+    (the sources of the arcs into ``v``), sorted.
+
+    Any lists of ids below ``n`` turn round the same way: row ``r``'s entries
+    ``indices[indptr[r]:indptr[r + 1]]`` become, for each id, the rows holding it, in row
+    order (:func:`sets_of_nodes`)."""
     rindptr = np.zeros(n + 1, dtype=np.int64)
     for j in range(indices.shape[0]):
         rindptr[indices[j] + 1] += 1
@@ -48,7 +53,7 @@ def transpose(indptr, indices, n):
         rindptr[v + 1] += rindptr[v]
     fill = rindptr[:-1].copy()
     rindices = np.empty(indices.shape[0], dtype=np.int32)
-    for u in range(n):
+    for u in range(indptr.shape[0] - 1):
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             rindices[fill[v]] = u
@@ -67,15 +72,35 @@ def _grow(nodes, pos):
 
 
 @jit(inline="always")
-def _target(root, idx, n, nodes, pos, mark, stamp):
-    """Set ``idx``'s stream and target: a uniformly random user, put at ``nodes[pos]``
-    and marked with ``stamp``. Returns ``(stream, target, nodes)``."""
+def _add(nodes, pos, mark, u, stamp):
+    """Put ``u`` at ``nodes[pos]`` and mark it with ``stamp``. Returns ``(nodes, pos + 1)``."""
+    mark[u] = stamp
+    nodes = _grow(nodes, pos)
+    nodes[pos] = u
+    return nodes, pos + 1
+
+
+@jit(inline="always")
+def _space(n, count):
+    """Room for ``count`` RR sets on ``n`` users: the users' marks, the sets' nodes (grown
+    by :func:`_grow`) and their offsets. Returns ``(mark, nodes, offsets)``."""
+    mark = np.zeros(n, dtype=np.int64)
+    nodes = np.empty(max(1024, 4 * count), dtype=np.int32)
+    offsets = np.empty(count + 1, dtype=np.int64)
+    offsets[0] = 0
+    return mark, nodes, offsets
+
+
+@jit(inline="always")
+def _target(root, idx, n, nodes, pos, mark):
+    """Set ``idx``'s stream, stamp (``idx + 1``) and target: a uniformly random user, put
+    at ``nodes[pos]`` and marked with the stamp. Returns ``(stream, stamp, target,
+    nodes)``."""
+    stamp = idx + 1
     s = stream_key(root, idx, PURPOSE_RRSET)
     s, v = randbelow(s, n)
-    nodes = _grow(nodes, pos)
-    nodes[pos] = v
-    mark[v] = stamp
-    return s, v, nodes
+    nodes, _ = _add(nodes, pos, mark, v, stamp)
+    return s, stamp, v, nodes
 
 
 @jit
@@ -87,10 +112,7 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
     search found them.
     """
     n = rindptr.shape[0] - 1
-    mark = np.zeros(n, dtype=np.int64)
-    nodes = np.empty(max(1024, 4 * count), dtype=np.int32)
-    offsets = np.empty(count + 1, dtype=np.int64)
-    offsets[0] = 0
+    mark, nodes, offsets = _space(n, count)
     tab1 = visibility_table(p_first)
     tab = visibility_table(p)
     gaps1 = 0.0 < p_first < 1.0
@@ -99,37 +121,22 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
     inv = 1.0 / np.log1p(-p) if gaps else 0.0
     pos = 0
     for i in range(count):
-        idx = first + i
-        stamp = idx + 1
-        s, v, nodes = _target(root, idx, n, nodes, pos, mark, stamp)
+        s, stamp, v, nodes = _target(root, first + i, n, nodes, pos, mark)
         start = pos
         pos += 1
         # first hop: the users whose share would show in v's feed
         if p_first > 0.0:
-            a = rindptr[v]
             b = rindptr[v + 1]
-            j = a
-            if gaps1:
-                s, g = fast_gap(s, inv1, tab1)
-                j = a + g
+            s, j = first_tie(s, rindptr[v], gaps1, inv1, tab1)
             while j < b:
                 u = rindices[j]
                 if mark[u] != stamp:
-                    mark[u] = stamp
-                    nodes = _grow(nodes, pos)
-                    nodes[pos] = u
-                    pos += 1
-                if gaps1:
-                    s, g = fast_gap(s, inv1, tab1)
-                    j += g + 1
-                else:
-                    j += 1
+                    nodes, pos = _add(nodes, pos, mark, u, stamp)
+                s, j = next_tie(s, j, gaps1, inv1, tab1)
         # further hops: the users who would make them sharers
         head = start + 1
         if p > 0.0 and head < pos:
-            skip = np.int64(0)
-            if gaps:
-                s, skip = fast_gap(s, inv, tab)
+            s, skip = first_tie(s, np.int64(0), gaps, inv, tab)
             while head < pos:
                 w = nodes[head]
                 head += 1
@@ -142,15 +149,8 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
                 while j < b:
                     u = rindices[j]
                     if mark[u] != stamp:
-                        mark[u] = stamp
-                        nodes = _grow(nodes, pos)
-                        nodes[pos] = u
-                        pos += 1
-                    if gaps:
-                        s, g = fast_gap(s, inv, tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                        nodes, pos = _add(nodes, pos, mark, u, stamp)
+                    s, j = next_tie(s, j, gaps, inv, tab)
                 skip = j - b
         offsets[i + 1] = pos
     return offsets, nodes[:pos].copy()
@@ -169,17 +169,12 @@ def rr_range_sir(rindptr, rindices, beta, gamma, root, first, count):
     when the search first meets them, each tie's chance when it is looked at.
     """
     n = rindptr.shape[0] - 1
-    mark = np.zeros(n, dtype=np.int64)
+    mark, nodes, offsets = _space(n, count)
     drawn = np.zeros(n, dtype=np.int64)
     span = np.zeros(n, dtype=np.float64)
-    nodes = np.empty(max(1024, 4 * count), dtype=np.int32)
-    offsets = np.empty(count + 1, dtype=np.int64)
-    offsets[0] = 0
     pos = 0
     for i in range(count):
-        idx = first + i
-        stamp = idx + 1
-        s, _, nodes = _target(root, idx, n, nodes, pos, mark, stamp)
+        s, stamp, _, nodes = _target(root, first + i, n, nodes, pos, mark)
         head = pos
         pos += 1
         while head < pos:
@@ -195,10 +190,7 @@ def rr_range_sir(rindptr, rindices, beta, gamma, root, first, count):
                     span[u] = -np.log1p(-x) / gamma
                 s, y = uniform(s)
                 if y < -np.expm1(-beta * span[u]):
-                    mark[u] = stamp
-                    nodes = _grow(nodes, pos)
-                    nodes[pos] = u
-                    pos += 1
+                    nodes, pos = _add(nodes, pos, mark, u, stamp)
         offsets[i + 1] = pos
     return offsets, nodes[:pos].copy()
 
@@ -206,19 +198,7 @@ def rr_range_sir(rindptr, rindices, beta, gamma, root, first, count):
 @jit
 def sets_of_nodes(offsets, nodes, n):
     """The inverted index: ``sets[ptr[u]:ptr[u + 1]]`` are the RR sets holding ``u``."""
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    for j in range(nodes.shape[0]):
-        ptr[nodes[j] + 1] += 1
-    for u in range(n):
-        ptr[u + 1] += ptr[u]
-    fill = ptr[:-1].copy()
-    sets = np.empty(nodes.shape[0], dtype=np.int32)
-    for i in range(offsets.shape[0] - 1):
-        for j in range(offsets[i], offsets[i + 1]):
-            u = nodes[j]
-            sets[fill[u]] = i
-            fill[u] += 1
-    return ptr, sets
+    return transpose(offsets, nodes, n)
 
 
 @jit

@@ -72,52 +72,60 @@ P_CONVERSION_REFERRED = 4
 # by time then user id, so equal times pop in a fixed order.
 
 
-@jit
-def _sift_up(heap, hpos, i):
-    key = heap[2 * i]
-    node = heap[2 * i + 1]
-    while i > 0:
-        p = (i - 1) >> 1
-        kp = heap[2 * p]
-        up = heap[2 * p + 1]
-        if kp < key or (kp == key and up < node):
-            break
-        heap[2 * i] = kp
-        heap[2 * i + 1] = up
-        hpos[np.int64(up)] = i
-        i = p
+@jit(inline="always")
+def _before(k1, n1, k2, n2):
+    """Whether the entry ``(k1, n1)`` comes before ``(k2, n2)``: an earlier time, or the
+    same time and a smaller user id."""
+    return k1 < k2 or (k1 == k2 and n1 < n2)
+
+
+@jit(inline="always")
+def _entry(heap, i):
+    """The entry at position ``i``: ``(time, user id)``."""
+    return heap[2 * i], heap[2 * i + 1]
+
+
+@jit(inline="always")
+def _put(heap, hpos, i, key, node):
+    """Store the entry ``(key, node)`` at position ``i``."""
     heap[2 * i] = key
     heap[2 * i + 1] = node
     hpos[np.int64(node)] = i
+
+
+@jit
+def _sift_up(heap, hpos, i):
+    key, node = _entry(heap, i)
+    while i > 0:
+        p = (i - 1) >> 1
+        kp, up = _entry(heap, p)
+        if _before(kp, up, key, node):
+            break
+        _put(heap, hpos, i, kp, up)
+        i = p
+    _put(heap, hpos, i, key, node)
 
 
 @jit
 def _sift_down(heap, hpos, size):
     i = 0
-    key = heap[0]
-    node = heap[1]
+    key, node = _entry(heap, 0)
     while True:
         c = 2 * i + 1
         if c >= size:
             break
-        kc = heap[2 * c]
-        nc = heap[2 * c + 1]
+        kc, nc = _entry(heap, c)
         if c + 1 < size:
-            k2 = heap[2 * c + 2]
-            n2 = heap[2 * c + 3]
-            if k2 < kc or (k2 == kc and n2 < nc):
+            k2, n2 = _entry(heap, c + 1)
+            if _before(k2, n2, kc, nc):
                 c += 1
                 kc = k2
                 nc = n2
-        if key < kc or (key == kc and node < nc):
+        if _before(key, node, kc, nc):
             break
-        heap[2 * i] = kc
-        heap[2 * i + 1] = nc
-        hpos[np.int64(nc)] = i
+        _put(heap, hpos, i, kc, nc)
         i = c
-    heap[2 * i] = key
-    heap[2 * i + 1] = node
-    hpos[np.int64(node)] = i
+    _put(heap, hpos, i, key, node)
 
 
 # ------------------------------------------------------------------ one replicate

@@ -54,12 +54,13 @@ from smmsim._kernels.ledger import (
     REFERRED,
     SHARER,
 )
-from smmsim._kernels.prefetch import prefetch as _prefetch
+from smmsim._kernels.prefetch import prefetch_rows
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
     PURPOSE_THRESHOLD,
-    fast_gap,
+    first_skip,
+    next_tie,
     stream_key,
     uniform,
     visibility_table,
@@ -89,7 +90,6 @@ P_CONVERSION_REFERRED = 2
 I_ABSOLUTE = 0
 I_WEIGHTED = 1
 
-NO_GAP = np.int64(9_000_000_000_000_000_000)
 PREFETCH_BOUNDS = 8
 PREFETCH_ROW = 4
 TWO_PI = 2.0 * math.pi
@@ -319,12 +319,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         )  # fmt: skip
         tail = n_seeds
 
-        if draw_gaps:
-            s_c, skip = fast_gap(s_c, inv_log_q, gap_tab)
-        elif visibility >= 1.0:
-            skip = np.int64(0)
-        else:
-            skip = NO_GAP
+        s_c, skip = first_skip(s_c, visibility, draw_gaps, inv_log_q, gap_tab)
 
         head = 0
         t = 0
@@ -335,10 +330,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             n_imp = 0
             n_paid = 0
             for pos in range(head, gen_end):
-                if pos + PREFETCH_BOUNDS < tail:
-                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-                if pos + PREFETCH_ROW < tail:
-                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                prefetch_rows(indptr, indices, order, pos, tail, PREFETCH_BOUNDS, PREFETCH_ROW)
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]
@@ -416,11 +408,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             rem = 0
                         word = mark | (fv << FLAG_SHIFT) | rem
                     state[v] = word
-                    if draw_gaps:
-                        s_c, g = fast_gap(s_c, inv_log_q, gap_tab)
-                        j += g + 1
-                    else:
-                        j += 1
+                    s_c, j = next_tie(s_c, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - b
             step[C_IMPRESSIONS] += n_imp
             step[C_PAID_IMPRESSIONS] += n_paid

@@ -38,6 +38,17 @@ def _lane_counts(x, lo, width):
     return counts
 
 
+@jit(inline="always")
+def _bin_of_rank(counts, j, seen, rank):
+    """The histogram bin holding the ``rank``-th smallest entry (0-based), searched
+    upwards from bin ``j``, with ``seen`` the entries in bins ``0 .. j``. Returns ``(bin,
+    seen)`` for the next, larger rank."""
+    while seen <= rank:
+        j += 1
+        seen += counts[j]
+    return j, seen
+
+
 @jit
 def int_column_stats(x, ranks):
     """Mean, sum of squared deviations and order statistics of an integer column.
@@ -67,9 +78,7 @@ def int_column_stats(x, ranks):
         j = 0
         seen = counts[0]
         for i in range(ranks.shape[0]):
-            while seen <= ranks[i]:
-                j += 1
-                seen += counts[j]
+            j, seen = _bin_of_rank(counts, j, seen, ranks[i])
             values[i] = lo + j
         for j in range(hi - lo + 1):
             if counts[j] > 0:
@@ -126,9 +135,7 @@ def order_stats_through(key, x, ranks):
     j = 0
     seen = counts[0]
     for i in range(ranks.shape[0]):
-        while seen <= ranks[i]:
-            j += 1
-            seen += counts[j]
+        j, seen = _bin_of_rank(counts, j, seen, ranks[i])
         values[i] = x[first[j]]
     return True, values
 
