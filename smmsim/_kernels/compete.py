@@ -106,7 +106,6 @@ from smmsim._kernels.layout import (
     SHARER,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
-from smmsim._kernels.prefetch import prefetch_rows
 from smmsim._kernels.rng import (
     GAP_BITS,
     GOLDEN,
@@ -506,10 +505,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             # while this one's followers are listed (as in the default
                             # kernel); some belong to another content's turn
                             if prefetch:
-                                prefetch_rows(
-                                    indptr, indices, rec_user, p_cur, gen_end, PREFETCH_BOUNDS,
-                                    PREFETCH_ROW,
-                                )  # fmt: skip
+                                if p_cur + PREFETCH_BOUNDS < gen_end:
+                                    _prefetch(indptr, rec_user[p_cur + PREFETCH_BOUNDS])
+                                if p_cur + PREFETCH_ROW < gen_end:
+                                    _prefetch(indices, indptr[rec_user[p_cur + PREFETCH_ROW]])
                             u = rec_user[p_cur]
                             if c == 0:
                                 brand_shares += 1

@@ -51,7 +51,6 @@ from smmsim._kernels.ledger import (
     SHARER,
 )
 from smmsim._kernels.prefetch import prefetch as _prefetch
-from smmsim._kernels.prefetch import prefetch_rows
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -287,8 +286,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             # from memory
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch:
-                    prefetch_rows(indptr, indices, order, pos, tail, PREFETCH_BOUNDS, PREFETCH_ROW)
+                if prefetch and pos + PREFETCH_BOUNDS < tail:
+                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
+                if prefetch and pos + PREFETCH_ROW < tail:
+                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]

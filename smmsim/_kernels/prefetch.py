@@ -7,8 +7,6 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from smmsim._config import jit
-
 
 @intrinsic
 def prefetch(typingctx, arr, idx):
@@ -34,14 +32,3 @@ def prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return sig, codegen
-
-
-@jit(inline="always")
-def prefetch_rows(indptr, indices, sharers, pos, end, bounds_ahead, row_ahead):
-    """While the sharer ``sharers[pos]`` of a CSR walk is shown, prefetch the row bounds
-    of the one ``bounds_ahead`` further on and the first followers of the one
-    ``row_ahead`` further on (sharers before ``end`` only)."""
-    if pos + bounds_ahead < end:
-        prefetch(indptr, sharers[pos + bounds_ahead])
-    if pos + row_ahead < end:
-        prefetch(indices, indptr[sharers[pos + row_ahead]])

@@ -54,7 +54,7 @@ from smmsim._kernels.ledger import (
     REFERRED,
     SHARER,
 )
-from smmsim._kernels.prefetch import prefetch_rows
+from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -330,7 +330,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             n_imp = 0
             n_paid = 0
             for pos in range(head, gen_end):
-                prefetch_rows(indptr, indices, order, pos, tail, PREFETCH_BOUNDS, PREFETCH_ROW)
+                if pos + PREFETCH_BOUNDS < tail:
+                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
+                if pos + PREFETCH_ROW < tail:
+                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]
