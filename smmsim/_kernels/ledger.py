@@ -216,16 +216,18 @@ def step_shares(books, segment_of, order, head, end):
 
 @jit(inline="always")
 def step_shares_tallied(books, n):
-    """``n`` users share at the step under way, each already told to :func:`user_shared`
-    when they decided to (a kernel that has their segment at hand then saves looking it
-    up again; those the horizon stops first go to :func:`unshared`)."""
+    """``n`` users share at the step under way, each already told to the share hook
+    (:func:`row_shared` or :func:`user_shared`) when they decided to (a kernel that has
+    their segment at hand then saves looking it up again; those the horizon stops first
+    go to :func:`unshared`)."""
     books[B_STEP + C_SHARES] += n
 
 
 @jit(inline="always")
 def unshared(books, segment_of, order, head, end):
-    """The users ``order[head:end]`` were told to :func:`user_shared` but the horizon
-    ended before they shared: their per-segment shares are taken back."""
+    """The users ``order[head:end]`` were told to the share hook (:func:`row_shared` or
+    :func:`user_shared`) but the horizon ended before they shared: their per-segment
+    shares are taken back."""
     if segmented(books):
         for i in range(head, end):
             _tally(books, segment_of, order[i], S_SHARES, -1)
