@@ -12,9 +12,13 @@ A kernel module provides three things, and nothing about threads or outputs:
 * ``traced(work, n_shared)``: after a recorded one-replicate run, the per-user record
   ``(nodes, flags, referrer, first_step, order, parent)``.
 
-Replicates are dealt in blocks of :data:`RUN_BLOCK` round-robin to the workers, each a
-thread calling ``run_reps`` once on its own workspace; a replicate draws only from the
-streams keyed by its own number, so the result does not depend on the worker count.
+Replicates are cut into consecutive blocks (about :data:`BLOCKS_PER_WORKER` a worker, of
+at least :data:`RUN_BLOCK` replicates), and each worker, a thread with a workspace of its
+own, takes the next block not yet taken until none is left: a worker slowed by other work
+on its CPU takes fewer. For the length of a call, each worker is held on a CPU of its own
+(see :func:`on_cpus`). A replicate draws only from the streams keyed by its own number,
+and writes its step rows from a row fixed by its number, so the result does not depend
+on the worker count or on which worker ran which block.
 Workspaces are kept between calls (mapping and zeroing megabytes of fresh memory on a
 large audience can cost more than simulating a batch of small cascades); a kernel's
 state words carry replicate stamps, so a kept workspace needs no clearing.
@@ -22,7 +26,9 @@ state words carry replicate stamps, so a kept workspace needs no clearing.
 
 from __future__ import annotations
 
+import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -40,11 +46,23 @@ from smmsim._kernels.layout import (
     R_USED,
 )
 
-__all__ = ["RUN_BLOCK", "Ledger", "ensemble", "in_threads", "new_ledger", "trace"]
+__all__ = [
+    "RUN_BLOCK",
+    "Ledger",
+    "blocks",
+    "ensemble",
+    "in_threads",
+    "new_ledger",
+    "on_cpus",
+    "trace",
+]
 
-#: Consecutive replicates a worker runs before the next worker's block: two threads
-#: never write to the same cache lines of the outputs.
+#: Fewest consecutive replicates in a block (unless there are too few to go round): two
+#: threads rarely write to the same cache lines of the outputs.
 RUN_BLOCK = 64
+#: Blocks a worker takes on average when several share an ensemble: enough that the
+#: workers finish together when one of them is slowed.
+BLOCKS_PER_WORKER = 8
 #: Workspaces kept per kernel and audience size, at most this many bytes in all.
 KEEP_BYTES = 256 * 2**20
 
@@ -134,26 +152,18 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0, n_tallies: int = 0)
     )
 
 
-def deal(n_reps: int, n_workers: int, steps: int) -> list[tuple[np.ndarray, int]]:
-    """Each worker's replicates (blocks of at most :data:`RUN_BLOCK` dealt round-robin;
-    one worker runs them all in order) and the first events row of its stretch."""
+def blocks(n_reps: int, n_workers: int) -> list[np.ndarray]:
+    """The replicates ``0 .. n_reps - 1`` in consecutive blocks for ``n_workers``: one
+    block for one worker; else about :data:`BLOCKS_PER_WORKER` blocks a worker, of at
+    least :data:`RUN_BLOCK` replicates (fewer when there are too few to keep every worker
+    busy: a few long replicates, such as continuous-time ones)."""
     n_workers = max(1, min(int(n_workers), n_reps))
     if n_workers == 1:
-        return [(np.arange(n_reps, dtype=np.int64), 0)]
-    # blocks of RUN_BLOCK, smaller when there are too few replicates to keep every
-    # worker busy (a few long replicates, such as continuous-time ones)
-    size = max(1, min(RUN_BLOCK, -(-n_reps // n_workers)))
-    blocks = np.arange(0, n_reps, size)
-    plan = []
-    base = 0
-    for c in range(n_workers):
-        mine = blocks[c::n_workers]
-        if mine.size == 0:
-            continue
-        reps = np.concatenate([np.arange(b, min(b + size, n_reps)) for b in mine])
-        plan.append((reps.astype(np.int64), base))
-        base += reps.size * max(int(steps), 1)
-    return plan
+        return [np.arange(n_reps, dtype=np.int64)]
+    size = max(
+        min(RUN_BLOCK, -(-n_reps // n_workers)), -(-n_reps // (n_workers * BLOCKS_PER_WORKER))
+    )
+    return [np.arange(b, min(b + size, n_reps), dtype=np.int64) for b in range(0, n_reps, size)]
 
 
 class _Workspaces:
@@ -208,20 +218,24 @@ def ensemble(
     kernel's own tallies a replicate.
     """
     ledger = new_ledger(n_reps, steps, n_segments if segment_of is not None else 0, n_tallies)
-    plan = deal(n_reps, n_workers, steps)
-    works = _WORKSPACES.take(kernel, n_users, len(plan))
+    plan = blocks(n_reps, n_workers)
+    n_workers = min(max(int(n_workers), 1), len(plan))
+    works = _WORKSPACES.take(kernel, n_users, n_workers)
     seg = np.empty(0, np.int32) if segment_of is None else segment_of
     seeds = np.ascontiguousarray(seed_sets, dtype=np.int64)
     out = ledger.as_tuple()
+    rows = max(int(steps), 1)
+    # one iterator shared by the workers: taking its next block is atomic
+    untaken = iter(plan)
 
     def work(i: int) -> None:
-        reps, ev_pos = plan[i]
-        kernel.run_reps(
-            args, seeds, np.uint64(root), int(first_replicate), reps, ev_pos, int(steps),
-            works[i], out, seg,
-        )  # fmt: skip
+        for reps in untaken:
+            kernel.run_reps(
+                args, seeds, np.uint64(root), int(first_replicate), reps, int(reps[0]) * rows,
+                int(steps), works[i], out, seg,
+            )  # fmt: skip
 
-    in_threads(work, len(plan))
+    in_threads(work, n_workers)
     _WORKSPACES.give(kernel, n_users, works)
     return ledger
 
@@ -241,14 +255,59 @@ def in_threads(work, count: int) -> None:
         except BaseException as exc:  # handed to the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(1, count)]
+    cpus = cpu_plan(count)
+
+    def placed(i: int) -> None:
+        with on_cpus(cpus, i):
+            body(i)
+
+    threads = [threading.Thread(target=placed, args=(i,), daemon=True) for i in range(1, count)]
     for t in threads:
         t.start()
-    body(0)
+    placed(0)
     for t in threads:
         t.join()
     if errors:
         raise errors[0]
+
+
+def cpu_plan(count: int) -> list[int] | None:
+    """A CPU for each of ``count`` workers, or ``None`` to leave them to the scheduler.
+
+    The calling thread keeps the CPU it runs on, and the others take the next CPUs this
+    process may run on. A new thread otherwise starts on its creator's CPU and, in a call
+    of a few tens of milliseconds, may share it for most of the call. ``None`` when
+    there are fewer CPUs than workers or the system cannot tell (not Linux)."""
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+        with open("/proc/thread-self/stat", "rb") as f:
+            # the CPU last run on is field 39; the command name (field 2) may hold spaces
+            here = int(f.read().rsplit(b")", 1)[1].split()[36])
+    except (AttributeError, OSError, ValueError, IndexError):
+        return None
+    if count > len(allowed) or here not in allowed:
+        return None
+    start = allowed.index(here)
+    return [allowed[(start + i) % len(allowed)] for i in range(count)]
+
+
+@contextmanager
+def on_cpus(cpus: list[int] | None, i: int):
+    """Hold the calling thread on ``cpus[i]`` for the ``with`` block, then give it back
+    the CPUs it had (nothing with ``cpus`` ``None``)."""
+    if cpus is None:
+        yield
+        return
+    try:
+        before = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {cpus[i]})
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def trace(
