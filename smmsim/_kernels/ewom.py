@@ -153,12 +153,13 @@ def _show(
                     if segmented:
                         L.row_engaged(books, row)
                     referred = (fv & REFERRED) != 0
-                    if not keyed:
-                        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
-                        keyed = True
                     p_buy = conversion_referred if referred else conversion
                     if multiplied:
                         p_buy = min(1.0, p_buy * seg_mult[segment_of[v], M_CONVERSION])
+                    if not keyed and 0.0 < p_buy < 1.0:
+                        # only a probability strictly between 0 and 1 takes a draw
+                        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+                        keyed = True
                     s_v, converted = converts(s_v, referred, p_buy, p_buy)
                     if converted:
                         fv |= CONVERTED

@@ -31,6 +31,10 @@ def converts(s_v, referred, conversion, conversion_referred):
     return s_v, y < p
 
 
+#: Sharers below which the Wiener sum is taken in integers: ``n**3 / 4 < 2**53``.
+EXACT_SHARERS = 2**18
+
+
 @jit
 def structural_virality(parent, n_shared, n_seeds, size):
     """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
@@ -56,10 +60,19 @@ def structural_virality(parent, n_shared, n_seeds, size):
     for pos in range(nn - 1, n_seeds - 1, -1):
         if parent[pos] >= 0:
             size[parent[pos]] += size[pos]
-    wiener = 0.0
-    for pos in range(nn):
-        s = size[pos]
-        wiener += float(s) * float(nn - s)
+    if nn < EXACT_SHARERS:
+        # every partial sum is an integer below 2**53: summed in integers (which the
+        # compiler can vectorise), the float result is the same to the last bit
+        whole = np.int64(0)
+        for pos in range(nn):
+            s = np.int64(size[pos])
+            whole += s * (nn - s)
+        wiener = float(whole)
+    else:
+        wiener = 0.0
+        for pos in range(nn):
+            s = size[pos]
+            wiener += float(s) * float(nn - s)
     return wiener / (0.5 * float(nn) * float(nn - 1))
 
 
