@@ -241,6 +241,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     # followers shows the posts to nobody, and is finished without touching the audience.
     quiet_seeds = -1
     quiet_followers = np.int64(0)
+    # ... and their followers in one list (``seed_tie``, with the position in ``order`` of
+    # the seed each follows in ``seed_pos``): step 0 walks it without the seeds' rows
+    seed_tie = np.empty(0, dtype=indices.dtype)
+    seed_pos = np.empty(0, dtype=np.int64)
     for r in reps:
         cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
@@ -268,6 +272,17 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             quiet_seeds = n_seeds
             for i in range(n_seeds):
                 quiet_followers += indptr[order[i] + 1] - indptr[order[i]]
+            seed_tie = np.empty(quiet_followers, dtype=indices.dtype)
+            seed_pos = np.empty(quiet_followers, dtype=np.int64)
+            k = 0
+            for i in range(n_seeds):
+                for e in range(indptr[order[i]], indptr[order[i] + 1]):
+                    seed_tie[k] = indices[e]
+                    seed_pos[k] = i
+                    k += 1
+            if quiet_followers > SHOW_BATCH:
+                tv = np.empty(quiet_followers, dtype=np.int32)
+                tp = np.empty(quiet_followers, dtype=np.int64)
 
         head = 0
         t = 0
@@ -286,7 +301,19 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             # is shown, the audience states of those behind it are already on their way
             # from memory
             nb = 0
-            for pos in range(head, gen_end):
+            first_row = head
+            if t == 0 and quiet_seeds > 0:
+                # the shared seeds' followers, listed once: the same ties, in the same
+                # order, as the seeds' rows below would give (``tv`` has room for all)
+                j = skip
+                while j < quiet_followers:
+                    tv[nb] = seed_tie[j]
+                    tp[nb] = seed_pos[j]
+                    nb += 1
+                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
+                skip = j - quiet_followers
+                first_row = gen_end
+            for pos in range(first_row, gen_end):
                 if prefetch and pos + PREFETCH_BOUNDS < tail:
                     _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
                 if prefetch and pos + PREFETCH_ROW < tail:
