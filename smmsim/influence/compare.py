@@ -240,7 +240,8 @@ def frontier(
     Other Parameters
     ----------------
     **options : RunOptions
-        runs, rng, graph, threads, as in :func:`seed_report`.
+        runs, rng, graph, threads, as in :func:`smmsim.simulate` (``runs`` the fresh runs,
+        as in :func:`seed_report`).
 
     Returns
     -------

@@ -99,8 +99,8 @@ def find_threshold(
     Other Parameters
     ----------------
     **options : RunOptions
-        rng, graph, threads, as in :func:`smmsim.simulate`, for the simulated threshold,
-        the scan and the structure notes alike (``scan_runs`` sets the runs).
+        rng, graph, threads, as in :func:`smmsim.simulate`: one audience and seed for both
+        thresholds, the scan and the structure notes (``scan_runs`` sets the runs).
 
     Returns
     -------
