@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "OutputPathError": "smmsim.errors",
     "PercolationTheory": "smmsim.theory.bond_percolation",
     "Results": "smmsim.results",
+    "RunOptions": "smmsim.run_options",
     "Scenario": "smmsim.scenario",
     "ScenarioError": "smmsim.scenario",
     "SimulationInterrupted": "smmsim.simulate",
@@ -123,6 +124,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim.models import ComplexContagion as ComplexContagion
     from smmsim.models import SocialProof as SocialProof
     from smmsim.results import Results as Results
+    from smmsim.run_options import RunOptions as RunOptions
     from smmsim.scenario import Scenario as Scenario
     from smmsim.scenario import ScenarioError as ScenarioError
     from smmsim.scenario import default_scenario as default_scenario

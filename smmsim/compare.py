@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -30,9 +30,9 @@ import pandas as pd
 from smmsim.errors import UserError
 from smmsim.metrics import LOWER_IS_BETTER
 from smmsim.params import first_difference
+from smmsim.run_options import RunOptions, check_options, common_options
 
 if TYPE_CHECKING:
-    from smmsim.graph import CSRGraph
     from smmsim.results import Results
     from smmsim.scenario import Scenario
 
@@ -117,11 +117,7 @@ def compare(
     scenarios: Sequence[Scenario | str | Path],
     *,
     names: Sequence[str] | None = None,
-    runs: int | None = None,
-    rng: int | None = None,
-    threads: int | None = None,
-    graph: CSRGraph | None = None,
-    progress: bool | None = False,
+    **options: Unpack[RunOptions],
 ) -> Comparison:
     """Run ``scenarios`` on one audience with common random numbers and compare them.
 
@@ -131,12 +127,13 @@ def compare(
         Two or more; the first is the baseline every other is compared with.
     names : sequence of str, optional
         The variants' names (default: the files' stems, or ``A``, ``B``, ...).
-    runs, rng : int, optional
-        Monte Carlo runs and random seed for every variant (default: the baseline's).
-    threads, progress
-        As for :func:`smmsim.simulate`.
-    graph : CSRGraph, optional
-        The audience (default: built from the baseline's ``audience`` section).
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        runs, rng, graph, threads, progress, as in :func:`smmsim.simulate`: the same runs
+        and seed for every variant (default: the baseline's), on the audience built from
+        the baseline's ``audience`` section unless ``graph`` is given.
 
     Returns
     -------
@@ -148,10 +145,10 @@ def compare(
         Fewer than two scenarios, or a variant whose ``audience`` section differs from
         the baseline's (common random numbers need one audience).
     """
-    from smmsim.audience import run_inputs
     from smmsim.scenario import Scenario, load_scenario
     from smmsim.simulate import simulate
 
+    check_options("compare", options)
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     if len(loaded) < 2:
         raise CompareError("compare needs at least two scenarios")
@@ -167,13 +164,9 @@ def compare(
                 "compare runs every variant on one audience (common random numbers), "
                 "so their audience sections must be the same"
             )
-    n_runs = int(base.simulation["runs"] if runs is None else runs)
-    g, seed = run_inputs(base, graph, rng)
-    results = [
-        simulate(sc, runs=n_runs, rng=seed, threads=threads, graph=g, progress=progress)
-        for sc in loaded
-    ]
-    return Comparison(labels, results, comparison_table(labels, results), seed)
+    common = common_options(base, options)
+    results = [simulate(sc, **common) for sc in loaded]
+    return Comparison(labels, results, comparison_table(labels, results), common["rng"])
 
 
 def default_names(sources: Sequence[Any]) -> list[str]:

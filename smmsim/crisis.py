@@ -16,15 +16,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from smmsim.competition.voice import mean_ci
-from smmsim.graph import CSRGraph
 from smmsim.results import Results
-from smmsim.rng import RandomLike
+from smmsim.run_options import RunOptions, check_options, common_options
 from smmsim.scenario import Scenario, ScenarioError
 from smmsim.simulate import simulate
 
@@ -161,12 +160,7 @@ def _steps(d: int, unit: str = "step") -> str:
 def crisis(
     scenario: Scenario,
     delays: Sequence[int] = DEFAULT_DELAYS,
-    *,
-    runs: int | None = None,
-    rng: RandomLike = None,
-    graph: CSRGraph | None = None,
-    threads: int | None = None,
-    progress: bool | None = False,
+    **options: Unpack[RunOptions],
 ) -> Crisis:
     """Damage and the claim's reach against the response delay.
 
@@ -178,10 +172,13 @@ def crisis(
     delays : sequence of int
         Response delays in steps (after the claim's launch, or after its detection when
         ``response.detect`` is set).
-    runs, rng, threads, progress
-        As for :func:`smmsim.simulate`; every variant gets the same.
-    graph : CSRGraph, optional
-        The audience (default: built from the scenario once).
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        runs, rng, graph, threads, progress, as in :func:`smmsim.simulate`; every variant
+        gets the same, on the audience built from the scenario once unless ``graph`` is
+        given.
 
     Returns
     -------
@@ -192,9 +189,9 @@ def crisis(
     ScenarioError
         The scenario has no claim, or a delay is negative.
     """
-    from smmsim.audience import run_inputs
     from smmsim.models.competition import Competition
 
+    check_options("crisis", options)
     src = scenario.source
     if not scenario.data.get("claim"):
         raise ScenarioError(
@@ -203,9 +200,7 @@ def crisis(
     delays = sorted({int(d) for d in delays})
     if not delays or delays[0] < 0:
         raise ScenarioError(src, "response.delay", f"delays must be >= 0, got {delays}")
-    graph, seed = run_inputs(scenario, graph, rng)
-    n = int(scenario.simulation["runs"] if runs is None else runs)
-    common = dict(runs=n, rng=seed, graph=graph, threads=threads, progress=progress)
+    common = common_options(scenario, options)
     model = Competition.from_scenario(scenario)
     baseline = simulate(scenario, model=model.without_claim(), **common)
     unanswered = simulate(scenario, model=Competition.from_scenario(_silent(scenario)), **common)

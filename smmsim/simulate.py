@@ -84,22 +84,15 @@ def simulate(
     ----------
     scenario : Scenario
         A validated scenario (see :func:`smmsim.load_scenario`).
-    runs : int, optional
-        Number of Monte Carlo runs (default: ``simulation.runs``).
-    rng : int, SeedSequence, Generator or None
-        Indicator of random number generation state; default ``simulation.rng_seed``
-        (fresh entropy when that is null too). The seed used is kept in the results.
-    graph : CSRGraph, optional
-        An audience already built from ``scenario`` (skips building it again).
-    progress : bool or None
-        Show a progress bar on stderr; ``None`` shows it only on a terminal.
+    runs, rng, graph, threads, progress
+        The run options: Monte Carlo runs, random state, an audience already built, worker
+        threads and a progress bar; :class:`~smmsim.RunOptions` gives each one's meaning
+        and default (the functions built on this one take them as ``**options``).
     on_batch : callable, optional
         Called with ``(runs, timeseries)`` frames of each finished batch, in order,
         so callers can write results as they arrive. A batch's ``timeseries`` holds
         the steps through the last one in which some run of the batch had an event
         (the results' table runs through the last such step of every batch).
-    threads : int, optional
-        Worker threads (default: numba's thread count). Results do not depend on it.
     model : Model, optional
         The model to run instead of the scenario's: a variant the scenario cannot state
         (the scenario without its claim, on the same kernel, for common random numbers).

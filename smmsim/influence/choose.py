@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
@@ -12,7 +12,8 @@ from smmsim.graph import CSRGraph
 from smmsim.influence.candidates import Candidates, SeedingError, candidates
 from smmsim.influence.heuristics import HEURISTICS, heuristic_seeds
 from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
-from smmsim.rng import RandomLike, root_key
+from smmsim.rng import root_key
+from smmsim.run_options import RunOptions, check_options
 from smmsim.segments import has_multipliers
 
 __all__ = [
@@ -35,6 +36,8 @@ CHOOSING_RUNS = 200
 #: Most candidates CELF measures on a large audience (the best by followers and by
 #: followers per unit price, half each).
 POOL = 300
+#: The run options :func:`choose_seeds` takes (it shows no progress bar).
+_TAKES = ("runs", "rng", "graph", "threads")
 
 
 @dataclass
@@ -203,11 +206,8 @@ def choose_seeds(
     objective: str | None = None,
     method: str | None = None,
     epsilon: float | None = None,
-    rng: RandomLike = None,
-    graph: CSRGraph | None = None,
-    runs: int = CHOOSING_RUNS,
     pool: int = POOL,
-    threads: int | None = None,
+    **options: Unpack[RunOptions],
 ) -> SeedChoice:
     """Choose the seeds to pay for ``scenario``'s campaign.
 
@@ -230,18 +230,16 @@ def choose_seeds(
         without decay or SIR, CELF otherwise.
     epsilon : float, optional
         IMM's accuracy (default ``seeding.epsilon``).
-    rng : int, SeedSequence, Generator or None
-        Indicator of random number generation state (default ``simulation.rng_seed``).
-        The choosing samples use a root derived from it, never the runs' own.
-    graph : CSRGraph, optional
-        The audience, if already built.
-    runs : int
-        Monte Carlo runs CELF measures each seed set on.
     pool : int
         Most candidates CELF considers (the best by followers and by followers per
         unit price).
-    threads : int, optional
-        Worker threads; the choice does not depend on it.
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        rng, graph, threads, as in :func:`smmsim.simulate` (the choosing samples use a
+        root derived from ``rng``, never the runs' own), and ``runs``, here the Monte Carlo
+        runs CELF measures each seed set on (default :data:`CHOOSING_RUNS`).
 
     Returns
     -------
@@ -256,6 +254,10 @@ def choose_seeds(
     from smmsim.metrics import Economics
     from smmsim.models import model_of
 
+    check_options("choose_seeds", options, _TAKES)
+    runs = options.get("runs")
+    runs = CHOOSING_RUNS if runs is None else runs
+    threads = options.get("threads")
     s = seeding_of(scenario)
     objective = s["objective"] if objective is None else objective
     method = s["method"] if method is None else method
@@ -277,7 +279,7 @@ def choose_seeds(
     eps = s["epsilon"] if epsilon is None else float(epsilon)
     if not 0 < eps < 1:
         raise SeedingError(f"epsilon must be in (0, 1), got {eps}")
-    graph, seed = run_inputs(scenario, graph, rng)
+    graph, seed = run_inputs(scenario, options.get("graph"), options.get("rng"))
     cand = scenario_candidates(scenario, graph, budget, k)
     root = choosing_root(seed)
     t0 = time.perf_counter()

@@ -4,7 +4,7 @@ the outcome against budget (the efficient frontier)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
@@ -12,7 +12,8 @@ from smmsim.graph import CSRGraph
 from smmsim.influence.choose import CHOOSING_RUNS, SeedChoice, choose_seeds
 from smmsim.influence.heuristics import HEURISTICS
 from smmsim.influence.objectives import OBJECTIVES, MonteCarlo
-from smmsim.rng import RandomLike, root_key
+from smmsim.rng import root_key
+from smmsim.run_options import RunOptions, check_options
 
 __all__ = [
     "SeedReport",
@@ -26,6 +27,8 @@ __all__ = [
 #: The report's outcome columns (the cost is in the JSON: spent plus the fixed cost).
 _COLUMNS = ("reach", "earned_reach", "conversions", "profit")
 _HEADS = {"reach": "reach+seeds"}
+#: The run options :func:`seed_report` and :func:`frontier` take (they show no progress bar).
+_TAKES = ("runs", "rng", "graph", "threads")
 
 
 @dataclass
@@ -168,11 +171,8 @@ def seed_report(
     method: str | None = None,
     compare: tuple[str, ...] = HEURISTICS,
     epsilon: float | None = None,
-    runs: int | None = None,
     choosing_runs: int = CHOOSING_RUNS,
-    rng: RandomLike = None,
-    graph: CSRGraph | None = None,
-    threads: int | None = None,
+    **options: Unpack[RunOptions],
 ) -> SeedReport:
     """Choose seeds, then judge them and the simple strategies on fresh runs.
 
@@ -183,14 +183,15 @@ def seed_report(
         As in :func:`smmsim.influence.choose_seeds`.
     compare : tuple of str
         Simple strategies to judge beside the choice at the same budget.
-    runs : int, optional
-        Fresh Monte Carlo runs (default ``simulation.runs``): their streams are the
-        scenario's own (``smmsim run`` of the chosen seeds gives the same numbers); the
-        choice never saw them.
     choosing_runs : int
         Runs CELF measures each candidate set on.
-    rng, graph, threads
-        As for :func:`smmsim.simulate`.
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        runs, rng, graph, threads, as in :func:`smmsim.simulate`: ``runs`` fresh Monte
+        Carlo runs, whose streams are the scenario's own (``smmsim run`` of the chosen
+        seeds gives the same numbers) and which the choice never saw.
 
     Returns
     -------
@@ -198,10 +199,12 @@ def seed_report(
     """
     from smmsim.audience import run_inputs
 
-    graph, seed = run_inputs(scenario, graph, rng)
+    check_options("seed_report", options, _TAKES)
+    threads = options.get("threads")
+    graph, seed = run_inputs(scenario, options.get("graph"), options.get("rng"))
     opts = dict(budget=budget, k=k, objective=objective, rng=seed, graph=graph, threads=threads)
     choice = choose_seeds(scenario, method=method, epsilon=epsilon, runs=choosing_runs, **opts)
-    mc = _fresh(scenario, graph, runs, seed, threads)
+    mc = _fresh(scenario, graph, options.get("runs"), seed, threads)
     rows = [StrategyOutcome(choice.method, choice, judge(mc, choice.nodes))]
     for name in compare:
         if name == choice.method:
@@ -218,11 +221,8 @@ def frontier(
     objective: str | None = None,
     methods: tuple[str, ...] = ("auto", *HEURISTICS),
     epsilon: float | None = None,
-    runs: int | None = None,
     choosing_runs: int = CHOOSING_RUNS,
-    rng: RandomLike = None,
-    graph: CSRGraph | None = None,
-    threads: int | None = None,
+    **options: Unpack[RunOptions],
 ):
     """The outcome against budget for each method (the efficient frontier).
 
@@ -234,8 +234,14 @@ def frontier(
     methods : tuple of str
         Methods that choose the seeds at every budget (as in
         :func:`smmsim.influence.choose_seeds`).
-    objective, epsilon, runs, choosing_runs, rng, graph, threads
+    objective, epsilon, choosing_runs
         As in :func:`seed_report`.
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        runs, rng, graph, threads, as in :func:`smmsim.simulate` (``runs`` the fresh runs,
+        as in :func:`seed_report`).
 
     Returns
     -------
@@ -248,11 +254,13 @@ def frontier(
     from smmsim.audience import run_inputs
     from smmsim.influence.candidates import SeedingError
 
-    graph, seed = run_inputs(scenario, graph, rng)
+    check_options("frontier", options, _TAKES)
+    threads = options.get("threads")
+    graph, seed = run_inputs(scenario, options.get("graph"), options.get("rng"))
     from smmsim.influence.choose import seeding_of
 
     objective = seeding_of(scenario)["objective"] if objective is None else objective
-    mc = _fresh(scenario, graph, runs, seed, threads)
+    mc = _fresh(scenario, graph, options.get("runs"), seed, threads)
     rows = []
     for b in budgets:
         for name in methods:

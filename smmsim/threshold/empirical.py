@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Unpack
 
 import numpy as np
 
 from smmsim.graph import CSRGraph
-from smmsim.rng import RandomLike, scenario_seed
+from smmsim.rng import scenario_seed
+from smmsim.run_options import RunOptions, check_options
 from smmsim.scenario import Scenario
 from smmsim.threshold._inputs import (
     ThresholdError,
@@ -21,27 +23,29 @@ from smmsim.threshold._search import _critical_t
 from smmsim.threshold.result import EmpiricalThreshold
 from smmsim.threshold.seeds import _seed_count
 
+#: Simulations per seed count of the search for ``seeding.k`` unless ``runs`` says.
+SEED_COUNT_RUNS = 200
+#: The run options :func:`empirical_threshold` takes (no progress bar).
+_TAKES = ("runs", "rng", "graph", "threads")
+
 
 def empirical_threshold(
     audience: Scenario | CSRGraph,
     param: str = "content.stickiness",
     *,
     scenario: Scenario | None = None,
-    graph: CSRGraph | None = None,
     bounds: tuple[float, float] | None = None,
     precision: float = 0.02,
     max_runs: int = 1_000_000,
     max_seconds: float = 30.0,
     target: float = 0.5,
-    runs: int = 200,
-    rng: RandomLike = None,
-    threads: int | None = None,
+    **options: Unpack[RunOptions],
 ) -> EmpiricalThreshold:
     """Find the virality threshold of one parameter by simulation.
 
     Parameters
     ----------
-    audience, param, scenario, graph
+    audience, param, scenario
         What to search and where, as in :func:`analytic_threshold`.
     bounds : (float, float), optional
         Range of ``param`` that must contain the threshold (a :class:`ThresholdError`
@@ -52,12 +56,13 @@ def empirical_threshold(
         Budget of the search (the interval is reported as it stands when spent).
     target : float
         For ``seeding.k``: the probability of a viral cascade to reach.
-    runs : int
-        For ``seeding.k``: simulations per seed count.
-    rng : int, SeedSequence, Generator or None
-        Random state (default: the scenario's ``simulation.rng_seed``).
-    threads : int, optional
-        Worker threads (results do not depend on it).
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        rng, graph, threads, as in :func:`smmsim.simulate` (``graph`` with a Scenario
+        ``audience``, as in :func:`analytic_threshold`), and ``runs``, here for
+        ``seeding.k`` the simulations per seed count (default :data:`SEED_COUNT_RUNS`).
 
     Returns
     -------
@@ -119,8 +124,11 @@ def empirical_threshold(
     interval runs from the fewest seeds whose Wilson upper bound reaches ``target`` to
     the fewest whose lower bound does, among the counts simulated.
     """
-    sc, g, param = _resolve(audience, scenario, graph, param)
-    seed = scenario_seed(sc, rng)
+    check_options("empirical_threshold", options, _TAKES)
+    runs, threads = options.get("runs"), options.get("threads")
+    runs = SEED_COUNT_RUNS if runs is None else runs
+    sc, g, param = _resolve(audience, scenario, options.get("graph"), param)
+    seed = scenario_seed(sc, options.get("rng"))
     if param == "seeding.k":
         return _seed_count(sc, g, bounds, target, runs, seed, threads)
     content = _content(sc)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
-from smmsim.graph import CSRGraph
-from smmsim.rng import RandomLike
+from smmsim.run_options import RunOptions, check_options
 from smmsim.scenario import Scenario
 from smmsim.threshold._inputs import ThresholdError, _check_bounds, _check_param
 from smmsim.threshold._search import _window
@@ -18,6 +17,9 @@ from smmsim.threshold.empirical import empirical_threshold
 from smmsim.threshold.result import AnalyticThreshold, EmpiricalThreshold, ThresholdResult
 from smmsim.threshold.scan import _scan_values, threshold_scan
 from smmsim.threshold.structure import _structure
+
+#: The run options :func:`find_threshold` takes (``scan_runs`` sets the runs; no progress bar).
+_TAKES = ("rng", "graph", "threads")
 
 
 def _notes(r_an: AnalyticThreshold, emp: EmpiricalThreshold | None, structure, param, g) -> list:
@@ -67,7 +69,6 @@ def find_threshold(
     scenario: Scenario,
     param: str = "content.stickiness",
     *,
-    graph: CSRGraph | None = None,
     bounds: tuple[float, float] | None = None,
     empirical: bool = True,
     scan: bool = True,
@@ -76,8 +77,7 @@ def find_threshold(
     max_runs: int = 1_000_000,
     max_seconds: float = 30.0,
     target: float = 0.5,
-    rng: RandomLike = None,
-    threads: int | None = None,
+    **options: Unpack[RunOptions],
 ) -> ThresholdResult:
     """Analytic and simulated threshold of ``param``, a scan, and a verdict.
 
@@ -87,16 +87,20 @@ def find_threshold(
     param : str
         ``"content.stickiness"`` (default), ``"content.contagion"``,
         ``"content.visibility"`` or ``"seeding.k"``.
-    graph : CSRGraph, optional
-        The scenario's audience, already built.
     bounds : (float, float), optional
         Range of ``param`` that must bracket the threshold; also the scan's range.
     empirical, scan : bool
         Whether to simulate the threshold, and the scan of ``p_large`` and reach.
     scan_runs : int
         Cascades per scanned value (and per seed count for ``seeding.k``).
-    precision, max_runs, max_seconds, target, rng, threads
+    precision, max_runs, max_seconds, target
         See :func:`empirical_threshold`.
+
+    Other Parameters
+    ----------------
+    **options : RunOptions
+        rng, graph, threads, as in :func:`smmsim.simulate`: one audience and seed for both
+        thresholds, the scan and the structure notes (``scan_runs`` sets the runs).
 
     Returns
     -------
@@ -113,13 +117,15 @@ def find_threshold(
     >>> res.to_dict()["analytic"] > 0
     True
     """
+    check_options("find_threshold", options, _TAKES)
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
     param = _check_param(scenario, param)
     lo, hi = _check_bounds(param, bounds)
     from smmsim.audience import run_inputs
 
-    graph, seed = run_inputs(scenario, graph, rng)
+    threads = options.get("threads")
+    graph, seed = run_inputs(scenario, options.get("graph"), options.get("rng"))
     an = analytic_threshold(scenario, param, graph=graph, target=target)
     emp = None
     if empirical:
