@@ -1,9 +1,9 @@
-"""Per-run metrics derived from the raw counts, computed in one pass.
+"""Per-run metrics derived from the raw counts, computed by compiled loops.
 
 Small cascades make the per-run arithmetic (shares beyond the seeds, new sharers per
 sharer, cost, ROI, payback, ...) as costly as simulating them when it is done one numpy
-operation at a time, each with its own temporaries; here every derived column is filled
-in a single loop.
+operation at a time, each with its own temporaries; here the derived columns are filled
+in a few compiled loops.
 """
 
 from __future__ import annotations
@@ -39,32 +39,40 @@ def derived_columns(
     for a campaign that cost nothing, ``pays_back`` is 1.0 when ``roi > 0``, else 0.0).
     """
     n = counts.shape[0]
+    impressions = counts[:, K.C_IMPRESSIONS]
+    paid = counts[:, K.C_PAID_IMPRESSIONS]
+    shares = counts[:, K.C_SHARES]
+    conversions = counts[:, K.C_CONVERSIONS]
+    # one loop a column: each reads two or three columns and vectorises, where one loop
+    # over the rows would keep two dozen columns in flight at once
+    for i in range(n):
+        ints[0, i] = impressions[i] - paid[i]
+    for i in range(n):
+        ints[1, i] = counts[i, K.C_REACH] - counts[i, K.C_EARNED_REACH]
+    for i in range(n):
+        ints[2, i] = shares[i] - counts[i, K.C_SEEDS]
+    for i in range(n):
+        ints[3, i] = conversions[i] - counts[i, K.C_REFERRAL_CONVERSIONS]
+    for i in range(n):
+        ints[4, i] = 1 if ints[2, i] >= viral_cut else 0
+    for i in range(n):
+        s = shares[i]
+        floats[0, i] = float(ints[2, i] + counts[i, K.C_PENDING]) / float(s) if s > 0 else 0.0
     shared_cost = cost_rows.shape[0] == 1
     has_media = media_cost.shape[0] > 0
     for i in range(n):
-        e_imp = counts[i, K.C_IMPRESSIONS] - counts[i, K.C_PAID_IMPRESSIONS]
-        shares = counts[i, K.C_SHARES]
-        e_shares = shares - counts[i, K.C_SEEDS]
-        ints[0, i] = e_imp
-        ints[1, i] = counts[i, K.C_REACH] - counts[i, K.C_EARNED_REACH]
-        ints[2, i] = e_shares
-        ints[3, i] = counts[i, K.C_CONVERSIONS] - counts[i, K.C_REFERRAL_CONVERSIONS]
-        ints[4, i] = 1 if e_shares >= viral_cut else 0
-        if shares > 0:
-            floats[0, i] = float(e_shares + counts[i, K.C_PENDING]) / float(shares)
-        else:
-            floats[0, i] = 0.0
         c = cost_rows[0] if shared_cost else cost_rows[i]
-        if has_media:
-            c = c + media_cost[i]
-        floats[1, i] = c
-        rev = float(counts[i, K.C_CONVERSIONS]) * revenue_per_conversion
-        floats[2, i] = rev
+        floats[1, i] = c + media_cost[i] if has_media else c
+    for i in range(n):
+        floats[2, i] = float(conversions[i]) * revenue_per_conversion
+    for i in range(n):
+        c = floats[1, i]
         if c > 0:
-            roi = (rev - c) / c
+            roi = (floats[2, i] - c) / c
             floats[3, i] = roi
             floats[5, i] = 1.0 if roi > 0 else 0.0
         else:
             floats[3, i] = np.nan
             floats[5, i] = np.nan
-        floats[4, i] = float(e_imp) / 1000.0 * cpm
+    for i in range(n):
+        floats[4, i] = float(ints[0, i]) / 1000.0 * cpm
