@@ -31,11 +31,12 @@ def converts(s_v, referred, conversion, conversion_referred):
     return s_v, y < p
 
 
-#: Sharers below which the Wiener sum is taken in integers: ``n**3 / 4 < 2**53``.
+#: Sharers below which the Wiener sum is taken in integers: ``n**3 / 4 < 2**53``, so
+#: every partial sum of the float sum is exact and both give the same float.
 EXACT_SHARERS = 2**18
 
 
-@jit
+@jit(inline="always")
 def structural_virality(parent, n_shared, n_seeds, size):
     """Mean pairwise distance in the sharer tree (Goel, Anderson, Hofman & Watts 2016).
 
@@ -44,8 +45,10 @@ def structural_virality(parent, n_shared, n_seeds, size):
     parent is negative (a post's seeds, placed at its launch). Seeds hang from one
     virtual root (the brand), so with several seeds a pair in different seed trees is
     joined through it. The virtual root is not itself a node of the average. Computed
-    in O(sharers) from the Wiener index: each tie separates ``size * (N - size)``
-    pairs. ``size`` is scratch space of at least ``n_shared`` entries.
+    from the Wiener index: each tie separates ``size * (N - size)`` pairs, and a sharer
+    with no child (size 1) ``N - 1`` of them, so the work is proportional to the sharers
+    after the seeds (most seeds of a small cascade have no child). ``size`` is scratch
+    space of at least ``n_shared`` entries.
 
     References
     ----------
@@ -55,24 +58,47 @@ def structural_virality(parent, n_shared, n_seeds, size):
     nn = n_shared
     if nn < 2:
         return 0.0
+    if nn >= EXACT_SHARERS:
+        return _wiener_virality(parent, nn, n_seeds, size)
+    # subtree sizes of the sharers after the seeds, and of the seeds with a child
+    for pos in range(n_seeds, nn):
+        size[pos] = 1
+    for pos in range(n_seeds, nn):
+        q = parent[pos]
+        if 0 <= q < n_seeds:
+            size[q] = 1
+    for pos in range(nn - 1, n_seeds - 1, -1):
+        q = parent[pos]
+        if q >= 0:
+            size[q] += size[pos]
+    # every seed counted as childless, then each seed with a child corrected once (its
+    # size cleared when counted)
+    whole = np.int64(n_seeds) * (nn - 1)
+    for pos in range(n_seeds, nn):
+        s = np.int64(size[pos])
+        whole += s * (nn - s)
+    for pos in range(n_seeds, nn):
+        q = parent[pos]
+        if 0 <= q < n_seeds and size[q] > 0:
+            s = np.int64(size[q])
+            whole += s * (nn - s) - (nn - 1)
+            size[q] = 0
+    return float(whole) / (0.5 * float(nn) * float(nn - 1))
+
+
+@jit
+def _wiener_virality(parent, nn, n_seeds, size):
+    """:func:`structural_virality` of a tree of ``nn >= EXACT_SHARERS`` sharers, in
+    floats."""
     for pos in range(nn):
         size[pos] = 1
     for pos in range(nn - 1, n_seeds - 1, -1):
         if parent[pos] >= 0:
             size[parent[pos]] += size[pos]
-    if nn < EXACT_SHARERS:
-        # every partial sum is an integer below 2**53: summed in integers (which the
-        # compiler can vectorise), the float result is the same to the last bit
-        whole = np.int64(0)
-        for pos in range(nn):
-            s = np.int64(size[pos])
-            whole += s * (nn - s)
-        wiener = float(whole)
-    else:
-        wiener = 0.0
-        for pos in range(nn):
-            s = size[pos]
-            wiener += float(s) * float(nn - s)
+    wiener = 0.0
+    for pos in range(nn):
+        s = size[pos]
+        wiener += float(s) * float(nn - s)
     return wiener / (0.5 * float(nn) * float(nn - 1))
 
 
