@@ -263,10 +263,13 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         keyed = False
         mark = np.int32(cur << FLAG_BITS)
         # --- seeds share at step 0
-        n_seeds = L.seed_run(
-            books, segment_of, seed_sets[row], state, cur, FLAG_BITS, 0, order, parent, record,
-            referrer, first_step,
-        )  # fmt: skip
+        if quiet_seeds > 0:
+            n_seeds = L.seed_again(books, order, quiet_seeds, state, cur, FLAG_BITS, 0)
+        else:
+            n_seeds = L.seed_run(
+                books, segment_of, seed_sets[row], state, cur, FLAG_BITS, 0, order, parent,
+                record, referrer, first_step,
+            )  # fmt: skip
         tail = n_seeds
         if shared_seeds and quiet_seeds < 0 and not record:
             quiet_seeds = n_seeds

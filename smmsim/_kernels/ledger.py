@@ -479,6 +479,19 @@ def seed_run(books, segment_of, seeds, state, cur, stamp_shift, flag_shift, orde
     return n
 
 
+@jit(inline="always")
+def seed_again(books, order, n, state, cur, stamp_shift, flag_shift):
+    """Place again, under stamp ``cur``, the ``n`` distinct seeds an earlier replicate of
+    the same seed row placed with :func:`seed_run` (still listed in ``order[:n]``, with
+    their parents), and record them: the same as :func:`seed_run` without finding the
+    distinct seeds again. Returns ``n``."""
+    word = (np.int64(cur) << stamp_shift) | (np.int64(SHARER | SEED) << flag_shift)
+    for i in range(n):
+        state[order[i]] = word
+    seeded(books, n)
+    return n
+
+
 @jit
 def user_record(nodes, flags, referrer, first_step, order, parent, n_shared):
     """The per-user record a kernel's ``traced`` hands to
