@@ -22,6 +22,15 @@ MODEL_FLAG_B = 128
 FLAG_BITS = 8
 FLAG_MASK = (1 << FLAG_BITS) - 1
 
+#: How a content spreads: the first columns of a content's parameters in the default,
+#: calendar and competing-contents kernels (``params[P_*]``, ``params[p, P_*]``,
+#: ``params[c, P_*]``), each kernel's own columns after them. ``half_life`` is in steps
+#: (0: stickiness does not decay).
+P_VISIBILITY = 0
+P_STICKINESS = 1
+P_CONTAGION = 2
+P_HALF_LIFE = 3
+
 #: Columns of the per-replicate count table, in order.
 COUNT_COLUMNS = (
     "impressions",
