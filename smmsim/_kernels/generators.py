@@ -54,11 +54,12 @@ def _push(src, dst, count, a, b):
 @jit(inline="always")
 def _next_trial(state, inv_log_q, idx, total):
     """The first of the trials ``idx + 1 .. total - 1`` that succeeds, one geometric gap
-    over the failures before it, or ``total`` when none does. Returns ``(state, idx)``."""
+    over the failures before it. Returns ``(state, idx, found)``; ``found`` is false, and
+    ``idx`` as it was, when none does."""
     state, gap = geometric_gap(state, inv_log_q)
     if gap >= total - idx - 1:
-        return state, total
-    return state, idx + 1 + gap
+        return state, idx, False
+    return state, idx + 1 + gap, True
 
 
 @jit(inline="always")
@@ -102,8 +103,8 @@ def _bipartite_block(state, na, nb, offset_a, offset_b, inv_log_q, src, dst, cou
     total = na * nb
     idx = np.int64(-1)
     while True:
-        state, idx = _next_trial(state, inv_log_q, idx, total)
-        if idx == total:
+        state, idx, found = _next_trial(state, inv_log_q, idx, total)
+        if not found:
             break
         src, dst, count = _push(src, dst, count, offset_a + idx // nb, offset_b + idx % nb)
     return state, src, dst, count
@@ -371,8 +372,8 @@ def watts_strogatz_edges(root, n, half_k, rewire_any, inv_log_q):
     if rewire_any:
         e = np.int64(-1)
         while True:
-            state, e = _next_trial(state, inv_log_q, e, total)
-            if e == total:
+            state, e, found = _next_trial(state, inv_log_q, e, total)
+            if not found:
                 break
             u = src[e]
             state, w = randbelow(state, n - 1)
