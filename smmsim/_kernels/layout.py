@@ -2,7 +2,8 @@
 
 Plain constants, no numba: the models and metrics read these names without loading the
 compiler (``smmsim validate`` never does). :mod:`smmsim._kernels.ledger` records into
-these layouts; see it for how.
+these layouts; see it for how. The spread parameters (``P_*``) are the columns the
+default, calendar and competing-contents kernels' parameters begin with.
 """
 
 from __future__ import annotations
