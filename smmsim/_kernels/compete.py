@@ -63,6 +63,7 @@ import numpy as np
 
 from smmsim._config import jit
 from smmsim._kernels import ledger as L
+from smmsim._kernels import prefetch as P
 from smmsim._kernels.compete_layout import (
     DELAY_BINS,
     F_BELIEVERS,
@@ -100,12 +101,15 @@ from smmsim._kernels.layout import (
     ENGAGED,
     MODEL_FLAG_A,
     MODEL_FLAG_B,
+    P_CONTAGION,
+    P_HALF_LIFE,
+    P_STICKINESS,
+    P_VISIBILITY,
     REACHED,
     REFERRED,
     SEED,
     SHARER,
 )
-from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
     GAP_BITS,
     GOLDEN,
@@ -120,11 +124,8 @@ from smmsim._kernels.rng import (
     substream,
 )
 
-#: Columns of the per-content parameters (``params[c, P_*]``).
-P_VISIBILITY = 0
-P_STICKINESS = 1
-P_CONTAGION = 2
-P_HALF_LIFE = 3
+#: Columns of the per-content parameters (``params[c, P_*]``) after the spread parameters
+#: of :mod:`smmsim._kernels.layout`.
 P_CONVERSION = 4
 P_DAMAGE = 5
 P_IGNORE = 6
@@ -186,15 +187,6 @@ TURN_STREAM = 2048
 #: A sharer's impressions of a content: geometric gaps over its followers, from the
 #: stream ``(user * 8 + content) * GOLDEN + GAP_STREAM``.
 GAP_STREAM = 4096
-#: Impressions listed before they are shown, and how far ahead of the one being shown
-#: its user's state word is prefetched.
-SHOW_BATCH = 256
-PREFETCH_STATE = 12
-#: Sharers ahead of the one listed whose row bounds / first followers are prefetched,
-#: when a step has more than ``PREFETCH_MIN`` sharers.
-PREFETCH_BOUNDS = 8
-PREFETCH_ROW = 4
-PREFETCH_MIN = 16
 
 # a user's state word (int32): per-content bits (four contents at most), the stance,
 # flags; the replicate stamp above. Whether a user has met an owner (reached, engaged)
@@ -284,9 +276,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     share_uplift = service[S_SHARE_UPLIFT]
     turn = np.empty(n_contents, dtype=np.int64)
     launch = np.empty(n_contents, dtype=np.int64)
-    tv = np.empty(SHOW_BATCH, dtype=np.int32)
-    tj = np.empty(SHOW_BATCH, dtype=np.int64)
-    tp = np.empty(SHOW_BATCH, dtype=np.int64)
+    tv = np.empty(P.SHOW_BATCH, dtype=np.int32)
+    tj = np.empty(P.SHOW_BATCH, dtype=np.int64)
+    tp = np.empty(P.SHOW_BATCH, dtype=np.int64)
     gap_tabs = np.zeros((n_contents, 1 << GAP_BITS), dtype=np.int64)
     for c in range(n_contents):
         if 0.0 < params[c, P_VISIBILITY] < 1.0:
@@ -485,7 +477,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 n_engagements = 0
                 n_first = 0
                 n_paid = 0
-                prefetch = gen_end - head > PREFETCH_MIN
+                prefetch = gen_end - head > P.PREFETCH_MIN
                 p_next = head
                 p_cur = -1
                 jj = 0
@@ -493,7 +485,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 s_g = np.uint64(0)
                 while True:
                     nb = 0
-                    while nb < SHOW_BATCH:
+                    while nb < P.SHOW_BATCH:
                         if jj >= j_end:
                             while p_next < gen_end and (rec_meta[p_next] & 7) != c:
                                 p_next += 1
@@ -505,10 +497,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             # while this one's followers are listed (as in the default
                             # kernel); some belong to another content's turn
                             if prefetch:
-                                if p_cur + PREFETCH_BOUNDS < gen_end:
-                                    _prefetch(indptr, rec_user[p_cur + PREFETCH_BOUNDS])
-                                if p_cur + PREFETCH_ROW < gen_end:
-                                    _prefetch(indices, indptr[rec_user[p_cur + PREFETCH_ROW]])
+                                if p_cur + P.PREFETCH_BOUNDS < gen_end:
+                                    P.prefetch(indptr, rec_user[p_cur + P.PREFETCH_BOUNDS])
+                                if p_cur + P.PREFETCH_ROW < gen_end:
+                                    P.prefetch(indices, indptr[rec_user[p_cur + P.PREFETCH_ROW]])
                             u = rec_user[p_cur]
                             if c == 0:
                                 brand_shares += 1
@@ -530,8 +522,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     if nb == 0:
                         break
                     for i in range(nb):
-                        if i + PREFETCH_STATE < nb:
-                            _prefetch(state, tv[i + PREFETCH_STATE])
+                        if i + P.PREFETCH_STATE < nb:
+                            P.prefetch(state, tv[i + P.PREFETCH_STATE])
                         p = tp[i]
                         j = tj[i]
                         u = rec_user[p]

@@ -31,26 +31,14 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
+from smmsim._kernels import prefetch as P
 from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts
-from smmsim._kernels.ledger import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    CONVERTED,
-    ENGAGED,
-    FLAG_BITS,
-    REACHED,
-    REFERRED,
-    SHARER,
-)
-from smmsim._kernels.prefetch import prefetch as _prefetch
+from smmsim._kernels.layout import P_CONTAGION, P_HALF_LIFE, P_STICKINESS, P_VISIBILITY
+from smmsim._kernels.ledger import FLAG_MASK_32 as FLAG_MASK
+from smmsim._kernels.ledger import MAX_STAMP_32 as MAX_STAMP
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -62,22 +50,8 @@ from smmsim._kernels.rng import (
     visibility_table,
 )
 
-FLAG_MASK = np.int32((1 << FLAG_BITS) - 1)
-#: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
-MAX_STAMP = (1 << (31 - FLAG_BITS)) - 1
-# sharers ahead of the current one whose row bounds / first followers are prefetched
-PREFETCH_BOUNDS = 8
-PREFETCH_ROW = 4
-PREFETCH_MIN = 16
-#: Impressions listed before they are shown (see :func:`_show`), and how far ahead of
-#: the one being shown its user's state is prefetched.
-SHOW_BATCH = 256
-PREFETCH_STATE = 12
-#: Indices of the parameter array of :func:`run_reps` (see :meth:`smmsim.models.EWOM.kernel_args`).
-P_VISIBILITY = 0
-P_STICKINESS = 1
-P_CONTAGION = 2
-P_HALF_LIFE = 3
+#: Indices of the parameter array of :func:`run_reps` after the spread parameters of
+#: :mod:`smmsim._kernels.layout` (see :meth:`smmsim.models.EWOM.kernel_args`).
 P_CONVERSION = 4
 P_CONVERSION_REFERRED = 5
 #: Columns of ``seg_mult``, the per-segment multipliers of :func:`run_reps`'s ``args``
@@ -107,37 +81,37 @@ def _show(
     (clipped to 1). Returns ``(s_c, s_v, keyed, tail)``.
     """
     for i in range(nb):
-        if i + PREFETCH_STATE < nb:
-            _prefetch(state, tv[i + PREFETCH_STATE])
+        if i + P.PREFETCH_STATE < nb:
+            P.prefetch(state, tv[i + P.PREFETCH_STATE])
             if segmented:
-                _prefetch(segment_of, tv[i + PREFETCH_STATE])
+                P.prefetch(segment_of, tv[i + P.PREFETCH_STATE])
         v = tv[i]
         pos = tp[i]
         from_seed = pos < n_seeds
-        acc[C_IMPRESSIONS] += 1
+        acc[K.C_IMPRESSIONS] += 1
         if from_seed:
-            acc[C_PAID_IMPRESSIONS] += 1
+            acc[K.C_PAID_IMPRESSIONS] += 1
         row = np.int64(0)
         if segmented:
             row = L.segment_row(books, segment_of, v)
             L.row_impressed(books, row, 1)
         word = state[v]
         if (word & ~FLAG_MASK) != mark:
-            acc[C_REACH] += 1
+            acc[K.C_REACH] += 1
             if not from_seed:
-                acc[C_EARNED_REACH] += 1
+                acc[K.C_EARNED_REACH] += 1
             if segmented:
                 L.row_reached(books, row, not from_seed)
             if record:
                 referrer[v] = order[pos]
                 first_step[v] = t
             if from_seed:
-                word = mark | np.int32(REACHED)
+                word = mark | np.int32(K.REACHED)
             else:
-                word = mark | np.int32(REACHED | REFERRED)
+                word = mark | np.int32(K.REACHED | K.REFERRED)
             state[v] = word
         fv = word & FLAG_MASK
-        if (fv & SHARER) == 0:
+        if (fv & K.SHARER) == 0:
             p_stick = stick
             if multiplied:
                 p_stick = min(1.0, stick * seg_mult[segment_of[v], M_STICKINESS])
@@ -146,13 +120,13 @@ def _show(
                 s_c, x = uniform(s_c)
                 engaged = x < p_stick
             if engaged:
-                acc[C_ENGAGEMENTS] += 1
-                if (fv & ENGAGED) == 0:
-                    fv |= ENGAGED
-                    acc[C_ENGAGED] += 1
+                acc[K.C_ENGAGEMENTS] += 1
+                if (fv & K.ENGAGED) == 0:
+                    fv |= K.ENGAGED
+                    acc[K.C_ENGAGED] += 1
                     if segmented:
                         L.row_engaged(books, row)
-                    referred = (fv & REFERRED) != 0
+                    referred = (fv & K.REFERRED) != 0
                     p_buy = conversion_referred if referred else conversion
                     if multiplied:
                         p_buy = min(1.0, p_buy * seg_mult[segment_of[v], M_CONVERSION])
@@ -162,10 +136,10 @@ def _show(
                         keyed = True
                     s_v, converted = converts(s_v, referred, p_buy, p_buy)
                     if converted:
-                        fv |= CONVERTED
-                        acc[C_CONVERSIONS] += 1
+                        fv |= K.CONVERTED
+                        acc[K.C_CONVERSIONS] += 1
                         if referred:
-                            acc[C_REFERRAL_CONVERSIONS] += 1
+                            acc[K.C_REFERRAL_CONVERSIONS] += 1
                         if segmented:
                             L.row_converted(books, row, referred)
                 shares = True
@@ -176,7 +150,7 @@ def _show(
                     s_c, z = uniform(s_c)
                     shares = z < p_share
                 if shares:
-                    fv |= SHARER
+                    fv |= K.SHARER
                     if segmented:
                         # tallied now, while the user's segment is at hand (taken
                         # back if the horizon ends before they share)
@@ -231,8 +205,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     acc = L.step_counts(books)
     segmented = L.segmented(books)
     gap_tab = visibility_table(visibility)
-    tv = np.empty(SHOW_BATCH, dtype=np.int32)
-    tp = np.empty(SHOW_BATCH, dtype=np.int64)
+    tv = np.empty(P.SHOW_BATCH, dtype=np.int32)
+    tp = np.empty(P.SHOW_BATCH, dtype=np.int64)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
     cur = stamp[0]
@@ -261,13 +235,13 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         # the conversion stream is keyed at its first draw: most users never convert
         s_v = np.uint64(0)
         keyed = False
-        mark = np.int32(cur << FLAG_BITS)
+        mark = np.int32(cur << K.FLAG_BITS)
         # --- seeds share at step 0
         if quiet_seeds > 0:
-            n_seeds = L.seed_again(books, order, quiet_seeds, state, cur, FLAG_BITS, 0)
+            n_seeds = L.seed_again(books, order, quiet_seeds, state, cur, K.FLAG_BITS, 0)
         else:
             n_seeds = L.seed_run(
-                books, segment_of, seed_sets[row], state, cur, FLAG_BITS, 0, order, parent,
+                books, segment_of, seed_sets[row], state, cur, K.FLAG_BITS, 0, order, parent,
                 record, referrer, first_step,
             )  # fmt: skip
         tail = n_seeds
@@ -283,7 +257,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     seed_tie[k] = indices[e]
                     seed_pos[k] = i
                     k += 1
-            if quiet_followers > SHOW_BATCH:
+            if quiet_followers > P.SHOW_BATCH:
                 tv = np.empty(quiet_followers, dtype=np.int32)
                 tp = np.empty(quiet_followers, dtype=np.int64)
 
@@ -299,7 +273,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             else:
                 L.step_shares_tallied(books, gen_end - head)
             # prefetching pays only when a generation has many sharers to look ahead to
-            prefetch = gen_end - head > PREFETCH_MIN
+            prefetch = gen_end - head > P.PREFETCH_MIN
             # impressions are listed a batch at a time, then shown in order: while one
             # is shown, the audience states of those behind it are already on their way
             # from memory
@@ -317,10 +291,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 skip = j - quiet_followers
                 first_row = gen_end
             for pos in range(first_row, gen_end):
-                if prefetch and pos + PREFETCH_BOUNDS < tail:
-                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-                if prefetch and pos + PREFETCH_ROW < tail:
-                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                if prefetch and pos + P.PREFETCH_BOUNDS < tail:
+                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
+                if prefetch and pos + P.PREFETCH_ROW < tail:
+                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]
@@ -332,7 +306,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     tv[nb] = indices[j]
                     tp[nb] = pos
                     nb += 1
-                    if nb == SHOW_BATCH:
+                    if nb == P.SHOW_BATCH:
                         s_c, s_v, keyed, tail = _show(
                             tv, tp, nb, acc, books, segment_of, segmented, state, order,
                             parent, tail, mark, n_seeds, stick, contagion, conversion,
@@ -367,6 +341,6 @@ def traced(work, n_shared):
     user reached or seeded, their flags, referrer (-1 for seeds) and first step, and
     the sharers in activation order with their parents' positions."""
     state, stamp, order, parent, _, referrer, first_step = work
-    nodes = np.nonzero((state >> FLAG_BITS) == stamp[0])[0].astype(np.int32)
+    nodes = np.nonzero((state >> K.FLAG_BITS) == stamp[0])[0].astype(np.int32)
     flags = (state[nodes] & FLAG_MASK).astype(np.uint8)
     return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)

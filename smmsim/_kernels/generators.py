@@ -51,6 +51,35 @@ def _push(src, dst, count, a, b):
     return src, dst, count + 1
 
 
+@jit(inline="always")
+def _next_trial(state, inv_log_q, idx, total):
+    """The first of the trials ``idx + 1 .. total - 1`` that succeeds, one geometric gap
+    over the failures before it. Returns ``(state, idx, found)``; ``found`` is false, and
+    ``idx`` as it was, when none does."""
+    state, gap = geometric_gap(state, inv_log_q)
+    if gap >= total - idx - 1:
+        return state, idx, False
+    return state, idx + 1 + gap, True
+
+
+@jit(inline="always")
+def _next_cell(state, inv_log_q, row, col, rows, width, triangle):
+    """The first cell after ``(row, col)`` that succeeds, in a grid of ``rows`` rows read
+    row by row, one geometric gap over the failures before it: every row has ``width``
+    cells, or with ``triangle`` row ``v`` has the ``v`` cells ``(v, 0) .. (v, v - 1)``
+    (the pairs ``w < v``). Returns ``(state, row, col)``; ``row`` is ``rows`` when no
+    cell is left."""
+    state, gap = geometric_gap(state, inv_log_q)
+    col = col + 1 + gap
+    length = row if triangle else width
+    while col >= length and row < rows:
+        col -= length
+        row += 1
+        if triangle:
+            length = row
+    return state, row, col
+
+
 @jit
 def _undirected_block(state, n, offset, inv_log_q, src, dst, count):
     """Append G(n, p) ties among nodes ``offset .. offset + n - 1``.
@@ -62,11 +91,7 @@ def _undirected_block(state, n, offset, inv_log_q, src, dst, count):
     v = np.int64(1)
     w = np.int64(-1)
     while v < n:
-        state, gap = geometric_gap(state, inv_log_q)
-        w = w + 1 + gap
-        while w >= v and v < n:
-            w -= v
-            v += 1
+        state, v, w = _next_cell(state, inv_log_q, v, w, n, 0, True)
         if v < n:
             src, dst, count = _push(src, dst, count, offset + v, offset + w)
     return state, src, dst, count
@@ -78,10 +103,9 @@ def _bipartite_block(state, na, nb, offset_a, offset_b, inv_log_q, src, dst, cou
     total = na * nb
     idx = np.int64(-1)
     while True:
-        state, gap = geometric_gap(state, inv_log_q)
-        if gap >= total - idx - 1:
+        state, idx, found = _next_trial(state, inv_log_q, idx, total)
+        if not found:
             break
-        idx = idx + 1 + gap
         src, dst, count = _push(src, dst, count, offset_a + idx // nb, offset_b + idx % nb)
     return state, src, dst, count
 
@@ -120,11 +144,7 @@ def erdos_renyi_edges(root, n, inv_log_q, directed, capacity):
         u = np.int64(0)
         c = np.int64(-1)
         while u < n and row_len > 0:
-            state, gap = geometric_gap(state, inv_log_q)
-            c = c + 1 + gap
-            while c >= row_len and u < n:
-                c -= row_len
-                u += 1
+            state, u, c = _next_cell(state, inv_log_q, u, c, n, row_len, False)
             if u < n:
                 src, dst, count = _push(src, dst, count, u, c + 1 if c >= u else c)
     else:
@@ -352,10 +372,9 @@ def watts_strogatz_edges(root, n, half_k, rewire_any, inv_log_q):
     if rewire_any:
         e = np.int64(-1)
         while True:
-            state, gap = geometric_gap(state, inv_log_q)
-            if gap >= total - e - 1:
+            state, e, found = _next_trial(state, inv_log_q, e, total)
+            if not found:
                 break
-            e = e + 1 + gap
             u = src[e]
             state, w = randbelow(state, n - 1)
             dst[e] = w + 1 if w >= u else w

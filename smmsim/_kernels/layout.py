@@ -2,7 +2,8 @@
 
 Plain constants, no numba: the models and metrics read these names without loading the
 compiler (``smmsim validate`` never does). :mod:`smmsim._kernels.ledger` records into
-these layouts; see it for how.
+these layouts; see it for how. The spread parameters (``P_*``) are the columns the
+default, calendar and competing-contents kernels' parameters begin with.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ MODEL_FLAG_B = 128
 #: Bits a state word reserves for the flags above.
 FLAG_BITS = 8
 FLAG_MASK = (1 << FLAG_BITS) - 1
+
+#: How a content spreads: the first columns of a content's parameters in the default,
+#: calendar and competing-contents kernels (``params[P_*]``, ``params[p, P_*]``,
+#: ``params[c, P_*]``), each kernel's own columns after them. ``half_life`` is in steps
+#: (0: stickiness does not decay).
+P_VISIBILITY = 0
+P_STICKINESS = 1
+P_CONTAGION = 2
+P_HALF_LIFE = 3
 
 #: Columns of the per-replicate count table, in order.
 COUNT_COLUMNS = (

@@ -68,6 +68,12 @@ B_STEP = N_COUNTS
 B_SEGS_AT = 2 * N_COUNTS
 B_SERIES = 2 * N_COUNTS + 1
 
+#: The ``int32`` state word ``(replicate stamp << FLAG_BITS) | flags`` of the default and
+#: SIR kernels: its flags, and the largest stamp it holds (a worker's state is cleared
+#: after it, see :func:`next_stamp`).
+FLAG_MASK_32 = np.int32(FLAG_MASK)
+MAX_STAMP_32 = (1 << (31 - FLAG_BITS)) - 1
+
 
 @jit(inline="always")
 def new_books(ledger, segment_of, steps):

@@ -58,25 +58,11 @@ from __future__ import annotations
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
+from smmsim._kernels import prefetch as P
 from smmsim._kernels.funnel import structural_virality
-from smmsim._kernels.layout import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-    CONVERTED,
-    ENGAGED,
-    REACHED,
-    REFERRED,
-    SEED,
-    SHARER,
-    T_IMPRESSIONS,
-)
+from smmsim._kernels.layout import P_CONTAGION, P_HALF_LIFE, P_STICKINESS, P_VISIBILITY
 from smmsim._kernels.posts_layout import (
     MAX_POSTS,
     N_POST_COLUMNS,
@@ -88,7 +74,6 @@ from smmsim._kernels.posts_layout import (
     Q_REFERRAL_CONVERSIONS,
     Q_SHARERS,
 )
-from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
     GAP_BITS,
     GOLDEN,
@@ -101,11 +86,8 @@ from smmsim._kernels.rng import (
     substream,
 )
 
-#: Columns of the per-post parameters (``params[p, P_*]``).
-P_VISIBILITY = 0
-P_STICKINESS = 1
-P_CONTAGION = 2
-P_HALF_LIFE = 3
+#: Columns of the per-post parameters (``params[p, P_*]``): the spread parameters of
+#: :mod:`smmsim._kernels.layout`.
 N_PARAMS = 4
 #: Columns of the per-post integers (``ints[p, I_*]``): launch step, and the post's seeds
 #: as columns ``I_SEED_START .. I_SEED_END - 1`` of the replicate's seed row.
@@ -130,14 +112,6 @@ D_CONVERT = 3
 #: A sharer's impressions of a post: geometric gaps over its followers, from the stream
 #: ``(user * MAX_POSTS + post) * GOLDEN + GAP_STREAM``.
 GAP_STREAM = 4096
-#: Impressions listed before they are shown, and how far ahead of the one being shown
-#: its user's state words are prefetched.
-SHOW_BATCH = 256
-PREFETCH_STATE = 12
-#: Sharers ahead of the one listed whose row bounds / first followers are prefetched.
-PREFETCH_BOUNDS = 8
-PREFETCH_ROW = 4
-PREFETCH_MIN = 16
 
 # a user's campaign word (int64): flags (the ledger's bits, for any post) in bits 0-7,
 # the number of impressions received so far in bits 8-31, the replicate stamp above.
@@ -203,19 +177,19 @@ def _show(
     fatigue = funnel[F_FATIGUE]
     keep = 1.0 - fatigue
     for i in range(nb):
-        if i + PREFETCH_STATE < nb:
-            w = tv[i + PREFETCH_STATE]
-            _prefetch(state, w)
-            _prefetch(pws, np.int64(opost[tp[i + PREFETCH_STATE]]) * n + w)
+        if i + P.PREFETCH_STATE < nb:
+            w = tv[i + P.PREFETCH_STATE]
+            P.prefetch(state, w)
+            P.prefetch(pws, np.int64(opost[tp[i + P.PREFETCH_STATE]]) * n + w)
         v = tv[i]
         pos = tp[i]
         j = tj[i]
         p = np.int64(opost[pos])
         from_seed = parent[pos] < 0
         col = p * N_POST_COLUMNS
-        acc[C_IMPRESSIONS] += 1
+        acc[K.C_IMPRESSIONS] += 1
         if from_seed:
-            acc[C_PAID_IMPRESSIONS] += 1
+            acc[K.C_PAID_IMPRESSIONS] += 1
         if segmented:
             L.user_impressed(books, segment_of, v, 1)
         tally[col + Q_IMPRESSIONS] += 1
@@ -227,20 +201,20 @@ def _show(
         pw = pws[at]
         if (pw >> POST_STAMP_SHIFT) != cur:
             pw = pmark
-        if (pw & SEED) == 0:
-            if (uw & REACHED) == 0:
-                acc[C_REACH] += 1
-                uw |= REACHED
+        if (pw & K.SEED) == 0:
+            if (uw & K.REACHED) == 0:
+                acc[K.C_REACH] += 1
+                uw |= K.REACHED
                 if not from_seed:
-                    acc[C_EARNED_REACH] += 1
-                    uw |= REFERRED
+                    acc[K.C_EARNED_REACH] += 1
+                    uw |= K.REFERRED
                 if segmented:
                     L.user_reached(books, segment_of, v, not from_seed)
-            if (pw & REACHED) == 0:
-                pw |= REACHED
+            if (pw & K.REACHED) == 0:
+                pw |= K.REACHED
                 tally[col + Q_REACH] += 1
                 if not from_seed:
-                    pw |= REFERRED
+                    pw |= K.REFERRED
                     tally[col + Q_EARNED_REACH] += 1
                 if record:
                     pref[at] = order[pos]
@@ -253,7 +227,7 @@ def _show(
         e = (uw >> E_SHIFT) & E_MAX
         if e < E_MAX:
             uw += np.int64(1) << E_SHIFT
-        if (pw & SHARER) == 0:
+        if (pw & K.SHARER) == 0:
             g = segment_of[v] if multiplied else 0
             s = stick[p]
             if fatigue > 0.0 and e > 0:
@@ -261,26 +235,26 @@ def _show(
             if multiplied:
                 s = min(1.0, s * seg_mult[g, M_STICKINESS])
             if chance_at(keys[D_ENGAGE, p], j, s):
-                acc[C_ENGAGEMENTS] += 1
-                if (pw & ENGAGED) == 0:
-                    pw |= ENGAGED
+                acc[K.C_ENGAGEMENTS] += 1
+                if (pw & K.ENGAGED) == 0:
+                    pw |= K.ENGAGED
                     tally[col + Q_ENGAGED] += 1
-                    if (uw & ENGAGED) == 0:
-                        uw |= ENGAGED
-                        acc[C_ENGAGED] += 1
+                    if (uw & K.ENGAGED) == 0:
+                        uw |= K.ENGAGED
+                        acc[K.C_ENGAGED] += 1
                         if segmented:
                             L.user_engaged(books, segment_of, v)
-                    if (uw & CONVERTED) == 0:
-                        referred = (pw & REFERRED) != 0
+                    if (uw & K.CONVERTED) == 0:
+                        referred = (pw & K.REFERRED) != 0
                         c = conversion_referred if referred else conversion
                         if multiplied:
                             c = min(1.0, c * seg_mult[g, M_CONVERSION])
                         if chance_at(keys[D_CONVERT, p], v, c):
-                            uw |= CONVERTED
-                            acc[C_CONVERSIONS] += 1
+                            uw |= K.CONVERTED
+                            acc[K.C_CONVERSIONS] += 1
                             tally[col + Q_CONVERSIONS] += 1
                             if referred:
-                                acc[C_REFERRAL_CONVERSIONS] += 1
+                                acc[K.C_REFERRAL_CONVERSIONS] += 1
                                 tally[col + Q_REFERRAL_CONVERSIONS] += 1
                             if segmented:
                                 L.user_converted(books, segment_of, v, referred)
@@ -291,8 +265,8 @@ def _show(
                 if multiplied:
                     c = min(1.0, c * seg_mult[g, M_CONTAGION])
                 if chance_at(keys[D_SHARE, p], j, c):
-                    pw |= SHARER
-                    uw |= SHARER
+                    pw |= K.SHARER
+                    uw |= K.SHARER
                     tally[col + Q_SHARERS] += 1
                     order[tail] = v
                     parent[tail] = pos
@@ -328,9 +302,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     multiplied = seg_mult.shape[0] > 0 and segment_of.shape[0] > 0
     # the per-post referrer of each user, for a trace's credited referrer
     pref = np.empty(n * n_posts if record else 0, dtype=np.int32)
-    tv = np.empty(SHOW_BATCH, dtype=np.int32)
-    tp = np.empty(SHOW_BATCH, dtype=np.int64)
-    tj = np.empty(SHOW_BATCH, dtype=np.int64)
+    tv = np.empty(P.SHOW_BATCH, dtype=np.int32)
+    tp = np.empty(P.SHOW_BATCH, dtype=np.int64)
+    tj = np.empty(P.SHOW_BATCH, dtype=np.int64)
     # one gap table per distinct visibility
     tab_of = np.zeros(n_posts, dtype=np.int64)
     inv_log_q = np.zeros(n_posts, dtype=np.float64)
@@ -383,7 +357,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     pw = pws[at]
                     if (pw >> POST_STAMP_SHIFT) == cur:
                         continue  # listed twice by this post
-                    pws[at] = pmark | np.int32(SHARER | SEED)
+                    pws[at] = pmark | np.int32(K.SHARER | K.SEED)
                     uw = state[s]
                     if (uw >> STAMP_SHIFT) != cur:
                         uw = mark
@@ -393,7 +367,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             first_post[s] = p
                             buy_post[s] = -1
                             buy_ref[s] = -1
-                    state[s] = uw | (SHARER | SEED)
+                    state[s] = uw | (K.SHARER | K.SEED)
                     order[tail] = s
                     parent[tail] = -1
                     opost[tail] = p
@@ -410,13 +384,13 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             # sharers are counted (and tallied by segment) when they share, not when
             # they decide to: one about to share at the horizon is pending
             L.step_shares(books, segment_of, order, head, gen_end)
-            prefetch = gen_end - head > PREFETCH_MIN
+            prefetch = gen_end - head > P.PREFETCH_MIN
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch and pos + PREFETCH_BOUNDS < tail:
-                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-                if prefetch and pos + PREFETCH_ROW < tail:
-                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                if prefetch and pos + P.PREFETCH_BOUNDS < tail:
+                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
+                if prefetch and pos + P.PREFETCH_ROW < tail:
+                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 u = order[pos]
                 p = np.int64(opost[pos])
                 a = indptr[u]
@@ -434,7 +408,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     tp[nb] = pos
                     tj[nb] = j
                     nb += 1
-                    if nb == SHOW_BATCH:
+                    if nb == P.SHOW_BATCH:
                         tail = _show(
                             tv, tp, tj, nb, acc, books, segment_of, segmented, state, pws,
                             order, parent, opost, tail, mark, pmark, cur, n, t, stick, params,
@@ -454,7 +428,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         L.pending(books, tail - head)
         depth = _depth(parent, head, size)
         virality = structural_virality(parent, tail, 0, size)
-        peak = L.peak_step(books, t, T_IMPRESSIONS)
+        peak = L.peak_step(books, t, K.T_IMPRESSIONS)
         ev_pos = L.close_run(books, runs, virality_out, events, r, ev_pos, t, depth, peak, virality)
     stamp[0] = cur
 

@@ -1,4 +1,14 @@
-"""A software prefetch hint for kernels that walk an audience in an unpredictable order."""
+"""A software prefetch hint for kernels that walk an audience in an unpredictable order,
+and how far ahead the cascade kernels look.
+
+The default, calendar and competing-contents kernels list a step's impressions a batch
+at a time (``SHOW_BATCH``) and then show them in order, asking for the state of the user
+``PREFETCH_STATE`` impressions ahead of the one being shown; while they list, they ask
+for the row bounds and the first followers of the sharers ``PREFETCH_BOUNDS`` and
+``PREFETCH_ROW`` ahead when a step has more than ``PREFETCH_MIN`` sharers (the
+threshold kernel, which shows each impression as it finds it, always does). Each kernel
+runs its own look-ahead loop; these are the distances they share.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +16,16 @@ from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
+
+#: Impressions listed before they are shown, and how far ahead of the one being shown
+#: its user's state is prefetched.
+SHOW_BATCH = 256
+PREFETCH_STATE = 12
+#: Sharers ahead of the one listed whose row bounds / first followers are prefetched,
+#: when a step has more than ``PREFETCH_MIN`` sharers.
+PREFETCH_BOUNDS = 8
+PREFETCH_ROW = 4
+PREFETCH_MIN = 16
 
 
 @intrinsic

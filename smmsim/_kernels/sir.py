@@ -50,15 +50,14 @@ from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
 from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts, structural_virality
+from smmsim._kernels.ledger import FLAG_MASK_32 as FLAG_MASK
+from smmsim._kernels.ledger import MAX_STAMP_32 as MAX_STAMP
 from smmsim._kernels.rng import PURPOSE_CASCADE, PURPOSE_CONVERSION, stream_key, uniform
 
-FLAG_MASK = np.int32(L.FLAG_MASK)
 #: An impression before the horizon waits in the heap.
 QUEUED = np.int32(K.MODEL_FLAG_A)
 #: The earliest committed impression lands after the horizon.
 PENDING = np.int32(K.MODEL_FLAG_B)
-#: Largest replicate stamp that fits beside the flags; a workspace is cleared after it.
-MAX_STAMP = (1 << (31 - K.FLAG_BITS)) - 1
 #: Indices of the parameter array of :func:`run_reps` (see :meth:`smmsim.models.SIR.kernel_args`).
 P_BETA = 0
 P_GAMMA = 1

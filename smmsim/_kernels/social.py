@@ -32,29 +32,11 @@ import math
 import numpy as np
 
 from smmsim._config import jit
+from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
+from smmsim._kernels import prefetch as P
 from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts
-from smmsim._kernels.layout import (
-    C_CONVERSIONS,
-    C_EARNED_REACH,
-    C_ENGAGED,
-    C_ENGAGEMENTS,
-    C_IMPRESSIONS,
-    C_PAID_IMPRESSIONS,
-    C_REACH,
-    C_REFERRAL_CONVERSIONS,
-)
-from smmsim._kernels.ledger import (
-    CONVERTED,
-    ENGAGED,
-    FLAG_BITS,
-    FLAG_MASK,
-    REACHED,
-    REFERRED,
-    SHARER,
-)
-from smmsim._kernels.prefetch import prefetch as _prefetch
 from smmsim._kernels.rng import (
     PURPOSE_CASCADE,
     PURPOSE_CONVERSION,
@@ -74,10 +56,10 @@ BETA = 3  # a, b shape parameters
 
 # the state word: stamp | ledger flags | seen shares still needed
 FLAG_SHIFT = np.int64(32)
-STAMP_SHIFT = np.int64(32 + FLAG_BITS)
+STAMP_SHIFT = np.int64(32 + K.FLAG_BITS)
 REM_MASK = np.int64(0xFFFFFFFF)
 #: Largest replicate stamp; a workspace is cleared after it.
-MAX_STAMP = (1 << (63 - 32 - FLAG_BITS)) - 1
+MAX_STAMP = (1 << (63 - 32 - K.FLAG_BITS)) - 1
 #: ``remaining`` of a user who can never adopt (threshold above what they can see).
 NEVER = np.int64(0xFFFFFFFF)
 #: Indices of the parameter array of :func:`run_reps` (see
@@ -90,8 +72,6 @@ P_CONVERSION_REFERRED = 2
 I_ABSOLUTE = 0
 I_WEIGHTED = 1
 
-PREFETCH_BOUNDS = 8
-PREFETCH_ROW = 4
 TWO_PI = 2.0 * math.pi
 
 
@@ -330,10 +310,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             n_imp = 0
             n_paid = 0
             for pos in range(head, gen_end):
-                if pos + PREFETCH_BOUNDS < tail:
-                    _prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-                if pos + PREFETCH_ROW < tail:
-                    _prefetch(indices, indptr[order[pos + PREFETCH_ROW]])
+                if pos + P.PREFETCH_BOUNDS < tail:
+                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
+                if pos + P.PREFETCH_ROW < tail:
+                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 u = order[pos]
                 a = indptr[u]
                 b = indptr[u + 1]
@@ -352,17 +332,17 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     word = state[v]
                     if (word >> STAMP_SHIFT) != cur:
                         # first exposure: reach, and the user's threshold is decided now
-                        step[C_REACH] += 1
+                        step[K.C_REACH] += 1
                         if not from_seed:
-                            step[C_EARNED_REACH] += 1
+                            step[K.C_EARNED_REACH] += 1
                         if segmented:
                             L.user_reached(books, segment_of, v, not from_seed)
                         if record:
                             referrer[v] = u
                             first_step[v] = t
-                        fl = np.int64(REACHED)
+                        fl = np.int64(K.REACHED)
                         if not from_seed:
-                            fl |= REFERRED
+                            fl |= K.REFERRED
                         k = 0 if one_row else rule_of[v]
                         if absolute:
                             rem = np.int64(pa[k])
@@ -377,8 +357,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             else:
                                 rem = needed(phi, in_degree[v])
                         word = mark | (fl << FLAG_SHIFT) | rem
-                    fv = (word >> FLAG_SHIFT) & FLAG_MASK
-                    if (fv & SHARER) == 0:
+                    fv = (word >> FLAG_SHIFT) & K.FLAG_MASK
+                    if (fv & K.SHARER) == 0:
                         rem = word & REM_MASK
                         if weighted:
                             acc = wstate[v, 0] + weights[j]
@@ -389,20 +369,20 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             tipped = rem == 0
                         if tipped:
                             # activation: engage now, share at the next step
-                            fv |= ENGAGED | SHARER
-                            step[C_ENGAGEMENTS] += 1
-                            step[C_ENGAGED] += 1
+                            fv |= K.ENGAGED | K.SHARER
+                            step[K.C_ENGAGEMENTS] += 1
+                            step[K.C_ENGAGED] += 1
                             if segmented:
                                 L.user_engaged(books, segment_of, v)
-                            referred = (fv & REFERRED) != 0
+                            referred = (fv & K.REFERRED) != 0
                             s_v, converted = converts(
                                 s_v, referred, conversion, conversion_referred
                             )
                             if converted:
-                                fv |= CONVERTED
-                                step[C_CONVERSIONS] += 1
+                                fv |= K.CONVERTED
+                                step[K.C_CONVERSIONS] += 1
                                 if referred:
-                                    step[C_REFERRAL_CONVERSIONS] += 1
+                                    step[K.C_REFERRAL_CONVERSIONS] += 1
                                 if segmented:
                                     L.user_converted(books, segment_of, v, referred)
                             order[tail] = v
@@ -413,8 +393,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     state[v] = word
                     s_c, j = next_tie(s_c, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - b
-            step[C_IMPRESSIONS] += n_imp
-            step[C_PAID_IMPRESSIONS] += n_paid
+            step[K.C_IMPRESSIONS] += n_imp
+            step[K.C_PAID_IMPRESSIONS] += n_paid
             L.step_shares(books, segment_of, order, head, gen_end)
             L.close_step(books, t)
             head = gen_end
@@ -433,7 +413,7 @@ def traced(work, n_shared):
     ledger flags (see :func:`smmsim._kernels.ledger.user_record`)."""
     state, stamp, _, order, parent, _, referrer, first_step = work
     nodes = np.nonzero((state >> STAMP_SHIFT) == stamp[0])[0].astype(np.int32)
-    flags = ((state[nodes] >> FLAG_SHIFT) & FLAG_MASK).astype(np.uint8)
+    flags = ((state[nodes] >> FLAG_SHIFT) & K.FLAG_MASK).astype(np.uint8)
     return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)
 
 
