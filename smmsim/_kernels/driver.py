@@ -27,6 +27,7 @@ state words carry replicate stamps, so a kept workspace needs no clearing.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -136,20 +137,101 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0, n_tallies: int = 0)
     ``n_tallies`` of the kernel's own tallies a replicate (a model's own record, such as
     :mod:`smmsim._kernels.compete`'s).
 
-    Allocated by numpy, whose zeroed memory the operating system hands over lazily: the
-    events have room for every replicate to run every step, but only the pages of the
-    rows written are ever touched.
+    The events have room for every replicate to run every step, but only the pages of
+    the rows written are ever touched: numpy's zeroed memory is handed over lazily by
+    the operating system. Mapping fresh pages is itself costly (on a virtual machine,
+    more than simulating a batch of small cascades), so the outputs of an earlier call
+    of the same shape are cleared and handed out again once nothing else holds them
+    (see :class:`_Ledgers`).
     """
     n_segments = max(int(n_segments), 0)
-    columns = R_SEGMENTS + n_segments * N_SEGMENT_COLUMNS
+    shape = (int(n_reps), max(int(steps), 1), n_segments, max(int(n_tallies), 0))
+    small = shape[0] * (R_SEGMENTS + n_segments * N_SEGMENT_COLUMNS) * 8 < _Ledgers.MIN_BYTES
+    owners = _Ledgers.allocate(shape) if small else _LEDGERS.take(shape)
     return Ledger(
         # column-major, so each metric is one contiguous column for the summaries
-        runs=np.zeros((columns, n_reps), dtype=np.int64).T,
-        virality=np.zeros(n_reps, dtype=np.float64),
-        events=np.zeros((n_reps * max(int(steps), 1), N_SERIES), dtype=np.int64),
-        tallies=np.zeros((n_reps, max(int(n_tallies), 0)), dtype=np.int64),
+        runs=owners[0].T,
+        virality=owners[1],
+        events=owners[2],
+        tallies=owners[3],
         n_segments=n_segments,
     )
+
+
+class _Ledgers:
+    """Outputs kept for the next ensemble of the same shape.
+
+    The arrays are kept here alone; a :class:`Ledger` and whatever is made from it
+    (results, tables) holds views of them, so an array referenced from nowhere else is
+    free. A free set is cleared where it was written (the whole run table; the events'
+    rows the run table says were written) and handed out again. At most :data:`KEEP` sets
+    of one shape (the latest) are kept, each of at most :data:`KEEP_BYTES` of run table,
+    tallies and written events.
+    """
+
+    KEEP = 2
+    KEEP_BYTES = 64 * 2**20
+    #: Run tables smaller than this are allocated afresh and not kept (a trace's, say).
+    MIN_BYTES = 2**20
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shape: tuple | None = None
+        self._kept: list[tuple[np.ndarray, ...]] = []
+
+    @staticmethod
+    def allocate(shape: tuple) -> tuple[np.ndarray, ...]:
+        """Fresh zeroed arrays of ``shape`` (see :meth:`take`)."""
+        n_reps, rows, n_segments, n_tallies = shape
+        columns = R_SEGMENTS + n_segments * N_SEGMENT_COLUMNS
+        return (
+            np.zeros((columns, n_reps), dtype=np.int64),
+            np.zeros(n_reps, dtype=np.float64),
+            np.zeros((n_reps * rows, N_SERIES), dtype=np.int64),
+            np.zeros((n_reps, n_tallies), dtype=np.int64),
+        )
+
+    def take(self, shape: tuple) -> tuple[np.ndarray, ...]:
+        """Zeroed arrays ``(runs.T, virality, events, tallies)`` of ``shape``
+        ``(replicates, step rows each, segments, tallies each)``."""
+        with self._lock:
+            if shape != self._shape:
+                self._shape, self._kept = shape, []
+            for i, owners in enumerate(self._kept):
+                # referenced only by this list, the loop's name and getrefcount's argument
+                if all(sys.getrefcount(a) <= 3 for a in owners):
+                    del self._kept[i]
+                    break
+            else:
+                owners = None
+        if owners is not None and not _cleared(owners, self.KEEP_BYTES):
+            owners = None
+        if owners is None:
+            owners = self.allocate(shape)
+        size = owners[0].nbytes + owners[3].nbytes
+        with self._lock:
+            if shape == self._shape and size <= self.KEEP_BYTES:
+                self._kept = [*self._kept, owners][-self.KEEP :]
+        return owners
+
+
+def _cleared(owners: tuple[np.ndarray, ...], limit: int) -> bool:
+    """Clear a used set of outputs for reuse; ``False`` (and nothing cleared) when the
+    events written hold more than ``limit`` bytes (better handed back to the system)."""
+    from smmsim._kernels.ledger import clear_rows
+
+    runs, virality, events, tallies = owners
+    written = int(runs[R_USED].sum()) * events.shape[1] * events.itemsize
+    if written > limit:
+        return False
+    clear_rows(events, runs[R_EV_START], runs[R_USED])
+    runs.fill(0)
+    virality.fill(0.0)
+    tallies.fill(0)
+    return True
+
+
+_LEDGERS = _Ledgers()
 
 
 def blocks(n_reps: int, n_workers: int) -> list[np.ndarray]:

@@ -499,6 +499,16 @@ def seed_again(books, order, n, state, cur, stamp_shift, flag_shift):
 
 
 @jit
+def clear_rows(events, ev_start, used):
+    """Zero the step rows of the events that replicates wrote: replicate ``r``'s rows
+    ``ev_start[r] .. ev_start[r] + used[r] - 1`` (a used ledger cleared for reuse)."""
+    for r in range(ev_start.shape[0]):
+        for t in range(ev_start[r], ev_start[r] + used[r]):
+            for c in range(events.shape[1]):
+                events[t, c] = 0
+
+
+@jit
 def user_record(nodes, flags, referrer, first_step, order, parent, n_shared):
     """The per-user record a kernel's ``traced`` hands to
     :func:`smmsim._kernels.driver.trace`, from the users the replicate reached or seeded
