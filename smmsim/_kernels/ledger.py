@@ -501,11 +501,18 @@ def seed_again(books, order, n, state, cur, stamp_shift, flag_shift):
 @jit
 def clear_rows(events, ev_start, used):
     """Zero the step rows of the events that replicates wrote: replicate ``r``'s rows
-    ``ev_start[r] .. ev_start[r] + used[r] - 1`` (a used ledger cleared for reuse)."""
+    ``ev_start[r] .. ev_start[r] + used[r] - 1`` (a used ledger cleared for reuse). The
+    replicates a worker ran one after another wrote one stretch of rows, cleared at once."""
+    lo = 0
+    hi = 0
     for r in range(ev_start.shape[0]):
-        for t in range(ev_start[r], ev_start[r] + used[r]):
-            for c in range(events.shape[1]):
-                events[t, c] = 0
+        if ev_start[r] == hi:
+            hi += used[r]
+        else:
+            events[lo:hi] = 0
+            lo = ev_start[r]
+            hi = lo + used[r]
+    events[lo:hi] = 0
 
 
 @jit
