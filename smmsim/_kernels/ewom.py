@@ -63,12 +63,13 @@ M_CONVERSION = 2
 
 @jit(inline="always")
 def _show(
-    tv, tp, nb, acc, books, segment_of, segmented, state, order, parent, tail, mark,
+    indptr, tv, tp, nb, acc, books, segment_of, segmented, state, order, parent, tail, mark,
     n_seeds, stick, contagion, conversion, conversion_referred, s_c, s_v, keyed, root,
     rep, record, referrer, first_step, t, seg_mult, multiplied,
 ):  # fmt: skip
     """Show the impressions ``tv[:nb]`` (users), of the shares of ``order[tp[:nb]]``, in
-    order, at step ``t``.
+    order, at step ``t`` (``indptr``: the audience's row bounds, fetched ahead for those
+    who decide to share).
 
     An impression reaches the user if it is their first, and a user who is not yet a
     sharer engages with probability ``stick`` (the cascade stream ``s_c``) and then
@@ -150,6 +151,8 @@ def _show(
                     s_c, z = uniform(s_c)
                     shares = z < p_share
                 if shares:
+                    # the row bounds a sharer needs at the next step, on their way now
+                    P.prefetch(indptr, v)
                     fv |= K.SHARER
                     if segmented:
                         # tallied now, while the user's segment is at hand (taken
@@ -308,7 +311,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     nb += 1
                     if nb == P.SHOW_BATCH:
                         s_c, s_v, keyed, tail = _show(
-                            tv, tp, nb, acc, books, segment_of, segmented, state, order,
+                            indptr, tv, tp, nb, acc, books, segment_of, segmented, state, order,
                             parent, tail, mark, n_seeds, stick, contagion, conversion,
                             conversion_referred, s_c, s_v, keyed, root, rep, record,
                             referrer, first_step, t, seg_mult, multiplied,
@@ -318,7 +321,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 skip = j - b
             if nb > 0:
                 s_c, s_v, keyed, tail = _show(
-                    tv, tp, nb, acc, books, segment_of, segmented, state, order, parent,
+                    indptr, tv, tp, nb, acc, books, segment_of, segmented, state, order, parent,
                     tail, mark, n_seeds, stick, contagion, conversion, conversion_referred,
                     s_c, s_v, keyed, root, rep, record, referrer, first_step, t, seg_mult,
                     multiplied,

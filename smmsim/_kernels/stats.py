@@ -49,16 +49,88 @@ def _bin_of_rank(counts, j, seen, rank):
     return j, seen
 
 
+#: Values the one-pass histogram of :func:`int_column_stats` spans.
+WINDOW = 4096
+
+
+@jit
+def _window_counts(x):
+    """Histogram of ``x`` over ``WINDOW`` values from a base chosen by ``x[0]`` (0 for a
+    count near zero), in ``LANES`` copies as :func:`_lane_counts` does; ``(False, ...)``
+    as soon as a value falls outside. Returns ``(ok, base, counts)``."""
+    n = x.shape[0]
+    base = x[0] - WINDOW // 2
+    if 0 <= x[0] < WINDOW // 2:
+        base = 0
+    lanes = np.zeros((LANES, WINDOW), dtype=np.int64)
+    n_main = n - n % LANES
+    for i in range(0, n_main, LANES):
+        for k in range(LANES):
+            d = x[i + k] - base
+            if d < 0 or d >= WINDOW:
+                return False, base, lanes[0]
+            lanes[k, d] += 1
+    for i in range(n_main, n):
+        d = x[i] - base
+        if d < 0 or d >= WINDOW:
+            return False, base, lanes[0]
+        lanes[0, d] += 1
+    counts = lanes[0].copy()
+    for k in range(1, LANES):
+        counts += lanes[k]
+    return True, base, counts
+
+
+@jit
+def _stats_of_counts(counts, lo, n, ranks, values):
+    """Mean, sum of squared deviations and the order statistics of ``ranks`` (into
+    ``values``) of ``n`` entries counted in ``counts``, bin ``j`` holding ``lo + j``
+    (bins 0 and last not empty)."""
+    total = np.int64(0)
+    for j in range(counts.shape[0]):
+        total += (lo + j) * counts[j]
+    mean = total / n
+    j = 0
+    seen = counts[0]
+    for i in range(ranks.shape[0]):
+        j, seen = _bin_of_rank(counts, j, seen, ranks[i])
+        values[i] = lo + j
+    m2 = 0.0
+    for j in range(counts.shape[0]):
+        if counts[j] > 0:
+            d = (lo + j) - mean
+            m2 += counts[j] * d * d
+    return mean, m2
+
+
 @jit
 def int_column_stats(x, ranks):
     """Mean, sum of squared deviations and order statistics of an integer column.
 
     ``ranks`` are ascending 0-based ranks; returns ``(mean, m2, values)`` where
     ``values[i]`` is the ``ranks[i]``-th smallest entry of ``x`` (``x`` non-empty).
-    A constant column takes one pass; columns with a range below ``4 n`` are
-    histogrammed (two passes in all); others are sorted.
+    A column of at least ``WINDOW / 4`` entries within ``WINDOW`` values of each other
+    (the counts of small cascades) takes one pass, a histogram; otherwise a constant
+    column takes one pass, columns with a range below ``4 n`` are histogrammed (two
+    passes in all) and others are sorted. The histogram gives the same numbers either
+    way.
     """
     n = x.shape[0]
+    values = np.empty(ranks.shape[0], dtype=np.float64)
+    if n >= WINDOW // 4:
+        ok, base, counts = _window_counts(x)
+        if ok:
+            first = 0
+            while counts[first] == 0:
+                first += 1
+            last = WINDOW - 1
+            while counts[last] == 0:
+                last -= 1
+            if first == last:
+                values[:] = base + first
+                return float(base + first), 0.0, values
+            mean, m2 = _stats_of_counts(counts[first : last + 1], base + first, n, ranks, values)
+            return mean, m2, values
     lo = x[0]
     hi = x[0]
     total = np.int64(0)
@@ -68,22 +140,12 @@ def int_column_stats(x, ranks):
         lo = min(lo, v)
         hi = max(hi, v)
     mean = total / n
-    values = np.empty(ranks.shape[0], dtype=np.float64)
     m2 = 0.0
     if lo == hi:
         values[:] = lo
         return float(lo), m2, values
     if hi - lo < 4 * n:
-        counts = _lane_counts(x, lo, hi - lo + 1)
-        j = 0
-        seen = counts[0]
-        for i in range(ranks.shape[0]):
-            j, seen = _bin_of_rank(counts, j, seen, ranks[i])
-            values[i] = lo + j
-        for j in range(hi - lo + 1):
-            if counts[j] > 0:
-                d = (lo + j) - mean
-                m2 += counts[j] * d * d
+        mean, m2 = _stats_of_counts(_lane_counts(x, lo, hi - lo + 1), lo, n, ranks, values)
     else:
         for i in range(n):
             d = x[i] - mean
