@@ -18,6 +18,7 @@ contact networks", J. Theor. Biol. 240, 400-418 (2006).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -545,9 +546,20 @@ def seeded_theory(
         is the tree-approximation mean and ``below_threshold_step`` the first step at
         which ``K`` is at most 1.
     """
+    seeds = Seeding.of(seeds)
+    nodes = None if seeds.nodes is None else seeds.nodes.tobytes()
+    key = ("seeded_theory", float(T), seeds.strategy, seeds.k, nodes, half_life)
+    if key not in graph._cache:
+        # one audience is often run many times with one content and seeding (a sweep's
+        # replicates, a comparison's variants, a goal's baseline)
+        graph._cache[key] = _seeded_theory(graph, T, seeds, half_life)
+    return copy.deepcopy(graph._cache[key])
+
+
+def _seeded_theory(graph: CSRGraph, T: float, seeds: Seeding, half_life: float | None) -> dict:
+    """:func:`seeded_theory`, computed."""
     from smmsim.theory.structure import measure_structure
 
-    seeds = Seeding.of(seeds)
     base = percolation(graph, T)
     sc = seeded_cascades(graph, T, seeds)
     out = {
