@@ -77,6 +77,15 @@ class Ledger:
     events: np.ndarray
     tallies: np.ndarray
     n_segments: int = 0
+    #: The run table, virality and tallies still hold an earlier ensemble's values, to
+    #: be cleared replicate by replicate before they are filled (see :func:`ensemble`).
+    stale: bool = False
+
+    def clear(self, first: int, stop: int) -> None:
+        """Zero replicates ``first .. stop - 1`` of the run table, virality and tallies."""
+        self.runs[first:stop] = 0
+        self.virality[first:stop] = 0.0
+        self.tallies[first:stop] = 0
 
     def as_tuple(self) -> tuple:
         """The outputs as a kernel receives them."""
@@ -133,9 +142,10 @@ def workspace(
 
 
 def new_ledger(n_reps: int, steps: int, n_segments: int = 0, n_tallies: int = 0) -> Ledger:
-    """Zeroed outputs for ``n_reps`` replicates of at most ``steps`` steps, with
-    ``n_tallies`` of the kernel's own tallies a replicate (a model's own record, such as
-    :mod:`smmsim._kernels.compete`'s).
+    """Outputs for ``n_reps`` replicates of at most ``steps`` steps, with ``n_tallies`` of
+    the kernel's own tallies a replicate (a model's own record, such as
+    :mod:`smmsim._kernels.compete`'s): zeroed, but for the run table, virality and
+    tallies of a reused set (``stale``), which :func:`ensemble` clears as it fills them.
 
     The events have room for every replicate to run every step, but only the pages of
     the rows written are ever touched: numpy's zeroed memory is handed over lazily by
@@ -147,7 +157,7 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0, n_tallies: int = 0)
     n_segments = max(int(n_segments), 0)
     shape = (int(n_reps), max(int(steps), 1), n_segments, max(int(n_tallies), 0))
     small = shape[0] * (R_SEGMENTS + n_segments * N_SEGMENT_COLUMNS) * 8 < _Ledgers.MIN_BYTES
-    owners = _Ledgers.allocate(shape) if small else _LEDGERS.take(shape)
+    owners, stale = (_Ledgers.allocate(shape), False) if small else _LEDGERS.take(shape)
     return Ledger(
         # column-major, so each metric is one contiguous column for the summaries
         runs=owners[0].T,
@@ -155,6 +165,7 @@ def new_ledger(n_reps: int, steps: int, n_segments: int = 0, n_tallies: int = 0)
         events=owners[2],
         tallies=owners[3],
         n_segments=n_segments,
+        stale=stale,
     )
 
 
@@ -191,9 +202,10 @@ class _Ledgers:
             np.zeros((n_reps, n_tallies), dtype=np.int64),
         )
 
-    def take(self, shape: tuple) -> tuple[np.ndarray, ...]:
-        """Zeroed arrays ``(runs.T, virality, events, tallies)`` of ``shape``
-        ``(replicates, step rows each, segments, tallies each)``."""
+    def take(self, shape: tuple) -> tuple[tuple[np.ndarray, ...], bool]:
+        """Arrays ``(runs.T, virality, events, tallies)`` of ``shape`` ``(replicates, step
+        rows each, segments, tallies each)``, and whether the run table, virality and
+        tallies still hold an earlier ensemble's values (the events are zeroed)."""
         with self._lock:
             if shape != self._shape:
                 self._shape, self._kept = shape, []
@@ -206,28 +218,28 @@ class _Ledgers:
                 owners = None
         if owners is not None and not _cleared(owners, self.KEEP_BYTES):
             owners = None
+        stale = owners is not None
         if owners is None:
             owners = self.allocate(shape)
         size = owners[0].nbytes + owners[3].nbytes
         with self._lock:
             if shape == self._shape and size <= self.KEEP_BYTES:
                 self._kept = [*self._kept, owners][-self.KEEP :]
-        return owners
+        return owners, stale
 
 
 def _cleared(owners: tuple[np.ndarray, ...], limit: int) -> bool:
-    """Clear a used set of outputs for reuse; ``False`` (and nothing cleared) when the
-    events written hold more than ``limit`` bytes (better handed back to the system)."""
+    """Clear the events of a used set of outputs for reuse (the run table, virality and
+    tallies are cleared block by block by the workers that fill them again, see
+    :func:`ensemble`); ``False`` (and nothing cleared) when the events written hold more
+    than ``limit`` bytes (better handed back to the system)."""
     from smmsim._kernels.ledger import clear_rows
 
-    runs, virality, events, tallies = owners
+    runs, _, events, _ = owners
     written = int(runs[R_USED].sum()) * events.shape[1] * events.itemsize
     if written > limit:
         return False
     clear_rows(events, runs[R_EV_START], runs[R_USED])
-    runs.fill(0)
-    virality.fill(0.0)
-    tallies.fill(0)
     return True
 
 
@@ -312,12 +324,17 @@ def ensemble(
 
     def work(i: int) -> None:
         for reps in untaken:
+            if ledger.stale:
+                # each worker clears the replicates it is about to fill: in parallel,
+                # and while their lines are still on their way in
+                ledger.clear(int(reps[0]), int(reps[-1]) + 1)
             kernel.run_reps(
                 args, seeds, np.uint64(root), int(first_replicate), reps, int(reps[0]) * rows,
                 int(steps), works[i], out, seg,
             )  # fmt: skip
 
     in_threads(work, n_workers)
+    ledger.stale = False
     _WORKSPACES.give(kernel, n_users, works)
     return ledger
 
