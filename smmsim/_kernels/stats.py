@@ -343,3 +343,23 @@ def float_column_stats(x, ranks):
         else:
             values[i] = buffer[start[slot[w]] + ranks[i] - below[i]]
     return mean, m2, values, OK
+
+
+@jit
+def binary_counts(x):
+    """Entries of ``x`` that are not NaN, how many of them are 1.0, and whether all of
+    them are 0.0 or 1.0: ``(n, ones, binary)``, in one pass."""
+    n = 0
+    ones = 0
+    binary = True
+    for i in range(x.shape[0]):
+        v = x[i]
+        if v == 1.0:
+            ones += 1
+            n += 1
+        elif v == 0.0:
+            n += 1
+        elif not np.isnan(v):
+            n += 1
+            binary = False
+    return n, ones, binary
