@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smmsim._files import file_problem
-from smmsim.params import Param, ParamError, describe_value, format_number, optional_list_param
+from smmsim.params import (
+    Param,
+    ParamError,
+    describe_value,
+    format_number,
+    optional_int_param,
+    optional_list_param,
+)
 
 if TYPE_CHECKING:
     from smmsim.graph import CSRGraph
@@ -380,12 +387,8 @@ _ENTRIES = (
                 description="degree distribution exponent: P(k) ~ k^-exponent",
             ),
             "min_degree": Param("int", 2, low=1, description="fewest ties a user has"),
-            "max_degree": Param(
-                "int",
-                None,
-                low=1,
-                nullable=True,
-                description="most ties a user has (>= min_degree; null: n - 1)",
+            "max_degree": optional_int_param(
+                "most ties a user has (>= min_degree; null: n - 1)", low=1
             ),
         },
         _build_powerlaw,

@@ -493,6 +493,12 @@ def optional_list_param(
     )
 
 
+def optional_int_param(description: str, *, low: int) -> Param:
+    """The declaration of a whole number of at least ``low`` that may be left out
+    (default null, which ``description`` says the meaning of)."""
+    return Param("int", None, low=low, nullable=True, description=description)
+
+
 def half_life_param(description: str) -> Param:
     """The declaration of a content's novelty half-life: steps > 0, or null for none."""
     return Param("float", None, low=0, closed="neither", nullable=True, description=description)

@@ -34,7 +34,7 @@ from smmsim.errors import AudienceError
 from smmsim.graph import CSRGraph
 from smmsim.models._funnel import funnel_fields
 from smmsim.models.base import Model, RawBatch
-from smmsim.params import Param, ParamError, optional_list_param
+from smmsim.params import Param, ParamError, optional_int_param, optional_list_param
 
 if TYPE_CHECKING:
     from smmsim.theory.bond_percolation import Seeding
@@ -69,12 +69,8 @@ PARAMS: dict[str, Param] = {
         low=1,
     ),
     "ad_start": Param("int", 0, low=0, description="first step the ads run"),
-    "ad_stop": Param(
-        "int",
-        None,
-        low=1,
-        nullable=True,
-        description="step the ads stop, not included (null: they run to the horizon)",
+    "ad_stop": optional_int_param(
+        "step the ads stop, not included (null: they run to the horizon)", low=1
     ),
     "ad_steps": optional_list_param(
         ("int",),

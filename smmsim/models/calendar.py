@@ -30,6 +30,7 @@ from smmsim.params import (
     ParamError,
     describe_value,
     half_life_param,
+    optional_int_param,
     optional_list_param,
     validate_mapping,
 )
@@ -79,7 +80,7 @@ POST_PARAMS: dict[str, Param] = {
         description="who posts it: random (afresh each run), most-followed, or listed in nodes "
         "(default: seeding's)",
     ),
-    "k": Param("int", None, low=1, nullable=True, description="number of seed accounts"),
+    "k": optional_int_param("number of seed accounts", low=1),
     "nodes": optional_list_param(
         ("int", "str"),
         "user ids of the seed accounts (with strategy nodes)",

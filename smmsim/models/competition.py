@@ -37,7 +37,7 @@ from smmsim._kernels.layout import MODEL_FLAG_A, MODEL_FLAG_B
 from smmsim.graph import CSRGraph
 from smmsim.models.base import Model, RawBatch, segment_count
 from smmsim.models.ewom import EWOM
-from smmsim.params import Param, ParamError, half_life_param
+from smmsim.params import Param, ParamError, half_life_param, optional_int_param
 from smmsim.theory.bond_percolation import Seeding
 
 __all__ = ["COMPETITION_SECTIONS", "Competition", "competes"]
@@ -148,12 +148,8 @@ COMPETITION_SECTIONS: dict[str, dict[str, Param]] = {
             choices=DELAYS,
             description="answer delays: geometric with mean delay, or always delay (fixed)",
         ),
-        "patience": Param(
-            "int",
-            None,
-            low=0,
-            nullable=True,
-            description="an answer later than this many steps changes nothing (null: any)",
+        "patience": optional_int_param(
+            "an answer later than this many steps changes nothing (null: any)", low=0
         ),
         "conversion_uplift": Param(
             "float", 1.5, low=0, description="multiplies an answered user's chance to buy"

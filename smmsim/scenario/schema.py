@@ -15,7 +15,14 @@ from smmsim.goals import parse_goals
 from smmsim.models import MODELS
 from smmsim.models.calendar import FATIGUE_PARAM, POSTS_PARAM
 from smmsim.models.competition import COMPETITION_SECTIONS
-from smmsim.params import Param, ParamError, describe_value, half_life_param, optional_list_param
+from smmsim.params import (
+    Param,
+    ParamError,
+    describe_value,
+    half_life_param,
+    optional_int_param,
+    optional_list_param,
+)
 from smmsim.segments import parse_segments, parse_target
 from smmsim.timeline import UNITS, parse_start
 
@@ -115,12 +122,8 @@ AUDIENCE: dict[str, Param] = {
         choices=tuple(GENERATOR_SCHEMA),
         description="how the audience graph is made",
     ),
-    "rng_seed": Param(
-        "int",
-        None,
-        low=0,
-        nullable=True,
-        description="seed for the graph (null: derived from simulation.rng_seed)",
+    "rng_seed": optional_int_param(
+        "seed for the graph (null: derived from simulation.rng_seed)", low=0
     ),
     "attributes": Param(
         "str",
