@@ -180,8 +180,8 @@ class _Ledgers:
     tallies and written events.
     """
 
-    KEEP = 2
-    KEEP_BYTES = 64 * 2**20
+    KEEP = 4
+    KEEP_BYTES = 32 * 2**20
     #: Run tables smaller than this are allocated afresh and not kept (a trace's, say).
     MIN_BYTES = 2**20
 
