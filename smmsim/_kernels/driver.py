@@ -174,8 +174,9 @@ class _Ledgers:
 
     The arrays are kept here alone; a :class:`Ledger` and whatever is made from it
     (results, tables) holds views of them, so an array referenced from nowhere else is
-    free. A free set is cleared where it was written (the whole run table; the events'
-    rows the run table says were written) and handed out again. At most :data:`KEEP` sets
+    free. A free set is handed out again with the events' rows its run table says were
+    written cleared; its run table, virality and tallies are cleared by the workers that
+    fill them again (:attr:`Ledger.stale`). At most :data:`KEEP` sets
     of one shape (the latest) are kept, each of at most :data:`KEEP_BYTES` of run table,
     tallies and written events.
     """
