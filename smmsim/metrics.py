@@ -383,11 +383,18 @@ def summarize(
     workers = 1 if threads is None or rows < PARALLEL_ROWS else max(1, min(int(threads), 8))
     if workers > 1:
         # the column statistics are compiled and release the GIL: large tables (small
-        # cascades, many runs) summarise on several threads
-        from concurrent.futures import ThreadPoolExecutor
+        # cascades, many runs) summarise on several threads, each taking the next column
+        # not yet taken (the ensemble driver's workers, each on a CPU of its own)
+        from smmsim._kernels.driver import in_threads
 
-        with ThreadPoolExecutor(workers) as pool:
-            stats = list(pool.map(lambda name: _column_stats(runs, name), names))
+        stats = [None] * len(names)
+        untaken = iter(range(len(names)))
+
+        def work(_: int) -> None:
+            for i in untaken:
+                stats[i] = _column_stats(runs, names[i])
+
+        in_threads(work, workers)
     else:
         stats = [_column_stats(runs, name) for name in names]
     for i, got in enumerate(stats):
