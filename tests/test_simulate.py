@@ -339,3 +339,16 @@ def test_float_statistics_of_a_tiny_range_equal_numpy():
     row = summarize({"x": x}).loc["x"]
     qcols = [f"q{int(q * 100):02d}" for q in QUANTILES]
     np.testing.assert_array_equal(row[qcols].to_numpy(float), np.quantile(x, QUANTILES))
+
+
+def test_summary_is_the_same_on_several_threads():
+    """A large table's columns are summarised on the driver's workers: the same table."""
+    from smmsim.metrics import PARALLEL_ROWS, summarize
+
+    rng = np.random.default_rng(0)
+    n = PARALLEL_ROWS + 10
+    columns = {f"count{i}": rng.poisson(1 + i, n) for i in range(6)}
+    columns |= {"share": rng.random(n), "viral": (rng.random(n) < 0.3).astype(float)}
+    one = summarize(columns, threads=1)
+    pd.testing.assert_frame_equal(summarize(columns, threads=2), one)
+    pd.testing.assert_frame_equal(summarize(columns, threads=3), one)
