@@ -103,6 +103,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim.audience import build_audience as build_audience
     from smmsim.compare import Comparison as Comparison
     from smmsim.compare import compare as compare
+    from smmsim.economics import Economics as Economics
     from smmsim.errors import OutputPathError as OutputPathError
     from smmsim.errors import UserError as UserError
     from smmsim.graph import CSRGraph as CSRGraph
@@ -115,7 +116,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from smmsim.io import read_edgelist as read_edgelist
     from smmsim.io import write_edgelist as write_edgelist
     from smmsim.metrics import METRICS as METRICS
-    from smmsim.metrics import Economics as Economics
     from smmsim.metrics import summarize as summarize
     from smmsim.models import EWOM as EWOM
     from smmsim.models import MODELS as MODELS

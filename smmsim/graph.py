@@ -14,6 +14,7 @@ import numpy as np
 
 from smmsim._config import FLOAT, INDEX, NODE
 from smmsim.errors import UserError
+from smmsim.params import describe_value
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -299,6 +300,27 @@ class CSRGraph:
             out[i] = index[lab]
         return out
 
+    def unknown_id(self, label: Any) -> str:
+        """Plain words for ``label``, which is none of the users' ids (what
+        :meth:`node_ids` raised): which ids the audience has, and the user meant when
+        ``label`` is one's id written as text, of users numbered from 0 to n - 1, or
+        written as a number, of users named by text."""
+        if self.labels is None:
+            return f"unknown user id {describe_value(label)} (the audience has ids 0..{self.n - 1})"
+        known = ", ".join(describe_value(x) for x in self.labels[:3].tolist())
+        hint = ""
+        other = str(label) if isinstance(label, int) else _as_int(label)
+        if other is not None:
+            try:
+                self.node_ids([other])
+                hint = f"; did you mean {describe_value(other)}?"
+            except KeyError:
+                pass
+        return (
+            f"unknown user id {describe_value(label)} (the audience has {self.n:,} users "
+            f"with ids such as {known}){hint}"
+        )
+
     def validate(self) -> CSRGraph:
         """Check the arrays' shapes, dtypes and ranges; return ``self``."""
         ip, ix = self.indptr, self.indices
@@ -320,3 +342,13 @@ class CSRGraph:
     def __repr__(self) -> str:
         kind = "directed" if self.directed else "undirected"
         return f"CSRGraph({self.name!r}, n={self.n:,}, edges={self.n_edges:,}, {kind})"
+
+
+def _as_int(label: Any) -> int | None:
+    """``label`` read as a whole number, if it is text that reads as one."""
+    if isinstance(label, str):
+        try:
+            return int(label)
+        except ValueError:
+            return None
+    return None

@@ -233,6 +233,15 @@ def new_work(n, record):
 
 
 @jit
+def _write_back(state, v, word, old_word):
+    """Store user ``v``'s state ``word`` if the impression changed it from ``old_word``
+    (an unchanged word's line is not dirtied). Compiled on its own, not inlined by numba,
+    so that it adds no reference counting of ``state`` per impression."""
+    if word != old_word:
+        state[v] = np.int32(word)
+
+
+@jit
 def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of):
     """Simulate the replicates ``reps`` of a batch (see :mod:`smmsim._kernels.driver`).
 
@@ -283,9 +292,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     for c in range(n_contents):
         if 0.0 < params[c, P_VISIBILITY] < 1.0:
             gap_tabs[c] = gap_table(1.0 / np.log1p(-params[c, P_VISIBILITY]))
-    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, cur, MAX_STAMP)
+        cur = L.next_stamp(state, stamp, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         key = stream_key(root, rep, PURPOSE_COMPETE)
@@ -538,11 +546,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             n_paid += 1
                         if c == 0 and segmented:
                             L.user_impressed(books, segment_of, v, 1)
-                        if word & shared_bit:
-                            if word != old_word:
-                                state[v] = np.int32(word)
-                            continue
                         first_owner_reach = (word & owner_reached) == 0
+                        if word & shared_bit:
+                            _write_back(state, v, word, old_word)
+                            continue
                         if (word & reached_bit) == 0:
                             word |= reached_bit
                             n_reach += 1
@@ -589,8 +596,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 stance != NEUTRAL or (word & PROTECTED) != 0
                             )
                         if deaf or not chance_at(k_engage, j, stick):
-                            if word != old_word:
-                                state[v] = np.int32(word)
+                            _write_back(state, v, word, old_word)
                             continue
                         # --- an engagement
                         first_of_owner = (word & owner_engaged) == 0
@@ -639,8 +645,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                                 stance = BRAND
                                 word |= np.int64(BRAND) << STANCE_SHIFT
                             if stance != BRAND:
-                                if word != old_word:
-                                    state[v] = np.int32(word)
+                                _write_back(state, v, word, old_word)
                                 continue
                             if word & EFFECTIVE:
                                 share_p = contagion * share_uplift
@@ -673,8 +678,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             else:
                                 rec_aux[tail] = 0
                             tail += 1
-                        if word != old_word:
-                            state[v] = np.int32(word)
+                        _write_back(state, v, word, old_word)
                 tally[col + Q_IMPRESSIONS] += n_impressions
                 tally[own_step] += n_impressions
                 if c == 0:
@@ -708,10 +712,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 if not later:
                     break
         ev_pos = L.close_generations(
-            books, runs, virality_out, events, r, ev_pos, t, b_tail - b_head, b_parent,
-            b_head, brand_seeds, size,
+            books, runs, virality_out, events, r, ev_pos, t, b_head, b_tail, b_parent,
+            brand_seeds, size,
         )  # fmt: skip
-    stamp[0] = cur
 
 
 @jit

@@ -34,21 +34,12 @@ from smmsim._config import jit
 from smmsim._kernels import layout as K
 from smmsim._kernels import ledger as L
 from smmsim._kernels import prefetch as P
+from smmsim._kernels import rng as R
 from smmsim._kernels.driver import workspace
 from smmsim._kernels.funnel import converts
 from smmsim._kernels.layout import P_CONTAGION, P_HALF_LIFE, P_STICKINESS, P_VISIBILITY
 from smmsim._kernels.ledger import FLAG_MASK_32 as FLAG_MASK
 from smmsim._kernels.ledger import MAX_STAMP_32 as MAX_STAMP
-from smmsim._kernels.rng import (
-    PURPOSE_CASCADE,
-    PURPOSE_CONVERSION,
-    PURPOSE_IMPRESSION,
-    first_skip,
-    next_tie,
-    stream_key,
-    uniform,
-    visibility_table,
-)
 
 #: Indices of the parameter array of :func:`run_reps` after the spread parameters of
 #: :mod:`smmsim._kernels.layout` (see :meth:`smmsim.models.EWOM.kernel_args`).
@@ -89,18 +80,14 @@ def _show(
         v = tv[i]
         pos = tp[i]
         from_seed = pos < n_seeds
-        acc[K.C_IMPRESSIONS] += 1
-        if from_seed:
-            acc[K.C_PAID_IMPRESSIONS] += 1
+        L.step_impression(acc, from_seed)
         row = np.int64(0)
         if segmented:
             row = L.segment_row(books, segment_of, v)
             L.row_impressed(books, row, 1)
         word = state[v]
         if (word & ~FLAG_MASK) != mark:
-            acc[K.C_REACH] += 1
-            if not from_seed:
-                acc[K.C_EARNED_REACH] += 1
+            L.step_reach(acc, not from_seed)
             if segmented:
                 L.row_reached(books, row, not from_seed)
             if record:
@@ -118,13 +105,13 @@ def _show(
                 p_stick = min(1.0, stick * seg_mult[segment_of[v], M_STICKINESS])
             engaged = True
             if p_stick < 1.0:
-                s_c, x = uniform(s_c)
+                s_c, x = R.uniform(s_c)
                 engaged = x < p_stick
             if engaged:
-                acc[K.C_ENGAGEMENTS] += 1
-                if (fv & K.ENGAGED) == 0:
+                first = (fv & K.ENGAGED) == 0
+                L.step_engagement(acc, first)
+                if first:
                     fv |= K.ENGAGED
-                    acc[K.C_ENGAGED] += 1
                     if segmented:
                         L.row_engaged(books, row)
                     referred = (fv & K.REFERRED) != 0
@@ -133,14 +120,12 @@ def _show(
                         p_buy = min(1.0, p_buy * seg_mult[segment_of[v], M_CONVERSION])
                     if not keyed and 0.0 < p_buy < 1.0:
                         # only a probability strictly between 0 and 1 takes a draw
-                        s_v = stream_key(root, rep, PURPOSE_CONVERSION)
+                        s_v = R.stream_key(root, rep, R.PURPOSE_CONVERSION)
                         keyed = True
                     s_v, converted = converts(s_v, referred, p_buy, p_buy)
                     if converted:
                         fv |= K.CONVERTED
-                        acc[K.C_CONVERSIONS] += 1
-                        if referred:
-                            acc[K.C_REFERRAL_CONVERSIONS] += 1
+                        L.step_conversion(acc, referred)
                         if segmented:
                             L.row_converted(books, row, referred)
                 shares = True
@@ -148,7 +133,7 @@ def _show(
                 if multiplied:
                     p_share = min(1.0, contagion * seg_mult[segment_of[v], M_CONTAGION])
                 if p_share < 1.0:
-                    s_c, z = uniform(s_c)
+                    s_c, z = R.uniform(s_c)
                     shares = z < p_share
                 if shares:
                     # the row bounds a sharer needs at the next step, on their way now
@@ -204,15 +189,12 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     runs, virality_out, events, _ = ledger
-    books = L.new_books(ledger, segment_of, steps)
-    acc = L.step_counts(books)
-    segmented = L.segmented(books)
-    gap_tab = visibility_table(visibility)
+    books, acc, segmented = L.open_books(ledger, segment_of, steps)
+    gap_tab = R.visibility_table(visibility)
     tv = np.empty(P.SHOW_BATCH, dtype=np.int32)
     tp = np.empty(P.SHOW_BATCH, dtype=np.int64)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
-    cur = stamp[0]
     # a shared seed row: how many users it seeds and how many followers they have, once
     # the first replicate has placed them. A replicate whose first gap passes all those
     # followers shows the posts to nobody, and is finished without touching the audience.
@@ -223,18 +205,18 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     seed_tie = np.empty(0, dtype=indices.dtype)
     seed_pos = np.empty(0, dtype=np.int64)
     for r in reps:
-        cur = L.next_stamp(state, cur, MAX_STAMP)
+        cur = L.next_stamp(state, stamp, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
-        s_g = stream_key(root, rep, PURPOSE_IMPRESSION)
-        s_g, skip = first_skip(s_g, visibility, draw_gaps, inv_log_q, gap_tab)
+        s_g = R.stream_key(root, rep, R.PURPOSE_IMPRESSION)
+        s_g, skip = R.first_skip(s_g, visibility, draw_gaps, inv_log_q, gap_tab)
         if quiet_seeds > 0 and skip >= quiet_followers and steps > 0:
             sv = 2.0 if quiet_seeds >= 2 else 0.0
             ev_pos = L.seeds_only(
                 runs, virality_out, events, r, ev_pos, quiet_seeds, sv, books, segment_of, order
             )
             continue
-        s_c = stream_key(root, rep, PURPOSE_CASCADE)
+        s_c = R.stream_key(root, rep, R.PURPOSE_CASCADE)
         # the conversion stream is keyed at its first draw: most users never convert
         s_v = np.uint64(0)
         keyed = False
@@ -290,21 +272,17 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     tv[nb] = seed_tie[j]
                     tp[nb] = seed_pos[j]
                     nb += 1
-                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
+                    s_g, j = R.next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - quiet_followers
                 first_row = gen_end
             for pos in range(first_row, gen_end):
-                if prefetch and pos + P.PREFETCH_BOUNDS < tail:
-                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
-                if prefetch and pos + P.PREFETCH_ROW < tail:
-                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
+                if prefetch:
+                    P.look_ahead(indptr, indices, order, pos, tail)
+                # the walk's next tie is ``skip`` past the row's start (a row it passes
+                # whole is left with the rest of the gap)
                 u = order[pos]
-                a = indptr[u]
+                j = indptr[u] + skip
                 b = indptr[u + 1]
-                if skip >= b - a:
-                    skip -= b - a
-                    continue
-                j = a + skip
                 while j < b:
                     tv[nb] = indices[j]
                     tp[nb] = pos
@@ -317,7 +295,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             referrer, first_step, t, seg_mult, multiplied,
                         )  # fmt: skip
                         nb = 0
-                    s_g, j = next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
+                    s_g, j = R.next_tie(s_g, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - b
             if nb > 0:
                 s_c, s_v, keyed, tail = _show(
@@ -332,10 +310,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
 
         L.unshared(books, segment_of, order, head, tail)
         ev_pos = L.close_generations(
-            books, runs, virality_out, events, r, ev_pos, t, tail - head, parent, head,
-            n_seeds, size,
-        )  # fmt: skip
-    stamp[0] = cur
+            books, runs, virality_out, events, r, ev_pos, t, head, tail, parent, n_seeds, size
+        )
 
 
 @jit
@@ -344,6 +320,5 @@ def traced(work, n_shared):
     user reached or seeded, their flags, referrer (-1 for seeds) and first step, and
     the sharers in activation order with their parents' positions."""
     state, stamp, order, parent, _, referrer, first_step = work
-    nodes = np.nonzero((state >> K.FLAG_BITS) == stamp[0])[0].astype(np.int32)
-    flags = (state[nodes] & FLAG_MASK).astype(np.uint8)
+    nodes, flags = L.stamped(state, stamp[0], K.FLAG_BITS, 0, FLAG_MASK)
     return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)

@@ -46,18 +46,20 @@ COUNT_COLUMNS = (
     "conversions",
     "referral_conversions",
 )
-C_IMPRESSIONS = 0
-C_PAID_IMPRESSIONS = 1
-C_REACH = 2
-C_EARNED_REACH = 3
-C_ENGAGED = 4
-C_ENGAGEMENTS = 5
-C_SHARES = 6
-C_SEEDS = 7
-C_PENDING = 8
-C_CONVERSIONS = 9
-C_REFERRAL_CONVERSIONS = 10
 N_COUNTS = len(COUNT_COLUMNS)
+(
+    C_IMPRESSIONS,
+    C_PAID_IMPRESSIONS,
+    C_REACH,
+    C_EARNED_REACH,
+    C_ENGAGED,
+    C_ENGAGEMENTS,
+    C_SHARES,
+    C_SEEDS,
+    C_PENDING,
+    C_CONVERSIONS,
+    C_REFERRAL_CONVERSIONS,
+) = range(N_COUNTS)
 #: Columns of the per-replicate run table after the counts: cascade depth (last step
 #: with new sharers), peak step, step rows written, first step row in the events, then
 #: each segment's tallies (segment ``i``'s column ``k`` at ``R_SEGMENTS + i *
@@ -70,12 +72,8 @@ R_SEGMENTS = N_COUNTS + 4
 
 #: Columns of the per-step series (new events in the step), in order.
 SERIES_COLUMNS = ("impressions", "reach", "engagements", "shares", "conversions")
-T_IMPRESSIONS = 0
-T_REACH = 1
-T_ENGAGEMENTS = 2
-T_SHARES = 3
-T_CONVERSIONS = 4
 N_SERIES = len(SERIES_COLUMNS)
+T_IMPRESSIONS, T_REACH, T_ENGAGEMENTS, T_SHARES, T_CONVERSIONS = range(N_SERIES)
 
 #: Per-segment tallies of each replicate, in order (see the ledger's per-user hooks).
 #: Each is the breakdown of the count of the same name (:data:`SEGMENT_OF_COUNT`), and
@@ -90,13 +88,15 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "conversions",
     "referral_conversions",
 )
-S_IMPRESSIONS = 0
-S_REACH = 1
-S_EARNED_REACH = 2
-S_ENGAGED = 3
-S_SHARES = 4
-S_CONVERSIONS = 5
-S_REFERRAL_CONVERSIONS = 6
 N_SEGMENT_COLUMNS = len(SEGMENT_COLUMNS)
+(
+    S_IMPRESSIONS,
+    S_REACH,
+    S_EARNED_REACH,
+    S_ENGAGED,
+    S_SHARES,
+    S_CONVERSIONS,
+    S_REFERRAL_CONVERSIONS,
+) = range(N_SEGMENT_COLUMNS)
 #: The count column each per-segment tally breaks down.
 SEGMENT_OF_COUNT = tuple(COUNT_COLUMNS.index(name) for name in SEGMENT_COLUMNS)

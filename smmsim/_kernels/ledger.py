@@ -34,17 +34,22 @@ under way (a hot loop's :func:`step_counts`), its per-step series so far and its
 per-segment tallies. One array, so that recording an event hands over nothing but it:
 numba counts references to every array a compiled function receives or takes out of a
 tuple, and a small cascade (a fraction of a microsecond) cannot afford a dozen of them
-per replicate. For the same reason every helper here is inlined into the kernel, and a
-kernel takes the ledger's arrays out of their tuple once per worker, not per replicate.
+per replicate. For the same reason a kernel takes the ledger's arrays out of their tuple
+once per worker, not per replicate, and the helpers a kernel calls per event or per
+replicate (:func:`next_stamp`, the ``step_*`` counts) are compiled on their own: LLVM
+inlines them without the reference counting that numba's own inlining
+(``inline="always"``, which the other helpers use) adds for each array they take: per
+impression, that made the default kernel a third slower on small cascades.
 
 Two ways to record
 ------------------
 * One call per event (:func:`impression`, :func:`reach`, :func:`engagement`,
   :func:`conversion`, :func:`shares`): simplest, for kernels whose events arrive one
   at a time at any step.
-* A hot loop counts into the step's counts, ``acc = step_counts(books)``, indexed by the
-  ``C_*`` columns (``acc[C_IMPRESSIONS] += 1``), and calls :func:`close_step` once per
-  step, which adds them to the totals and to the step's row.
+* A hot loop counts into the step's counts, ``acc = step_counts(books)``, through
+  :func:`step_impression`, :func:`step_reach`, :func:`step_engagement` and
+  :func:`step_conversion`, and calls :func:`close_step` once per step, which adds them to
+  the totals and to the step's row (:func:`open_books` gives the books and counts).
 
 Either way, a kernel tells the ledger who each event happened to through the per-user
 hooks (:func:`user_reached`, ...) when :func:`segmented` says the audience has segments:
@@ -90,22 +95,78 @@ def new_books(ledger, segment_of, steps):
 
 
 @jit(inline="always")
+def open_books(ledger, segment_of, steps):
+    """A hot loop's books (:func:`new_books`), the counts of its step under way
+    (:func:`step_counts`) and whether it calls the per-user hooks (:func:`segmented`)."""
+    books = new_books(ledger, segment_of, steps)
+    return books, step_counts(books), segmented(books)
+
+
+@jit(inline="always")
 def step_counts(books):
     """The counts of the step under way, by ``C_*`` column, for a hot loop to add to
     (:func:`close_step` records and clears them)."""
     return books[B_STEP : B_STEP + N_COUNTS]
 
 
-@jit(inline="always")
-def next_stamp(state, cur, max_stamp):
-    """The stamp of a worker's next replicate after ``cur``: users' state words are
-    valid only under the current stamp, so nothing is cleared between replicates, except
-    the whole ``state`` when the stamps would pass ``max_stamp`` (then it starts over)."""
-    cur += 1
+# What each event adds to a hot loop's step counts ``acc``: who it happened to goes to
+# the per-user hooks below.
+
+
+@jit
+def step_impression(acc, paid):
+    """One impression (``paid``: of a brand post or an ad, not a peer's share)."""
+    acc[C_IMPRESSIONS] += 1
+    if paid:
+        acc[C_PAID_IMPRESSIONS] += 1
+
+
+@jit
+def step_reach(acc, earned):
+    """One first exposure (``earned``: through a peer)."""
+    acc[C_REACH] += 1
+    if earned:
+        acc[C_EARNED_REACH] += 1
+
+
+@jit
+def step_engagement(acc, first):
+    """One engagement (``first``: the user's first, who becomes engaged)."""
+    acc[C_ENGAGEMENTS] += 1
+    if first:
+        acc[C_ENGAGED] += 1
+
+
+@jit
+def step_conversion(acc, referred):
+    """One conversion (``referred``: the user's first exposure was a peer's)."""
+    acc[C_CONVERSIONS] += 1
+    if referred:
+        acc[C_REFERRAL_CONVERSIONS] += 1
+
+
+@jit
+def next_stamp(state, stamp, max_stamp):
+    """The stamp of a worker's next replicate, after the one kept in ``stamp[0]`` (which
+    it replaces): users' state words are valid only under the current stamp, so nothing
+    is cleared between replicates, except the whole ``state`` when the stamps would pass
+    ``max_stamp`` (then it starts over)."""
+    cur = stamp[0] + 1
     if cur > max_stamp:
         state[:] = 0
         cur = 1
+    stamp[0] = cur
     return cur
+
+
+@jit
+def stamped(state, cur, stamp_shift, flag_shift, flag_mask):
+    """The users whose state word carries stamp ``cur`` (those the replicate just run
+    reached or seeded), and their flags: a kernel's ``traced`` hands them to
+    :func:`user_record`."""
+    nodes = np.nonzero((state >> stamp_shift) == cur)[0].astype(np.int32)
+    flags = ((state[nodes] >> flag_shift) & flag_mask).astype(np.uint8)
+    return nodes, flags
 
 
 @jit(inline="always")
@@ -415,14 +476,14 @@ def close_run(books, runs, virality_out, events, r, ev_pos, used, depth, peak, v
 
 
 @jit(inline="always")
-def close_generations(books, runs, virality_out, events, r, ev_pos, steps_run, n_pending,
-                      parent, n_shared, n_seeds, size):  # fmt: skip
+def close_generations(books, runs, virality_out, events, r, ev_pos, steps_run, n_shared, tail,
+                      parent, n_seeds, size):  # fmt: skip
     """Close replicate ``r`` of a kernel that spreads in generations, one a step (see
-    :func:`close_run`): it ran ``steps_run`` steps (its depth is the last), ``n_pending``
-    users were about to share when it stopped, and its sharer tree is
-    ``parent[:n_shared]`` over ``n_seeds`` seeds (``size`` is scratch space); its peak
-    step is the first with the most impressions."""
-    pending(books, n_pending)
+    :func:`close_run`): it ran ``steps_run`` steps (its depth is the last), its sharer
+    tree is ``parent[:n_shared]`` over ``n_seeds`` seeds (``size`` is scratch space),
+    and those it listed after them, up to ``tail``, were about to share when it stopped;
+    its peak step is the first with the most impressions."""
+    pending(books, tail - n_shared)
     if n_shared == n_seeds and n_shared >= 2:
         # seeds only: each hangs alone from the brand, every pair is 2 apart (what the
         # Wiener sum gives, exactly, without the sum)

@@ -187,9 +187,7 @@ def _show(
         p = np.int64(opost[pos])
         from_seed = parent[pos] < 0
         col = p * N_POST_COLUMNS
-        acc[K.C_IMPRESSIONS] += 1
-        if from_seed:
-            acc[K.C_PAID_IMPRESSIONS] += 1
+        L.step_impression(acc, from_seed)
         if segmented:
             L.user_impressed(books, segment_of, v, 1)
         tally[col + Q_IMPRESSIONS] += 1
@@ -203,10 +201,9 @@ def _show(
             pw = pmark
         if (pw & K.SEED) == 0:
             if (uw & K.REACHED) == 0:
-                acc[K.C_REACH] += 1
+                L.step_reach(acc, not from_seed)
                 uw |= K.REACHED
                 if not from_seed:
-                    acc[K.C_EARNED_REACH] += 1
                     uw |= K.REFERRED
                 if segmented:
                     L.user_reached(books, segment_of, v, not from_seed)
@@ -235,13 +232,13 @@ def _show(
             if multiplied:
                 s = min(1.0, s * seg_mult[g, M_STICKINESS])
             if chance_at(keys[D_ENGAGE, p], j, s):
-                acc[K.C_ENGAGEMENTS] += 1
+                first = (uw & K.ENGAGED) == 0
+                L.step_engagement(acc, first)
                 if (pw & K.ENGAGED) == 0:
                     pw |= K.ENGAGED
                     tally[col + Q_ENGAGED] += 1
-                    if (uw & K.ENGAGED) == 0:
+                    if first:
                         uw |= K.ENGAGED
-                        acc[K.C_ENGAGED] += 1
                         if segmented:
                             L.user_engaged(books, segment_of, v)
                     if (uw & K.CONVERTED) == 0:
@@ -251,10 +248,9 @@ def _show(
                             c = min(1.0, c * seg_mult[g, M_CONVERSION])
                         if chance_at(keys[D_CONVERT, p], v, c):
                             uw |= K.CONVERTED
-                            acc[K.C_CONVERSIONS] += 1
+                            L.step_conversion(acc, referred)
                             tally[col + Q_CONVERSIONS] += 1
                             if referred:
-                                acc[K.C_REFERRAL_CONVERSIONS] += 1
                                 tally[col + Q_REFERRAL_CONVERSIONS] += 1
                             if segmented:
                                 L.user_converted(books, segment_of, v, referred)
@@ -294,9 +290,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     runs, virality_out, events, tallies = ledger
-    books = L.new_books(ledger, segment_of, steps)
-    acc = L.step_counts(books)
-    segmented = L.segmented(books)
+    books, acc, segmented = L.open_books(ledger, segment_of, steps)
     n = np.int64(indptr.shape[0] - 1)
     n_posts = params.shape[0]
     multiplied = seg_mult.shape[0] > 0 and segment_of.shape[0] > 0
@@ -387,10 +381,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             prefetch = gen_end - head > P.PREFETCH_MIN
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch and pos + P.PREFETCH_BOUNDS < tail:
-                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
-                if prefetch and pos + P.PREFETCH_ROW < tail:
-                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
+                if prefetch:
+                    P.look_ahead(indptr, indices, order, pos, tail)
                 u = order[pos]
                 p = np.int64(opost[pos])
                 a = indptr[u]
@@ -441,8 +433,7 @@ def traced(work, n_shared):
     state, stamp, order, parent, opost = work[:5]
     referrer, first_step, first_post = work[7], work[8], work[9]
     buy_post, buy_ref = work[10], work[11]
-    nodes = np.nonzero((state >> STAMP_SHIFT) == stamp[0])[0].astype(np.int32)
-    flags = (state[nodes] & FLAGS).astype(np.uint8)
+    nodes, flags = L.stamped(state, stamp[0], STAMP_SHIFT, 0, FLAGS)
     base = L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)
     return (
         base,

@@ -21,14 +21,16 @@ POST_COLUMNS = (
     "conversions",
     "referral_conversions",
 )
-Q_IMPRESSIONS = 0
-Q_REACH = 1
-Q_EARNED_REACH = 2
-Q_ENGAGED = 3
-Q_SHARERS = 4
-Q_CONVERSIONS = 5
-Q_REFERRAL_CONVERSIONS = 6
 N_POST_COLUMNS = len(POST_COLUMNS)
+(
+    Q_IMPRESSIONS,
+    Q_REACH,
+    Q_EARNED_REACH,
+    Q_ENGAGED,
+    Q_SHARERS,
+    Q_CONVERSIONS,
+    Q_REFERRAL_CONVERSIONS,
+) = range(N_POST_COLUMNS)
 
 
 def tally_width(n_posts: int) -> int:

@@ -140,12 +140,8 @@ def rr_range(rindptr, rindices, p_first, p, root, first, count):
             while head < pos:
                 w = nodes[head]
                 head += 1
-                a = rindptr[w]
+                j = rindptr[w] + skip  # a row passed whole leaves the rest of the gap
                 b = rindptr[w + 1]
-                if skip >= b - a:
-                    skip -= b - a
-                    continue
-                j = a + skip
                 while j < b:
                     u = rindices[j]
                     if mark[u] != stamp:

@@ -277,15 +277,14 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     shared_seeds = seed_sets.shape[0] == 1
     one_row = rule_of.shape[0] == 0
     runs, virality_out, events, _ = ledger
-    books = L.new_books(ledger, segment_of, steps)
-    step = L.step_counts(books)  # the step's counts, by ledger column
-    segmented = L.segmented(books)
+    books, step, segmented = L.open_books(
+        ledger, segment_of, steps
+    )  # the step's counts, by ledger column
     gap_tab = visibility_table(visibility)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
-    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, cur, MAX_STAMP)
+        cur = L.next_stamp(state, stamp, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
@@ -310,18 +309,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             n_imp = 0
             n_paid = 0
             for pos in range(head, gen_end):
-                if pos + P.PREFETCH_BOUNDS < tail:
-                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
-                if pos + P.PREFETCH_ROW < tail:
-                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
+                P.look_ahead(indptr, indices, order, pos, tail)
                 u = order[pos]
-                a = indptr[u]
-                b = indptr[u + 1]
-                if skip >= b - a:
-                    skip -= b - a
-                    continue
                 from_seed = pos < n_seeds
-                j = a + skip
+                j = indptr[u] + skip  # a row passed whole leaves the rest of the gap
+                b = indptr[u + 1]
                 while j < b:
                     v = indices[j]
                     n_imp += 1
@@ -332,9 +324,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     word = state[v]
                     if (word >> STAMP_SHIFT) != cur:
                         # first exposure: reach, and the user's threshold is decided now
-                        step[K.C_REACH] += 1
-                        if not from_seed:
-                            step[K.C_EARNED_REACH] += 1
+                        L.step_reach(step, not from_seed)
                         if segmented:
                             L.user_reached(books, segment_of, v, not from_seed)
                         if record:
@@ -370,8 +360,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                         if tipped:
                             # activation: engage now, share at the next step
                             fv |= K.ENGAGED | K.SHARER
-                            step[K.C_ENGAGEMENTS] += 1
-                            step[K.C_ENGAGED] += 1
+                            L.step_engagement(step, True)
                             if segmented:
                                 L.user_engaged(books, segment_of, v)
                             referred = (fv & K.REFERRED) != 0
@@ -380,9 +369,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                             )
                             if converted:
                                 fv |= K.CONVERTED
-                                step[K.C_CONVERSIONS] += 1
-                                if referred:
-                                    step[K.C_REFERRAL_CONVERSIONS] += 1
+                                L.step_conversion(step, referred)
                                 if segmented:
                                     L.user_converted(books, segment_of, v, referred)
                             order[tail] = v
@@ -393,18 +380,15 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                     state[v] = word
                     s_c, j = next_tie(s_c, j, draw_gaps, inv_log_q, gap_tab)
                 skip = j - b
-            step[K.C_IMPRESSIONS] += n_imp
-            step[K.C_PAID_IMPRESSIONS] += n_paid
+            L.impressions(books, t, n_imp, n_paid)
             L.step_shares(books, segment_of, order, head, gen_end)
             L.close_step(books, t)
             head = gen_end
             t += 1
 
         ev_pos = L.close_generations(
-            books, runs, virality_out, events, r, ev_pos, t, tail - head, parent, head,
-            n_seeds, size,
-        )  # fmt: skip
-    stamp[0] = cur
+            books, runs, virality_out, events, r, ev_pos, t, head, tail, parent, n_seeds, size
+        )
 
 
 @jit
@@ -412,8 +396,7 @@ def traced(work, n_shared):
     """Who the recorded replicate just run on ``work`` reached or seeded, with their
     ledger flags (see :func:`smmsim._kernels.ledger.user_record`)."""
     state, stamp, _, order, parent, _, referrer, first_step = work
-    nodes = np.nonzero((state >> STAMP_SHIFT) == stamp[0])[0].astype(np.int32)
-    flags = ((state[nodes] >> FLAG_SHIFT) & K.FLAG_MASK).astype(np.uint8)
+    nodes, flags = L.stamped(state, stamp[0], STAMP_SHIFT, FLAG_SHIFT, K.FLAG_MASK)
     return L.user_record(nodes, flags, referrer, first_step, order, parent, n_shared)
 
 

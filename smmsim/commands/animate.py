@@ -20,17 +20,9 @@ DEFAULT_MAX_USERS = 5000
 )
 @options.overrides
 @options.rng_seed()
-@click.option(
-    "--run",
-    type=click.IntRange(min=0),
-    help="Which Monte Carlo run to show (default: the largest of the first 20).",
-)
-@click.option(
-    "--max-users",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_USERS,
-    show_default=True,
-    help="Refuse larger audiences (every user is drawn).",
+@options.count("--run", 0, "Which Monte Carlo run to show (default: the largest of the first 20).")
+@options.count(
+    "--max-users", 1, "Refuse larger audiences (every user is drawn).", default=DEFAULT_MAX_USERS
 )
 @click.option(
     "--layout",

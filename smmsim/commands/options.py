@@ -12,6 +12,7 @@ import click
 from smmsim.commands.common import OutputDir, OutputFile
 
 __all__ = [
+    "count",
     "json_file",
     "max_memory",
     "out_dir",
@@ -45,19 +46,29 @@ def max_memory(func):
     )(func)
 
 
+def count(name: str, minimum: int, help: str, default: int | None = None):
+    """An option ``name N`` taking a whole number of at least ``minimum`` (a count, an
+    index), with its ``default`` shown in ``--help`` when it has one; the shared counts
+    below are such, and so are a single command's (``--scan-runs``, ``--workers``)."""
+    shown = default is not None
+    return click.option(
+        name, type=click.IntRange(min=minimum), default=default, show_default=shown, help=help
+    )
+
+
 def runs(help: str):
     """The ``--runs N`` option: Monte Carlo runs, at least 1."""
-    return click.option("--runs", type=click.IntRange(min=1), help=help)
+    return count("--runs", 1, help)
 
 
 def rng_seed(help: str = "Random seed (default: scenario)."):
     """The ``--rng-seed N`` option: the root random seed, at least 0."""
-    return click.option("--rng-seed", type=click.IntRange(min=0), help=help)
+    return count("--rng-seed", 0, help)
 
 
 def threads(help: str = "Worker threads (default: all)."):
     """The ``--threads N`` option: numba worker threads, at least 1."""
-    return click.option("--threads", type=click.IntRange(min=1), help=help)
+    return count("--threads", 1, help)
 
 
 def out_dir(help: str, *, required: bool = False):

@@ -29,12 +29,11 @@ from smmsim.commands.common import (
     "--epsilon", type=float, help="IMM's and OPIM-C's accuracy (default: seeding.epsilon)."
 )
 @options.runs("Fresh Monte Carlo runs that judge each choice (default: scenario).")
-@click.option(
+@options.count(
     "--choosing-runs",
-    type=click.IntRange(min=2),
+    2,
+    "Runs CELF measures each candidate set on (never the judging runs).",
     default=200,
-    show_default=True,
-    help="Runs CELF measures each candidate set on (never the judging runs).",
 )
 @click.option(
     "--frontier",

@@ -53,11 +53,7 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
     required=True,
 )
 @click.option("--csv", is_flag=True, help="Also write results.csv.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="Start a local Dask cluster with N worker processes.",
-)
+@options.count("--workers", 1, "Start a local Dask cluster with N worker processes.")
 @click.option(
     "--scheduler",
     metavar="ADDRESS",
@@ -69,7 +65,7 @@ PREVIEW_METRICS = ("reach", "earned_reach", "conversions", "viral", "roi")
     help="Finish the sweep in --out: run only the variants not yet written. Without "
     "SCENARIO and --grid, the sweep is read from its manifest.",
 )
-@click.option("--batch-size", type=click.IntRange(min=1), help="Variants per Dask task.")
+@options.count("--batch-size", 1, "Variants per Dask task.")
 @click.option(
     "--crn",
     "--common-random-numbers",

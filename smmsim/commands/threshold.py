@@ -50,12 +50,11 @@ from smmsim.commands.common import (
     show_default=True,
     help="For seeding.k: the chance of going viral the seeds must reach.",
 )
-@click.option(
+@options.count(
     "--scan-runs",
-    type=click.IntRange(min=10),
+    10,
+    "Simulated cascades per scanned value (per seed count for seeding.k).",
     default=200,
-    show_default=True,
-    help="Simulated cascades per scanned value (per seed count for seeding.k).",
 )
 @click.option(
     "--empirical/--no-empirical",

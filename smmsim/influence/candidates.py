@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from smmsim.economics import Economics
 from smmsim.errors import UserError
 from smmsim.graph import CSRGraph
-from smmsim.metrics import Economics
 from smmsim.segments import in_segments
 
 __all__ = ["Candidates", "GreedyChoice", "SeedingError", "candidates"]
@@ -46,7 +46,7 @@ class Candidates:
     Attributes
     ----------
     price : ndarray of float64, shape (n,)
-        What seeding each user costs (:meth:`smmsim.metrics.Economics.price`); with a
+        What seeding each user costs (:meth:`smmsim.economics.Economics.price`); with a
         seed count instead of a budget, 1 for everyone.
     eligible : ndarray of bool, shape (n,)
         Users that may be chosen (filters applied, committed users excluded).
@@ -182,7 +182,7 @@ def _ids(graph: CSRGraph, labels: Sequence[Any] | None, key: str) -> np.ndarray:
         return np.unique(graph.node_ids(list(labels))).astype(np.int64)
     except KeyError as exc:
         label = exc.args[0] if exc.args else None
-        raise SeedingError(f"{key}: unknown user id {label!r}") from None
+        raise SeedingError(f"{key}: {graph.unknown_id(label)}") from None
 
 
 def _why_none(graph: CSRGraph, min_followers: int, banned: np.ndarray, fixed: np.ndarray) -> str:

@@ -142,7 +142,7 @@ def scenario_candidates(
 ) -> Candidates:
     """The candidates of ``scenario``'s seeding section (``budget``/``k`` override it; a
     ``k`` without a ``budget`` asks for ``k`` seeds whatever the scenario's budget)."""
-    from smmsim.metrics import Economics
+    from smmsim.economics import Economics
 
     s = seeding_of(scenario)
     if budget is None and k is None:
@@ -251,7 +251,7 @@ def choose_seeds(
         Unknown objective or method, no candidates, or a budget below every price.
     """
     from smmsim.audience import run_inputs
-    from smmsim.metrics import Economics
+    from smmsim.economics import Economics
     from smmsim.models import model_of
 
     check_options("choose_seeds", options, _TAKES)
@@ -286,19 +286,17 @@ def choose_seeds(
     estimate: float | None = None
     gains: np.ndarray
     if method in RR_METHODS:
-        from smmsim.influence.imm import IMMTooLarge, imm
+        from smmsim.influence.imm import IMMTooLarge, RRProblem, imm
         from smmsim.influence.opim import opim
         from smmsim.memory import default_memory_limit
 
         vis, trans, sir = _rr_form(scenario)  # type: ignore[misc]
+        problem = RRProblem(graph, cand, vis, trans, eps, root=root, threads=threads, sir=sir)
         note = None
         got = None
         if method == "imm":
             try:
-                got = imm(
-                    graph, cand, vis, trans, epsilon=eps, root=root, threads=threads, sir=sir,
-                    max_bytes=default_memory_limit() // 2,
-                )  # fmt: skip
+                got = imm(problem, max_bytes=default_memory_limit() // 2)
             except IMMTooLarge as big:
                 size = f"about {big.needed / 2**30:.1f} GiB of RR sets"
                 if not auto:
@@ -310,7 +308,7 @@ def choose_seeds(
                 note = f"IMM would need {size}, so OPIM-C chose"
                 method = "opim"
         if got is None:
-            got = opim(graph, cand, vis, trans, epsilon=eps, root=root, threads=threads, sir=sir)
+            got = opim(problem)
         chosen, gains, estimate = got.nodes, got.gains, got.estimate
         greedy = "cost-effective greedy or best single, (1-1/e)/2" if cand.priced else "1-1/e"
         what = "expected reach" if sir is None else "expected final outbreak, horizon aside,"

@@ -151,7 +151,7 @@ def judge(mc: MonteCarlo, nodes: np.ndarray) -> dict[str, tuple[float, float]]:
 
 
 def _fresh(scenario, graph: CSRGraph, runs: int | None, seed: int, threads) -> MonteCarlo:
-    from smmsim.metrics import Economics
+    from smmsim.economics import Economics
     from smmsim.models import model_of
 
     model = model_of(scenario)

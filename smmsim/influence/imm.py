@@ -43,7 +43,7 @@ from smmsim.graph import CSRGraph
 from smmsim.influence.candidates import Candidates, GreedyChoice
 from smmsim.influence.rrsets import RRSets
 
-__all__ = ["IMMChoice", "IMMTooLarge", "greedy_factor", "imm"]
+__all__ = ["IMMChoice", "IMMTooLarge", "RRProblem", "greedy_factor", "imm"]
 
 E_FACTOR = 1.0 - 1.0 / math.e
 
@@ -132,22 +132,13 @@ def _select(
     return chosen, gains, base + int(gains.sum()), fallback, float(upper)
 
 
-def imm(
-    graph: CSRGraph,
-    cand: Candidates,
-    p_first: float,
-    p: float,
-    *,
-    epsilon: float = 0.1,
-    ell: float = 1.0,
-    root: np.uint64 | int = 0,
-    threads: int | None = None,
-    sir: tuple[float, float] | None = None,
-    max_bytes: int | None = None,
-) -> IMMChoice:
-    """Choose seeds by IMM for expected reach under the default model without decay.
+@dataclass(frozen=True)
+class RRProblem:
+    """A seed choice by reverse-reachable sets, as :func:`imm` and
+    :func:`smmsim.influence.opim.opim` take it: who may be chosen on which audience, the
+    spread the sets sample, and the guarantee asked for.
 
-    Parameters
+    Attributes
     ----------
     graph : CSRGraph
     cand : Candidates
@@ -167,6 +158,43 @@ def imm(
     sir : tuple of two float, optional
         ``(beta, gamma)``: choose for the SIR model's final outbreak instead
         (``p_first`` and ``p`` unused; see :func:`smmsim._kernels.rrsets.rr_range_sir`).
+    """
+
+    graph: CSRGraph
+    cand: Candidates
+    p_first: float
+    p: float
+    epsilon: float = 0.1
+    ell: float = 1.0
+    root: np.uint64 | int = 0
+    threads: int | None = None
+    sir: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.cand.price.shape != (self.graph.n,):
+            raise ValueError(
+                f"candidates are for {self.cand.price.size} users, the audience has {self.graph.n}"
+            )
+
+    @property
+    def max_chosen(self) -> int:
+        """Most seeds a choice can hold, the committed ones included."""
+        return min(self.graph.n, self.cand.max_seeds() + int(self.cand.committed.size))
+
+    def sets(self, first: int) -> RRSets:
+        """An empty collection of RR sets numbered from ``first``."""
+        return RRSets(
+            self.graph, self.p_first, self.p, np.uint64(self.root), first, self.threads, self.sir
+        )
+
+
+def imm(problem: RRProblem, *, max_bytes: int | None = None) -> IMMChoice:
+    """Choose seeds by IMM for expected reach under the default model without decay.
+
+    Parameters
+    ----------
+    problem : RRProblem
+        The audience, candidates, spread and guarantee asked for.
     max_bytes : int, optional
         Most memory the final phase's RR sets and their index may take; when the sampling
         phase predicts more (from its mean set size), :class:`IMMTooLarge` is raised
@@ -177,12 +205,11 @@ def imm(
     IMMChoice
     """
     t0 = time.perf_counter()
-    n = graph.n
-    if cand.price.shape != (n,):
-        raise ValueError(f"candidates are for {cand.price.size} users, the audience has {n}")
-    eps = float(epsilon)
-    ell = float(ell) * (1 + math.log(2) / math.log(max(n, 3)))
-    k = min(n, cand.max_seeds() + int(cand.committed.size))
+    cand = problem.cand
+    n = problem.graph.n
+    eps = float(problem.epsilon)
+    ell = float(problem.ell) * (1 + math.log(2) / math.log(max(n, 3)))
+    k = problem.max_chosen
     gamma = greedy_factor(cand.priced)
     log_cnk = _log_choose(n, k)
     log_n = math.log(max(n, 2))
@@ -193,7 +220,7 @@ def imm(
         * n
         / eps1**2
     )
-    sample = RRSets(graph, p_first, p, np.uint64(root), 0, threads, sir)
+    sample = problem.sets(0)
     lower = 1.0
     peak = 0
     for i in range(1, max(2, int(math.log2(max(n, 2))))):
@@ -215,7 +242,7 @@ def imm(
     needed = n_final * (mean_size * 8 + 8)
     if max_bytes is not None and needed > max_bytes:
         raise IMMTooLarge(int(needed), int(max_bytes))
-    final = RRSets(graph, p_first, p, np.uint64(root), n_sampling, threads, sir)
+    final = problem.sets(n_sampling)
     final.extend_to(n_final)
     chosen, gains, covered, fallback, _ = _select(final, cand)
     peak = max(peak, final.nbytes)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from smmsim._kernels.layout import C_CONVERSIONS, C_EARNED_REACH, C_REACH, C_SEEDS
+from smmsim.economics import Economics
 from smmsim.graph import CSRGraph
-from smmsim.metrics import Economics
 from smmsim.models.base import Model
 
 __all__ = ["OBJECTIVES", "MonteCarlo", "Outcome"]

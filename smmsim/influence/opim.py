@@ -32,10 +32,7 @@ import time
 
 import numpy as np
 
-from smmsim.graph import CSRGraph
-from smmsim.influence.candidates import Candidates
-from smmsim.influence.imm import IMMChoice, _log_choose, _select, greedy_factor
-from smmsim.influence.rrsets import RRSets
+from smmsim.influence.imm import IMMChoice, RRProblem, _log_choose, _select, greedy_factor
 
 __all__ = ["SECOND_COLLECTION", "opim", "reach_bounds"]
 
@@ -55,21 +52,13 @@ def reach_bounds(
     return max(low, 0.0) * n / n_sets, high * n / n_sets
 
 
-def opim(
-    graph: CSRGraph,
-    cand: Candidates,
-    p_first: float,
-    p: float,
-    *,
-    epsilon: float = 0.1,
-    ell: float = 1.0,
-    root: np.uint64 | int = 0,
-    threads: int | None = None,
-    sir: tuple[float, float] | None = None,
-) -> IMMChoice:
+def opim(problem: RRProblem) -> IMMChoice:
     """Choose seeds by OPIM-C for expected reach under the default model without decay.
 
-    Parameters are those of :func:`smmsim.influence.imm.imm`.
+    Parameters
+    ----------
+    problem : RRProblem
+        The audience, candidates, spread and guarantee asked for.
 
     Returns
     -------
@@ -80,13 +69,12 @@ def opim(
         (``sigma_u``), ``certified`` (their ratio) and ``rounds``.
     """
     t0 = time.perf_counter()
-    n = graph.n
-    if cand.price.shape != (n,):
-        raise ValueError(f"candidates are for {cand.price.size} users, the audience has {n}")
-    eps = float(epsilon)
-    ell = float(ell)
+    cand = problem.cand
+    n = problem.graph.n
+    eps = float(problem.epsilon)
+    ell = float(problem.ell)
     delta = math.exp(-ell * math.log(max(n, 2)))
-    k = min(n, cand.max_seeds() + int(cand.committed.size))
+    k = problem.max_chosen
     gamma = greedy_factor(cand.priced)
     # the optimum reaches at least its seeds: k of them for a seed count, one otherwise
     opt_low = float(k if not cand.priced else 1 + cand.committed.size)
@@ -98,8 +86,8 @@ def opim(
     theta0 = max(1, math.ceil(theta_max * eps**2 * opt_low / n))
     rounds = max(1, math.ceil(math.log2(max(theta_max / theta0, 1.0))))
     a = math.log(3 * rounds / delta)
-    first = RRSets(graph, p_first, p, np.uint64(root), 0, threads, sir)
-    check = RRSets(graph, p_first, p, np.uint64(root), SECOND_COLLECTION, threads, sir)
+    first = problem.sets(0)
+    check = problem.sets(SECOND_COLLECTION)
     size = theta0
     peak = 0
     for i in range(1, rounds + 1):

@@ -113,8 +113,9 @@ class Model:
     name : str
         Registry key: the scenario's ``model:`` value.
     section : str or None
-        Scenario section holding the model's own parameters (usually ``name``);
-        ``None`` when the model needs only the shared sections.
+        Scenario section holding the model's own parameters: ``name`` unless the class
+        says otherwise, when it declares ``params``; ``None`` when the model needs only
+        the shared sections.
     params : dict of str to Param
         The parameters of ``section``, with ranges, defaults and descriptions.
     uses : tuple of str
@@ -150,6 +151,11 @@ class Model:
     earned_reach_means: ClassVar[str] = "came from peers' shares"
     kernel: ClassVar[str] = ""
     trace_flags: ClassVar[dict[str, int]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "params" in cls.__dict__ and "section" not in cls.__dict__:
+            cls.section = cls.name
 
     @classmethod
     def check(cls, data: dict[str, Any]) -> None:

@@ -205,7 +205,6 @@ class BassDiffusion(Model):
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     name = "bass"
-    section = "bass"
     params = PARAMS
     uses = ()
     title = "Bass diffusion: targeted, scheduled ads (innovation) and word of mouth (imitation)"

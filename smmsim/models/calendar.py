@@ -28,7 +28,6 @@ from smmsim.models.ewom import EWOM
 from smmsim.params import (
     Param,
     ParamError,
-    describe_value,
     half_life_param,
     optional_int_param,
     optional_list_param,
@@ -355,9 +354,7 @@ class Calendar(Model):
                     graph.node_ids(list(post["nodes"]))
                 except KeyError as exc:
                     label = exc.args[0] if exc.args else None
-                    raise AudienceError(
-                        f"posts[{i}].nodes: unknown user id {describe_value(label)}"
-                    ) from None
+                    raise AudienceError(f"posts[{i}].nodes: {graph.unknown_id(label)}") from None
             elif post["k"] > size:
                 where = "its segments hold" if pool is not None else "the audience has"
                 raise AudienceError(

@@ -58,7 +58,6 @@ class ComplexContagion(ThresholdModel):
     """
 
     name = "complex_contagion"
-    section = "complex_contagion"
     title = "share after seeing shares from at least m friends (Centola & Macy)"
     params: ClassVar[dict[str, Param]] = {
         "m": _M,

@@ -101,7 +101,6 @@ class SIR(Model):
     referral_multiplier: float
 
     name = "sir"
-    section = "sir"
     params: ClassVar[dict[str, Param]] = {
         "beta": Param(
             "float",

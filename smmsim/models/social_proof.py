@@ -353,7 +353,6 @@ class SocialProof(ThresholdModel):
     """
 
     name = "social_proof"
-    section = "social_proof"
     title = "share once enough of the accounts followed have shared (Watts threshold)"
     params: ClassVar[dict[str, Param]] = {
         "threshold": Param(

@@ -15,8 +15,8 @@ from smmsim._kernels.posts_layout import N_POST_COLUMNS, POST_COLUMNS
 from smmsim.reporting.numbers import amount_text
 
 if TYPE_CHECKING:
+    from smmsim.economics import Economics
     from smmsim.graph import CSRGraph
-    from smmsim.metrics import Economics
     from smmsim.models.base import RawBatch
     from smmsim.models.calendar import Calendar
     from smmsim.results import Results

@@ -320,39 +320,10 @@ def _check_nodes(src: str, key: str, nodes: list, graph: CSRGraph) -> None:
     if graph.labels is None:
         for label in nodes:
             if not isinstance(label, int) or not 0 <= label < graph.n:
-                raise ScenarioError(
-                    src,
-                    key,
-                    f"unknown user id {describe_value(label)} "
-                    f"(the audience has ids 0..{graph.n - 1})",
-                )
+                raise ScenarioError(src, key, graph.unknown_id(label))
         return
     try:
         graph.node_ids(list(nodes))
     except KeyError as exc:
-        label = exc.args[0] if exc.args else None
-        sample = graph.labels[:3].tolist()
-        known = ", ".join(describe_value(x) for x in sample)
-        hint = ""
-        other = str(label) if isinstance(label, int) else _maybe_int(label)
-        if other is not None:
-            try:
-                graph.node_ids([other])
-                hint = f"; did you mean {describe_value(other)}?"
-            except KeyError:
-                pass
-        raise ScenarioError(
-            src,
-            key,
-            f"unknown user id {describe_value(label)} (the audience has {graph.n:,} users "
-            f"with ids such as {known}){hint}",
-        ) from None
-
-
-def _maybe_int(label: Any) -> int | None:
-    if isinstance(label, str):
-        try:
-            return int(label)
-        except ValueError:
-            return None
+        raise ScenarioError(src, key, graph.unknown_id(exc.args[0] if exc.args else None)) from None
     return None
