@@ -276,8 +276,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 skip = j - quiet_followers
                 first_row = gen_end
             for pos in range(first_row, gen_end):
-                if prefetch:
-                    P.look_ahead(indptr, indices, order, pos, tail)
+                if prefetch and pos + P.PREFETCH_BOUNDS < tail:
+                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
+                if prefetch and pos + P.PREFETCH_ROW < tail:
+                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 # the walk's next tie is ``skip`` past the row's start (a row it passes
                 # whole is left with the rest of the gap)
                 u = order[pos]

@@ -381,8 +381,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             prefetch = gen_end - head > P.PREFETCH_MIN
             nb = 0
             for pos in range(head, gen_end):
-                if prefetch:
-                    P.look_ahead(indptr, indices, order, pos, tail)
+                if prefetch and pos + P.PREFETCH_BOUNDS < tail:
+                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
+                if prefetch and pos + P.PREFETCH_ROW < tail:
+                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 u = order[pos]
                 p = np.int64(opost[pos])
                 a = indptr[u]

@@ -7,7 +7,7 @@ at a time (``SHOW_BATCH``) and then show them in order, asking for the state of 
 for the row bounds and the first followers of the sharers ``PREFETCH_BOUNDS`` and
 ``PREFETCH_ROW`` ahead when a step has more than ``PREFETCH_MIN`` sharers (the
 threshold kernel, which shows each impression as it finds it, always does). Each kernel
-asks through :func:`look_ahead` with these distances.
+runs its own look-ahead loop; these are the distances they share.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
-
-from smmsim._config import jit
 
 #: Impressions listed before they are shown, and how far ahead of the one being shown
 #: its user's state is prefetched.
@@ -54,14 +52,3 @@ def prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return sig, codegen
-
-
-@jit
-def look_ahead(indptr, indices, order, pos, tail):
-    """While the row of sharer ``order[pos]`` is walked, ask for the row bounds of the
-    sharer ``PREFETCH_BOUNDS`` behind and the first followers of the one ``PREFETCH_ROW``
-    behind (among the ``tail`` listed)."""
-    if pos + PREFETCH_BOUNDS < tail:
-        prefetch(indptr, order[pos + PREFETCH_BOUNDS])
-    if pos + PREFETCH_ROW < tail:
-        prefetch(indices, indptr[order[pos + PREFETCH_ROW]])

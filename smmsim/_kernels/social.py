@@ -309,7 +309,10 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             n_imp = 0
             n_paid = 0
             for pos in range(head, gen_end):
-                P.look_ahead(indptr, indices, order, pos, tail)
+                if pos + P.PREFETCH_BOUNDS < tail:
+                    P.prefetch(indptr, order[pos + P.PREFETCH_BOUNDS])
+                if pos + P.PREFETCH_ROW < tail:
+                    P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 u = order[pos]
                 from_seed = pos < n_seeds
                 j = indptr[u] + skip  # a row passed whole leaves the rest of the gap

@@ -136,19 +136,12 @@ def serve(
             stacklevel=2,
         )
     warm_up()
-    origins = kwargs.pop("websocket_origin", None)
-    if origins is None:
-        origins = "*" if not port else [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
-    options = dict(
-        port=port,
-        address=host,
-        websocket_origin=origins,
-        title=TITLE,
-        verbose=False,
-        # uploads arrive as one message: room for the largest edge list, base64-encoded
-        websocket_max_message_size=kwargs.pop("websocket_max_message_size", 32 * 2**20),
-        **kwargs,
-    )
+    if kwargs.get("websocket_origin") is None:
+        local = [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+        kwargs["websocket_origin"] = local if port else "*"
+    # uploads arrive as one message: room for the largest edge list, base64-encoded
+    kwargs.setdefault("websocket_max_message_size", 32 * 2**20)
+    options = dict(port=port, address=host, title=TITLE, verbose=False, **kwargs)
     page = {"/": lambda: create_app(scenario)}
     if threaded:
         return pn.serve(page, show=show, threaded=True, **options)
