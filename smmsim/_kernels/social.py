@@ -314,9 +314,15 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
                 if pos + P.PREFETCH_ROW < tail:
                     P.prefetch(indices, indptr[order[pos + P.PREFETCH_ROW]])
                 u = order[pos]
-                from_seed = pos < n_seeds
-                j = indptr[u] + skip  # a row passed whole leaves the rest of the gap
+                a = indptr[u]
                 b = indptr[u + 1]
+                # a row the gap passes whole is left before anything else is done for it
+                # (walking it anyway, as the default kernel does, measured 4-6% slower here)
+                if skip >= b - a:
+                    skip -= b - a
+                    continue
+                from_seed = pos < n_seeds
+                j = a + skip
                 while j < b:
                     v = indices[j]
                     n_imp += 1
