@@ -233,8 +233,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     gap_tab = _ad_table(p)
     shared_seeds = seed_sets.shape[0] == 1
     n_seeds = seed_sets.shape[1] if args[7][I_SEEDED] != 0 else 0
+    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, stamp, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         seeds = seed_sets[0 if shared_seeds else r, :n_seeds]
         virality, used, depth = _replicate(
             args, seeds, gap_tab, root, first_replicate + r, cur, steps, work, books, segment_of, r
@@ -243,6 +244,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         ev_pos = L.close_run(
             books, runs, virality_out, events, r, ev_pos, used, depth, peak, virality
         )
+    stamp[0] = cur
 
 
 @jit

@@ -292,11 +292,11 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     for c in range(n_contents):
         if 0.0 < params[c, P_VISIBILITY] < 1.0:
             gap_tabs[c] = gap_table(1.0 / np.log1p(-params[c, P_VISIBILITY]))
+    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, stamp, MAX_STAMP)
-        rep = first_replicate + r
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         row = 0 if shared_seeds else r
-        key = stream_key(root, rep, PURPOSE_COMPETE)
+        key = stream_key(root, first_replicate + r, PURPOSE_COMPETE)
         k_brand_conversion = substream(key, np.uint64(U_BRAND_CONVERSION))
         k_competitor_conversion = substream(key, np.uint64(U_COMPETITOR_CONVERSION))
         k_answer = substream(key, np.uint64(U_ANSWER))
@@ -715,6 +715,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             books, runs, virality_out, events, r, ev_pos, t, b_head, b_tail, b_parent,
             brand_seeds, size,
         )  # fmt: skip
+    stamp[0] = cur
 
 
 @jit

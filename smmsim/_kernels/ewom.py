@@ -204,8 +204,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     # the seed each follows in ``seed_pos``): step 0 walks it without the seeds' rows
     seed_tie = np.empty(0, dtype=indices.dtype)
     seed_pos = np.empty(0, dtype=np.int64)
+    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, stamp, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_g = R.stream_key(root, rep, R.PURPOSE_IMPRESSION)
@@ -314,6 +315,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         ev_pos = L.close_generations(
             books, runs, virality_out, events, r, ev_pos, t, head, tail, parent, n_seeds, size
         )
+    stamp[0] = cur
 
 
 @jit

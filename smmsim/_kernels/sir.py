@@ -310,8 +310,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     shared_seeds = seed_sets.shape[0] == 1
     runs, virality_out, events, _ = ledger
     books = L.new_books(ledger, segment_of, steps)
+    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, stamp, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         virality, used, depth = _run_one(
@@ -323,6 +324,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         ev_pos = L.close_run(
             books, runs, virality_out, events, r, ev_pos, used, depth, peak, virality
         )
+    stamp[0] = cur
 
 
 @jit

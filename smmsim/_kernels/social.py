@@ -283,8 +283,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     gap_tab = visibility_table(visibility)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
+    cur = stamp[0]
     for r in reps:
-        cur = L.next_stamp(state, stamp, MAX_STAMP)
+        cur = L.next_stamp(state, cur, MAX_STAMP)
         rep = first_replicate + r
         row = 0 if shared_seeds else r
         s_c = stream_key(root, rep, PURPOSE_CASCADE)
@@ -398,6 +399,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
         ev_pos = L.close_generations(
             books, runs, virality_out, events, r, ev_pos, t, head, tail, parent, n_seeds, size
         )
+    stamp[0] = cur
 
 
 @jit
