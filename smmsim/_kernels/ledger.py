@@ -35,11 +35,11 @@ per-segment tallies. One array, so that recording an event hands over nothing bu
 numba counts references to every array a compiled function receives or takes out of a
 tuple, and a small cascade (a fraction of a microsecond) cannot afford a dozen of them
 per replicate. For the same reason a kernel takes the ledger's arrays out of their tuple
-once per worker, not per replicate, and the helpers a kernel calls per event or per
-event (the ``step_*`` counts) are compiled on their own: LLVM
-inlines them without the reference counting that numba's own inlining
-(``inline="always"``, which the other helpers use) adds for each array they take: per
-impression, that made the default kernel a third slower on small cascades.
+once per worker, not per replicate, and the helpers a kernel calls per event (the
+``step_*`` counts) are compiled on their own: LLVM inlines them without the reference
+counting that numba's own inlining (``inline="always"``, which the other helpers use)
+adds for each array they take. Inlined by numba, they made the default kernel a third
+slower on small cascades.
 
 Two ways to record
 ------------------

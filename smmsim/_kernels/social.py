@@ -277,9 +277,8 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     shared_seeds = seed_sets.shape[0] == 1
     one_row = rule_of.shape[0] == 0
     runs, virality_out, events, _ = ledger
-    books, step, segmented = L.open_books(
-        ledger, segment_of, steps
-    )  # the step's counts, by ledger column
+    # ``step``: the step's counts, by ledger column
+    books, step, segmented = L.open_books(ledger, segment_of, steps)
     gap_tab = visibility_table(visibility)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
