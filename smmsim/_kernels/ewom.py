@@ -176,7 +176,38 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     the order they were activated and ``parent[i]`` is the position in ``order`` of the
     sharer that activated ``order[i]``. With a record (a trace), ``referrer`` and
     ``first_step`` receive each reached user's first exposure.
+
+    The replicates run in :func:`_replicates`, compiled without numba's reference
+    counting (see :func:`smmsim._config.jit`); this function allocates what they need.
     """
+    indptr, indices, params, _ = args
+    # a shared seed row's followers are listed once (see _replicates): room for them
+    room = 0
+    if seed_sets.shape[0] == 1 and work[5].shape[0] == 0:
+        for s in seed_sets[0]:
+            room += indptr[s + 1] - indptr[s]
+    show = max(P.SHOW_BATCH, room)
+    scratch = (
+        L.new_books(ledger, segment_of, steps),
+        R.visibility_table(params[P_VISIBILITY]),
+        np.empty(show, dtype=np.int32),
+        np.empty(show, dtype=np.int64),
+        np.empty(room, dtype=indices.dtype),
+        np.empty(room, dtype=np.int64),
+    )
+    _replicates(
+        args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of,
+        scratch,
+    )  # fmt: skip
+
+
+@jit(counted=False)
+def _replicates(
+    args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of, scratch
+):
+    """:func:`run_reps`'s replicates, with its ``scratch``: the ledger's books, the
+    visibility's gap table, room for a batch of impressions (users, and their sharers'
+    positions in ``order``) and for a shared seed row's followers (the same)."""
     indptr, indices, params, seg_mult = args
     multiplied = seg_mult.shape[0] > 0
     visibility = params[P_VISIBILITY]
@@ -189,10 +220,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     runs, virality_out, events, _ = ledger
-    books, acc, segmented = L.open_books(ledger, segment_of, steps)
-    gap_tab = R.visibility_table(visibility)
-    tv = np.empty(P.SHOW_BATCH, dtype=np.int32)
-    tp = np.empty(P.SHOW_BATCH, dtype=np.int64)
+    books, gap_tab, tv, tp, seed_tie, seed_pos = scratch
+    acc = L.step_counts(books)
+    segmented = L.segmented(books)
     draw_gaps = 0.0 < visibility < 1.0
     inv_log_q = 1.0 / np.log1p(-visibility) if draw_gaps else 0.0
     # a shared seed row: how many users it seeds and how many followers they have, once
@@ -202,8 +232,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     quiet_followers = np.int64(0)
     # ... and their followers in one list (``seed_tie``, with the position in ``order`` of
     # the seed each follows in ``seed_pos``): step 0 walks it without the seeds' rows
-    seed_tie = np.empty(0, dtype=indices.dtype)
-    seed_pos = np.empty(0, dtype=np.int64)
     cur = stamp[0]
     for r in reps:
         cur = L.next_stamp(state, cur, MAX_STAMP)
@@ -235,17 +263,12 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
             quiet_seeds = n_seeds
             for i in range(n_seeds):
                 quiet_followers += indptr[order[i] + 1] - indptr[order[i]]
-            seed_tie = np.empty(quiet_followers, dtype=indices.dtype)
-            seed_pos = np.empty(quiet_followers, dtype=np.int64)
             k = 0
             for i in range(n_seeds):
                 for e in range(indptr[order[i]], indptr[order[i] + 1]):
                     seed_tie[k] = indices[e]
                     seed_pos[k] = i
                     k += 1
-            if quiet_followers > P.SHOW_BATCH:
-                tv = np.empty(quiet_followers, dtype=np.int32)
-                tp = np.empty(quiet_followers, dtype=np.int64)
 
         head = 0
         t = 0
