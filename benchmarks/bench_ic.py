@@ -73,6 +73,7 @@ from _peers import (
 
 from smmsim._kernels import driver, ewom
 from smmsim._kernels.ledger import C_SHARES
+from smmsim._kernels.rng import visibility_table
 from smmsim.generators import barabasi_albert, erdos_renyi
 from smmsim.rng import resolve_seed, root_key
 from smmsim.scenario import default_scenario
@@ -133,7 +134,7 @@ def kernel_call(graph, seeds, p, steps, seed, first, runs, chunks):
     params = np.array([p, 1.0, 1.0, 0.0, 0.0, 0.0])
     return driver.ensemble(
         ewom,
-        (graph.indptr, graph.indices, params, np.zeros((0, 3))),
+        (graph.indptr, graph.indices, params, np.zeros((0, 3)), visibility_table(p)),
         np.ascontiguousarray(np.asarray(seeds, dtype=np.int64)[None, :]),
         np.uint64(root_key(resolve_seed(seed))),
         int(first),

@@ -34,6 +34,7 @@ import numpy as np
 
 from smmsim._kernels import driver, ewom
 from smmsim._kernels.layout import C_REACH
+from smmsim._kernels.rng import visibility_table
 from smmsim.generators import barabasi_albert
 from smmsim.rng import resolve_seed, root_key
 
@@ -62,11 +63,11 @@ def main() -> None:
     old = _old_kernel(args.old) if args.old else None
     for p, (steps, runs) in CASES.items():
         params = np.array([p, 1.0, 1.0, 0.0, 0.0, 0.0])
-        plain = (g.indptr, g.indices, params, np.zeros((0, 3)))
+        plain = (g.indptr, g.indices, params, np.zeros((0, 3)), visibility_table(p))
         variants = {
             "none": (ewom, plain, None),
             "tallies": (ewom, plain, segment_of),
-            "multipliers": (ewom, (*plain[:3], np.ones((SEGMENTS, 3))), segment_of),
+            "multipliers": (ewom, (*plain[:3], np.ones((SEGMENTS, 3)), plain[4]), segment_of),
         }
         if old is not None:
             variants["old"] = (old, plain[:3], None)

@@ -10,6 +10,7 @@ from reference import ewom_reference, random_seed_set
 from smmsim._kernels import driver, ewom
 from smmsim._kernels import ledger as L
 from smmsim._kernels.layout import SEGMENT_COLUMNS
+from smmsim._kernels.rng import visibility_table as gaps
 from smmsim._kernels.seeding import random_seed_sets
 from smmsim.graph import CSRGraph
 
@@ -18,7 +19,7 @@ ROOT = np.uint64(0x5EED_CAFE_F00D_1234)
 
 def ewom_args(g, params, seg_mult=None):
     mult = np.zeros((0, 3)) if seg_mult is None else np.asarray(seg_mult, dtype=np.float64)
-    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64), mult
+    return g.indptr, g.indices, np.array(params[:6], dtype=np.float64), mult, gaps(params[0])
 
 
 def ewom_trace(g, seeds, *args):

@@ -160,10 +160,12 @@ def new_work(n, record):
 def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of):
     """Simulate the replicates ``reps`` of a batch, in order (see :mod:`smmsim._kernels.driver`).
 
-    ``args`` is ``(indptr, indices, params, seg_mult)`` with ``params`` indexed by the
-    ``P_*`` constants and ``seg_mult`` the per-segment multipliers of stickiness,
+    ``args`` is ``(indptr, indices, params, seg_mult, gap_tab)`` with ``params`` indexed
+    by the ``P_*`` constants, ``seg_mult`` the per-segment multipliers of stickiness,
     contagion and conversion (one row per segment of ``segment_of``, columns ``M_*``;
-    shape ``(0, 3)`` for none, which leaves every probability as it is). Replicate
+    shape ``(0, 3)`` for none, which leaves every probability as it is) and ``gap_tab``
+    the visibility's :func:`~smmsim._kernels.rng.visibility_table` (built once for an
+    ensemble: a worker runs it block by block). Replicate
     ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from the
     streams keyed by ``(root, first_replicate + r)``. The replicate loop lives here, not
     around a per-replicate call, so the arrays are handed over once per worker rather
@@ -180,7 +182,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     The replicates run in :func:`_replicates`, compiled without numba's reference
     counting (see :func:`smmsim._config.jit`); this function allocates what they need.
     """
-    indptr, indices, params, _ = args
+    indptr, indices, _, _, _ = args
     # a shared seed row's followers are listed once (see _replicates): room for them
     room = 0
     if seed_sets.shape[0] == 1 and work[5].shape[0] == 0:
@@ -189,7 +191,6 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     show = max(P.SHOW_BATCH, room)
     scratch = (
         L.new_books(ledger, segment_of, steps),
-        R.visibility_table(params[P_VISIBILITY]),
         np.empty(show, dtype=np.int32),
         np.empty(show, dtype=np.int64),
         np.empty(room, dtype=indices.dtype),
@@ -205,10 +206,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
 def _replicates(
     args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of, scratch
 ):
-    """:func:`run_reps`'s replicates, with its ``scratch``: the ledger's books, the
-    visibility's gap table, room for a batch of impressions (users, and their sharers'
+    """:func:`run_reps`'s replicates, with its ``scratch``: the ledger's books, room for a batch of impressions (users, and their sharers'
     positions in ``order``) and for a shared seed row's followers (the same)."""
-    indptr, indices, params, seg_mult = args
+    indptr, indices, params, seg_mult, gap_tab = args
     multiplied = seg_mult.shape[0] > 0
     visibility = params[P_VISIBILITY]
     stickiness = params[P_STICKINESS]
@@ -220,7 +220,7 @@ def _replicates(
     record = referrer.shape[0] > 0
     shared_seeds = seed_sets.shape[0] == 1
     runs, virality_out, events, _ = ledger
-    books, gap_tab, tv, tp, seed_tie, seed_pos = scratch
+    books, tv, tp, seed_tie, seed_pos = scratch
     acc = L.step_counts(books)
     segmented = L.segmented(books)
     draw_gaps = 0.0 < visibility < 1.0

@@ -96,9 +96,12 @@ class EWOM(Model):
         return out
 
     def kernel_args(self, graph: CSRGraph, steps: int) -> tuple:
-        """``(indptr, indices, params, seg_mult)`` for
+        """``(indptr, indices, params, seg_mult, gap_tab)`` for
         :func:`smmsim._kernels.ewom.run_reps` (``seg_mult``: see
-        :func:`smmsim.segments.multiplier_table`)."""
+        :func:`smmsim.segments.multiplier_table`; ``gap_tab``: the visibility's
+        :func:`~smmsim._kernels.rng.visibility_table`)."""
+        from smmsim._kernels.rng import visibility_table
+
         hl = 0.0 if self.half_life is None else float(self.half_life)
         ref = min(1.0, self.conversion * self.referral_multiplier)
         params = np.array(
@@ -106,4 +109,4 @@ class EWOM(Model):
             dtype=np.float64,
         )
         seg_mult = multiplier_table(self.segments, graph.segment_names)
-        return graph.indptr, graph.indices, params, seg_mult
+        return graph.indptr, graph.indices, params, seg_mult, visibility_table(self.visibility)
