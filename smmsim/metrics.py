@@ -9,9 +9,9 @@ quantiles).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -111,15 +111,21 @@ def pricing(
     )
 
 
+#: The columns :func:`columns_of` derives from the counts (see :func:`derive_into`).
+DERIVED = frozenset(INT_COLUMNS + FLOAT_COLUMNS)
+
+
 def columns_of(
     batch: RawBatch,
     prices: tuple,
     profile: tuple[np.ndarray, np.ndarray] | None = None,
     out: tuple[np.ndarray, np.ndarray] | None = None,
+    derive: bool = True,
 ) -> dict[str, np.ndarray]:
     """:func:`run_columns` from :func:`pricing`'s values; the derived columns go to
     ``out`` (int64 and float64 arrays of :data:`INT_COLUMNS` and :data:`FLOAT_COLUMNS`
-    rows) when given."""
+    rows) when given. With ``derive`` false they are left to be filled by
+    :func:`derive_into` (the same ``batch``, ``prices`` and ``out``)."""
     c = {name: batch.counts[:, i] for i, name in enumerate(COUNT_COLUMNS)}
     R = len(batch)
     if profile is None:
@@ -127,9 +133,10 @@ def columns_of(
     depth, peak_step = series_profile(batch.series, batch.cut) if profile is None else profile
     if out is None:
         out = (np.empty((len(INT_COLUMNS), R), np.int64), np.empty((len(FLOAT_COLUMNS), R)))
+    if derive:
+        derive_into(batch, prices, out)
     ints, floats = out
-    *costs, omit = prices
-    derived_columns(batch.counts, *costs, ints, floats)
+    omit = prices[-1]
     d = dict(zip(INT_COLUMNS, ints, strict=True)) | dict(zip(FLOAT_COLUMNS, floats, strict=True))
     columns = {
         "run": np.arange(batch.first, batch.first + R),
@@ -162,6 +169,12 @@ def columns_of(
     for name in omit:
         columns.pop(name, None)
     return columns
+
+
+def derive_into(batch: RawBatch, prices: tuple, out: tuple[np.ndarray, np.ndarray]) -> None:
+    """Fill ``out`` with the derived columns of :func:`columns_of`."""
+    ints, floats = out
+    derived_columns(batch.counts, *prices[:-1], ints, floats)
 
 
 class _Scratch(threading.local):
@@ -208,7 +221,18 @@ def summarize_runs(
     """:func:`summarize` of :func:`columns_of`, with the derived columns in scratch
     arrays that are reused from one call to the next."""
     with _SCRATCH.derived(len(batch)) as out:
-        return summarize(columns_of(batch, prices, profile, out), threads=threads)
+        if out is None:
+            out = (
+                np.empty((len(INT_COLUMNS), len(batch)), np.int64),
+                np.empty((len(FLOAT_COLUMNS), len(batch))),
+            )
+        columns = columns_of(batch, prices, profile, out, derive=False)
+        return summarize(
+            columns,
+            threads=threads,
+            prepare=partial(derive_into, batch, prices, out),
+            prepared=DERIVED,
+        )
 
 
 def runs_frame(
@@ -252,6 +276,8 @@ def summarize(
     runs: pd.DataFrame | Mapping[str, np.ndarray],
     confidence: float = 0.95,
     threads: int | None = None,
+    prepare: Callable[[], None] | None = None,
+    prepared: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Ensemble statistics of every metric: one row per metric.
 
@@ -263,7 +289,9 @@ def summarize(
     interval), ``q05`` ... ``q95`` and ``n`` (runs with a defined value: ROI is
     undefined when a campaign costs nothing). ``threads`` (default one) summarise the
     columns of a table of at least :data:`PARALLEL_ROWS` runs in parallel; the result is
-    the same.
+    the same. ``prepare``, when given, fills the columns named in ``prepared`` (and is
+    called before any of them is read): on several threads, while the others are
+    summarised.
     """
     from statistics import NormalDist
 
@@ -282,14 +310,30 @@ def summarize(
         from smmsim._kernels.driver import in_threads
 
         stats = [None] * len(names)
-        untaken = iter(range(len(names)))
+        # the prepared columns last, so that the others keep the threads busy meanwhile
+        later = [i for i, name in enumerate(names) if name in prepared]
+        first = [i for i, name in enumerate(names) if name not in prepared]
+        untaken = iter(([-1] if prepare is not None else []) + first + later)
+        ready = threading.Event()
+        if prepare is None:
+            ready.set()
 
         def work(_: int) -> None:
             for i in untaken:
+                if i < 0:
+                    try:
+                        prepare()
+                    finally:
+                        ready.set()  # an error is raised by in_threads
+                    continue
+                if names[i] in prepared:
+                    ready.wait()
                 stats[i] = _column_stats(runs, names[i])
 
         in_threads(work, workers)
     else:
+        if prepare is not None:
+            prepare()
         stats = [_column_stats(runs, name) for name in names]
     for i, got in enumerate(stats):
         if got is not None:

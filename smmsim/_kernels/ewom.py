@@ -167,9 +167,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     the visibility's :func:`~smmsim._kernels.rng.visibility_table` (built once for an
     ensemble: a worker runs it block by block). Replicate
     ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from the
-    streams keyed by ``(root, first_replicate + r)``. The replicate loop lives here, not
-    around a per-replicate call, so the arrays are handed over once per worker rather
-    than once per replicate.
+    streams keyed by ``(root, first_replicate + r)``. The replicate loop is one call
+    (:func:`_replicates`), not a call per replicate, so the arrays are handed over once
+    per block of replicates rather than once per replicate.
 
     ``work``'s state holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is
     not cleared between replicates: a word is valid only where its stamp is the current
@@ -206,8 +206,9 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
 def _replicates(
     args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, ledger, segment_of, scratch
 ):
-    """:func:`run_reps`'s replicates, with its ``scratch``: the ledger's books, room for a batch of impressions (users, and their sharers'
-    positions in ``order``) and for a shared seed row's followers (the same)."""
+    """:func:`run_reps`'s replicates, with its ``scratch``: the ledger's books, room for
+    a batch of impressions (users, and their sharers' positions in ``order``) and for a
+    shared seed row's followers (the same)."""
     indptr, indices, params, seg_mult, gap_tab = args
     multiplied = seg_mult.shape[0] > 0
     visibility = params[P_VISIBILITY]
