@@ -25,8 +25,8 @@ def jit(*args, parallel: bool = False, counted: bool = True, **kwargs):
     arrays (its caller hands it the scratch it needs), and it uses its arrays without
     counting references to them. numba counts one (an atomic add and subtract, each a
     call) for every array an ``inline="always"`` helper takes and for most arrays that
-    cross a branch; in the default kernel's replicate loop these cost a fifth of a
-    small cascade's time.
+    cross a branch; in the default kernel's replicate loop these cost about a quarter
+    of a small cascade's time.
     """
     import numba
 

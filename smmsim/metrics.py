@@ -132,7 +132,7 @@ def columns_of(
         profile = batch.profile
     depth, peak_step = series_profile(batch.series, batch.cut) if profile is None else profile
     if out is None:
-        out = (np.empty((len(INT_COLUMNS), R), np.int64), np.empty((len(FLOAT_COLUMNS), R)))
+        out = _derived_arrays(R)
     if derive:
         derive_into(batch, prices, out)
     ints, floats = out
@@ -171,6 +171,11 @@ def columns_of(
     return columns
 
 
+def _derived_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Room for the derived columns of ``n`` runs (see :func:`derive_into`)."""
+    return np.empty((len(INT_COLUMNS), n), np.int64), np.empty((len(FLOAT_COLUMNS), n))
+
+
 def derive_into(batch: RawBatch, prices: tuple, out: tuple[np.ndarray, np.ndarray]) -> None:
     """Fill ``out`` with the derived columns of :func:`columns_of`."""
     ints, floats = out
@@ -198,10 +203,7 @@ class _Scratch(threading.local):
             yield None
             return
         if self.arrays is None or self.arrays[0].shape[1] != n:
-            self.arrays = (
-                np.empty((len(INT_COLUMNS), n), np.int64),
-                np.empty((len(FLOAT_COLUMNS), n)),
-            )
+            self.arrays = _derived_arrays(n)
         self.busy = True
         try:
             yield self.arrays
@@ -222,10 +224,7 @@ def summarize_runs(
     arrays that are reused from one call to the next."""
     with _SCRATCH.derived(len(batch)) as out:
         if out is None:
-            out = (
-                np.empty((len(INT_COLUMNS), len(batch)), np.int64),
-                np.empty((len(FLOAT_COLUMNS), len(batch))),
-            )
+            out = _derived_arrays(len(batch))
         columns = columns_of(batch, prices, profile, out, derive=False)
         return summarize(
             columns,

@@ -167,9 +167,7 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     the visibility's :func:`~smmsim._kernels.rng.visibility_table` (built once for an
     ensemble: a worker runs it block by block). Replicate
     ``r`` is seeded by ``seed_sets[r]`` (or the one shared row) and draws from the
-    streams keyed by ``(root, first_replicate + r)``. The replicate loop is one call
-    (:func:`_replicates`), not a call per replicate, so the arrays are handed over once
-    per block of replicates rather than once per replicate.
+    streams keyed by ``(root, first_replicate + r)``.
 
     ``work``'s state holds one word per user, ``(stamp << FLAG_BITS) | flags``, and is
     not cleared between replicates: a word is valid only where its stamp is the current
@@ -179,13 +177,15 @@ def run_reps(args, seed_sets, root, first_replicate, reps, ev_pos, steps, work, 
     sharer that activated ``order[i]``. With a record (a trace), ``referrer`` and
     ``first_step`` receive each reached user's first exposure.
 
-    The replicates run in :func:`_replicates`, compiled without numba's reference
-    counting (see :func:`smmsim._config.jit`); this function allocates what they need.
+    The replicates run in one call of :func:`_replicates` (not a call each, so the arrays
+    are handed over once a block), compiled without numba's reference counting (see
+    :func:`smmsim._config.jit`); this function allocates what they need.
     """
     indptr, indices, _, _, _ = args
+    referrer = work[5]
     # a shared seed row's followers are listed once (see _replicates): room for them
     room = 0
-    if seed_sets.shape[0] == 1 and work[5].shape[0] == 0:
+    if seed_sets.shape[0] == 1 and referrer.shape[0] == 0:
         for s in seed_sets[0]:
             room += indptr[s + 1] - indptr[s]
     show = max(P.SHOW_BATCH, room)
